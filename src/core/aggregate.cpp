@@ -1,0 +1,131 @@
+#include "aggregate.h"
+
+#include <algorithm>
+
+namespace thermograph {
+
+uint32_t layer_index_limit(Layer layer) {
+  switch (layer) {
+    case kLayerReachPx:
+    case kLayerAttention:
+      return kMaxBands;
+    case kLayerReachPct:
+      return kPctBuckets;
+    default:
+      return kGridCols * kGridRows;
+  }
+}
+
+const char* layer_name(Layer layer) {
+  static const char* const kNames[kLayerCount] = {
+      "clicks", "move", "rage", "dead", "error", "fixed_clicks", "reach_px", "reach_pct",
+      "attention"};
+  return layer < kLayerCount ? kNames[layer] : "?";
+}
+
+const char* page_counter_name(PageCounter c) {
+  static const char* const kNames[kPageCounterCount] = {
+      "page_views",    "conversions", "pv_clicked",      "pv_rage",        "pv_dead",
+      "pv_error",      "fold_sum",    "doc_height_sum", "engaged_seconds"};
+  return c < kPageCounterCount ? kNames[c] : "?";
+}
+
+const char* element_counter_name(ElementCounter c) {
+  static const char* const kNames[kElementCounterCount] = {
+      "clicks",     "rage",       "dead",    "error",    "hover",       "pv_clicked",
+      "pv_hovered", "pv_rage",    "pv_dead", "pv_error", "pv_converted"};
+  return c < kElementCounterCount ? kNames[c] : "?";
+}
+
+bool ElementStats::empty() const {
+  for (uint32_t v : counters)
+    if (v) return false;
+  return cells.empty();
+}
+
+namespace {
+template <typename Vec>
+auto lower(Vec& v, uint32_t key) {
+  return std::lower_bound(v.begin(), v.end(), key,
+                          [](const auto& e, uint32_t k) { return e.first < k; });
+}
+}  // namespace
+
+ElementStats* Aggregate::find_element(uint32_t key) {
+  auto it = lower(elements_, key);
+  return (it != elements_.end() && it->first == key) ? &it->second : nullptr;
+}
+
+const ElementStats* Aggregate::find_element(uint32_t key) const {
+  auto it = lower(elements_, key);
+  return (it != elements_.end() && it->first == key) ? &it->second : nullptr;
+}
+
+ElementStats* Aggregate::element(uint32_t key, uint32_t max_elements) {
+  auto it = lower(elements_, key);
+  if (it != elements_.end() && it->first == key) return &it->second;
+  if (elements_.size() >= max_elements) return nullptr;
+  return &elements_.insert(it, {key, ElementStats{}})->second;
+}
+
+ElementStats& Aggregate::push_element_unchecked(uint32_t key) {
+  elements_.push_back({key, ElementStats{}});
+  return elements_.back().second;
+}
+
+namespace {
+void merge_element(ElementStats& a, const ElementStats& b) {
+  a.flags |= b.flags;
+  for (size_t i = 0; i < a.counters.size(); ++i) a.counters[i] = sat_add(a.counters[i], b.counters[i]);
+  a.cells.merge(b.cells);
+}
+}  // namespace
+
+void Aggregate::merge(const Aggregate& other) {
+  for (size_t i = 0; i < counters.size(); ++i) counters[i] = sat_add(counters[i], other.counters[i]);
+  for (size_t i = 0; i < layers.size(); ++i) layers[i].merge(other.layers[i]);
+  if (other.elements_.empty()) return;
+  std::vector<std::pair<uint32_t, ElementStats>> out;
+  out.reserve(elements_.size() + other.elements_.size());
+  auto a = elements_.begin(), ae = elements_.end();
+  auto b = other.elements_.begin(), be = other.elements_.end();
+  while (a != ae || b != be) {
+    if (b == be || (a != ae && a->first < b->first)) {
+      out.push_back(std::move(*a++));
+    } else if (a == ae || b->first < a->first) {
+      out.push_back(*b++);
+    } else {
+      merge_element(a->second, b->second);
+      out.push_back(std::move(*a++));
+      ++b;
+    }
+  }
+  elements_.swap(out);
+}
+
+void Aggregate::subtract(const Aggregate& other) {
+  for (size_t i = 0; i < counters.size(); ++i)
+    counters[i] = counters[i] > other.counters[i] ? counters[i] - other.counters[i] : 0;
+  for (size_t i = 0; i < layers.size(); ++i) layers[i].subtract(other.layers[i]);
+  for (auto& [key, el] : elements_) {
+    const ElementStats* o = other.find_element(key);
+    if (!o) continue;
+    for (size_t i = 0; i < el.counters.size(); ++i)
+      el.counters[i] = el.counters[i] > o->counters[i] ? el.counters[i] - o->counters[i] : 0;
+    el.cells.subtract(o->cells);
+  }
+  // An element that gained nothing since the last snapshot is not repeated; its flags were sent.
+  std::erase_if(elements_, [](const auto& e) { return e.second.empty(); });
+}
+
+bool Aggregate::empty() const {
+  for (uint32_t v : counters)
+    if (v) return false;
+  for (const SparseVec& l : layers)
+    if (!l.empty()) return false;
+  return elements_.empty();
+}
+
+void Aggregate::clear() { *this = Aggregate{}; }
+
+}  // namespace thermograph

@@ -1,0 +1,159 @@
+// The data model: what one page view contributes and what the collector adds up.
+//
+// Every field is an additive, saturating counter. A page view keeps cumulative totals and sends
+// differences (deltas); the collector sums deltas. Fields that must count page views rather than
+// events (pv_* counters, reach curves) are kept as 0/1 or cumulative-monotone values, so a page
+// view adds exactly 1 however many deltas it sends. See docs/wire-format.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sparse.h"
+
+namespace thermograph {
+
+// Geometry. Page cells are document-relative CSS px; fixed cells are viewport-relative.
+inline constexpr uint32_t kCellPx = 16;
+inline constexpr uint32_t kGridCols = 256;     // 4096 px wide; wider points clamp to the last column
+inline constexpr uint32_t kGridRows = 65536;   // ~1M px tall
+inline constexpr uint32_t kBandPx = 100;       // depth bands for reach (px) and attention
+inline constexpr uint32_t kMaxBands = 512;     // 51,200 px deep
+inline constexpr uint32_t kPctBuckets = 101;   // reach in percent of document height, 0..100
+inline constexpr uint32_t kSubGrid = 16;       // element-relative sub-grid is 16 x 16
+inline constexpr uint32_t kDwellUnitMs = 50;   // pointer dwell and hover quantum
+inline constexpr uint32_t kAttentionUnitMs = 100;
+
+inline uint32_t cell_index(double x, double y) {
+  auto clampi = [](double v, uint32_t n) -> uint32_t {
+    if (!(v > 0)) return 0;  // also catches NaN
+    double c = v / kCellPx;
+    return c >= n - 1 ? n - 1 : static_cast<uint32_t>(c);
+  };
+  return clampi(y, kGridRows) * kGridCols + clampi(x, kGridCols);
+}
+
+enum Layer : uint8_t {
+  kLayerClicks = 0,       // clicks and taps, page cells
+  kLayerMove = 1,         // pointer dwell, page cells, units of kDwellUnitMs
+  kLayerRage = 2,         // rage clicks (one per burst), page cells
+  kLayerDead = 3,         // dead clicks, page cells
+  kLayerError = 4,        // error clicks, page cells
+  kLayerFixedClicks = 5,  // clicks on fixed/sticky elements, viewport cells
+  kLayerReachPx = 6,      // page views whose viewport bottom reached band i (cumulative)
+  kLayerReachPct = 7,     // same in percent of document height, i in 0..100
+  kLayerAttention = 8,    // viewport dwell per band, units of kAttentionUnitMs
+  kLayerCount = 9,
+};
+
+// Largest valid index per layer (exclusive).
+uint32_t layer_index_limit(Layer layer);
+const char* layer_name(Layer layer);
+
+enum PageCounter : uint8_t {
+  kPageViews = 0,     // 1 per page view
+  kConversions,       // page views that reached a goal
+  kPvClicked,         // page views with at least one click
+  kPvRage,            // ... with a rage click
+  kPvDead,            // ... with a dead click
+  kPvError,           // ... with an error click
+  kFoldSum,           // sum of initial viewport heights (px): average fold = kFoldSum / kPageViews
+  kDocHeightSum,      // sum of the deepest document height seen per page view (px)
+  kEngagedSeconds,    // visible-and-active seconds
+  kPageCounterCount,
+};
+const char* page_counter_name(PageCounter c);
+
+enum ElementCounter : uint8_t {
+  kElClicks = 0,
+  kElRage,
+  kElDead,
+  kElError,
+  kElHover,  // pointer dwell over the element, units of kDwellUnitMs
+  kElPvClicked,
+  kElPvHovered,
+  kElPvRage,
+  kElPvDead,
+  kElPvError,
+  kElPvConverted,  // page views that clicked the element and reached a goal
+  kElementCounterCount,
+};
+const char* element_counter_name(ElementCounter c);
+
+enum ElementFlag : uint8_t {
+  kElFixed = 1,        // position: fixed/sticky, sub-grid and clicks are viewport-relative
+  kElInteractive = 2,  // a, button, input, [role=button], ... (insights: heat on non-interactive)
+  kElFlagMask = 3,
+};
+
+struct ElementStats {
+  uint8_t flags = 0;  // OR-merged
+  std::array<uint32_t, kElementCounterCount> counters{};
+  SparseVec cells;  // click sub-grid, index = y * kSubGrid + x
+  bool operator==(const ElementStats&) const = default;
+  bool empty() const;
+};
+
+class Aggregate {
+ public:
+  std::array<uint32_t, kPageCounterCount> counters{};
+  std::array<SparseVec, kLayerCount> layers;
+
+  ElementStats* find_element(uint32_t key);
+  const ElementStats* find_element(uint32_t key) const;
+  // Returns the element, creating it unless `max_elements` are held already (then nullptr).
+  ElementStats* element(uint32_t key, uint32_t max_elements = kU32Max);
+  const std::vector<std::pair<uint32_t, ElementStats>>& elements() const { return elements_; }
+  // Appends an element; the caller guarantees strictly increasing keys.
+  ElementStats& push_element_unchecked(uint32_t key);
+
+  void merge(const Aggregate& other);     // saturating add; associative and commutative
+  void subtract(const Aggregate& other);  // this - other for cumulative snapshots (flags kept)
+  bool empty() const;
+  void clear();
+  bool operator==(const Aggregate&) const = default;
+
+ private:
+  std::vector<std::pair<uint32_t, ElementStats>> elements_;  // sorted by key
+};
+
+enum Device : uint8_t { kDeviceUnknown = 0, kDeviceMouse = 1, kDeviceTouch = 2, kDevicePen = 3 };
+inline constexpr uint8_t kMixed = 255;  // width class / device of a merged, multi-segment aggregate
+inline constexpr size_t kMaxTags = 8;
+inline constexpr size_t kMaxPageKeyBytes = 512;
+inline constexpr size_t kMaxShortStringBytes = 64;
+
+struct Tag {
+  std::string key;
+  std::string value;
+  bool operator==(const Tag&) const = default;
+};
+
+struct Segment {
+  std::string site;  // public site key
+  std::string page;  // canonical page key (origin + templated path)
+  uint8_t width_class = 0;
+  uint8_t device = kDeviceUnknown;
+  bool logged_in = false;
+  std::string variant;
+  uint16_t tracker_version = 0;
+  std::vector<Tag> tags;  // at most kMaxTags, sorted by key
+  bool operator==(const Segment&) const = default;
+};
+
+enum ReportKind : uint8_t {
+  kKindDelta = 0,      // one page view's additive delta, sent by a tracker
+  kKindAggregate = 1,  // a merge of many reports, served by the collector
+};
+
+struct Report {
+  ReportKind kind = kKindDelta;
+  Segment segment;
+  Aggregate data;
+  bool operator==(const Report&) const = default;
+};
+
+}  // namespace thermograph

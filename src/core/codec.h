@@ -1,0 +1,58 @@
+// Wire format v1: compact little-endian binary with varints and delta-coded sparse cells.
+// The byte layout is specified in docs/wire-format.md; this is its one implementation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aggregate.h"
+
+namespace thermograph {
+
+inline constexpr uint8_t kMagic0 = 'T';
+inline constexpr uint8_t kMagic1 = 'G';
+inline constexpr uint8_t kWireVersion = 1;
+
+// Appends the encoding of `report` to `out`. Never fails: the caller bounds the contents.
+void encode(const Report& report, std::vector<uint8_t>& out);
+std::vector<uint8_t> encode(const Report& report);
+
+// Caps a decoder applies before allocating anything; hostile counts are refused, not reserved.
+// The defaults suit one page view's report; readers of merged aggregates raise them.
+struct DecodeLimits {
+  uint32_t max_cells_per_layer = 1u << 14;
+  uint32_t max_elements = 1u << 12;
+  uint32_t max_element_cells = kSubGrid * kSubGrid;
+};
+
+enum class DecodeStatus : uint8_t {
+  kOk = 0,
+  kTruncated,
+  kBadMagic,
+  kBadVersion,
+  kBadKind,
+  kBadVarint,
+  kBadString,
+  kOutOfRange,
+  kTooMany,
+  kNotSorted,
+  kZeroValue,
+  kReservedBits,
+  kTrailingBytes,
+};
+
+struct DecodeResult {
+  DecodeStatus status = DecodeStatus::kOk;
+  size_t offset = 0;    // byte offset where the problem was found
+  std::string message;  // precise, human-readable; empty when ok
+  bool ok() const { return status == DecodeStatus::kOk; }
+};
+
+const char* decode_status_name(DecodeStatus s);
+
+// Decodes one report. On error `out` is left in an unspecified but valid state.
+DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeLimits& limits = {});
+
+}  // namespace thermograph

@@ -1,0 +1,296 @@
+// Decoder half of the wire format: every length, count, index and value is checked before use.
+#include <string>
+
+#include "codec.h"
+
+namespace thermograph {
+
+const char* decode_status_name(DecodeStatus s) {
+  switch (s) {
+    case DecodeStatus::kOk: return "ok";
+    case DecodeStatus::kTruncated: return "truncated";
+    case DecodeStatus::kBadMagic: return "bad_magic";
+    case DecodeStatus::kBadVersion: return "bad_version";
+    case DecodeStatus::kBadKind: return "bad_kind";
+    case DecodeStatus::kBadVarint: return "bad_varint";
+    case DecodeStatus::kBadString: return "bad_string";
+    case DecodeStatus::kOutOfRange: return "out_of_range";
+    case DecodeStatus::kTooMany: return "too_many";
+    case DecodeStatus::kNotSorted: return "not_sorted";
+    case DecodeStatus::kZeroValue: return "zero_value";
+    case DecodeStatus::kReservedBits: return "reserved_bits";
+    case DecodeStatus::kTrailingBytes: return "trailing_bytes";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool valid_utf8(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n;) {
+    uint8_t c = p[i];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      if (c == 0) return false;
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      len = 2, cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3, cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (p[i + k] & 0x3f);
+    }
+    static const uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+class Reader {
+ public:
+  Reader(const uint8_t* p, size_t n, DecodeResult& r) : p_(p), n_(n), r_(r) {}
+
+  bool failed() const { return !r_.ok(); }
+  size_t remaining() const { return n_ - pos_; }
+  size_t pos() const { return pos_; }
+
+  bool fail(DecodeStatus s, const std::string& what) {
+    if (r_.ok()) {
+      r_.status = s;
+      r_.offset = pos_;
+      r_.message = std::string(decode_status_name(s)) + " at byte " + std::to_string(pos_) +
+                   ": " + what;
+    }
+    return false;
+  }
+
+  bool u8(uint8_t& v, const char* what) {
+    if (pos_ >= n_) return fail(DecodeStatus::kTruncated, std::string("expected ") + what);
+    v = p_[pos_++];
+    return true;
+  }
+
+  bool u32le(uint32_t& v, const char* what) {
+    if (remaining() < 4) return fail(DecodeStatus::kTruncated, std::string("expected ") + what);
+    v = p_[pos_] | p_[pos_ + 1] << 8 | p_[pos_ + 2] << 16 | static_cast<uint32_t>(p_[pos_ + 3]) << 24;
+    pos_ += 4;
+    return true;
+  }
+
+  // LEB128, at most 5 bytes, canonical (no redundant trailing zero groups), fits in 32 bits.
+  bool varint(uint32_t& v, const std::string& what) {
+    uint64_t acc = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (pos_ >= n_) return fail(DecodeStatus::kTruncated, "expected " + what);
+      uint8_t b = p_[pos_++];
+      acc |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) {
+        if (shift > 0 && b == 0) return fail(DecodeStatus::kBadVarint, "overlong varint in " + what);
+        if (acc > kU32Max) return fail(DecodeStatus::kBadVarint, "varint over 32 bits in " + what);
+        v = static_cast<uint32_t>(acc);
+        return true;
+      }
+    }
+    return fail(DecodeStatus::kBadVarint, "varint longer than 5 bytes in " + what);
+  }
+
+  bool str(std::string& s, size_t max, const char* what) {
+    uint32_t len;
+    if (!varint(len, std::string(what) + " length")) return false;
+    if (len > max)
+      return fail(DecodeStatus::kOutOfRange, std::string(what) + " is " + std::to_string(len) +
+                                                 " bytes, limit " + std::to_string(max));
+    if (len > remaining())
+      return fail(DecodeStatus::kTruncated, std::string(what) + " needs " + std::to_string(len) +
+                                                " bytes, " + std::to_string(remaining()) + " left");
+    if (!valid_utf8(p_ + pos_, len))
+      return fail(DecodeStatus::kBadString, std::string(what) + " is not valid UTF-8");
+    s.assign(reinterpret_cast<const char*>(p_ + pos_), len);
+    pos_ += len;
+    return true;
+  }
+
+ private:
+  const uint8_t* p_;
+  size_t n_;
+  size_t pos_ = 0;
+  DecodeResult& r_;
+};
+
+bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, const std::string& what) {
+  uint32_t header;
+  if (!rd.varint(header, what + " cell count")) return false;
+  const uint32_t count = header >> 1;
+  const bool runs = header & 1;
+  // Every entry takes at least 2 bytes (pairs) or 3 (runs): refuse counts the body cannot hold.
+  if (count > rd.remaining() / (runs ? 3 : 2))
+    return rd.fail(DecodeStatus::kTruncated, what + " claims " + std::to_string(count) +
+                                                 " entries, only " + std::to_string(rd.remaining()) +
+                                                 " bytes left");
+  if (count > max_cells)
+    return rd.fail(DecodeStatus::kTooMany,
+                   what + " has " + std::to_string(count) + " entries, limit " + std::to_string(max_cells));
+  v.clear();
+  v.reserve(count);
+  uint64_t next = 0, cells = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t gap, len = 0, value;
+    const std::string at = what + " entry " + std::to_string(i);
+    if (!rd.varint(gap, at + " gap")) return false;
+    if (runs && !rd.varint(len, at + " run length")) return false;
+    if (!rd.varint(value, at + " value")) return false;
+    const uint64_t start = next + gap, end = start + len + 1;
+    if (end > limit)
+      return rd.fail(DecodeStatus::kOutOfRange,
+                     at + " reaches index " + std::to_string(end - 1) + ", limit " + std::to_string(limit));
+    if (value == 0) return rd.fail(DecodeStatus::kZeroValue, at + " has value 0");
+    cells += len + 1;
+    if (cells > max_cells)
+      return rd.fail(DecodeStatus::kTooMany, what + " expands past " + std::to_string(max_cells) + " cells");
+    for (uint64_t idx = start; idx < end; ++idx) v.push_back_unchecked(static_cast<uint32_t>(idx), value);
+    next = end;
+  }
+  return true;
+}
+
+template <size_t N>
+bool read_counters(Reader& rd, std::array<uint32_t, N>& c, const std::string& what) {
+  uint32_t mask;
+  if (!rd.varint(mask, what + " counter mask")) return false;
+  if (mask >> N) return rd.fail(DecodeStatus::kReservedBits, what + " counter mask sets unknown counters");
+  for (size_t i = 0; i < N; ++i) {
+    c[i] = 0;
+    if (!(mask >> i & 1)) continue;
+    if (!rd.varint(c[i], what + " counter " + std::to_string(i))) return false;
+    if (c[i] == 0) return rd.fail(DecodeStatus::kZeroValue, what + " counter " + std::to_string(i) + " is 0");
+  }
+  return true;
+}
+
+bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
+  uint8_t flags, ntags;
+  uint32_t version;
+  if (!rd.str(s.site, kMaxShortStringBytes, "site key") ||
+      !rd.str(s.page, kMaxPageKeyBytes, "page key") || !rd.u8(s.width_class, "width class") ||
+      !rd.u8(s.device, "device") || !rd.u8(flags, "segment flags"))
+    return false;
+  if (kind == kKindDelta && s.device > kDevicePen)
+    return rd.fail(DecodeStatus::kOutOfRange, "device " + std::to_string(s.device) + " is unknown");
+  if (flags & ~1u) return rd.fail(DecodeStatus::kReservedBits, "segment flags set reserved bits");
+  s.logged_in = flags & 1;
+  if (!rd.str(s.variant, kMaxShortStringBytes, "variant") || !rd.varint(version, "tracker version"))
+    return false;
+  if (version > 0xffff) return rd.fail(DecodeStatus::kOutOfRange, "tracker version over 65535");
+  s.tracker_version = static_cast<uint16_t>(version);
+  if (!rd.u8(ntags, "tag count")) return false;
+  if (ntags > kMaxTags)
+    return rd.fail(DecodeStatus::kTooMany, std::to_string(ntags) + " tags, limit " + std::to_string(kMaxTags));
+  s.tags.assign(ntags, Tag{});
+  for (uint8_t i = 0; i < ntags; ++i) {
+    if (!rd.str(s.tags[i].key, kMaxShortStringBytes, "tag key") ||
+        !rd.str(s.tags[i].value, kMaxShortStringBytes, "tag value"))
+      return false;
+    if (s.tags[i].key.empty()) return rd.fail(DecodeStatus::kBadString, "empty tag key");
+    if (i > 0 && !(s.tags[i - 1].key < s.tags[i].key))
+      return rd.fail(DecodeStatus::kNotSorted, "tag keys not strictly sorted");
+  }
+  return true;
+}
+
+}  // namespace
+
+DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeLimits& limits) {
+  DecodeResult result;
+  Reader rd(data, size, result);
+  out = Report{};
+  uint8_t m0, m1, version, kind;
+  if (!rd.u8(m0, "magic") || !rd.u8(m1, "magic")) return result;
+  if (m0 != kMagic0 || m1 != kMagic1) {
+    rd.fail(DecodeStatus::kBadMagic, "not a Thermograph report (magic is not 'TG')");
+    result.offset = 0;
+    return result;
+  }
+  if (!rd.u8(version, "version")) return result;
+  if (version != kWireVersion) {
+    rd.fail(DecodeStatus::kBadVersion, "got wire version " + std::to_string(version) +
+                                           ", this decoder reads version " + std::to_string(kWireVersion));
+    return result;
+  }
+  if (!rd.u8(kind, "kind")) return result;
+  if (kind > kKindAggregate) {
+    rd.fail(DecodeStatus::kBadKind, "report kind " + std::to_string(kind) + " is unknown");
+    return result;
+  }
+  out.kind = static_cast<ReportKind>(kind);
+  if (!read_segment(rd, out.segment, out.kind)) return result;
+
+  Aggregate& a = out.data;
+  if (!read_counters(rd, a.counters, "page")) return result;
+  uint8_t nlayers;
+  if (!rd.u8(nlayers, "layer count")) return result;
+  int prev = -1;
+  for (uint8_t i = 0; i < nlayers; ++i) {
+    uint8_t id;
+    if (!rd.u8(id, "layer id")) return result;
+    if (id >= kLayerCount) {
+      rd.fail(DecodeStatus::kOutOfRange, "layer id " + std::to_string(id) + " is unknown");
+      return result;
+    }
+    if (id <= prev) {
+      rd.fail(DecodeStatus::kNotSorted, "layer ids not strictly increasing");
+      return result;
+    }
+    prev = id;
+    const Layer layer = static_cast<Layer>(id);
+    if (!read_sparse(rd, a.layers[id], layer_index_limit(layer), limits.max_cells_per_layer,
+                     std::string("layer '") + layer_name(layer) + "'"))
+      return result;
+  }
+  uint32_t nelements;
+  if (!rd.varint(nelements, "element count")) return result;
+  if (nelements > rd.remaining() / 7) {  // key + flags + mask + cell count take >= 7 bytes
+    rd.fail(DecodeStatus::kTruncated, std::to_string(nelements) + " elements cannot fit in " +
+                                          std::to_string(rd.remaining()) + " bytes");
+    return result;
+  }
+  if (nelements > limits.max_elements) {
+    rd.fail(DecodeStatus::kTooMany, std::to_string(nelements) + " elements, limit " +
+                                        std::to_string(limits.max_elements));
+    return result;
+  }
+  uint64_t prev_key = 0;
+  for (uint32_t i = 0; i < nelements; ++i) {
+    uint32_t key = 0;
+    const std::string what = "element " + std::to_string(i);
+    if (!rd.u32le(key, "element key")) return result;
+    if (i > 0 && key <= prev_key) {
+      rd.fail(DecodeStatus::kNotSorted, what + " key not strictly increasing");
+      return result;
+    }
+    prev_key = key;
+    ElementStats& el = a.push_element_unchecked(key);
+    if (!rd.u8(el.flags, "element flags")) return result;
+    if (el.flags & ~kElFlagMask) {
+      rd.fail(DecodeStatus::kReservedBits, what + " flags set reserved bits");
+      return result;
+    }
+    if (!read_counters(rd, el.counters, what) ||
+        !read_sparse(rd, el.cells, kSubGrid * kSubGrid, limits.max_element_cells, what + " cells"))
+      return result;
+  }
+  if (rd.remaining() != 0)
+    rd.fail(DecodeStatus::kTrailingBytes, std::to_string(rd.remaining()) + " bytes after the report");
+  return result;
+}
+
+}  // namespace thermograph

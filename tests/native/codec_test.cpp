@@ -1,0 +1,131 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/codec.h"
+#include "core/json.h"
+#include "test_util.h"
+
+using namespace thermograph;
+
+namespace {
+Report sample_report() {
+  Report r;
+  r.segment.site = "site_demo";
+  r.segment.page = "https://shop.example/pricing";
+  r.segment.width_class = 3;
+  r.segment.device = kDeviceMouse;
+  r.segment.logged_in = true;
+  r.segment.variant = "B";
+  r.segment.tracker_version = 1;
+  r.segment.tags = {{"plan", "pro"}, {"region", "eu"}};
+  r.data.counters[kPageViews] = 1;
+  r.data.layers[kLayerClicks].add(cell_index(100, 200), 2);
+  for (uint32_t b = 0; b < 30; ++b) r.data.layers[kLayerReachPx].add(b, 1);
+  ElementStats* el = r.data.element(0xdeadbeef);
+  el->flags = kElInteractive;
+  el->counters[kElClicks] = 2;
+  el->counters[kElPvClicked] = 1;
+  el->cells.add(17, 2);
+  return r;
+}
+
+DecodeResult decode_bytes(const std::vector<uint8_t>& b, Report& r) {
+  return decode(b.data(), b.size(), r);
+}
+}  // namespace
+
+TEST_CASE("encode/decode round trip preserves everything") {
+  Report in = sample_report(), out;
+  auto bytes = encode(in);
+  auto res = decode_bytes(bytes, out);
+  REQUIRE_MESSAGE(res.ok(), res.message);
+  CHECK(out == in);
+  // 30 equal reach bands cost one run entry, not 30 pairs.
+  CHECK(bytes.size() < 100);
+}
+
+TEST_CASE("random reports round trip (property)") {
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    CAPTURE(seed);
+    test::Rng rng{seed};
+    Report in;
+    in.kind = seed % 2 ? kKindDelta : kKindAggregate;
+    in.segment.site = "s" + std::to_string(seed);
+    in.data = test::random_aggregate(rng, seed % 7 == 0);
+    Report out;
+    auto res = decode_bytes(encode(in), out);
+    REQUIRE_MESSAGE(res.ok(), res.message);
+    CHECK(out == in);
+  }
+}
+
+TEST_CASE("decoder rejects every truncation of a valid report with a precise error") {
+  auto bytes = encode(sample_report());
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    CAPTURE(n);
+    Report out;
+    auto res = decode(bytes.data(), n, out);
+    CHECK_FALSE(res.ok());
+    CHECK(res.offset <= n);
+    CHECK(!res.message.empty());
+  }
+}
+
+TEST_CASE("decoder error table") {
+  const auto good = encode(sample_report());
+  struct Case {
+    const char* name;
+    std::vector<uint8_t> bytes;
+    DecodeStatus status;
+    const char* needle;
+  };
+  auto with = [&](size_t at, uint8_t v) {
+    auto b = good;
+    b[at] = v;
+    return b;
+  };
+  auto appended = good;
+  appended.push_back(0);
+  std::vector<Case> cases = {
+      {"wrong magic", with(0, 'X'), DecodeStatus::kBadMagic, "magic"},
+      {"future version", with(2, 2), DecodeStatus::kBadVersion, "got wire version 2"},
+      {"unknown kind", with(3, 9), DecodeStatus::kBadKind, "kind 9"},
+      {"site length beyond body", {'T', 'G', 1, 0, 5, 'a'}, DecodeStatus::kTruncated, "site key needs 5 bytes, 1 left"},
+      {"site too long", with(4, 0x7f), DecodeStatus::kOutOfRange, "limit 64"},
+      {"trailing byte", appended, DecodeStatus::kTrailingBytes, "1 bytes after"},
+      {"empty", {}, DecodeStatus::kTruncated, "magic"},
+      {"overlong varint", {'T', 'G', 1, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, DecodeStatus::kBadVarint, ""},
+      {"huge cell count",
+       {'T', 'G', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
+       DecodeStatus::kTruncated, "claims"},
+      {"bad utf-8 site", {'T', 'G', 1, 0, 2, 0xc3, 0x28}, DecodeStatus::kBadString, "UTF-8"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    Report out;
+    auto res = decode(c.bytes.data(), c.bytes.size(), out);
+    CHECK(res.status == c.status);
+    CHECK_MESSAGE(res.message.find(c.needle) != std::string::npos, res.message);
+  }
+}
+
+TEST_CASE("decoder limits refuse hostile sizes before allocating") {
+  Report r = sample_report();
+  for (uint32_t i = 0; i < 100; ++i) r.data.layers[kLayerMove].add(i * 3, 1);
+  auto bytes = encode(r);
+  DecodeLimits tight;
+  tight.max_cells_per_layer = 50;
+  Report out;
+  auto res = decode(bytes.data(), bytes.size(), out, tight);
+  CHECK(res.status == DecodeStatus::kTooMany);
+}
+
+TEST_CASE("JSON form names layers and places cells at px") {
+  auto j = to_json(sample_report());
+  CHECK(j["kind"] == "delta");
+  CHECK(j["segment"]["variant"] == "B");
+  CHECK(j["layers"]["clicks"][0] == nlohmann::json::array({96, 192, 2}));
+  CHECK(j["elements"][0]["key"] == "deadbeef");
+  CHECK(j["counters"]["page_views"] == 1);
+}

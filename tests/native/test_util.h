@@ -1,0 +1,41 @@
+// Shared helpers for native tests: a seeded PRNG and random reports.
+#pragma once
+
+#include <cstdint>
+
+#include "core/aggregate.h"
+
+namespace thermograph::test {
+
+// splitmix64: seeded, portable, so failures reproduce from the printed seed.
+struct Rng {
+  uint64_t s;
+  uint64_t next() {
+    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
+};
+
+inline Aggregate random_aggregate(Rng& rng, bool huge_values = false) {
+  Aggregate a;
+  for (auto& c : a.counters) c = rng.below(3) ? 0 : rng.below(huge_values ? 0xffffffffu : 50) + 1;
+  for (uint8_t l = 0; l < kLayerCount; ++l) {
+    const uint32_t limit = layer_index_limit(static_cast<Layer>(l));
+    const uint32_t n = rng.below(20);
+    for (uint32_t i = 0; i < n; ++i)
+      a.layers[l].add(rng.below(limit < 4000 ? limit : 4000), huge_values ? 0xfffffff0u : rng.below(9) + 1);
+  }
+  const uint32_t ne = rng.below(6);
+  for (uint32_t i = 0; i < ne; ++i) {
+    ElementStats* el = a.element(rng.below(10) * 0x1000193u);
+    el->flags |= rng.below(4);
+    el->counters[rng.below(kElementCounterCount)] += rng.below(5) + 1;
+    el->cells.add(rng.below(kSubGrid * kSubGrid), rng.below(4) + 1);
+  }
+  return a;
+}
+
+}  // namespace thermograph::test
