@@ -46,6 +46,7 @@ class PageView {
   void set_counter(PageCounter c, uint32_t value);  // 0/1 flags and per-page-view values
   void raise_counter(PageCounter c, uint32_t value);
   ElementStats* element(uint32_t key, uint8_t flags);  // nullptr once the element cap is hit
+  ElementStats* find_element(uint32_t key) { return total_.find_element(key); }
   void add_element(ElementStats& el, ElementCounter c, uint32_t value);
   bool add_element_cell(ElementStats& el, uint32_t sub_index);
 

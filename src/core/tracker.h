@@ -1,0 +1,137 @@
+// The visitor-side brain: turns a stream of timestamped browser events into one page view's
+// bounded aggregate. JavaScript only observes the DOM and forwards events in batches; every
+// decision (rage, dead and error clicks, dwell, attention, reach) is made here, so it is
+// unit-tested natively and behaves identically in every browser.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aggregate.h"
+#include "pageview.h"
+
+namespace thermograph {
+
+// Event records as laid out in the shared buffer: 8 doubles each, [type, t_ms, a0..a5].
+inline constexpr int kEventSlots = 8;
+enum EventType : uint8_t {
+  kEvMove = 1,        // x, y (page px), element key, element flags, rel_x, rel_y (0..1)
+  kEvPointerOut = 2,  // the pointer left the page or the touch ended: dwell stops
+  kEvClick = 3,       // x, y (page px, viewport px when fixed), key, click flags, rel_x, rel_y
+  kEvScroll = 4,      // scroll_top, viewport_h, document_h (of the main scroller)
+  kEvReaction = 5,    // reaction kind (ReactionKind)
+  kEvError = 6,       // an uncaught error or unhandled rejection
+  kEvVisibility = 7,  // 1 visible, 0 hidden
+  kEvGoal = 8,        // the page view reached a goal
+  kEvInput = 9,       // keyboard or wheel activity (keeps the page view engaged)
+};
+
+enum ClickFlag : uint32_t {
+  kClickFixed = 1,        // target is position: fixed/sticky; x, y are viewport coordinates
+  kClickInteractive = 2,  // a, button, input, [role=button], [onclick], label...
+  kClickNoRage = 4,       // stepper/pager, text-selection target, data-thermograph-no-rage
+  kClickNoDead = 8,       // links, form controls, modifier clicks, data-thermograph-no-dead
+};
+
+enum ReactionKind : uint8_t {
+  kReactMutation = 1,
+  kReactScroll = 2,
+  kReactSelection = 3,
+  kReactFocus = 4,  // focus or visibility change
+  kReactNavigation = 5,
+  kReactKindCount = 6,
+};
+
+// Published defaults (docs/configuration.md explains each choice).
+struct TrackerConfig {
+  uint32_t rage_clicks = 3;        // clicks in one burst to call it rage (PostHog: 3)
+  uint32_t rage_radius_px = 30;    // Manhattan distance from the burst's first click
+  uint32_t rage_gap_ms = 1000;     // max gap between consecutive clicks of a burst
+  uint32_t dead_mutation_ms = 2500;
+  uint32_t dead_scroll_ms = 100;   // scroll or selection change
+  uint32_t dead_focus_ms = 1000;   // focus or visibility change
+  uint32_t error_window_ms = 1000;
+  uint32_t max_rest_ms = 10000;    // longest pointer rest credited as dwell from one sample
+  uint32_t idle_ms = 30000;        // no input for this long: attention and engagement pause
+  uint32_t hover_pv_ms = 500;      // hover on an element counts as "page view hovered" from here
+};
+
+class Tracker {
+ public:
+  Tracker() = default;
+
+  TrackerConfig& config() { return config_; }
+  Bounds& bounds() { return bounds_; }
+  Segment& segment() { return segment_; }
+
+  // Starts a page view (also after an SPA navigation). Flush the previous one first.
+  void begin(double t, double viewport_w, double viewport_h, double document_h);
+  bool active() const { return active_; }
+
+  // Applies one event record. Out-of-order or malformed records are ignored.
+  void apply(const double* ev);
+
+  // Brings time-based state up to `t` and encodes the delta since the last flush into `out`
+  // (cleared first). `final` settles pending dead clicks as alive: the page is going away,
+  // which is a navigation. Returns false when there is nothing new to send.
+  bool flush(double t, bool final, std::vector<uint8_t>& out);
+
+  const PageView& page_view() const { return pv_; }
+
+ private:
+  struct PendingClick {
+    double t;
+    uint32_t cell;
+    Layer layer;
+    uint32_t key;
+    uint32_t sub;
+    bool dead_candidate;
+    bool error_marked;
+  };
+
+  void settle(double now, bool final);
+  void accrue(double t);
+  void on_move(const double* ev);
+  void on_click(const double* ev);
+  void on_scroll(const double* ev);
+  void on_reaction(double t, uint32_t kind);
+  void on_error(double t);
+  void mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
+            const PendingClick& click);
+  void touch_input(double t) { last_input_ = t; }
+
+  TrackerConfig config_;
+  Bounds bounds_;
+  Segment segment_;
+  PageView pv_{bounds_};
+  bool active_ = false;
+  bool visible_ = true;
+  double now_ = 0, last_input_ = 0;
+
+  // Pointer dwell.
+  bool pointer_in_ = false;
+  double move_t_ = 0;
+  uint32_t move_cell_ = 0, move_key_ = 0;
+  uint8_t move_flags_ = 0;
+  double move_carry_ms_ = 0;
+  double hover_ms_ = 0;  // on move_key_, for the pv_hovered flag
+
+  // Viewport attention and engagement.
+  double view_t_ = 0, view_top_ = 0, view_h_ = 0, doc_h_ = 0, view_carry_ms_ = 0;
+  double engaged_ms_ = 0;
+
+  // Rage bursts.
+  double burst_x_ = 0, burst_y_ = 0, burst_last_t_ = -1e18;
+  uint32_t burst_count_ = 0;
+  bool burst_fixed_ = false;
+
+  bool goal_ = false;
+  std::vector<PendingClick> recent_;  // clicks still waiting for a dead/error verdict
+  std::vector<uint32_t> clicked_keys_;
+};
+
+// Layout-width class from the viewport width: <480, 480-767, 768-1023, 1024-1439, >=1440.
+uint8_t width_class(double viewport_w);
+
+}  // namespace thermograph

@@ -1,0 +1,223 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "core/codec.h"
+#include "core/tracker.h"
+#include "test_util.h"
+
+using namespace thermograph;
+
+namespace {
+
+struct Session {
+  Tracker tr;
+  std::vector<uint8_t> bytes;
+  Aggregate sent;  // the sum of every delta, as the collector would hold it
+
+  Session() {
+    tr.segment().site = "site";
+    tr.segment().page = "https://example.test/";
+    tr.begin(0, 1280, 800, 4000);
+    ev(kEvScroll, 0, 0, 800, 4000);
+  }
+  void ev(double type, double t, double a = 0, double b = 0, double c = 0, double d = 0,
+          double e = 0, double f = 0) {
+    double rec[kEventSlots] = {type, t, a, b, c, d, e, f};
+    tr.apply(rec);
+  }
+  void click(double t, double x, double y, uint32_t key = 0, uint32_t flags = 0) {
+    ev(kEvClick, t, x, y, key, flags, 0.5, 0.5);
+  }
+  void flush(double t, bool final = false) {
+    if (!tr.flush(t, final, bytes)) return;
+    Report r;
+    auto res = decode(bytes.data(), bytes.size(), r);
+    REQUIRE_MESSAGE(res.ok(), res.message);
+    sent.merge(r.data);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a click lands in its 16 px page cell and on its element") {
+  Session s;
+  s.ev(kEvReaction, 1, kReactMutation);
+  s.click(1000, 100, 200, 42, kClickInteractive);
+  s.ev(kEvReaction, 1100, kReactMutation);
+  s.flush(5000);
+  CHECK(s.sent.layers[kLayerClicks].get(cell_index(100, 200)) == 1);
+  CHECK(s.sent.layers[kLayerClicks].size() == 1);
+  const ElementStats* el = s.sent.find_element(42);
+  REQUIRE(el);
+  CHECK(el->counters[kElClicks] == 1);
+  CHECK(el->counters[kElPvClicked] == 1);
+  CHECK(el->flags == kElInteractive);
+  CHECK(el->cells.get(8 * kSubGrid + 8) == 1);
+  CHECK(s.sent.counters[kPvDead] == 0);  // the mutation answered it
+  CHECK(s.sent.counters[kPageViews] == 1);
+}
+
+TEST_CASE("rage: three close clicks within 1 s gaps count once per burst") {
+  Session s;
+  for (int i = 0; i < 6; ++i) s.click(1000 + i * 300, 300 + i * 2, 300, 7);
+  s.click(5000, 300, 300, 7);  // after a pause: a new burst of one
+  s.flush(9000, true);
+  CHECK(s.sent.layers[kLayerClicks].sum() == 7);
+  CHECK(s.sent.layers[kLayerRage].sum() == 1);
+  CHECK(s.sent.find_element(7)->counters[kElRage] == 1);
+  CHECK(s.sent.counters[kPvRage] == 1);
+}
+
+TEST_CASE("rage: spread-out or slow clicks and no-rage targets are not rage") {
+  Session s;
+  s.click(1000, 100, 100);
+  s.click(1500, 200, 100);  // 100 px away
+  s.click(2000, 300, 100);
+  s.click(4000, 500, 500);
+  s.click(5100, 500, 500);  // 1.1 s gap
+  s.click(6200, 500, 500);
+  for (int i = 0; i < 5; ++i) s.click(8000 + i * 100, 700, 700, 9, kClickNoRage);  // stepper
+  s.flush(20000, true);
+  CHECK(s.sent.layers[kLayerRage].empty());
+}
+
+TEST_CASE("dead clicks: no reaction within the window, reactions and opt-outs keep clicks alive") {
+  Session s;
+  s.click(1000, 50, 50, 1);                         // nothing happens: dead
+  s.click(2000, 150, 50, 2);                        // mutation 2 s later: alive
+  s.ev(kEvReaction, 4000, kReactMutation);
+  s.click(6000, 250, 50, 3);                        // scroll 50 ms later: alive
+  s.ev(kEvReaction, 6050, kReactScroll);
+  s.click(9000, 350, 50, 4);                        // scroll 500 ms later: too late, dead
+  s.ev(kEvReaction, 9500, kReactScroll);
+  s.click(12000, 450, 50, 5, kClickNoDead);         // a link: never dead
+  s.flush(20000);
+  CHECK(s.sent.layers[kLayerDead].sum() == 2);
+  CHECK(s.sent.find_element(1)->counters[kElDead] == 1);
+  CHECK(s.sent.find_element(4)->counters[kElDead] == 1);
+  CHECK(s.sent.find_element(2)->counters[kElDead] == 0);
+  CHECK(s.sent.find_element(5)->counters[kElDead] == 0);
+}
+
+TEST_CASE("dead: the final flush settles young clicks as alive (navigation)") {
+  Session s;
+  s.click(1000, 50, 50, 1);
+  s.flush(1500, true);
+  CHECK(s.sent.layers[kLayerDead].empty());
+  CHECK_FALSE(s.tr.active());
+}
+
+TEST_CASE("error clicks: an uncaught error within 1 s blames the latest click once") {
+  Session s;
+  s.click(1000, 50, 50, 1);
+  s.ev(kEvError, 1400);
+  s.ev(kEvError, 1500);  // a second error for the same click is not a second error click
+  s.click(3000, 150, 50, 2);
+  s.ev(kEvError, 4500);  // 1.5 s later: unrelated
+  s.flush(10000, true);
+  CHECK(s.sent.layers[kLayerError].sum() == 1);
+  CHECK(s.sent.find_element(1)->counters[kElError] == 1);
+  CHECK(s.sent.counters[kPvError] == 1);
+}
+
+TEST_CASE("fixed elements: viewport cells, flagged, no page-cell frustration") {
+  Session s;
+  s.ev(kEvScroll, 10, 2000, 800, 4000);
+  s.click(1000, 20, 20, 5, kClickFixed | kClickInteractive);
+  s.flush(2000, true);
+  CHECK(s.sent.layers[kLayerFixedClicks].get(cell_index(20, 20)) == 1);
+  CHECK(s.sent.layers[kLayerClicks].empty());
+  CHECK(s.sent.find_element(5)->flags == (kElFixed | kElInteractive));
+}
+
+TEST_CASE("dwell: a resting pointer earns quantized time on its cell and element") {
+  Session s;
+  s.ev(kEvMove, 1000, 500, 500, 11, 0, 0.5, 0.5);
+  s.ev(kEvMove, 3000, 900, 900, 0, 0, 0, 0);  // rested 2 s on (500,500)
+  s.ev(kEvPointerOut, 3500);                   // 0.5 s on (900,900), then left
+  s.flush(20000);
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(500, 500)) == 2000 / kDwellUnitMs);
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(900, 900)) == 500 / kDwellUnitMs);
+  CHECK(s.sent.find_element(11)->counters[kElHover] == 2000 / kDwellUnitMs);
+  CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
+}
+
+TEST_CASE("attention and reach follow the viewport; idle time is not attention") {
+  Session s;  // viewport 0..800 of a 4000 px page
+  s.ev(kEvScroll, 2000, 1200, 800, 4000);  // 2 s on bands 0..7, then 1200..2000
+  s.flush(3000);                             // 1 s on bands 12..19
+  CHECK(s.sent.layers[kLayerAttention].get(0) == 20);
+  CHECK(s.sent.layers[kLayerAttention].get(7) == 20);
+  CHECK(s.sent.layers[kLayerAttention].get(8) == 0);
+  CHECK(s.sent.layers[kLayerAttention].get(12) == 10);
+  CHECK(s.sent.layers[kLayerReachPx].size() == 20);  // bottom at 2000 px: bands 0..19
+  CHECK(s.sent.layers[kLayerReachPct].size() == 51);  // 2000/4000 = 50 %
+  s.flush(200000);  // long idle: only 30 s more count
+  CHECK(s.sent.layers[kLayerAttention].get(12) == 300);  // 3 s..32 s (idle after 30 s)
+  CHECK(s.sent.counters[kEngagedSeconds] == 32);
+}
+
+TEST_CASE("goals mark conversions and the clicked elements") {
+  Session s;
+  s.click(1000, 10, 10, 3, kClickNoDead);
+  s.ev(kEvGoal, 2000);
+  s.click(3000, 40, 10, 4, kClickNoDead);
+  s.flush(4000, true);
+  CHECK(s.sent.counters[kConversions] == 1);
+  CHECK(s.sent.find_element(3)->counters[kElPvConverted] == 1);
+  CHECK(s.sent.find_element(4)->counters[kElPvConverted] == 1);
+}
+
+TEST_CASE("hostile event values never crash and never land at NaN cells") {
+  Session s;
+  const double nan = 0.0 / 0.0, inf = 1.0 / 0.0;
+  s.ev(kEvClick, 100, nan, inf, nan, nan, nan, nan);
+  s.ev(kEvScroll, 200, -inf, nan, inf);
+  s.ev(kEvMove, nan, 1, 1);
+  s.ev(250, 300);
+  s.ev(kEvClick, 50, 1, 1);  // time going backwards is ignored
+  s.flush(1000, true);
+  CHECK(s.sent.layers[kLayerClicks].sum() == 1);
+}
+
+TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
+  // 300 pointer samples (20 gestures of 15 frames at 60 Hz, each followed by a ~2.5 s rest),
+  // 10 clicks, 20 scroll steps on a 6000 px page; flushed every 10 s as the tracker does.
+  test::Rng rng{2026};
+  Session s;
+  size_t total_bytes = 0, flushes = 0;
+  double t = 0, x = 640, y = 400, next_flush = 10000;
+  for (int g = 0; g < 20; ++g) {
+    const double top = g * 250.0;
+    s.ev(kEvScroll, t += 100, top, 800, 6000);
+    const double tx = 100 + rng.below(1000), ty = top + 100 + rng.below(600);
+    for (int f = 1; f <= 15; ++f) {
+      t += 16.7;
+      s.ev(kEvMove, t, x + (tx - x) * f / 15, y + (ty - y) * f / 15, 1000 + g % 12, 0,
+           f / 15.0, 0.5);
+    }
+    x = tx;
+    y = ty;
+    if (g % 2 == 0) {
+      s.click(t += 300, x, y, 1000 + g % 12, kClickInteractive);
+      s.ev(kEvReaction, t + 30, kReactMutation);
+    }
+    t += 2400;
+    if (t >= next_flush) {
+      s.flush(t);
+      total_bytes += s.bytes.size();
+      ++flushes;
+      next_flush += 10000;
+    }
+  }
+  s.flush(t, true);
+  total_bytes += s.bytes.size();
+  ++flushes;
+  std::printf("typical 60 s page view: %zu bytes on the wire in %zu deltas (%.0f s)\n", total_bytes,
+              flushes, t / 1000);
+  CHECK(total_bytes <= 1024);
+  CHECK(s.sent.layers[kLayerClicks].sum() == 10);
+  CHECK(s.sent.layers[kLayerMove].size() >= 20);
+}
