@@ -1,0 +1,40 @@
+// Clicks and taps, with the accidental ones filtered (docs/configuration.md):
+// - untrusted (script-dispatched) clicks are not people: skipped;
+// - keyboard activation (detail 0, no coordinates) is placed at the element's centre, never at (0,0);
+// - clicks in the first 200 ms of a page view or after a layout shift are skipped;
+// - a pointer down/up shorter than 30 ms that moved more than 8 px is a brush, not a click.
+import { EV, CLICK } from './events.js';
+import { noRage, noDead } from './element.js';
+
+const SETTLE_MS = 200;
+
+export function start(ctx) {
+  let down = null;
+  ctx.pointerDown = (e) => { down = { t: e.timeStamp, x: e.clientX, y: e.clientY }; };
+  const onClick = ctx.guard((e) => {
+    if (!e.isTrusted) return;
+    const t = ctx.now();
+    if (t - ctx.pageStart < SETTLE_MS || t - ctx.lastShift < SETTLE_MS) return;
+    const info = ctx.describe(e.target);
+    if (!info || info.excluded) return;
+    const r = info.rect();
+    let x = e.clientX, y = e.clientY;
+    if (e.detail === 0 || (x === 0 && y === 0)) {
+      x = r.left + r.width / 2;
+      y = r.top + r.height / 2;
+    } else if (down && e.timeStamp - down.t < 30 && Math.abs(e.clientX - down.x) + Math.abs(e.clientY - down.y) > 8) {
+      return;
+    }
+    const el = info.el;
+    let flags = info.flags;
+    const selecting = e.detail >= 2 && String(getSelection && getSelection()) !== '';
+    if (selecting || noRage(el)) flags |= CLICK.noRage;
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK.noDead;
+    const p = flags & CLICK.fixed ? { x, y } : ctx.toPage(x, y);
+    ctx.lastClick = t;
+    ctx.push(EV.click, p.x, p.y, info.key, flags, (x - r.left) / r.width, (y - r.top) / r.height);
+    if (ctx.isGoal(el)) ctx.push(EV.goal);
+  });
+  document.addEventListener('click', onClick, { passive: true, capture: true });
+  return () => document.removeEventListener('click', onClick, { passive: true, capture: true });
+}

@@ -1,0 +1,35 @@
+// What makes a click "alive": DOM mutations, selection and focus changes (scroll is in scroll.js),
+// uncaught errors (error clicks) and layout shifts (accidental clicks right after one).
+import { EV, REACT } from './events.js';
+
+const WATCH_MS = 3000;  // mutations matter only shortly after a click
+
+export function start(ctx) {
+  const stops = [];
+  const on = (target, type, fn) => {
+    const g = ctx.guard(fn);
+    target.addEventListener(type, g, { passive: true, capture: true });
+    stops.push(() => target.removeEventListener(type, g, { passive: true, capture: true }));
+  };
+  if (window.MutationObserver) {
+    const mo = new MutationObserver(ctx.guard(() => {
+      if (ctx.now() - ctx.lastClick < WATCH_MS) ctx.react(REACT.mutation);
+    }));
+    mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    ctx.observesMutations = true;
+    stops.push(() => mo.disconnect());
+  }
+  on(document, 'selectionchange', () => ctx.react(REACT.selection));
+  on(document, 'focusin', () => ctx.react(REACT.focus));
+  on(document, 'keydown', () => ctx.push(EV.input));
+  on(window, 'error', (e) => { if (e instanceof ErrorEvent) ctx.push(EV.error); });
+  on(window, 'unhandledrejection', () => ctx.push(EV.error));
+  try {
+    const po = new PerformanceObserver(ctx.guard((list) => {
+      for (const s of list.getEntries()) if (!s.hadRecentInput && s.value > 0.01) ctx.lastShift = ctx.now();
+    }));
+    po.observe({ type: 'layout-shift', buffered: false });
+    stops.push(() => po.disconnect());
+  } catch (e) { /* no layout-shift support: nothing to filter */ }
+  return () => stops.forEach((s) => s());
+}

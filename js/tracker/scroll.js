@@ -1,0 +1,47 @@
+// Scroll reach and attention on the page's actual scroller: the window, or an inner container
+// that fills most of the viewport (app shells with `body { overflow: hidden }`), found by watching
+// which element scrolls. Other inner scrollers (carousels, code blocks) count as reactions only.
+import { EV, REACT } from './events.js';
+
+export function start(ctx) {
+  const root = document.scrollingElement || document.documentElement;
+  let main = null;  // null: the window
+  let pending = false;
+  ctx.scroller = () => main;
+  ctx.toPage = (x, y) => {
+    if (!main) return { x: x + scrollX, y: y + scrollY };
+    const r = main.getBoundingClientRect();
+    return { x: x - r.left + main.scrollLeft, y: y - r.top + main.scrollTop };
+  };
+  const state = () => main
+    ? [main.scrollTop, main.clientHeight, main.scrollHeight]
+    : [scrollY, innerHeight, Math.max(root.scrollHeight, innerHeight)];
+  ctx.sendScroll = () => ctx.push(EV.scroll, ...state());
+  const sample = () => {
+    pending = false;
+    ctx.sendScroll();
+  };
+  const onScroll = ctx.guard((e) => {
+    const el = e.target;
+    if (el && el.nodeType === 1 && el !== root && el !== document.body) {
+      const windowScrolls = root.scrollHeight > innerHeight + 1;
+      if (el !== main && !windowScrolls && el.clientHeight >= innerHeight / 2 && el.scrollHeight > el.clientHeight) {
+        main = el;
+      }
+      if (el !== main) return ctx.react(REACT.scroll);
+    }
+    ctx.react(REACT.scroll);
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(ctx.guard(sample));
+    }
+  });
+  const onResize = ctx.guard(() => ctx.sendScroll());
+  const opts = { passive: true, capture: true };
+  document.addEventListener('scroll', onScroll, opts);
+  addEventListener('resize', onResize, { passive: true });
+  return () => {
+    document.removeEventListener('scroll', onScroll, opts);
+    removeEventListener('resize', onResize, { passive: true });
+  };
+}

@@ -1,0 +1,179 @@
+// createTracker: wires the event sources to the wasm core and the transport.
+// Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
+// view and never reaches the host page.
+import { EV, FIELD, NUM, DEVICE, VERSION } from './events.js';
+import { loadModule } from './wasm.js';
+import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
+import { createTransport, endpointUrl } from './transport.js';
+import * as pointer from './pointer.js';
+import * as click from './click.js';
+import * as scroll from './scroll.js';
+import * as reactions from './reactions.js';
+import * as lifecycle from './lifecycle.js';
+
+const MAX_QUEUED = 4096;
+const REACTION_WINDOW_MS = 3000;
+const CONFIG_NUMBERS = [
+  ['rageClicks', NUM.rageClicks], ['rageRadiusPx', NUM.rageRadius], ['rageGapMs', NUM.rageGapMs],
+  ['deadMutationMs', NUM.deadMutationMs], ['deadScrollMs', NUM.deadScrollMs],
+  ['deadFocusMs', NUM.deadFocusMs], ['errorWindowMs', NUM.errorWindowMs],
+];
+
+export function createTracker(options = {}) {
+  const o = options;
+  const log = (m) => { try { console.warn('thermograph: ' + m); } catch (e) { /* no console */ } };
+  let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
+  let device = 0, consent = o.consent !== 'required';
+  const seg = { variant: o.variant || '', loggedIn: !!o.loggedIn, tags: Object.entries(o.tags || {}) };
+  const send = createTransport(o.transport ? null : endpointUrl(o.endpoint || '/'), o.transport);
+  const goals = o.goals || {};
+
+  const ctx = {
+    pageStart: 0, lastShift: -1e9, lastClick: -1e9, observesMutations: false,
+    now: () => performance.now(),
+    guard: (fn) => function (...args) {
+      if (!running) return;
+      try { return fn.apply(this, args); } catch (e) { fail(e); }
+    },
+    push(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0) {
+      if (queue.length >= MAX_QUEUED) return;
+      queue.push([type, ctx.now(), a, b, c, d, e, f]);
+      if (mod && queue.length >= 128) drain();
+    },
+    react(kind) {
+      if (ctx.now() - ctx.lastClick < REACTION_WINDOW_MS) ctx.push(EV.reaction, kind);
+    },
+    device(d) {
+      if (d !== device && mod) mod.setNumber(NUM.device, d);
+      device = d;
+    },
+    describe(node) {
+      const el = target(node);
+      if (!el) return null;
+      let info = cache.get(el);
+      if (!info) {
+        const excluded = isExcluded(el);
+        info = {
+          el, excluded, sel: excluded ? '' : selector(el), k: 0,
+          flags: (isFixed(el) ? 1 : 0) | (isInteractive(el) ? 2 : 0),
+          rect: () => el.getBoundingClientRect(),
+        };
+        cache.set(el, info);
+      }
+      return info;
+    },
+    isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
+    flush(final) {
+      if (!mod) return;
+      drain();
+      const bytes = mod.flush(ctx.now(), final);
+      if (bytes) send(bytes);
+    },
+    beginPageView() {
+      cache = new WeakMap();
+      ctx.pageStart = ctx.now();
+      queue.push(['begin', ctx.pageStart, location.href]);
+      ctx.sendScroll();
+      if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV.goal);
+      if (mod) drain();
+    },
+  };
+
+  function fail(e) {
+    if (failed) return;
+    failed = true;
+    log('stopped after an internal error (' + (e && e.message) + ')');
+    stop(false);
+  }
+
+  function applySegment() {
+    mod.setString(FIELD.site, o.site || '');
+    mod.setString(FIELD.variant, seg.variant);
+    mod.setNumber(NUM.loggedIn, seg.loggedIn ? 1 : 0);
+    mod.setNumber(NUM.version, VERSION);
+    mod.setNumber(NUM.device, device);
+    for (const [k, v] of seg.tags) setTag(k, v);
+    for (const [name, field] of CONFIG_NUMBERS) if (o[name] != null) mod.setNumber(field, +o[name]);
+  }
+
+  function setTag(k, v) {
+    if (mod && mod.setString(FIELD.tag, String(k) + '\0' + String(v)) !== 0) log('tag "' + k + '" refused');
+  }
+
+  // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
+  function drain() {
+    let buf = mod.events(), n = 0;
+    const keyOf = (v) => (typeof v === 'object' ? v.k || (v.k = v.sel ? mod.elementKey(v.sel) : 0) : v);
+    for (const ev of queue) {
+      if (ev[0] === 'begin') {
+        if (n) { mod.apply(n); n = 0; }
+        mod.setString(FIELD.page, ev[2]);
+        const root = document.documentElement;
+        mod.begin(ev[1], innerWidth, innerHeight, Math.max(root.scrollHeight, innerHeight));
+        buf = mod.events();
+        continue;
+      }
+      ev[4] = keyOf(ev[4]);
+      buf.set(ev, n * 8);
+      if (++n === mod.capacity) {
+        mod.apply(n);
+        buf = mod.events();
+        n = 0;
+      }
+    }
+    if (n) mod.apply(n);
+    queue = [];
+  }
+
+  function start() {
+    if (running || failed || !consent) return;
+    running = true;
+    try {
+      device = matchMedia('(pointer: coarse)').matches ? DEVICE.touch : DEVICE.mouse;
+      stops = [scroll.start(ctx), click.start(ctx), pointer.start(ctx), reactions.start(ctx),
+        lifecycle.start(ctx, o.flushIntervalMs || 10000)].reverse();
+      ctx.beginPageView();
+    } catch (e) { fail(e); }
+  }
+
+  function stop(flushFirst = true) {
+    if (!running) return;
+    if (flushFirst) try { ctx.flush(true); } catch (e) { /* already stopping */ }
+    running = false;
+    for (const s of stops) try { s(); } catch (e) { /* keep stopping the rest */ }
+    stops = [];
+    queue = [];
+  }
+
+  const ready = (async () => {
+    if (typeof WebAssembly !== 'object') return log('off: WebAssembly is not available');
+    try {
+      mod = await loadModule(o.wasmUrl);
+    } catch (e) {
+      running = false;
+      return log("off: WebAssembly could not load (a Content-Security-Policy needs 'wasm-unsafe-eval')");
+    }
+    try {
+      applySegment();
+      if (running) drain();
+    } catch (e) { fail(e); }
+  })();
+
+  const respectDnt = o.respectDnt !== false;
+  const optedOut = navigator.globalPrivacyControl === true || navigator.doNotTrack === '1' || window.doNotTrack === '1';
+  if (!(respectDnt && optedOut)) start();
+
+  const api = {
+    ready,
+    tag(k, v) { seg.tags.push([k, v]); setTag(k, v); },
+    variant(v) { seg.variant = String(v); if (mod) mod.setString(FIELD.variant, seg.variant); },
+    loggedIn(v) { seg.loggedIn = !!v; if (mod) mod.setNumber(NUM.loggedIn, v ? 1 : 0); },
+    consent(v) { consent = !!v; v ? start() : stop(false); },
+    goal() { ctx.push(EV.goal); },
+    flush() { if (running) try { ctx.flush(false); } catch (e) { fail(e); } },
+    start() { consent = true; start(); },
+    stop() { stop(true); },
+    get running() { return running; },
+  };
+  return api;
+}

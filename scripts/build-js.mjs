@@ -1,0 +1,38 @@
+// Bundles js/ with esbuild into dist/, copies the wasm, writes dist/size.json and fails when the
+// visitor download (script + wasm, gzip) exceeds the 12 KB budget.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const BUDGET = 12288;
+const wasmDir = process.env.THERMOGRAPH_WASM_DIR || 'build-wasm';
+mkdirSync('dist', { recursive: true });
+
+const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning' };
+await build({ ...common, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
+await build({ ...common, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
+copyFileSync(`${wasmDir}/thermograph.wasm`, 'dist/thermograph.wasm');
+copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.ts');
+const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];
+if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
+  await build({
+    ...common, entryPoints: ['js/overlay/index.js'], format: 'esm', outfile: 'dist/thermograph-overlay.mjs',
+    alias: { 'overlay-wasm': `./${wasmDir}/overlay.mjs` },
+  });
+  files.push('thermograph-overlay.mjs');
+}
+
+const sizes = {};
+for (const f of files) {
+  const bytes = readFileSync(`dist/${f}`);
+  sizes[f] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  console.log(`${f.padEnd(28)} ${String(bytes.length).padStart(8)} raw ${String(sizes[f].gzip).padStart(7)} gzip`);
+}
+// What a visitor downloads with the script tag: the script and the wasm (never the overlay).
+const total = sizes['thermograph.min.js'].gzip + sizes['thermograph.wasm'].gzip;
+writeFileSync('dist/size.json', JSON.stringify({ files: sizes, visitor_gzip_total: total, budget: BUDGET }, null, 2) + '\n');
+console.log(`visitor download: ${total} gzip bytes (budget ${BUDGET})`);
+if (total > BUDGET) {
+  console.error(`build-js: visitor download ${total} B gzip exceeds the ${BUDGET} B budget`);
+  process.exit(1);
+}

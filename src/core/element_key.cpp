@@ -1,0 +1,65 @@
+#include "element_key.h"
+
+namespace thermograph {
+namespace {
+
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+}  // namespace
+
+bool is_stable_token(std::string_view token) {
+  if (token.empty() || token.size() > 64) return false;
+  for (char c : token)
+    if (!is_token_char(c) || (c >= '0' && c <= '9')) return false;
+  return true;
+}
+
+std::string sanitize_selector(std::string_view sel) {
+  std::string out;
+  out.reserve(sel.size());
+  size_t i = 0;
+  bool step_start = true;  // a bare token is a tag name only at the start of a step
+  while (i < sel.size()) {
+    const char c = sel[i];
+    if (c == '>') {
+      out += '>';
+      ++i;
+      step_start = true;
+      continue;
+    }
+    const bool marker = c == '#' || c == '.' || c == ':';
+    const size_t start = marker ? i + 1 : i;
+    size_t end = start;
+    while (end < sel.size() && is_token_char(sel[end])) ++end;
+    if (end == start) {  // a stray character: skip it
+      i = start == i ? i + 1 : start;
+      continue;
+    }
+    const std::string_view token = sel.substr(start, end - start);
+    if (c == ':') {  // sibling position: digits are the point here
+      bool digits = true;
+      for (char d : token) digits = digits && d >= '0' && d <= '9';
+      if (digits && token.size() <= 4) (out += ':') += token;
+    } else if (!marker) {  // tag name (custom elements keep their dashes)
+      if (step_start)
+        for (char t : token) out += (t >= 'A' && t <= 'Z') ? char(t + 32) : t;
+    } else if (is_stable_token(token)) {
+      (out += c) += token;
+    }
+    i = end;
+    step_start = false;
+  }
+  return out;
+}
+
+uint32_t element_key(std::string_view selector) {
+  const std::string canonical = sanitize_selector(selector);
+  uint32_t h = 2166136261u;
+  for (unsigned char c : canonical) h = (h ^ c) * 16777619u;
+  return h ? h : 1;
+}
+
+}  // namespace thermograph

@@ -1,0 +1,32 @@
+#include <doctest/doctest.h>
+
+#include "core/element_key.h"
+
+using namespace thermograph;
+
+TEST_CASE("selectors are sanitized: digits and junk dropped, structure kept") {
+  struct {
+    const char* in;
+    const char* out;
+  } table[] = {
+      {"body>main#content>button.cta.primary", "body>main#content>button.cta.primary"},
+      {"DIV.card-42.card>A", "div.card>a"},                       // digit class dropped, tag lowered
+      {"li:3>a#item-1234", "li:3>a"},                             // digit id dropped, position kept
+      {"div.css-1x2y3z>span", "div>span"},                        // CSS-in-JS hashes have digits
+      {"section.hero>p:12345", "section.hero>p"},                 // absurd positions dropped
+      {"div.a\"b>span", "div.a>span"},                            // junk after a stray character
+      {"", ""},
+  };
+  for (const auto& row : table) {
+    INFO(row.in);
+    CHECK(sanitize_selector(row.in) == row.out);
+  }
+}
+
+TEST_CASE("element keys are stable hashes of the sanitized selector") {
+  CHECK(element_key("div.card-42.card>a") == element_key("div.card-7.card>a"));
+  CHECK(element_key("div.card>a") != element_key("div.card>button"));
+  CHECK(element_key("") != 0);
+  // FNV-1a of "a": a fixed value the JS side and the overlay reproduce.
+  CHECK(element_key("a") == 0xe40c292cu);
+}

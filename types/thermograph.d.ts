@@ -1,0 +1,51 @@
+// Public API of the `thermograph` npm package.
+
+export interface TrackerOptions {
+  /** Collector base URL (reports go to `${endpoint}/r`) or a full report URL. */
+  endpoint?: string;
+  /** Public site key (write-only). */
+  site?: string;
+  /** Deliver encoded reports yourself instead of sendBeacon/fetch ("any endpoint"). */
+  transport?: (report: Uint8Array) => void;
+  /** Where thermograph.wasm lives; defaults to next to the module. */
+  wasmUrl?: string;
+  /** A/B variant of this page view. */
+  variant?: string;
+  /** Up to 8 custom tags; keys and values up to 64 bytes. */
+  tags?: Record<string, string>;
+  loggedIn?: boolean;
+  /** 'granted' (default) tracks at once; 'required' waits for `consent(true)`. */
+  consent?: 'granted' | 'required';
+  /** Global Privacy Control / Do Not Track mean "send nothing" unless this is false. Default true. */
+  respectDnt?: boolean;
+  /** Goals: a click inside one of these selectors, or a page path starting with one of these. */
+  goals?: { clicks?: string[]; pages?: string[] };
+  /** Delta flush interval while the page is visible. Default 10000. */
+  flushIntervalMs?: number;
+  /** Rage clicks: clicks in a burst (3), max Manhattan distance (30 px), max gap (1000 ms). */
+  rageClicks?: number;
+  rageRadiusPx?: number;
+  rageGapMs?: number;
+  /** Dead clicks: reaction windows (2500 / 100 / 1000 ms). */
+  deadMutationMs?: number;
+  deadScrollMs?: number;
+  deadFocusMs?: number;
+  /** Error clicks: an uncaught error within this many ms of a click (1000). */
+  errorWindowMs?: number;
+}
+
+export interface Tracker {
+  /** Resolves when the wasm module is loaded (or failed to load: the tracker is then off). */
+  readonly ready: Promise<void>;
+  readonly running: boolean;
+  tag(key: string, value: string): void;
+  variant(name: string): void;
+  loggedIn(value: boolean): void;
+  consent(granted: boolean): void;
+  goal(): void;
+  flush(): void;
+  start(): void;
+  stop(): void;
+}
+
+export function createTracker(options?: TrackerOptions): Tracker;
