@@ -1,0 +1,2 @@
+# Empty dependencies file for thermograph-decode.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# One idempotent set-up for `npm start`, `npm test` and `npm run bench` on a new Debian machine:
+#   1. Debian packages, installed only when missing (apt-get update first);
+#   2. `npm ci`, only when package-lock.json changed since the last install;
+#   3. incremental builds: native (CMake), wasm (wasm-build.sh), JS bundles (esbuild).
+# A second run with nothing changed installs nothing and rebuilds nothing.
+#
+# Usage: scripts/bootstrap.sh [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "bootstrap: unknown option '$arg'" >&2; exit 64 ;;
+  esac
+done
+
+banner() { printf '\n== %s\n' "$*"; }
+
+# Build tools, libraries, the browser for tests and the load tools for benchmarks.
+PACKAGES=(cmake make g++ clang libclang-rt-14-dev pkg-config emscripten doctest-dev
+          nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  banner "apt: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=node_modules/.thermograph-lock.sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  banner "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+[ "$build" = 1 ] || exit 0
+banner "native build (cmake)"
+[ -f build/CMakeCache.txt ] || cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+if ! cmake --build build -j2 >build/build.log 2>&1; then
+  cat build/build.log >&2
+  echo "bootstrap: native build failed" >&2
+  exit 1
+fi
+grep -E 'warning|error' build/build.log || echo "up to date"
+
+banner "wasm build"
+./wasm-build.sh
+banner "js bundles"
+node scripts/build-js.mjs

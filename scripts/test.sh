@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The three test rings (STYLE.md): native doctest (plain and under ASan/UBSan), the decoder
+# fuzzer for a bounded time, then node:test suites (wasm from Node, the collector binary,
+# real Chromium). Run through `npm test`, which bootstraps and builds first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${THERMOGRAPH_FUZZ_SECONDS:-60}
+banner() { printf '\n== %s\n' "$*"; }
+
+banner "native unit tests (ctest)"
+ctest --test-dir build --output-on-failure
+
+banner "native unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTHERMOGRAPH_SANITIZE=ON >/dev/null
+cmake --build build-asan -j2 --target core_tests >build-asan/build.log 2>&1 || { cat build-asan/build.log; exit 1; }
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/core_tests
+
+banner "decoder fuzzing (libFuzzer, ${FUZZ_SECONDS} s)"
+[ -f build-fuzz/CMakeCache.txt ] || CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTHERMOGRAPH_FUZZ=ON -DTHERMOGRAPH_COLLECTOR=OFF >/dev/null
+cmake --build build-fuzz -j2 --target decode_fuzz >build-fuzz/build.log 2>&1 || { cat build-fuzz/build.log; exit 1; }
+mkdir -p tests/fuzz/corpus-run
+./build-fuzz/decode_fuzz -max_total_time="$FUZZ_SECONDS" -max_len=4096 -print_final_stats=1 \
+  tests/fuzz/corpus-run tests/fuzz/corpus 2>&1 | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss|INFO: Done|==[0-9]+==ERROR)' || true
+test "${PIPESTATUS[0]}" -eq 0 || { echo "fuzzer found a crash" >&2; exit 1; }
+
+banner "node:test suites (wasm in Node, collector, Chromium)"
+mapfile -t suites < <(find tests -name '*.test.mjs' -not -path '*/node_modules/*' | sort)
+node --test --test-concurrency=1 "${suites[@]}"

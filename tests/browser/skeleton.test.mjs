@@ -1,0 +1,35 @@
+// Walking skeleton: script tag -> real click in Chromium -> wasm aggregation -> binary report
+// to a local endpoint -> native C++ decoder -> the click is in the expected cell.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve, decode, sum, until, cellOf, fnv1a } from './harness.mjs';
+
+let browser, server;
+before(async () => { browser = await launch(); server = await serve(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+for (const width of [375, 768, 1280]) {
+  test(`a click at a known position lands in its cell (viewport ${width})`, async () => {
+    server.received.length = 0;
+    const page = await browser.newPage({ viewport: { width, height: 700 } });
+    await page.goto(`${server.base}/pages/skeleton.html`);
+    await page.waitForFunction(() => window.thermograph && window.thermograph.loaded);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));  // past the 200 ms settle time
+    await page.mouse.click(150, 320);
+    await page.close({ runBeforeUnload: true });  // pagehide: the final flush
+    await until(() => server.received.length > 0, 'the final report');
+    const reports = server.received.map((r) => {
+      assert.equal(r.type, 'text/plain');  // CORS-safelisted: no preflight
+      return decode(r.body);
+    });
+    const total = sum(reports);
+    assert.deepEqual(total.layers.clicks, { [cellOf(150, 320)]: 1 });
+    assert.equal(total.counters.page_views, 1);
+    assert.equal(reports[0].segment.site, 'site_test');
+    assert.deepEqual(reports[0].segment.tags, { plan: 'pro' });
+    const buy = total.elements[fnv1a('button#buy.cta')];  // a stable id anchors the selector
+    assert.ok(buy, 'the button is keyed by its sanitized selector');
+    assert.equal(buy.counters.clicks, 1);
+    assert.equal(buy.interactive, true);
+  });
+}
