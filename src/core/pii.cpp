@@ -172,7 +172,8 @@ size_t scan_card(std::string_view s, size_t from, size_t* end) {
   constexpr int kMaxGroups = 24;
   size_t i = from;
   while (i < s.size()) {
-    if (!is_digit(s[i]) || is_digit(prev(s, i))) {
+    // After '+' it is an international phone number, whatever Luhn says.
+    if (!is_digit(s[i]) || is_digit(prev(s, i)) || prev(s, i) == '+') {
       ++i;
       continue;
     }
@@ -350,9 +351,11 @@ size_t scan_phone(std::string_view s, size_t from, size_t* end) {
     // No signal: only a grouped national number of 10-11 digits, and not an order/reference.
     if (digits < 10 || digits > 11 || g < 2 || g > 5 || sep_kind == '/') continue;
     if (context_before(s, b, "order|invoice|ref|isbn|sku|#|no.|id|nr")) continue;
-    bool grouped = true, thousands = g >= 3 && glen[0] <= 3;
+    // Groups of 2-4 digits after an optional 1-digit trunk prefix (1-800-..., 0 800 ...):
+    // ISBN-10 ends in a 1-digit group, order and tracking numbers have long groups.
+    bool grouped = glen[0] <= 4, thousands = g >= 3 && glen[0] <= 3;
     for (int k = 1; k < g; ++k) {
-      grouped = grouped && glen[k] >= 2;  // ISBN-10 ends in a 1-digit group
+      grouped = grouped && glen[k] >= 2 && glen[k] <= 4;
       thousands = thousands && glen[k] == 3;
     }
     const bool year = glen[0] == 4 && (s[b] == '1' || s[b] == '2') && sep_kind == '-';
@@ -480,11 +483,14 @@ size_t scan_long_hex(std::string_view s, size_t from, size_t* end) {
     const size_t e = i + n;
     i = e;
     if (e - b < 16 || count_while(s, b, is_hex) != e - b) continue;
-    // Both digits and letters: 16 digits are a number, "deadbeefcafebabe" could be a word game.
-    if (count_while(s, b, is_digit) == e - b) continue;
-    bool letter = false;
-    for (size_t k = b; k < e; ++k) letter = letter || is_alpha(s[k]);
-    if (!letter) continue;
+    // Random hex alternates letters and digits often (about 7 times in 16 chars) and uses one
+    // case; "DE89370400440532013000", "deadbeefdeadbeef" and mixed-case tokens do not.
+    int alternations = 0, cases = 0;
+    for (size_t k = b; k < e; ++k) {
+      if (k > b && is_digit(s[k]) != is_digit(s[k - 1])) ++alternations;
+      if (is_alpha(s[k])) cases |= s[k] >= 'a' ? 1 : 2;
+    }
+    if (alternations < 3 || cases == 3) continue;
     *end = e;
     return b;
   }
