@@ -10,9 +10,15 @@ constexpr size_t kNpos = std::string_view::npos;
 // Longer allow-listed values are free text (a campaign name pasted with a sentence); drop them.
 constexpr size_t kMaxQueryValueBytes = 64;
 
-inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_alpha(char c) { return lower(c) >= 'a' && lower(c) <= 'z'; }
+inline char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool is_alpha(char c) {
+  return lower(c) >= 'a' && lower(c) <= 'z';
+}
 
 bool host_char_ok(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
@@ -40,8 +46,10 @@ bool key_equals(std::string_view raw, std::string_view want) {
 }  // namespace
 
 const std::vector<std::string>& default_query_allow_list() {
-  static const std::vector<std::string> list = {"utm_source", "utm_medium", "utm_campaign", "ref"};
-  return list;
+  // Never destroyed: no exit-time destructor to register and ship.
+  static const auto* list =
+      new std::vector<std::string>{"utm_source", "utm_medium", "utm_campaign", "ref"};
+  return *list;
 }
 
 std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed) {
@@ -51,8 +59,7 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
 
   // Scheme: ALPHA *(ALPHA / DIGIT / + - .) followed by "://"; relative URLs have no origin.
   const size_t colon = url.find(':');
-  if (colon == kNpos || colon == 0 || !is_alpha(url[0]) || url.substr(colon, 3) != "://")
-    return {};
+  if (colon == kNpos || colon == 0 || !is_alpha(url[0]) || url.substr(colon, 3) != "://") return {};
   std::string key;
   key.reserve(url.size() < kMaxPageKeyBytes ? url.size() : kMaxPageKeyBytes);
   for (size_t i = 0; i < colon; ++i) {
@@ -116,51 +123,43 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
     query = rest.substr(path_end + 1);
     query = query.substr(0, query.find('#'));  // the fragment never leaves the browser
   }
-  std::vector<std::string_view> segs;
-  while (!path.empty()) {
+  // Segments are written straight into the key; ".." cuts the key back to the previous '/'.
+  const size_t origin = key.size();
+  bool truncated = false;
+  while (!path.empty() && !truncated) {
     const size_t slash = path.find_first_of("/\\");
     std::string_view seg = path.substr(0, slash);
     path = slash == kNpos ? std::string_view{} : path.substr(slash + 1);
     seg = seg.substr(0, seg.find(';'));  // ;jsessionid=... and other matrix parameters
     if (seg.empty() || seg == "." || seg == "%2e" || seg == "%2E") continue;
     if (seg == "..") {
-      if (!segs.empty()) segs.pop_back();
+      key.resize(key.size() > origin ? key.rfind('/') : origin);
       continue;
     }
-    segs.push_back(is_id_like(seg) ? std::string_view(":id") : seg);
+    if (is_id_like(seg)) seg = ":id";
+    // Truncation keeps whole segments: a half segment could be half an identifier.
+    truncated = key.size() + 1 + seg.size() > kMaxPageKeyBytes;
+    if (!truncated) (key += '/') += seg;
   }
-  // Truncation keeps whole segments: a half segment could be half an identifier.
-  if (segs.empty()) key += '/';
-  for (std::string_view seg : segs) {
-    if (key.size() + 1 + seg.size() > kMaxPageKeyBytes) break;
-    key += '/';
-    key += seg;
-  }
+  if (key.size() == origin) key += '/';
 
-  // Query: allow-listed keys only, first occurrence, in allow-list order (so ?a&b == ?b&a).
-  std::vector<std::string_view> values(allowed.size());
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view param = query.substr(0, amp);
-    query = amp == kNpos ? std::string_view{} : query.substr(amp + 1);
-    const size_t eq = param.find('=');
-    if (eq == kNpos) continue;
-    const std::string_view name = param.substr(0, eq), value = param.substr(eq + 1);
-    for (size_t k = 0; k < allowed.size(); ++k) {
-      if (values[k].empty() && key_equals(name, allowed[k])) {
-        if (!value.empty() && value.size() <= kMaxQueryValueBytes &&
-            find_pii(value) == PiiRule::kNone)
-          values[k] = param;
-        break;
-      }
+  // Query: allow-listed keys only, first occurrence, in allow-list order (so ?a&b == ?b&a),
+  // written with the allow-list's spelling of the key.
+  char sep = '?';
+  for (const std::string& want : allowed) {
+    for (std::string_view q = query; !q.empty();) {
+      const size_t amp = q.find('&');
+      const std::string_view param = q.substr(0, amp);
+      q = amp == kNpos ? std::string_view{} : q.substr(amp + 1);
+      const size_t eq = param.find('=');
+      if (eq == kNpos || !key_equals(param.substr(0, eq), want)) continue;
+      const std::string_view value = param.substr(eq + 1);
+      if (!value.empty() && value.size() <= kMaxQueryValueBytes &&
+          key.size() + want.size() + value.size() + 2 <= kMaxPageKeyBytes &&
+          find_pii(value) == PiiRule::kNone)
+        ((key += sep) += want) += '=', key += value, sep = '&';
+      break;
     }
-  }
-  bool first = true;
-  for (std::string_view param : values) {
-    if (param.empty() || key.size() + 1 + param.size() > kMaxPageKeyBytes) continue;
-    key += first ? '?' : '&';
-    key += param;
-    first = false;
   }
   return key;
 }

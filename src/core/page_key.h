@@ -21,8 +21,7 @@ const std::vector<std::string>& default_query_allow_list();
 //   value is empty or flagged by find_pii is dropped;
 // - at most kMaxPageKeyBytes (512): whole path segments, then parameters, are left off the end.
 // Returns "" when the URL can't be parsed (relative URL, bad scheme or port, empty host).
-std::string canonical_page_key(std::string_view url,
-                               const std::vector<std::string>& allowed_query =
-                                   default_query_allow_list());
+std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed_query =
+                                                         default_query_allow_list());
 
 }  // namespace thermograph

@@ -8,15 +8,33 @@ namespace {
 constexpr size_t kNpos = std::string_view::npos;
 
 // Own ASCII classes: <cctype> may consult the locale and pulls tables into the wasm.
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-inline bool is_alpha(char c) { return lower(c) >= 'a' && lower(c) <= 'z'; }
-inline bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
-inline bool is_hex(char c) { return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f'); }
-inline bool is_b64url(char c) { return is_alnum(c) || c == '-' || c == '_'; }
-inline int hex_val(char c) { return is_digit(c) ? c - '0' : lower(c) - 'a' + 10; }
-inline char at(std::string_view s, size_t i) { return i < s.size() ? s[i] : '\0'; }
-inline char prev(std::string_view s, size_t i) { return i ? s[i - 1] : '\0'; }
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+inline bool is_alpha(char c) {
+  return lower(c) >= 'a' && lower(c) <= 'z';
+}
+inline bool is_alnum(char c) {
+  return is_digit(c) || is_alpha(c);
+}
+inline bool is_hex(char c) {
+  return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f');
+}
+inline bool is_b64url(char c) {
+  return is_alnum(c) || c == '-' || c == '_';
+}
+inline int hex_val(char c) {
+  return is_digit(c) ? c - '0' : lower(c) - 'a' + 10;
+}
+inline char at(std::string_view s, size_t i) {
+  return i < s.size() ? s[i] : '\0';
+}
+inline char prev(std::string_view s, size_t i) {
+  return i ? s[i - 1] : '\0';
+}
 
 size_t count_while(std::string_view s, size_t i, bool (*pred)(char)) {
   size_t j = i;
@@ -91,7 +109,7 @@ constexpr std::string_view kGenericTlds =
     "com|net|org|edu|gov|mil|int|info|biz|name|pro|mobi|aero|asia|coop|jobs|museum|travel|app|dev|"
     "page|xyz|online|site|shop|store|tech|email|mail|cloud|blog|news|live|life|world|today|space|"
     "website|club|agency|digital|media|group|solutions|services|network|systems|company|studio|"
-    "design|art|icu|top|vip|work|fun|link|one|ltd|llc|inc|gmbh|family|me|church|law|health|family";
+    "design|art|icu|top|vip|work|fun|link|one|ltd|llc|inc|gmbh|family|church|law|health";
 
 bool is_tld(std::string_view t) {
   if (t.size() == 2 && is_alpha(t[0]) && is_alpha(t[1])) {
@@ -104,7 +122,9 @@ bool is_tld(std::string_view t) {
 bool is_local_char(char c) {
   return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '\'';
 }
-bool is_domain_char(char c) { return is_alnum(c) || c == '-' || c == '.'; }
+bool is_domain_char(char c) {
+  return is_alnum(c) || c == '-' || c == '.';
+}
 
 size_t scan_email(std::string_view s, size_t from, size_t* end) {
   for (size_t a = s.find('@', from); a != kNpos; a = s.find('@', a + 1)) {
@@ -157,11 +177,11 @@ bool card_ok(const char* d, size_t n) {
   };
   const int p2 = num(2), p3 = num(3), p4 = num(4);
   bool issuer = false;
-  if (d[0] == '4') issuer = n == 13 || n == 16 || n == 19;                       // Visa
-  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) issuer = n == 16;  // Mastercard
-  if (p2 == 34 || p2 == 37) issuer = n == 15;                                   // Amex
+  if (d[0] == '4') issuer = n == 13 || n == 16 || n == 19;                             // Visa
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) issuer = n == 16;          // Mastercard
+  if (p2 == 34 || p2 == 37) issuer = n == 15;                                          // Amex
   if (p2 == 36 || p2 == 38 || p2 == 39 || (p3 >= 300 && p3 <= 305)) issuer = n >= 14;  // Diners
-  if (p4 >= 3528 && p4 <= 3589) issuer = n >= 16;                               // JCB
+  if (p4 >= 3528 && p4 <= 3589) issuer = n >= 16;                                      // JCB
   // Discover (6011, 644-649, 65), UnionPay (62) and Maestro (50, 56-69) all fall in 50 | 56-69.
   if (p2 == 50 || (p2 >= 56 && p2 <= 69)) issuer = n >= 13;
   // 13-digit numbers starting with 1 are millisecond timestamps; no issuer starts with 1 anyway.
@@ -228,7 +248,8 @@ size_t scan_iban(std::string_view s, size_t from, size_t* end) {
     if (is_alnum(prev(s, i)) || !is_alpha(s[i]) || !is_alpha(s[i + 1]) || !is_digit(s[i + 2]) ||
         !is_digit(s[i + 3]))
       continue;
-    const char c0 = static_cast<char>(lower(s[i]) - 32), c1 = static_cast<char>(lower(s[i + 1]) - 32);
+    const char c0 = static_cast<char>(lower(s[i]) - 32),
+               c1 = static_cast<char>(lower(s[i + 1]) - 32);
     const size_t len = iban_length(c0, c1);
     if (!len) continue;
     // Collect exactly `len` alphanumerics; single spaces between them are print grouping.
@@ -391,7 +412,9 @@ size_t scan_ipv4(std::string_view s, size_t from, size_t* end) {
   return kNpos;
 }
 
-bool is_v6_char(char c) { return is_hex(c) || c == ':' || c == '.'; }
+bool is_v6_char(char c) {
+  return is_hex(c) || c == ':' || c == '.';
+}
 
 size_t scan_ipv6(std::string_view s, size_t from, size_t* end) {
   size_t i = from;
@@ -516,11 +539,13 @@ unsigned log2_fx(unsigned v) {
 
 constexpr unsigned kMinTokenEntropy256 = 3 * 256;  // 3.0 bits/char, see docs/privacy.md
 
-int char_class(char c) { return is_digit(c) ? 0 : (c >= 'a' && c <= 'z') ? 1 : is_alpha(c) ? 2 : 3; }
+int char_class(char c) {
+  return is_digit(c) ? 0 : (c >= 'a' && c <= 'z') ? 1 : is_alpha(c) ? 2 : 3;
+}
 
-// A token: >= 20 chars of [A-Za-z0-9_-], at least two of {lower, upper, digit}, and "random-looking":
-// class changes (a->B, b->7, 7->c) on at least 30 % of adjacent alphanumeric pairs, counting a
-// camel-case word start (aB followed by c) once, and Shannon entropy of at least
+// A token: >= 20 chars of [A-Za-z0-9_-], at least two of {lower, upper, digit}, and
+// "random-looking": class changes (a->B, b->7, 7->c) on at least 30 % of adjacent alphanumeric
+// pairs, counting a camel-case word start (aB followed by c) once, and Shannon entropy of at least
 // kMinTokenEntropy256 / 256 bits per char.
 // Words, camelCase identifiers, kebab slugs and dates stay below; random base64/base62 sits near
 // 50-60 % changes and 4+ bits.
@@ -531,8 +556,10 @@ bool token_ok(std::string_view t) {
     const int c = char_class(t[k]);
     if (c < 3) present |= 1 << c;
     const char ch = t[k];
-    const int idx = is_digit(ch) ? ch - '0' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 10
-                                            : is_alpha(ch) ? ch - 'A' + 36 : 62 + (ch == '_');
+    const int idx = is_digit(ch)             ? ch - '0'
+                    : ch >= 'a' && ch <= 'z' ? ch - 'a' + 10
+                    : is_alpha(ch)           ? ch - 'A' + 36
+                                             : 62 + (ch == '_');
     ++counts[idx];
     if (k == 0 || c == 3 || char_class(t[k - 1]) == 3) continue;
     ++pairs;
@@ -577,10 +604,12 @@ struct Detector {
 };
 // Most specific shapes first, so a JWT is reported as a JWT and not as a token.
 constexpr Detector kDetectors[] = {
-    {PiiRule::kJwt, scan_jwt},     {PiiRule::kEmail, scan_email},   {PiiRule::kUuid, scan_uuid},
-    {PiiRule::kIban, scan_iban},   {PiiRule::kCard, scan_card},     {PiiRule::kSsn, scan_ssn},
-    {PiiRule::kIpv4, scan_ipv4},   {PiiRule::kIpv6, scan_ipv6},     {PiiRule::kPhone, scan_phone},
-    {PiiRule::kLongHex, scan_long_hex}, {PiiRule::kToken, scan_token},
+    {PiiRule::kJwt, scan_jwt},     {PiiRule::kEmail, scan_email},
+    {PiiRule::kUuid, scan_uuid},   {PiiRule::kIban, scan_iban},
+    {PiiRule::kCard, scan_card},   {PiiRule::kSsn, scan_ssn},
+    {PiiRule::kIpv4, scan_ipv4},   {PiiRule::kIpv6, scan_ipv6},
+    {PiiRule::kPhone, scan_phone}, {PiiRule::kLongHex, scan_long_hex},
+    {PiiRule::kToken, scan_token},
 };
 
 bool pct_at(std::string_view s, size_t i) {
@@ -612,7 +641,7 @@ std::string_view decode(std::string_view text, std::string& buf) {
 }  // namespace
 
 const char* pii_rule_name(PiiRule r) {
-  static constexpr const char* kNames[] = {"none", "email", "card", "iban", "ssn",   "phone",
+  static constexpr const char* kNames[] = {"none", "email", "card", "iban", "ssn",      "phone",
                                            "ipv4", "ipv6",  "jwt",  "uuid", "long_hex", "token"};
   const auto i = static_cast<size_t>(r);
   return i < sizeof(kNames) / sizeof(kNames[0]) ? kNames[i] : "unknown";

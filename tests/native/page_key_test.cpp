@@ -1,10 +1,11 @@
+#include "core/page_key.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 #include "core/aggregate.h"
-#include "core/page_key.h"
 
 using namespace thermograph;
 
@@ -43,10 +44,9 @@ TEST_CASE("canonical_page_key: expected values") {
        "https://example.com/?utm_source=news&utm_medium=mail&ref=hn"},
       {"https://example.com/?utm_source=a&utm_source=b", "https://example.com/?utm_source=a"},
       {"https://example.com/?utm_source=jane%40x.com&ref=ok", "https://example.com/?ref=ok"},
-      {"https://example.com/?ref=550e8400-e29b-41d4-a716-446655440000",
-       "https://example.com/"},
+      {"https://example.com/?ref=550e8400-e29b-41d4-a716-446655440000", "https://example.com/"},
       {"https://example.com/?utm_source=&utm_medium", "https://example.com/"},
-      {"https://example.com/?utm%5Fsource=news", "https://example.com/?utm%5Fsource=news"},
+      {"https://example.com/?utm%5Fsource=news", "https://example.com/?utm_source=news"},
       {"https://example.com/?gclid=Cj0KCQiA&fbclid=IwAR3x", "https://example.com/"},
       {"https://example.com/a#/route/123?utm_source=x", "https://example.com/a"},
       {"https://[2001:DB8::1]:443/p", "https://[2001:db8::1]/p"},

@@ -1,10 +1,10 @@
+#include "core/pii.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/pii.h"
 
 using namespace thermograph;
 
@@ -28,21 +28,21 @@ TEST_CASE("email: positives and pitfalls") {
   check_table({
       {"jane@x.com", R::kEmail},
       {"mail jane.doe+news@mail.example.co.uk.", R::kEmail},
-      {"jane%40x.com", R::kEmail},            // percent-encoded @
-      {"jane%2540x.com", R::kEmail},          // double-encoded
+      {"jane%40x.com", R::kEmail},    // percent-encoded @
+      {"jane%2540x.com", R::kEmail},  // double-encoded
       {"/user/Jane_O'Neil@example.DE/", R::kEmail},
       {"x@sub.domain.io", R::kEmail},
       {"first-last@company.travel", R::kEmail},
       {"a@b.fr", R::kEmail},
-      {"icon@2x.png", R::kNone},              // density suffix, not a mailbox
+      {"icon@2x.png", R::kNone},  // density suffix, not a mailbox
       {"image@2x.jpg", R::kNone},
       {"logo@3x.de", R::kNone},
       {"sprite@1x.webp", R::kNone},
-      {"font@latest.woff2", R::kNone},        // woff2 is no TLD
+      {"font@latest.woff2", R::kNone},  // woff2 is no TLD
       {"@media screen", R::kNone},
-      {"user@localhost", R::kNone},           // one label only
+      {"user@localhost", R::kNone},  // one label only
       {"a@b", R::kNone},
-      {"name@host.zz", R::kNone},             // zz is no ccTLD
+      {"name@host.zz", R::kNone},  // zz is no ccTLD
       {"price @ 10.99", R::kNone},
       {"@handle", R::kNone},
       {"jane@.com", R::kNone},
@@ -53,16 +53,16 @@ TEST_CASE("email: positives and pitfalls") {
 
 TEST_CASE("card numbers: Luhn + issuer prefix, pitfalls") {
   check_table({
-      {"4111111111111111", R::kCard},         // Visa
+      {"4111111111111111", R::kCard},  // Visa
       {"4111 1111 1111 1111", R::kCard},
       {"card: 5555-5555-5555-4444", R::kCard},  // Mastercard
-      {"2221000000000009", R::kCard},         // Mastercard 2-series
-      {"378282246310005", R::kCard},          // Amex
-      {"3782 822463 10005", R::kCard},        // Amex print grouping
-      {"6011111111111117", R::kCard},         // Discover
-      {"3530111333300000", R::kCard},         // JCB
-      {"30569309025904", R::kCard},           // Diners
-      {"6200000000000005", R::kCard},         // UnionPay
+      {"2221000000000009", R::kCard},           // Mastercard 2-series
+      {"378282246310005", R::kCard},            // Amex
+      {"3782 822463 10005", R::kCard},          // Amex print grouping
+      {"6011111111111117", R::kCard},           // Discover
+      {"3530111333300000", R::kCard},           // JCB
+      {"30569309025904", R::kCard},             // Diners
+      {"6200000000000005", R::kCard},           // UnionPay
       {"order 2024 4111 1111 1111 1111 paid", R::kCard},
       {"4111111111111112", R::kNone},         // Luhn fails
       {"1700000000000", R::kNone},            // ms timestamp
@@ -96,8 +96,8 @@ TEST_CASE("IBAN: country length + mod 97") {
       {"DE12 is not an iban", R::kNone},
       {"AB12CD34", R::kNone},
       {"SKU DE12-3456", R::kNone},
-      {"US1234567890123456", R::kNone},       // no US IBAN
-      {"NL91ABNA0417164301", R::kNone},      // one digit short, no grouping
+      {"US1234567890123456", R::kNone},  // no US IBAN
+      {"NL91ABNA0417164301", R::kNone},  // one digit short, no grouping
   });
 }
 
@@ -107,13 +107,13 @@ TEST_CASE("SSN: shapes, invalid areas, context for bare digits") {
       {"ssn 123 45 6789", R::kSsn},
       {"SSN: 123456789", R::kSsn},
       {"social security number 078051120", R::kSsn},
-      {"000-12-3456", R::kNone},               // area 000
-      {"666-12-3456", R::kNone},               // area 666
-      {"900-12-3456", R::kNone},               // area 9xx
-      {"123-00-6789", R::kNone},               // group 00
-      {"123-45-0000", R::kNone},               // serial 0000
-      {"123-45 6789", R::kNone},               // mixed delimiters
-      {"123456789", R::kNone},                 // bare, no context
+      {"000-12-3456", R::kNone},  // area 000
+      {"666-12-3456", R::kNone},  // area 666
+      {"900-12-3456", R::kNone},  // area 9xx
+      {"123-00-6789", R::kNone},  // group 00
+      {"123-45-0000", R::kNone},  // serial 0000
+      {"123-45 6789", R::kNone},  // mixed delimiters
+      {"123456789", R::kNone},    // bare, no context
       {"order 123456789", R::kNone},
       {"1123-45-6789", R::kNone},
       {"123-45-67890", R::kNone},
@@ -134,22 +134,24 @@ TEST_CASE("phone: signals, shapes and pitfalls") {
       {"020 7946 0958", R::kPhone},
       {"01 23 45 67 89", R::kPhone},
       {"1-800-555-1234", R::kPhone},
-      {"2024-01-31", R::kNone},                // date
+      {"2024-01-31", R::kNone},  // date
       {"31/01/2024", R::kNone},
       {"31.01.2024", R::kNone},
-      {"phone 2024-01-31", R::kNone},          // a date even with context
-      {"$1,234.56", R::kNone},                 // money
+      {"phone 2024-01-31", R::kNone},  // a date even with context
+      {"$1,234.56", R::kNone},         // money
       {"$1234567890", R::kNone},
-      {"\xE2\x82\xAC" "1234567890", R::kNone},  // euro amount
-      {"v10.15.7", R::kNone},                  // version
+      {"\xE2\x82\xAC"
+       "1234567890",
+       R::kNone},              // euro amount
+      {"v10.15.7", R::kNone},  // version
       {"1.2.3.4567", R::kNone},
-      {"12345", R::kNone},                     // short number
-      {"5551234567", R::kNone},                // bare digits, no signal
-      {"0-306-40615-2", R::kNone},             // ISBN-10
-      {"Order 2024-000123", R::kNone},         // order number
-      {"invoice 555-123-4567", R::kNone},      // reference with context
-      {"1 234 567 890", R::kNone},             // thousands grouping
-      {"10.0.0.1", R::kIpv4},                  // an IP, not a phone
+      {"12345", R::kNone},                 // short number
+      {"5551234567", R::kNone},            // bare digits, no signal
+      {"0-306-40615-2", R::kNone},         // ISBN-10
+      {"Order 2024-000123", R::kNone},     // order number
+      {"invoice 555-123-4567", R::kNone},  // reference with context
+      {"1 234 567 890", R::kNone},         // thousands grouping
+      {"10.0.0.1", R::kIpv4},              // an IP, not a phone
       {"+12", R::kNone},
       {"width 1920 height 1080", R::kNone},
   });
@@ -162,22 +164,22 @@ TEST_CASE("IPv4 and IPv6") {
       {"from 8.8.8.8.", R::kIpv4},
       {"256.1.1.1", R::kNone},
       {"1.2.3", R::kNone},
-      {"1.2.3.4.5", R::kNone},                 // version string
+      {"1.2.3.4.5", R::kNone},  // version string
       {"v1.2.3.4", R::kNone},
       {"10.0.0.1a", R::kNone},
       {"2001:db8::1", R::kIpv6},
       {"2001:0db8:85a3:0000:0000:8a2e:0370:7334", R::kIpv6},
       {"[fe80::1ff:fe23:4567:890a]:443", R::kIpv6},
-      {"::ffff:192.0.2.128", R::kIpv4},        // IPv4-mapped: the IPv4 rule comes first
+      {"::ffff:192.0.2.128", R::kIpv4},  // IPv4-mapped: the IPv4 rule comes first
       {"::ffff:c000:280", R::kIpv6},
-      {"12:30:45", R::kNone},                  // time
-      {"00:1a:2b:3c:4d:5e", R::kNone},         // MAC address (6 groups)
+      {"12:30:45", R::kNone},           // time
+      {"00:1a:2b:3c:4d:5e", R::kNone},  // MAC address (6 groups)
       {"std::string", R::kNone},
       {"a::before", R::kNone},
-      {"dead::beef", R::kNone},                // no digit
-      {"1::2::3", R::kNone},                   // two compressions
-      {"12345::1", R::kNone},                  // group too long
-      {"::1", R::kNone},                       // loopback is nobody
+      {"dead::beef", R::kNone},  // no digit
+      {"1::2::3", R::kNone},     // two compressions
+      {"12345::1", R::kNone},    // group too long
+      {"::1", R::kNone},         // loopback is nobody
   });
 }
 
@@ -187,23 +189,23 @@ TEST_CASE("JWT, UUID, long hex") {
        R::kJwt},
       {"token=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", R::kJwt},
       {"eyJ", R::kNone},
-      {"eyJhbGciOiJIUzI1NiJ9", R::kToken},     // one part: not a JWT, still random-looking
+      {"eyJhbGciOiJIUzI1NiJ9", R::kToken},  // one part: not a JWT, still random-looking
       {"550e8400-e29b-41d4-a716-446655440000", R::kUuid},
       {"/o/550E8400-E29B-41D4-A716-446655440000/edit", R::kUuid},
       {"550e8400-e29b-41d4-a716-44665544000", R::kNone},
       {"550e8400e29b41d4a716446655440000", R::kLongHex},
       {"commit 9fceb02d0ae598e95dc970b74767f19372d61af8", R::kLongHex},
       {"0x1234abcd5678ef90", R::kLongHex},
-      {"#ffffff", R::kNone},                   // CSS colour
+      {"#ffffff", R::kNone},  // CSS colour
       {"#ff00ff80", R::kNone},
-      {"deadbeefdeadbeef", R::kNone},          // letters only
-      {"1234567890123456", R::kNone},          // digits only: not hex
+      {"deadbeefdeadbeef", R::kNone},  // letters only
+      {"1234567890123456", R::kNone},  // digits only: not hex
       {"abc123", R::kNone},
       {"9fceb02d0ae598e9", R::kLongHex},
-      {"9fceb02d0ae598e", R::kNone},           // 15 chars
-      {"DE89370400440532013001", R::kNone},    // bad IBAN: one letter/digit switch, not hex
+      {"9fceb02d0ae598e", R::kNone},         // 15 chars
+      {"DE89370400440532013001", R::kNone},  // bad IBAN: one letter/digit switch, not hex
       {"9FCEB02D0AE598E9", R::kLongHex},
-      {"9fCEb02D0ae598E9aa", R::kNone},         // mixed case: not hex (too short for a token)
+      {"9fCEb02D0ae598E9aa", R::kNone},  // mixed case: not hex (too short for a token)
   });
 }
 
@@ -225,7 +227,7 @@ TEST_CASE("high-entropy tokens vs words, identifiers and slugs") {
       {"HTML5-CSS3-Tutorial-For-Beginners", R::kNone},
       {"utf8mb4_unicode_520_ci", R::kNone},
       {"ThisIsAVeryLongCamelCaseName", R::kNone},
-      {"AKIAIOSFODNN7EXAMPLE", R::kNone},      // upper + one digit run: too regular
+      {"AKIAIOSFODNN7EXAMPLE", R::kNone},  // upper + one digit run: too regular
       {"aaaaaaaaaaaaaaaaaaaaaaaaa1", R::kNone},
       {"short_Tok3n", R::kNone},
   });
@@ -315,8 +317,8 @@ TEST_CASE("is_safe_token: digits, PII, state classes") {
       {"site-header", true},
       {"sign-in", true},
       {"pricing-table", true},
-      {"hover:bg-blue", true},   // Tailwind variant: the class itself is static
-      {"item-3", false},         // digits: generated
+      {"hover:bg-blue", true},  // Tailwind variant: the class itself is static
+      {"item-3", false},        // digits: generated
       {"ember123", false},
       {"h1", false},
       {"active", false},
