@@ -344,3 +344,22 @@ TEST_CASE("is_safe_token: digits, PII, state classes") {
     CHECK(is_safe_token(tok) == want);
   }
 }
+
+TEST_CASE("random bytes never crash the detectors (property)") {
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  // Biased towards the characters the detectors branch on.
+  const std::string alphabet = "0123456789abcdefABCDEFxyz@.:-_ +%()/#$eyJ";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text(next() % 80, ' ');
+    for (char& c : text) c = next() % 8 ? alphabet[next() % alphabet.size()] : char(next() % 256);
+    const PiiRule first = find_pii(text);
+    size_t n = for_each_pii(text, nullptr, nullptr);
+    CHECK((first == PiiRule::kNone) == (n == 0));
+    (void)is_id_like(text);
+    (void)is_safe_token(text);
+  }
+}
