@@ -1,0 +1,27 @@
+// Page keys: the only part of a URL that leaves the browser. Origin + templated path +
+// allow-listed query; fragment, userinfo and every other query parameter are dropped.
+// Rules in docs/privacy.md ("Page keys").
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace thermograph {
+
+// utm_source, utm_medium, utm_campaign, ref.
+const std::vector<std::string>& default_query_allow_list();
+
+// `https://Shop.Example:443/user/jane@x.com/orders/123/?email=a@b.c&utm_source=news#t=abc`
+//   -> `https://shop.example/user/:id/orders/:id?utm_source=news`
+// - scheme and host lowercased, default ports (80, 443) and userinfo (user:pass@) dropped;
+// - path case kept; empty and "." segments removed, ".." resolved; ";matrix" params dropped
+//   (;jsessionid=...); trailing slash dropped; id-like segments (is_id_like) become ":id";
+// - query: only allow-listed keys, first occurrence, in allow-list order; a parameter whose
+//   value is empty or flagged by find_pii is dropped;
+// - at most kMaxPageKeyBytes (512): whole path segments, then parameters, are left off the end.
+// Returns "" when the URL can't be parsed (relative URL, bad scheme or port, empty host).
+std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed_query =
+                                                         default_query_allow_list());
+
+}  // namespace thermograph
