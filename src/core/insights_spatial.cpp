@@ -1,6 +1,7 @@
 // Spatial insights: click hotspots, near-miss clicks around interactive elements, scroll reach.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 #include "insights.h"
@@ -141,17 +142,17 @@ std::vector<NearMiss> find_near_misses(const Aggregate& a, const InsightOptions&
   std::vector<size_t> slot(cands.size(), SIZE_MAX);
   for (size_t i = 0; i < cands.size(); ++i) {
     size_t r = find_root(parent, i);
+    const double x = double(cands[i].index % kGridCols) * kCellPx;
+    const double y = double(cands[i].index / kGridCols) * kCellPx;
     if (slot[r] == SIZE_MAX) {
       slot[r] = out.size();
       NearMiss m;
       m.target_key = o.boxes[cands[i].box].key;
-      m.x = m.y = 1e300;
-      m.gap_px = 1e300;
+      m.x = x, m.y = y, m.w = m.h = kCellPx;
+      m.gap_px = cands[i].gap;
       out.push_back(m);
     }
     NearMiss& m = out[slot[r]];
-    const double x = double(cands[i].index % kGridCols) * kCellPx;
-    const double y = double(cands[i].index / kGridCols) * kCellPx;
     const double x1 = std::max(m.x + m.w, x + kCellPx), y1 = std::max(m.y + m.h, y + kCellPx);
     m.x = std::min(m.x, x);
     m.y = std::min(m.y, y);
