@@ -27,9 +27,13 @@ int64_t noisy(uint64_t value, double scale, Rng& rng) {
   return int64_t(value) + sample_discrete_laplace(scale, rng);
 }
 
-uint32_t clamp_u32(int64_t v) { return uint32_t(std::clamp<int64_t>(v, 0, int64_t(kU32Max))); }
+uint32_t clamp_u32(int64_t v) {
+  return uint32_t(std::clamp<int64_t>(v, 0, int64_t(kU32Max)));
+}
 
-uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+uint32_t div_up(uint32_t a, uint32_t b) {
+  return (a + b - 1) / b;
+}
 
 // Sensitivity of each page counter other than kPageViews. Fold and document height are clamped
 // by the tracker (fold in PageView::begin; document height to the reach domain).
@@ -206,8 +210,8 @@ DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed) {
     // <= 1; it passes `tau` with probability <= a^(tau-1) / (1 + a) per counter.
     const double av = std::exp(-1 / pv_scale);
     const double elems = std::max(1u, p.bounds.elements);
-    const double m = std::max(1.0, std::ceil(std::log(p.delta * (1 + av) / (2 * elems)) /
-                                             std::log(av)));
+    const double m =
+        std::max(1.0, std::ceil(std::log(p.delta * (1 + av) / (2 * elems)) / std::log(av)));
     const int64_t tau = 1 + int64_t(m);
     res.delta = 2 * elems * std::pow(av, m) / (1 + av);
     const double cell_eps = res.epsilon[kDpElementCells];
@@ -231,7 +235,8 @@ DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed) {
       e.flags = el.flags;
       e.counters = c;
       if (cell_eps > 0)
-        e.cells = release_dense(el.cells, {kSubGrid, kSubGrid}, kSubGrid, cell_scale, cell_hide, rng);
+        e.cells =
+            release_dense(el.cells, {kSubGrid, kSubGrid}, kSubGrid, cell_scale, cell_hide, rng);
     }
   }
   a = std::move(out);

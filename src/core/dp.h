@@ -62,9 +62,19 @@ enum DpPart : uint8_t {
 
 // Default split: clicks get the largest share because they are what designers read first.
 inline constexpr std::array<double, kDpPartCount> kDpDefaultWeights = {
-    /*page views*/ 2, /*page counters*/ 1, /*clicks*/ 4, /*move*/ 1, /*rage*/ 1, /*dead*/ 1,
-    /*error*/ 1,      /*fixed clicks*/ 1,  /*reach px*/ 1, /*reach pct*/ 1, /*attention*/ 1,
-    /*element counters*/ 2, /*element cells*/ 1};
+    /*page views*/ 2,
+    /*page counters*/ 1,
+    /*clicks*/ 4,
+    /*move*/ 1,
+    /*rage*/ 1,
+    /*dead*/ 1,
+    /*error*/ 1,
+    /*fixed clicks*/ 1,
+    /*reach px*/ 1,
+    /*reach pct*/ 1,
+    /*attention*/ 1,
+    /*element counters*/ 2,
+    /*element cells*/ 1};
 
 struct DpParams {
   double epsilon = 1.0;  // per released window, over every part (basic composition)
@@ -85,7 +95,7 @@ struct DpParams {
 
 struct DpResult {
   bool released = false;
-  std::string reason;  // when refused, e.g. "segment has 7 page views, minimum 20"
+  std::string reason;     // when refused, e.g. "segment has 7 page views, minimum 20"
   double page_views = 0;  // noisy count the gate used
   double delta = 0;       // total delta of this release (0 when no elements are released)
   std::array<double, kDpPartCount> epsilon{};  // per part

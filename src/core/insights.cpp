@@ -11,7 +11,9 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double ratio(double k, double n) { return n > 0 ? std::clamp(k / n, 0.0, 1.0) : 0.0; }
+double ratio(double k, double n) {
+  return n > 0 ? std::clamp(k / n, 0.0, 1.0) : 0.0;
+}
 
 const ElementBox* find_box(const InsightOptions& o, uint32_t key) {
   for (const ElementBox& b : o.boxes)
@@ -28,7 +30,8 @@ double reach_at(const Aggregate& a, double depth_px) {
   return ratio(a.layers[kLayerReachPx].get(static_cast<uint32_t>(band)), pv);
 }
 
-void score_priorities(const Aggregate& a, const InsightOptions& o, std::vector<ElementInsight>& els) {
+void score_priorities(const Aggregate& a, const InsightOptions& o,
+                      std::vector<ElementInsight>& els) {
   double max_rate = 0;
   for (const auto& e : els) max_rate = std::max(max_rate, e.rate);
   const bool have_reach = !a.layers[kLayerReachPx].empty();
@@ -39,8 +42,8 @@ void score_priorities(const Aggregate& a, const InsightOptions& o, std::vector<E
     e.engagement = max_rate > 0 ? e.rate / max_rate : 0;
     // Frustration share: page views with a rage, dead or error click on it among those that
     // clicked it. Its Wilson lower bound keeps 1-of-1 elements from topping the list.
-    double frustrated = double(st->counters[kElPvRage]) + st->counters[kElPvDead] +
-                        st->counters[kElPvError];
+    double frustrated =
+        double(st->counters[kElPvRage]) + st->counters[kElPvDead] + st->counters[kElPvError];
     frustrated = std::min(frustrated, e.pv_clicked);
     e.frustration = e.pv_clicked > 0 ? wilson_interval(frustrated, e.pv_clicked, o.z).lo : 0;
     const ElementBox* box = find_box(o, e.key);
@@ -92,8 +95,8 @@ CompareRow compare_row(double ka, double na, double kb, double nb, const Insight
   r.p_adjusted = r.test.p;
   // Readiness: page views per arm that `power` needs at `alpha` for the observed baseline and
   // the minimum detectable effect (or, without one, the observed effect).
-  double target = o.min_detectable_effect > 0 ? std::min(1.0, r.rate_a + o.min_detectable_effect)
-                                              : r.rate_b;
+  double target =
+      o.min_detectable_effect > 0 ? std::min(1.0, r.rate_a + o.min_detectable_effect) : r.rate_b;
   r.needed_per_arm = page_views_per_arm(r.rate_a, target, o.alpha, o.power);
   double have = std::min(na, nb);
   r.still_needed = std::isfinite(r.needed_per_arm) ? std::max(0.0, r.needed_per_arm - have) : kInf;
@@ -119,8 +122,7 @@ Insights compute_insights(const Aggregate& a, const InsightOptions& o) {
   double sum = 0;
   for (const auto& e : out.elements) sum += e.rate;
   out.page_mean_rate = out.elements.empty() ? 0 : sum / double(out.elements.size());
-  for (auto& e : out.elements)
-    e.hot = e.clicks >= o.hot_min_clicks && e.ci.lo > out.page_mean_rate;
+  for (auto& e : out.elements) e.hot = e.clicks >= o.hot_min_clicks && e.ci.lo > out.page_mean_rate;
   score_priorities(a, o, out.elements);
   conversions(a, o, out.elements);
   out.hotspots = find_hotspots(a, o);

@@ -22,22 +22,22 @@ struct ElementBox {
 };
 
 struct InsightOptions {
-  double z = kZ95;                  // interval width
-  double q = 0.05;                  // Benjamini-Hochberg false discovery rate
-  uint32_t hot_min_clicks = 100;    // "hot" needs at least this many clicks ...
-  double alpha = 0.05;              // ... and comparisons are powered for this alpha
-  double power = 0.8;               // ... and this power
+  double z = kZ95;                   // interval width
+  double q = 0.05;                   // Benjamini-Hochberg false discovery rate
+  uint32_t hot_min_clicks = 100;     // "hot" needs at least this many clicks ...
+  double alpha = 0.05;               // ... and comparisons are powered for this alpha
+  double power = 0.8;                // ... and this power
   double min_detectable_effect = 0;  // absolute rate difference; 0 = the observed effect
-  double noise_variance = 0;        // variance of DP noise per released count (0 = exact)
-  double min_expected = 5;          // below this expected cell count use Fisher's exact test
+  double noise_variance = 0;         // variance of DP noise per released count (0 = exact)
+  double min_expected = 5;           // below this expected cell count use Fisher's exact test
   // Prioritization weights (normalized by their sum).
   double w_engagement = 0.35, w_frustration = 0.35, w_reach = 0.15, w_interactivity = 0.15;
   // Element boxes: depth (box top) for reach and priority, geometry for near misses.
   std::vector<ElementBox> boxes;
-  double near_miss_px = 12;          // max gap between a missed click cell and the element
+  double near_miss_px = 12;           // max gap between a missed click cell and the element
   uint32_t near_miss_min_clicks = 5;  // smaller clusters are noise
   uint32_t max_hotspots = 20;
-  double false_bottom_k = 3;          // drop > k x median per-band drop ...
+  double false_bottom_k = 3;            // drop > k x median per-band drop ...
   double false_bottom_min_drop = 0.10;  // ... and > this share of page views
 };
 
@@ -60,19 +60,19 @@ struct ElementInsight {
 };
 
 struct Hotspot {
-  uint32_t cell = 0;         // page-cell index of the local maximum
-  double x_px = 0, y_px = 0;  // centre of that cell
+  uint32_t cell = 0;           // page-cell index of the local maximum
+  double x_px = 0, y_px = 0;   // centre of that cell
   uint64_t window_clicks = 0;  // clicks in the 3 x 3 cell window (48 x 48 px)
   double share = 0;            // window_clicks / all clicks on the page
   Interval ci;                 // Wilson interval of share
 };
 
 struct NearMiss {
-  uint32_t target_key = 0;               // the interactive element they probably meant
-  double x = 0, y = 0, w = 0, h = 0;     // bounding box of the cluster's cells, page px
-  double cx = 0, cy = 0;                 // click-weighted centroid
+  uint32_t target_key = 0;            // the interactive element they probably meant
+  double x = 0, y = 0, w = 0, h = 0;  // bounding box of the cluster's cells, page px
+  double cx = 0, cy = 0;              // click-weighted centroid
   uint64_t clicks = 0;
-  double gap_px = 0;                     // smallest cell-to-element gap in the cluster
+  double gap_px = 0;  // smallest cell-to-element gap in the cluster
 };
 
 struct FalseBottom {
@@ -99,7 +99,7 @@ struct ScrollInsight {
 
 struct Insights {
   double page_views = 0;
-  double page_mean_rate = 0;  // mean of the element rates (the "hot" baseline)
+  double page_mean_rate = 0;             // mean of the element rates (the "hot" baseline)
   std::vector<ElementInsight> elements;  // by key
   std::vector<Hotspot> hotspots;         // by window_clicks, descending
   std::vector<NearMiss> near_misses;     // by clicks, descending

@@ -11,9 +11,13 @@ namespace {
 using nlohmann::json;
 
 // JSON has no infinity: "not reachable / no effect" is null.
-json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json num(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
-json interval(const Interval& i) { return json::array({num(i.lo), num(i.hi)}); }
+json interval(const Interval& i) {
+  return json::array({num(i.lo), num(i.hi)});
+}
 
 json row_json(const CompareRow& r) {
   json j = {{"rate_a", num(r.rate_a)},

@@ -113,7 +113,8 @@ std::vector<NearMiss> find_near_misses(const Aggregate& a, const InsightOptions&
   };
   std::vector<Cand> cands;
   for (const auto& c : a.layers[kLayerClicks].cells()) {
-    const double x = double(c.index % kGridCols) * kCellPx, y = double(c.index / kGridCols) * kCellPx;
+    const double x = double(c.index % kGridCols) * kCellPx,
+                 y = double(c.index / kGridCols) * kCellPx;
     const double cx = x + kCellPx / 2.0, cy = y + kCellPx / 2.0;
     bool on_target = false;
     size_t best = o.boxes.size();

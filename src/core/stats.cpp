@@ -18,7 +18,9 @@ double log_choose(double n, double k) {
 
 }  // namespace
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / kSqrt2); }
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / kSqrt2);
+}
 
 double normal_two_sided_p(double z) {
   if (std::isnan(z)) return 1;
@@ -30,17 +32,14 @@ double normal_quantile(double p) {
   if (!(p < 1)) return kInf;
   // Acklam's rational approximation (|rel error| < 1.2e-9), then one Halley step on erfc,
   // which brings it to double precision without a table of its own.
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                             -2.759285104469687e+02, 1.383577518672690e+02,
-                             -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                             -1.556989798598866e+02, 6.680131188771972e+01,
-                             -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                             -2.400758277161838e+00, -2.549732539343734e+00,
-                             4.374664141464968e+00,  2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                             2.445134137142996e+00, 3.754408661907416e+00};
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
   double x;
   if (p < 0.02425) {
     double q = std::sqrt(-2 * std::log(p));
@@ -150,7 +149,8 @@ double page_views_per_arm(double p1, double p2, double alpha, double power) {
   if (!(std::fabs(p1 - p2) > 0)) return kInf;
   double za = normal_quantile(1 - alpha / 2), zb = normal_quantile(power);
   double pbar = (p1 + p2) / 2;
-  double num = za * std::sqrt(2 * pbar * (1 - pbar)) + zb * std::sqrt(p1 * (1 - p1) + p2 * (1 - p2));
+  double num =
+      za * std::sqrt(2 * pbar * (1 - pbar)) + zb * std::sqrt(p1 * (1 - p1) + p2 * (1 - p2));
   return std::ceil(num * num / ((p1 - p2) * (p1 - p2)));
 }
 

@@ -38,8 +38,7 @@ struct TestResult {
 // Pooled two-proportion z-test of k1/n1 vs k2/n2. `noise_variance` is the variance of the DP
 // noise added to each released count (0 without noise); it widens the standard error by the
 // delta-method term noise_variance * (1 + p^2) / n^2 per arm (numerator and denominator noisy).
-TestResult two_proportion_z(double k1, double n1, double k2, double n2,
-                            double noise_variance = 0);
+TestResult two_proportion_z(double k1, double n1, double k2, double n2, double noise_variance = 0);
 
 // Two-sided Fisher exact test of the 2x2 table [[a, b], [c, d]]: sums the probabilities of all
 // tables with the observed margins that are no more likely than the observed one (the

@@ -1,4 +1,6 @@
 // Central DP: the exact sampler's distribution, release mechanics and utility (fixed seeds).
+#include "core/dp.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -6,7 +8,6 @@
 #include <numeric>
 #include <vector>
 
-#include "core/dp.h"
 #include "core/stats.h"
 
 using namespace thermograph;
@@ -62,19 +63,21 @@ Aggregate with_page_views(uint32_t n) {
 }  // namespace
 
 TEST_CASE("discrete Laplace sampler passes chi-square against the exact pmf") {
-  check_sampler_fit(1, 1, 11);        // scale 1
-  check_sampler_fit(5, 2, 12);        // scale 2.5
-  check_sampler_fit(7, 10, 13);       // scale 0.7
+  check_sampler_fit(1, 1, 11);         // scale 1
+  check_sampler_fit(5, 2, 12);         // scale 2.5
+  check_sampler_fit(7, 10, 13);        // scale 0.7
   check_sampler_fit(12800, 1024, 14);  // scale 12.5, the denominator sample_discrete_laplace uses
 }
 
 TEST_CASE("sample_discrete_laplace rounds the scale up and is deterministic per seed") {
   Rng a(99), b(99);
-  for (int i = 0; i < 1000; ++i) CHECK(sample_discrete_laplace(3.3, a) == sample_discrete_laplace(3.3, b));
+  for (int i = 0; i < 1000; ++i)
+    CHECK(sample_discrete_laplace(3.3, a) == sample_discrete_laplace(3.3, b));
   Rng z(1);
   CHECK(sample_discrete_laplace(0, z) == 0);
   CHECK(sample_discrete_laplace(-1, z) == 0);
-  CHECK(discrete_laplace_sd(1) == doctest::Approx(std::sqrt(2 * std::exp(-1.0)) / (1 - std::exp(-1.0))));
+  CHECK(discrete_laplace_sd(1) ==
+        doctest::Approx(std::sqrt(2 * std::exp(-1.0)) / (1 - std::exp(-1.0))));
 }
 
 TEST_CASE("dp_release refuses small segments on the noisy count and clears them") {
@@ -142,9 +145,9 @@ TEST_CASE("elements are released only above the partition-selection threshold") 
 // Utility. Setup: 10,000 page views go through PageView with Bounds{click_cells = 2,
 // click_max = 1} (a click map counting each cell once per page view, at most 2 cells: clicks
 // layer L1 sensitivity 2). Each page view clicks 1 + Geometric(mean 1) times (mean 2, so the
-// bound really clips: about a quarter of page views lose clicks); every click lands on one of 1,024 cells (a 32 x 32
-// block, rank r at a fixed random position) with Zipf probability ~ 1 / r. The release is a
-// click-map window: weights {page views 1, clicks 9}, all other parts withheld, domain
+// bound really clips: about a quarter of page views lose clicks); every click lands on one of 1,024
+// cells (a 32 x 32 block, rank r at a fixed random position) with Zipf probability ~ 1 / r. The
+// release is a click-map window: weights {page views 1, clicks 9}, all other parts withheld, domain
 // 1280 x 2048 px (80 x 128 = 10,240 noised cells), default threshold_sigmas. Precision@10 =
 // |released top 10 cells ∩ true top 10| / 10, averaged over 20 data sets x 10 noise seeds.
 // For contrast the same data is also released under the tracker's default Bounds (clicks L1
@@ -208,7 +211,7 @@ TEST_CASE("precision@10 of released top cells on a Zipf click map") {
       }
   }
   MESSAGE("precision@10 at epsilon 1: " << prec[0] << ", at epsilon 0.1: " << prec[1]
-                                         << "; default bounds at epsilon 1: " << prec[2]);
+                                        << "; default bounds at epsilon 1: " << prec[2]);
   CHECK(prec[0] >= 0.97);
   CHECK(prec[1] >= 0.85);
 }

@@ -1,9 +1,10 @@
 // Insights on synthetic aggregates whose answers are known by construction.
+#include "core/insights.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "core/insights.h"
 #include "core/insights_json.h"
 #include "test_util.h"
 
@@ -53,10 +54,10 @@ TEST_CASE("segment comparison finds the changed elements and uses Fisher for spa
   a.counters[kPvClicked] = 2500;
   b.counters[kPvClicked] = 2600;
   for (uint32_t k = 1; k <= 20; ++k) put(a, k, 500, 600), put(b, k, 500, 600);
-  put(a, 3, 500, 600), put(b, 3, 750, 900);     // 0.10 -> 0.15
-  put(a, 7, 1000, 1200), put(b, 7, 700, 800);   // 0.20 -> 0.14
-  put(a, 9, 1, 1), put(b, 9, 6, 6);             // sparse: expected successes 3.5 < 5
-  put(a, 11, 500, 600), put(b, 11, 515, 600);   // 0.100 -> 0.103: real but tiny
+  put(a, 3, 500, 600), put(b, 3, 750, 900);    // 0.10 -> 0.15
+  put(a, 7, 1000, 1200), put(b, 7, 700, 800);  // 0.20 -> 0.14
+  put(a, 9, 1, 1), put(b, 9, 6, 6);            // sparse: expected successes 3.5 < 5
+  put(a, 11, 500, 600), put(b, 11, 515, 600);  // 0.100 -> 0.103: real but tiny
   InsightOptions o;
   Comparison c = compare_segments(a, b, o);
   REQUIRE(c.rows.size() == 20);
@@ -143,10 +144,12 @@ TEST_CASE("near-miss clicks next to an interactive element are clustered and att
   Aggregate a;
   a.counters[kPageViews] = 500;
   InsightOptions o;
-  o.boxes = {{0xB, 200, 400, 120, 40, true},      // the button
-             {0xC, 600, 400, 100, 40, true},      // another button, nobody misses it
-             {0xD, 0, 0, 1200, 3000, false}};     // the page container
-  auto add = [&](double x, double y, uint32_t v) { a.layers[kLayerClicks].add(cell_index(x, y), v); };
+  o.boxes = {{0xB, 200, 400, 120, 40, true},   // the button
+             {0xC, 600, 400, 100, 40, true},   // another button, nobody misses it
+             {0xD, 0, 0, 1200, 3000, false}};  // the page container
+  auto add = [&](double x, double y, uint32_t v) {
+    a.layers[kLayerClicks].add(cell_index(x, y), v);
+  };
   add(232, 416, 80);  // on the button
   add(328, 404, 12);  // just right of it (cell 320..336, gap 0)
   add(328, 420, 9);
@@ -194,7 +197,8 @@ TEST_CASE("scroll: false bottom, half depth and elements most page views never s
   // A smooth decline has no false bottom.
   Aggregate smooth;
   smooth.counters = a.counters;
-  for (uint32_t i = 0; i <= 60; ++i) smooth.layers[kLayerReachPx].add(i, i <= 8 ? 1000 : 1000 - 15 * (i - 8));
+  for (uint32_t i = 0; i <= 60; ++i)
+    smooth.layers[kLayerReachPx].add(i, i <= 8 ? 1000 : 1000 - 15 * (i - 8));
   CHECK(scroll_insight(smooth, o).false_bottoms.empty());
 }
 
@@ -226,8 +230,14 @@ TEST_CASE("insights_json and compare_json expose the same numbers") {
   Aggregate a, b;
   a.counters[kPageViews] = b.counters[kPageViews] = 1000;
   put(a, 0xabc, 100, 120), put(b, 0xabc, 160, 200);
-  nlohmann::json opts = {{"q", 0.1}, {"boxes", {{{"key", "00000abc"}, {"x", 10}, {"y", 300},
-                                                 {"w", 50}, {"h", 20}, {"interactive", true}}}}};
+  nlohmann::json opts = {{"q", 0.1},
+                         {"boxes",
+                          {{{"key", "00000abc"},
+                            {"x", 10},
+                            {"y", 300},
+                            {"w", 50},
+                            {"h", 20},
+                            {"interactive", true}}}}};
   InsightOptions o = insight_options_from_json(opts);
   CHECK(o.q == 0.1);
   REQUIRE(o.boxes.size() == 1);
@@ -238,6 +248,7 @@ TEST_CASE("insights_json and compare_json expose the same numbers") {
   nlohmann::json c = compare_json(a, b, o);
   CHECK(c["elements"][0]["significant"] == true);
   CHECK(c["elements"][0]["test"] == "z");
-  CHECK(c["elements"][0]["p"].get<double>() == doctest::Approx(two_proportion_z(100, 1000, 160, 1000).p));
+  CHECK(c["elements"][0]["p"].get<double>() ==
+        doctest::Approx(two_proportion_z(100, 1000, 160, 1000).p));
   CHECK(insight_options_from_json(nlohmann::json::array()).q == 0.05);
 }

@@ -5,13 +5,14 @@
 // every table with the observed margins using integer math.comb and fractions.Fraction (the
 // "no more likely than observed" rule with relative tolerance 1e-7, as in R); Wilson bounds from
 // the closed form; sample sizes and quantiles from statistics.NormalDist.inv_cdf.
+#include "core/stats.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/stats.h"
 #include "test_util.h"
 
 using namespace thermograph;
@@ -95,9 +96,9 @@ TEST_CASE("Benjamini-Hochberg adjusted p-values") {
   // Hand-computed: sorted p * m / rank with a running minimum from the top.
   std::vector<double> p = {0.01, 0.04, 0.03, 0.005, 0.5};
   std::vector<double> adj = bh_adjust(p);
-  CHECK(adj[3] == doctest::Approx(0.025));   // 0.005 * 5 / 1
-  CHECK(adj[0] == doctest::Approx(0.025));   // 0.01 * 5 / 2
-  CHECK(adj[2] == doctest::Approx(0.05));  // min(0.03 * 5 / 3, 0.04 * 5 / 4)
+  CHECK(adj[3] == doctest::Approx(0.025));  // 0.005 * 5 / 1
+  CHECK(adj[0] == doctest::Approx(0.025));  // 0.01 * 5 / 2
+  CHECK(adj[2] == doctest::Approx(0.05));   // min(0.03 * 5 / 3, 0.04 * 5 / 4)
   CHECK(adj[1] == doctest::Approx(0.05));
   CHECK(adj[4] == doctest::Approx(0.5));
   CHECK(bh_adjust({}).empty());
