@@ -1,0 +1,247 @@
+#include "dp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace thermograph {
+namespace {
+
+// Bernoulli(exp(-num/den)) for 0 <= num <= den: K counts how long a run of Bernoulli(gamma/k)
+// successes lasts; P(K odd) = exp(-gamma). Integers only, so no rounding leaks into the noise.
+bool bernoulli_exp_le1(uint64_t num, uint64_t den, Rng& rng) {
+  uint64_t k = 1;
+  while (rng.below(den * k) < num) ++k;
+  return k % 2 == 1;
+}
+
+bool bernoulli_exp(uint64_t num, uint64_t den, Rng& rng) {
+  while (num > den) {
+    if (!bernoulli_exp_le1(1, 1, rng)) return false;
+    num -= den;
+  }
+  return bernoulli_exp_le1(num, den, rng);
+}
+
+int64_t noisy(uint64_t value, double scale, Rng& rng) {
+  return int64_t(value) + sample_discrete_laplace(scale, rng);
+}
+
+uint32_t clamp_u32(int64_t v) {
+  return uint32_t(std::clamp<int64_t>(v, 0, int64_t(kU32Max)));
+}
+
+uint32_t div_up(uint32_t a, uint32_t b) {
+  return (a + b - 1) / b;
+}
+
+// Sensitivity of each page counter other than kPageViews. Fold and document height are clamped
+// by the tracker (fold in PageView::begin; document height to the reach domain).
+double counter_sensitivity(const Bounds& b, PageCounter c) {
+  switch (c) {
+    case kFoldSum:
+      return 1u << 16;
+    case kDocHeightSum:
+      return double(kMaxBands) * kBandPx;
+    case kEngagedSeconds:
+      return b.engaged_seconds_max;
+    default:
+      return 1;  // 0/1 per page view
+  }
+}
+
+double element_counter_cap(const Bounds& b, ElementCounter c) {
+  if (c == kElHover) return b.element_hover_max;
+  return c >= kElPvClicked ? 1 : b.element_event_max;
+}
+
+struct Domain {
+  uint32_t cols, rows;  // rows x cols cells; band layers use cols = 1
+};
+
+Domain layer_domain(const DpParams& p, Layer l) {
+  switch (l) {
+    case kLayerReachPx:
+    case kLayerAttention:
+      return {1, std::clamp(div_up(p.domain_height_px, kBandPx), 1u, kMaxBands)};
+    case kLayerReachPct:
+      return {1, kPctBuckets};
+    case kLayerFixedClicks:
+      return {std::clamp(div_up(p.domain_width_px, kCellPx), 1u, kGridCols),
+              std::clamp(div_up(p.viewport_height_px, kCellPx), 1u, kGridRows)};
+    default:
+      return {std::clamp(div_up(p.domain_width_px, kCellPx), 1u, kGridCols),
+              std::clamp(div_up(p.domain_height_px, kCellPx), 1u, kGridRows)};
+  }
+}
+
+// Every cell of the domain gets noise (empty ones too: which cells are empty is private), then
+// cells below `hide` are dropped. Cells outside the domain were never going to be released.
+SparseVec release_dense(const SparseVec& in, Domain d, uint32_t stride, double scale, double hide,
+                        Rng& rng) {
+  SparseVec out;
+  auto it = in.cells().begin(), end = in.cells().end();
+  for (uint32_t r = 0; r < d.rows; ++r)
+    for (uint32_t c = 0; c < d.cols; ++c) {
+      uint32_t idx = r * stride + c;
+      while (it != end && it->index < idx) ++it;
+      uint32_t v = it != end && it->index == idx ? it->value : 0;
+      int64_t x = noisy(v, scale, rng);
+      if (x > 0 && double(x) >= hide) out.push_back_unchecked(idx, clamp_u32(x));
+    }
+  return out;
+}
+
+// Reach curves are cumulative, so one page view moves up to every band by 1. Its stopping band
+// histogram h[i] = r[i] - r[i+1] moves by 1 in one bin: noise h (sensitivity 1), rebuild r.
+SparseVec release_reach(const SparseVec& in, uint32_t bins, double scale, double hide, Rng& rng) {
+  std::vector<int64_t> h(bins, 0);
+  for (uint32_t i = 0; i < bins; ++i) {
+    int64_t here = in.get(i), below = i + 1 < bins ? in.get(i + 1) : 0;
+    h[i] = std::max<int64_t>(0, here - below);  // the last bin collects everyone deeper too
+  }
+  for (auto& x : h) {
+    x = x + sample_discrete_laplace(scale, rng);
+    if (x <= 0 || double(x) < hide) x = 0;
+  }
+  std::vector<uint32_t> r(bins);
+  int64_t run = 0;
+  for (uint32_t i = bins; i-- > 0;) r[i] = clamp_u32(run += h[i]);
+  SparseVec out;
+  for (uint32_t i = 0; i < bins; ++i)
+    if (r[i]) out.push_back_unchecked(i, r[i]);
+  return out;
+}
+
+}  // namespace
+
+int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, Rng& rng) {
+  if (t == 0 || s == 0) return 0;
+  for (;;) {
+    uint64_t u = rng.below(t);
+    if (!bernoulli_exp(u, t, rng)) continue;
+    uint64_t v = 0;
+    while (bernoulli_exp_le1(1, 1, rng)) ++v;
+    uint64_t x = u + t * v;  // geometric with parameter 1 - exp(-1/t)
+    uint64_t y = x / s;      // geometric with parameter 1 - exp(-s/t)
+    bool negative = rng.below(2) == 1;
+    if (negative && y == 0) continue;  // otherwise 0 would be counted twice
+    return negative ? -int64_t(y) : int64_t(y);
+  }
+}
+
+int64_t sample_discrete_laplace(double scale, Rng& rng) {
+  if (!(scale > 0)) return 0;
+  double t = std::ceil(std::min(scale, 1e12) * double(kDpScaleDenominator));
+  return sample_discrete_laplace_rational(uint64_t(t), kDpScaleDenominator, rng);
+}
+
+double discrete_laplace_sd(double scale) {
+  if (!(scale > 0)) return 0;
+  double a = std::exp(-1 / scale);
+  return std::sqrt(2 * a) / -std::expm1(-1 / scale);
+}
+
+double dp_layer_sensitivity(const DpParams& p, Layer layer) {
+  if (layer == kLayerReachPx || layer == kLayerReachPct) return 1;
+  Caps caps = layer_caps(p.bounds, layer);
+  Domain d = layer_domain(p, layer);
+  return double(std::min<uint64_t>(caps.cells, uint64_t(d.cols) * d.rows)) * caps.value;
+}
+
+DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed) {
+  DpResult res;
+  double wsum = 0;
+  for (double w : p.weights) wsum += std::max(0.0, w);
+  if (!(p.epsilon > 0) || !(wsum > 0) || !(p.weights[kDpPageViews] > 0)) {
+    a.clear();
+    res.reason = "invalid DP parameters: epsilon and the page-view weight must be positive";
+    return res;
+  }
+  for (size_t i = 0; i < kDpPartCount; ++i)
+    res.epsilon[i] = p.epsilon * std::max(0.0, p.weights[i]) / wsum;
+  Rng rng(seed);
+  Aggregate out;
+
+  // Page views first: the gate uses the noisy count, so refusing is itself differentially
+  // private (an exact-count gate would reveal whether one page view crossed the line).
+  res.scale[kDpPageViews] = 1 / res.epsilon[kDpPageViews];
+  int64_t pv = std::max<int64_t>(0, noisy(a.counters[kPageViews], res.scale[kDpPageViews], rng));
+  res.page_views = double(pv);
+  if (pv < int64_t(p.min_page_views)) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "segment has %lld page views, minimum %u", (long long)pv,
+                  p.min_page_views);
+    res.reason = buf;
+    a.clear();
+    return res;
+  }
+  out.counters[kPageViews] = clamp_u32(pv);
+
+  if (res.epsilon[kDpPageCounters] > 0) {
+    const double eps_each = res.epsilon[kDpPageCounters] / double(kPageCounterCount - 1);
+    res.scale[kDpPageCounters] = 1 / eps_each;
+    for (uint8_t c = 1; c < kPageCounterCount; ++c) {
+      double scale = counter_sensitivity(p.bounds, PageCounter(c)) / eps_each;
+      out.counters[c] = clamp_u32(noisy(a.counters[c], scale, rng));
+    }
+  }
+
+  for (uint8_t l = 0; l < kLayerCount; ++l) {
+    const double eps = res.epsilon[kDpLayerFirst + l];
+    if (!(eps > 0)) continue;
+    const Layer layer = Layer(l);
+    const double scale = dp_layer_sensitivity(p, layer) / eps;
+    const double hide = p.threshold_sigmas * discrete_laplace_sd(scale);
+    res.scale[kDpLayerFirst + l] = scale;
+    const Domain d = layer_domain(p, layer);
+    if (layer == kLayerReachPx || layer == kLayerReachPct)
+      out.layers[l] = release_reach(a.layers[l], d.rows, scale, hide, rng);
+    else
+      out.layers[l] = release_dense(a.layers[l], d, d.cols == 1 ? 1 : kGridCols, scale, hide, rng);
+  }
+
+  const double eps_el = res.epsilon[kDpElementCounters];
+  if (eps_el > 0) {
+    const double eps_each = eps_el / double(kElementCounterCount);
+    const double pv_scale = p.bounds.elements / eps_each;
+    res.scale[kDpElementCounters] = pv_scale;
+    // Partition selection: an element only one page view touched has pv_clicked, pv_hovered
+    // <= 1; it passes `tau` with probability <= a^(tau-1) / (1 + a) per counter.
+    const double av = std::exp(-1 / pv_scale);
+    const double elems = std::max(1u, p.bounds.elements);
+    const double m =
+        std::max(1.0, std::ceil(std::log(p.delta * (1 + av) / (2 * elems)) / std::log(av)));
+    const int64_t tau = 1 + int64_t(m);
+    res.delta = 2 * elems * std::pow(av, m) / (1 + av);
+    const double cell_eps = res.epsilon[kDpElementCells];
+    const double cell_scale = cell_eps > 0 ? double(p.bounds.elements) * p.bounds.element_cells *
+                                                 p.bounds.element_event_max / cell_eps
+                                           : 0;
+    res.scale[kDpElementCells] = cell_scale;
+    const double cell_hide = p.threshold_sigmas * discrete_laplace_sd(cell_scale);
+    for (const auto& [key, el] : a.elements()) {
+      std::array<uint32_t, kElementCounterCount> c{};
+      int64_t pv_clicked = 0, pv_hovered = 0;
+      for (uint8_t i = 0; i < kElementCounterCount; ++i) {
+        double scale = element_counter_cap(p.bounds, ElementCounter(i)) / eps_each;
+        int64_t x = noisy(el.counters[i], scale, rng);
+        if (i == kElPvClicked) pv_clicked = x;
+        if (i == kElPvHovered) pv_hovered = x;
+        c[i] = clamp_u32(x);
+      }
+      if (pv_clicked < tau && pv_hovered < tau) continue;
+      ElementStats& e = out.push_element_unchecked(key);
+      e.flags = el.flags;
+      e.counters = c;
+      if (cell_eps > 0)
+        e.cells =
+            release_dense(el.cells, {kSubGrid, kSubGrid}, kSubGrid, cell_scale, cell_hide, rng);
+    }
+  }
+  a = std::move(out);
+  res.released = true;
+  return res;
+}
+
+}  // namespace thermograph

@@ -1,0 +1,114 @@
+// Central differential privacy at release (issue 5 item 6).
+//
+// The collector merges bounded page views (pageview.h Bounds) into an Aggregate and calls
+// dp_release on a copy before anyone reads it. Noise is discrete Laplace from an exact integer
+// sampler; the epsilon of one released window is split across parts (page-view count, other page
+// counters, each layer, element counters, element cells) by weights. Formulas, sensitivities
+// and the split: docs/privacy-dp.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "aggregate.h"
+#include "pageview.h"
+
+namespace thermograph {
+
+// splitmix64: small, seedable, identical on every platform (native, wasm), so a release is
+// reproducible from its seed. Not a CSPRNG: the collector seeds it from the OS per release.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n), n >= 1, without modulo bias (rejects the short last block).
+  uint64_t below(uint64_t n) {
+    const uint64_t limit = (0 - n) % n;  // 2^64 mod n
+    for (;;) {
+      uint64_t r = next();
+      if (r >= limit) return r % n;
+    }
+  }
+
+ private:
+  uint64_t s_;
+};
+
+// Exact discrete Laplace: P(x) proportional to exp(-|x| / (t / s)) for integers s, t >= 1
+// (Canonne, Kamath, Steinke 2020, Algorithm 2). Integer arithmetic only.
+int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, Rng& rng);
+// Scale as a double: rounded *up* to a multiple of 1 / kDpScaleDenominator, so the noise used is
+// never smaller than asked for; then sampled exactly.
+int64_t sample_discrete_laplace(double scale, Rng& rng);
+inline constexpr uint64_t kDpScaleDenominator = 1024;
+// Standard deviation of discrete Laplace with this scale: sqrt(2a) / (1 - a), a = exp(-1/scale).
+double discrete_laplace_sd(double scale);
+
+// Parts of a release that share the epsilon budget.
+enum DpPart : uint8_t {
+  kDpPageViews = 0,     // the page-view count (gates min_page_views, denominators of all rates)
+  kDpPageCounters = 1,  // the other page counters, split equally among them
+  kDpLayerFirst = 2,    // + Layer
+  kDpElementCounters = kDpLayerFirst + kLayerCount,  // split equally among the 11 counters
+  kDpElementCells,
+  kDpPartCount,
+};
+
+// Default split: clicks get the largest share because they are what designers read first.
+inline constexpr std::array<double, kDpPartCount> kDpDefaultWeights = {
+    /*page views*/ 2,
+    /*page counters*/ 1,
+    /*clicks*/ 4,
+    /*move*/ 1,
+    /*rage*/ 1,
+    /*dead*/ 1,
+    /*error*/ 1,
+    /*fixed clicks*/ 1,
+    /*reach px*/ 1,
+    /*reach pct*/ 1,
+    /*attention*/ 1,
+    /*element counters*/ 2,
+    /*element cells*/ 1};
+
+struct DpParams {
+  double epsilon = 1.0;  // per released window, over every part (basic composition)
+  uint32_t min_page_views = 20;
+  Bounds bounds{};  // must be the bounds the trackers enforced
+  // Released cells whose noisy value is below threshold_sigmas noise standard deviations are
+  // hidden. Pure post-processing: it removes noise-only cells, it costs no privacy.
+  double threshold_sigmas = 4.0;
+  // Elements have no enumerable domain, so an element is released only if its noisy page-view
+  // counter clears a threshold set for this delta (partition selection, (epsilon, delta)-DP).
+  double delta = 1e-6;
+  std::array<double, kDpPartCount> weights = kDpDefaultWeights;  // weight 0 withholds a part
+  // Public, data-independent domains: page cells outside them are dropped before noise.
+  uint32_t domain_width_px = kGridCols * kCellPx;
+  uint32_t domain_height_px = 8192;
+  uint32_t viewport_height_px = 2048;  // for the fixed-position (viewport) click layer
+};
+
+struct DpResult {
+  bool released = false;
+  std::string reason;     // when refused, e.g. "segment has 7 page views, minimum 20"
+  double page_views = 0;  // noisy count the gate used
+  double delta = 0;       // total delta of this release (0 when no elements are released)
+  std::array<double, kDpPartCount> epsilon{};  // per part
+  std::array<double, kDpPartCount> scale{};    // noise scale per part (per counter for splits)
+};
+
+// Per-page-view L1 sensitivity of each layer within the release domain (cells x max per cell,
+// except reach, which is released as a histogram of stopping bands with sensitivity 1).
+double dp_layer_sensitivity(const DpParams& p, Layer layer);
+
+// Adds discrete Laplace noise to every counter and cell of a merged aggregate, hides cells below
+// a noise-based threshold, refuses segments below min_page_views (on the noisy count; a refused
+// aggregate is cleared). Deterministic given seed.
+DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed);
+
+}  // namespace thermograph
