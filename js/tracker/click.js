@@ -32,7 +32,7 @@ export function start(ctx) {
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK.noDead;
     const p = flags & CLICK.fixed ? { x, y } : ctx.toPage(x, y);
     ctx.lastClick = t;
-    ctx.push(EV.click, p.x, p.y, info.key, flags, (x - r.left) / r.width, (y - r.top) / r.height);
+    ctx.push(EV.click, p.x, p.y, info, flags, (x - r.left) / r.width, (y - r.top) / r.height);
     if (ctx.isGoal(el)) ctx.push(EV.goal);
   });
   document.addEventListener('click', onClick, { passive: true, capture: true });

@@ -10,7 +10,7 @@ export function start(ctx) {
     if (!info || info.excluded) return ctx.push(EV.out);  // no pointer data in exclusion zones
     const p = ctx.toPage(last.x, last.y);
     const r = info.rect();
-    ctx.push(EV.move, p.x, p.y, info.key, info.flags, (last.x - r.left) / r.width, (last.y - r.top) / r.height);
+    ctx.push(EV.move, p.x, p.y, info, info.flags, (last.x - r.left) / r.width, (last.y - r.top) / r.height);
   };
   const onMove = ctx.guard((e) => {
     ctx.device(DEVICE[e.pointerType] || DEVICE.mouse);
