@@ -9,6 +9,8 @@ export interface TrackerOptions {
   transport?: (report: Uint8Array) => void;
   /** Where thermograph.wasm lives; defaults to next to the module. */
   wasmUrl?: string;
+  /** The designer's overlay chunk (default: thermograph-overlay.mjs next to the script). */
+  overlayUrl?: string;
   /** A/B variant of this page view. */
   variant?: string;
   /** Up to 8 custom tags; keys and values up to 64 bytes. */
@@ -46,6 +48,8 @@ export interface Tracker {
   flush(): void;
   start(): void;
   stop(): void;
+  /** Toggles the designer's heatmap overlay (loads its chunk lazily; asks for a read token). */
+  overlay(options?: { token?: string; endpoint?: string; site?: string; page?: string }): Promise<unknown>;
 }
 
 export function createTracker(options?: TrackerOptions): Tracker;

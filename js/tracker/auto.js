@@ -15,6 +15,7 @@ import { createTracker } from './tracker.js';
     const tracker = createTracker({
       endpoint: d.endpoint, site: d.site, variant: d.variant, loggedIn: d.loggedIn === 'true',
       consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || base + 'thermograph.wasm',
+      overlayUrl: d.overlay || base + 'thermograph-overlay.mjs',
       goals: { clicks: d.goalClicks ? d.goalClicks.split(',') : [], pages: d.goalPages ? d.goalPages.split(',') : [] },
     });
     const run = (cmd, ...args) => {

@@ -2,5 +2,6 @@
 import { createTracker as create } from './tracker.js';
 
 export function createTracker(options = {}) {
-  return create({ wasmUrl: new URL('./thermograph.wasm', import.meta.url).href, ...options });
+  const url = (f) => new URL(f, import.meta.url).href;
+  return create({ wasmUrl: url('./thermograph.wasm'), overlayUrl: url('./thermograph-overlay.mjs'), ...options });
 }

@@ -174,6 +174,14 @@ export function createTracker(options = {}) {
     start() { consent = true; start(); },
     stop() { stop(true); },
     get running() { return running; },
+    // The designer's overlay is a separate chunk, fetched only here: never imported statically.
+    overlay: (opts) => import(o.overlayUrl || 'thermograph-overlay.mjs')
+      .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, ...opts })),
   };
+  // Designer triggers work even when tracking is off (a designer may send Do Not Track).
+  const hash = () => location.hash === '#thermograph' && api.overlay().catch(log);
+  addEventListener('keydown', (e) => e.altKey && e.shiftKey && e.code === 'KeyH' && api.overlay().catch(log));
+  addEventListener('hashchange', hash);
+  hash();
   return api;
 }

@@ -1,0 +1,55 @@
+// Where the overlay's numbers come from: the page key, the segment query and the read token.
+// The token is asked once per tab: kept in this module's memory for the tab's life and in
+// sessionStorage only while the overlay is open (so a reload with #thermograph reopens quietly).
+const TOKEN_KEY = 'thermograph-read-token';
+let tokenInMemory = '';
+
+export const LAYERS = ['clicks', 'move', 'rage', 'dead', 'error', 'fixed_clicks', 'reach_px', 'reach_pct', 'attention'];
+export const SCALES = ['linear', 'log', 'percentile'];
+export const DEVICES = { '': 'any', 1: 'mouse', 2: 'touch', 3: 'pen' };
+export const WIDTHS = { 0: '< 480', 1: '480-767', 2: '768-1023', 3: '1024-1439', 4: '>= 1440' };
+
+// Same page key as the tracker: origin + path, query and fragment dropped.
+export const pageKey = () => location.origin + location.pathname;
+
+// Same breakpoints as width_class() in src/core/tracker.cpp.
+export function widthClass(w = innerWidth) {
+  return w < 480 ? 0 : w < 768 ? 1 : w < 1024 ? 2 : w < 1440 ? 3 : 4;
+}
+
+export const currentDevice = () => (matchMedia('(pointer: coarse)').matches ? 2 : 1);
+
+export function readToken(given) {
+  let t = given || tokenInMemory;
+  try { t = t || sessionStorage.getItem(TOKEN_KEY) || ''; } catch (e) { /* storage blocked */ }
+  if (!t) t = (prompt('Thermograph read token for this site') || '').trim();
+  tokenInMemory = t;
+  try { if (t) sessionStorage.setItem(TOKEN_KEY, t); } catch (e) { /* storage blocked */ }
+  return t;
+}
+
+export function forgetStoredToken() {
+  try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* storage blocked */ }
+}
+
+export function heatmapUrl(endpoint, q) {
+  const p = new URLSearchParams({
+    site: q.site || '', page: q.page || pageKey(), width: q.width ?? '', device: q.device ?? '',
+    variant: q.variant || '', from: q.from || '', to: q.to || '', format: 'bin',
+  });
+  return String(endpoint || '').replace(/\/+$/, '') + '/api/heatmap?' + p;
+}
+
+// Fetches the merged aggregate's bytes; errors carry the collector's message.
+export async function fetchHeatmap(endpoint, token, q, signal) {
+  const res = await fetch(heatmapUrl(endpoint, q), {
+    headers: { Authorization: 'Bearer ' + token }, credentials: 'omit', signal,
+  });
+  if (!res.ok) {
+    const msg = (await res.text().catch(() => '')).slice(0, 200);
+    const err = new Error(`collector answered ${res.status}${msg ? ': ' + msg : ''}`);
+    err.status = res.status;
+    throw err;
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}

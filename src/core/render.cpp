@@ -1,0 +1,435 @@
+#include "render.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace thermograph {
+namespace {
+
+// Densities below this are treated as empty: a Gaussian cut at 3 sigma ends near 0.011 of a
+// single click's peak, so the floor keeps every real tail and drops float dust.
+constexpr float kFloor = 1e-3f;
+// A page's low-res grid never exceeds this many samples (16 MB of floats); taller or wider data
+// gets a coarser step instead of an allocation a hostile aggregate could choose.
+constexpr uint64_t kMaxSamples = 4u << 20;
+constexpr uint8_t kBandAlpha = 120;  // reach/attention cover the page: keep content readable
+
+uint32_t rgba(uint32_t r, uint32_t g, uint32_t b, uint32_t a) {
+  return r | (g << 8) | (b << 16) | (a << 24);  // little-endian: bytes R, G, B, A in memory
+}
+
+uint8_t level_of(const ScaleMap& s, double v) {
+  if (!(v >= kFloor)) return 0;
+  return static_cast<uint8_t>(1 + std::lround(s.t(v) * 254));
+}
+
+// Per-frame column lookup: low-res index (into the padded level row) and weight in 1/256.
+struct Columns {
+  std::vector<uint32_t> idx;
+  std::vector<uint32_t> w;
+};
+
+}  // namespace
+
+const Palette& heat_palette() {
+  static const Palette palette = [] {
+    // The classic heatmap ramp (simpleheat/heatmap.js): blue, cyan, lime, yellow, red.
+    struct Stop {
+      double t, r, g, b;
+    };
+    const Stop stops[] = {{0, 0, 0, 255},   {0.4, 0, 0, 255},   {0.6, 0, 255, 255},
+                          {0.7, 0, 255, 0}, {0.8, 255, 255, 0}, {1.0, 255, 0, 0}};
+    Palette p{};
+    for (int i = 1; i < 256; ++i) {
+      const double t = i / 255.0;
+      int s = 1;
+      while (s < 5 && stops[s].t < t) ++s;
+      const Stop &a = stops[s - 1], &b = stops[s];
+      const double f = b.t > a.t ? (t - a.t) / (b.t - a.t) : 0;
+      auto mix = [f](double x, double y) {
+        return static_cast<uint32_t>(std::lround(x + (y - x) * f));
+      };
+      // Alpha ramps in over the lowest quarter so kernel tails fade out instead of ending in a rim.
+      const auto alpha = static_cast<uint32_t>(std::lround(217 * std::min(1.0, i / 64.0)));
+      p[i] = rgba(mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b), alpha);
+    }
+    return p;
+  }();
+  return palette;
+}
+
+void ScaleMap::build(Scale kind, std::vector<float>& samples) {
+  kind_ = kind;
+  max_ = 0;
+  for (float v : samples) max_ = std::max<double>(max_, v);
+  quantiles_.clear();
+  if (kind != Scale::kPercentile || samples.empty()) return;
+  // Quantiles of a strided subsample: a million samples sort in milliseconds, more is waste.
+  const size_t stride = samples.size() / (1u << 20) + 1;
+  if (stride > 1) {
+    size_t n = 0;
+    for (size_t i = 0; i < samples.size(); i += stride) samples[n++] = samples[i];
+    samples.resize(n);
+  }
+  std::sort(samples.begin(), samples.end());
+  quantiles_.resize(257);
+  for (size_t i = 0; i <= 256; ++i) quantiles_[i] = samples[(samples.size() - 1) * i / 256];
+  quantiles_[256] = static_cast<float>(max_);
+}
+
+double ScaleMap::t(double v) const {
+  if (!(v > 0) || max_ <= 0) return 0;
+  if (v >= max_) return 1;
+  switch (kind_) {
+    case Scale::kLinear:
+      return v / max_;
+    case Scale::kLog:
+      return std::log1p(v) / std::log1p(max_);
+    case Scale::kPercentile: {
+      const auto& q = quantiles_;
+      if (v < q[0]) return 0;
+      const size_t i = std::upper_bound(q.begin(), q.end(), static_cast<float>(v)) - q.begin();
+      if (i >= q.size()) return 1;
+      return (double(i - 1) + (v - q[i - 1]) / (double(q[i]) - q[i - 1])) / 256;
+    }
+  }
+  return 0;
+}
+
+double ScaleMap::value(double t) const {
+  t = std::clamp(t, 0.0, 1.0);
+  switch (kind_) {
+    case Scale::kLinear:
+      return t * max_;
+    case Scale::kLog:
+      return std::expm1(t * std::log1p(max_));
+    case Scale::kPercentile: {
+      if (quantiles_.empty()) return 0;
+      const double pos = t * 256;
+      const size_t i = std::min<size_t>(255, static_cast<size_t>(pos));
+      return quantiles_[i] + (quantiles_[i + 1] - quantiles_[i]) * (pos - i);
+    }
+  }
+  return 0;
+}
+
+void Renderer::Field::reset(double max_x, double max_y, double margin) {
+  step = 8;
+  auto n = [&](double extent) { return static_cast<uint64_t>((extent + margin) / step) + 2; };
+  while (n(max_x) * n(max_y) > kMaxSamples) step *= 2;
+  cols = static_cast<uint32_t>(n(max_x));
+  rows = static_cast<uint32_t>(n(max_y));
+  density.assign(size_t(cols) * rows, 0.f);
+  level.clear();
+}
+
+void Renderer::Field::splat(double x, double y, double v) {
+  // Bilinear splat: the point's mass lands on its four neighbouring samples, so a cell drawn on
+  // a moved element shifts smoothly instead of snapping to the grid.
+  const double fx = std::max(0.0, x / step), fy = std::max(0.0, y / step);
+  const auto c = static_cast<uint32_t>(fx), r = static_cast<uint32_t>(fy);
+  if (c + 1 >= cols || r + 1 >= rows) return;
+  const float wx = static_cast<float>(fx - c), wy = static_cast<float>(fy - r);
+  float* p = &density[size_t(r) * cols + c];
+  const float fv = static_cast<float>(v);
+  p[0] += fv * (1 - wx) * (1 - wy);
+  p[1] += fv * wx * (1 - wy);
+  p[cols] += fv * (1 - wx) * wy;
+  p[cols + 1] += fv * wx * wy;
+}
+
+void Renderer::Field::blur(double sigma_px) {
+  const double sigma = sigma_px / step;
+  if (sigma < 0.25 || density.empty()) return;
+  const int k = static_cast<int>(std::ceil(3 * sigma));
+  // Peak-normalized kernel: a lone cell of n clicks stays near n, so the legend reads in counts.
+  std::vector<float> w(k + 1);
+  for (int i = 0; i <= k; ++i) w[i] = static_cast<float>(std::exp(-0.5 * i * i / (sigma * sigma)));
+  std::vector<float> tmp(density.size(), 0.f);
+  std::vector<uint8_t> live(rows, 0);
+  for (uint32_t r = 0; r < rows; ++r) {
+    const float* in = &density[size_t(r) * cols];
+    float* out = &tmp[size_t(r) * cols];
+    for (uint32_t c = 0; c < cols; ++c) {
+      if (in[c] == 0) continue;
+      live[r] = 1;
+      const int lo = std::max(0, int(c) - k), hi = std::min(int(cols) - 1, int(c) + k);
+      for (int j = lo; j <= hi; ++j) out[j] += in[c] * w[std::abs(j - int(c))];
+    }
+  }
+  std::fill(density.begin(), density.end(), 0.f);
+  for (uint32_t s = 0; s < rows; ++s) {
+    if (!live[s]) continue;  // sparse pages: empty rows cost nothing
+    const float* in = &tmp[size_t(s) * cols];
+    const int lo = std::max(0, int(s) - k), hi = std::min(int(rows) - 1, int(s) + k);
+    for (int r = lo; r <= hi; ++r) {
+      const float wr = w[std::abs(r - int(s))];
+      float* out = &density[size_t(r) * cols];
+      for (uint32_t c = 0; c < cols; ++c) out[c] += wr * in[c];
+    }
+  }
+}
+
+void Renderer::set_data(const Aggregate* data) {
+  data_ = data;
+  dirty_ = true;
+}
+
+void Renderer::set_options(const RenderOptions& o) {
+  RenderOptions n = o;
+  n.radius_px = std::clamp(std::isfinite(o.radius_px) ? o.radius_px : 40.f, 4.f, 200.f);
+  if (n.layer >= kLayerCount) n.layer = kLayerClicks;
+  if (n == opt_) return;
+  opt_ = n;
+  dirty_ = true;
+}
+
+void Renderer::set_anchors(std::vector<Anchor> anchors) {
+  std::stable_sort(anchors.begin(), anchors.end(),
+                   [](const Anchor& a, const Anchor& b) { return a.key < b.key; });
+  anchors_ = std::move(anchors);
+  if (opt_.anchored && opt_.layer == kLayerClicks) dirty_ = true;
+}
+
+namespace {
+
+bool is_band_layer(Layer l) {
+  return l == kLayerReachPx || l == kLayerReachPct || l == kLayerAttention;
+}
+
+double page_views(const Aggregate& a) {
+  const double pv = a.counters[kPageViews];
+  return pv > 0 ? pv : std::max<double>(1, a.layers[kLayerReachPx].get(0));
+}
+
+// Average document height: reach in percent of the document is drawn at this scale.
+double doc_height(const Aggregate& a) {
+  const double pv = a.counters[kPageViews];
+  return pv > 0 && a.counters[kDocHeightSum] > 0 ? a.counters[kDocHeightSum] / pv : 0;
+}
+
+Columns columns(uint32_t step, uint32_t cols, double scroll_x, uint32_t width) {
+  Columns c;
+  c.idx.resize(width);
+  c.w.resize(width);
+  for (uint32_t x = 0; x < width; ++x) {
+    const double fx = (scroll_x + x + 0.5) / step;
+    const double f = std::floor(fx);
+    const bool in = f >= -1 && f < cols;
+    c.idx[x] = in ? static_cast<uint32_t>(f + 1) : cols + 1;  // padding columns read as zero
+    c.w[x] = static_cast<uint32_t>((fx - f) * 256);
+  }
+  return c;
+}
+
+}  // namespace
+
+void Renderer::build_points(std::vector<Splat>& page, std::vector<Splat>& fixed) const {
+  const Aggregate& a = *data_;
+  if (opt_.anchored && opt_.layer == kLayerClicks) {
+    // Element-relative cells go on each element's live box: the heat follows the layout.
+    auto anchor = anchors_.begin();
+    for (const auto& [key, el] : a.elements()) {
+      while (anchor != anchors_.end() && anchor->key < key) ++anchor;
+      if (anchor == anchors_.end() || anchor->key != key) continue;
+      auto& dst = (el.flags & kElFixed) ? fixed : page;
+      for (const auto& c : el.cells.cells()) {
+        const double sx = (c.index % kSubGrid + 0.5) / kSubGrid,
+                     sy = (c.index / kSubGrid + 0.5) / kSubGrid;
+        dst.push_back({anchor->x + sx * anchor->w, anchor->y + sy * anchor->h, double(c.value)});
+      }
+    }
+    return;
+  }
+  auto cells = [](const SparseVec& v, std::vector<Splat>& dst) {
+    for (const auto& c : v.cells())
+      dst.push_back({(c.index % kGridCols) * kCellPx + kCellPx / 2.0,
+                     (c.index / kGridCols) * kCellPx + kCellPx / 2.0, double(c.value)});
+  };
+  if (opt_.layer == kLayerFixedClicks) {
+    cells(a.layers[kLayerFixedClicks], fixed);
+    return;
+  }
+  cells(a.layers[opt_.layer], page);
+  if (opt_.layer == kLayerClicks) cells(a.layers[kLayerFixedClicks], fixed);
+}
+
+void Renderer::prepare() {
+  if (!dirty_) return;
+  dirty_ = false;
+  page_ = Field{};
+  fixed_ = Field{};
+  band_level_.clear();
+  std::vector<float> samples;
+  if (!data_) return;
+  const Aggregate& a = *data_;
+  if (is_band_layer(opt_.layer)) {
+    const SparseVec& v = a.layers[opt_.layer];
+    const uint32_t n = opt_.layer == kLayerReachPct ? kPctBuckets : kMaxBands;
+    band_level_.assign(n, 0);
+    if (opt_.layer == kLayerAttention) {
+      for (const auto& c : v.cells()) samples.push_back(static_cast<float>(c.value));
+      scale_.build(opt_.scale, samples);
+      for (const auto& c : v.cells())
+        if (c.index < n) band_level_[c.index] = level_of(scale_, c.value);
+    } else {  // reach: the share of page views, a fixed 0..100 % scale whatever the data
+      const double pv = page_views(a);
+      for (uint32_t i = 0; i < n; ++i)
+        band_level_[i] = static_cast<uint8_t>(1 + std::lround(std::min(1.0, v.get(i) / pv) * 254));
+    }
+    return;
+  }
+  std::vector<Splat> page, fixed;
+  build_points(page, fixed);
+  const double margin = opt_.radius_px + 16;
+  auto fill = [&](Field& f, const std::vector<Splat>& pts) {
+    if (pts.empty()) return;
+    double mx = 0, my = 0;
+    for (const auto& p : pts) mx = std::max(mx, p.x), my = std::max(my, p.y);
+    f.reset(mx, my, margin);
+    for (const auto& p : pts) f.splat(p.x, p.y, p.v);
+    f.blur(opt_.radius_px / 3);
+    for (float d : f.density)
+      if (d >= kFloor) samples.push_back(d);
+  };
+  fill(page_, page);
+  fill(fixed_, fixed);
+  scale_.build(opt_.scale, samples);
+  for (Field* f : {&page_, &fixed_}) {
+    if (f->rows == 0) continue;
+    // Levels are padded: one zero column left, two right, one zero row below (see columns()).
+    const uint32_t stride = f->cols + 3;
+    f->level.assign(size_t(stride) * (f->rows + 1), 0);
+    for (uint32_t r = 0; r < f->rows; ++r)
+      for (uint32_t c = 0; c < f->cols; ++c)
+        f->level[size_t(r) * stride + c + 1] =
+            level_of(scale_, f->density[size_t(r) * f->cols + c]);
+    f->density = {};  // only levels are needed per frame
+  }
+}
+
+void Renderer::render(const Viewport& v, uint8_t* out) {
+  prepare();
+  if (is_band_layer(opt_.layer))
+    render_bands(v, out);
+  else
+    render_heat(v, out);
+}
+
+void Renderer::render_heat(const Viewport& v, uint8_t* out) const {
+  const Palette& pal = heat_palette();
+  std::vector<uint8_t> row(v.width);
+  struct Source {
+    const Field* f;
+    Columns cols;
+    double y0;
+  };
+  Source sources[2];
+  int n = 0;
+  if (page_.rows)
+    sources[n++] = {&page_, columns(page_.step, page_.cols, v.scroll_x, v.width), v.scroll_y};
+  if (fixed_.rows) sources[n++] = {&fixed_, columns(fixed_.step, fixed_.cols, 0, v.width), 0};
+  for (uint32_t y = 0; y < v.height; ++y) {
+    std::fill(row.begin(), row.end(), 0);
+    for (int s = 0; s < n; ++s) {
+      const Field& f = *sources[s].f;
+      const uint32_t stride = f.cols + 3;
+      const double fy = (sources[s].y0 + y + 0.5) / f.step;
+      const double fl = std::floor(fy);
+      if (fl < -1 || fl >= f.rows) continue;
+      const auto wy = static_cast<uint32_t>((fy - fl) * 256);
+      const uint8_t* zero = &f.level[size_t(f.rows) * stride];
+      const uint8_t* a = fl >= 0 ? &f.level[size_t(fl) * stride] : zero;
+      const uint8_t* b = fl + 1 < f.rows ? &f.level[size_t(fl + 1) * stride] : zero;
+      const uint32_t* idx = sources[s].cols.idx.data();
+      const uint32_t* wx = sources[s].cols.w.data();
+      for (uint32_t x = 0; x < v.width; ++x) {
+        const uint32_t i = idx[x], w = wx[x];
+        const uint32_t top = a[i] * (256 - w) + a[i + 1] * w;
+        const uint32_t bottom = b[i] * (256 - w) + b[i + 1] * w;
+        const uint32_t l = (top * (256 - wy) + bottom * wy + 32768) >> 16;
+        if (l > row[x]) row[x] = static_cast<uint8_t>(l);
+      }
+    }
+    uint8_t* o = out + size_t(y) * v.width * 4;
+    for (uint32_t x = 0; x < v.width; ++x) std::memcpy(o + 4 * x, &pal[row[x]], 4);
+  }
+}
+
+void Renderer::render_bands(const Viewport& v, uint8_t* out) const {
+  const Palette& pal = heat_palette();
+  const bool reach = opt_.layer != kLayerAttention;
+  const double dh = doc_height(*data_);
+  const ReachMarkers m = reach ? reach_markers() : ReachMarkers{};
+  const uint32_t line = rgba(20, 20, 20, 230), fold = rgba(255, 255, 255, 240);
+  for (uint32_t y = 0; y < v.height; ++y) {
+    const double py = v.scroll_y + y + 0.5;
+    size_t band = static_cast<size_t>(py / kBandPx);
+    if (opt_.layer == kLayerReachPct) band = dh > 0 ? static_cast<size_t>(py / dh * 100) : 0;
+    uint8_t l = band < band_level_.size() ? band_level_[band] : (reach ? 1 : 0);
+    uint32_t c = pal[l];
+    if (l) c = (c & 0x00ffffffu) | (uint32_t(kBandAlpha) << 24);
+    auto near = [py](double my) { return my >= 0 && std::abs(py - my) < 1.5; };
+    if (near(m.p25) || near(m.p50) || near(m.p75)) c = line;
+    if (near(m.fold)) c = fold;
+    uint32_t* o = reinterpret_cast<uint32_t*>(out + size_t(y) * v.width * 4);
+    std::fill(o, o + v.width, c);
+  }
+}
+
+std::vector<LegendStop> Renderer::legend() {
+  prepare();
+  std::vector<LegendStop> stops;
+  const bool reach = opt_.layer == kLayerReachPx || opt_.layer == kLayerReachPct;
+  for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+    LegendStop s;
+    s.t = t;
+    s.value = reach ? t * 100 : scale_.value(t);
+    s.rgba = heat_palette()[1 + std::lround(t * 254)];
+    stops.push_back(s);
+  }
+  return stops;
+}
+
+ReachMarkers Renderer::reach_markers() const {
+  ReachMarkers m;
+  if (!data_) return m;
+  const Aggregate& a = *data_;
+  const double pv = page_views(a);
+  if (a.counters[kPageViews] > 0 && a.counters[kFoldSum] > 0) m.fold = a.counters[kFoldSum] / pv;
+  const bool pct = opt_.layer == kLayerReachPct;
+  const SparseVec& v = a.layers[pct ? kLayerReachPct : kLayerReachPx];
+  if (v.empty()) return m;
+  const uint32_t n = pct ? kPctBuckets : kMaxBands;
+  const double dh = doc_height(a);
+  // The line sits where the share first drops below the threshold: the top of that band.
+  auto depth = [&](double share) {
+    uint32_t i = 0;
+    while (i < n && v.get(i) >= share * pv) ++i;
+    return pct ? (dh > 0 ? i / 100.0 * dh : -1) : double(i) * kBandPx;
+  };
+  m.p75 = depth(0.75);
+  m.p50 = depth(0.5);
+  m.p25 = depth(0.25);
+  return m;
+}
+
+AnchorStats Renderer::anchor_stats() const {
+  AnchorStats s;
+  if (!data_) return s;
+  auto anchor = anchors_.begin();
+  for (const auto& [key, el] : data_->elements()) {
+    const double heat = static_cast<double>(el.cells.sum());
+    ++s.elements;
+    s.total += heat;
+    while (anchor != anchors_.end() && anchor->key < key) ++anchor;
+    if (anchor != anchors_.end() && anchor->key == key) {
+      ++s.found;
+      s.anchored += heat;
+    }
+  }
+  return s;
+}
+
+}  // namespace thermograph
