@@ -11,10 +11,11 @@
 int main(int argc, char** argv) {
   if (argc > 1) {
     const std::string arg = argv[1];
-    std::fprintf(arg == "--help" ? stdout : stderr,
-                 "usage: thermograph-encode < report.json > report.bin\n"
-                 "  Input is the JSON form printed by thermograph-decode (kind, segment, counters,\n"
-                 "  layers, elements). Unknown keys and out-of-range values are refused.\n");
+    std::fprintf(
+        arg == "--help" ? stdout : stderr,
+        "usage: thermograph-encode < report.json > report.bin\n"
+        "  Input is the JSON form printed by thermograph-decode (kind, segment, counters,\n"
+        "  layers, elements). Unknown keys and out-of-range values are refused.\n");
     return arg == "--help" ? 0 : 64;
   }
   std::string text;

@@ -1,9 +1,10 @@
+#include "core/json.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "core/codec.h"
-#include "core/json.h"
 #include "test_util.h"
 
 using namespace thermograph;
