@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "bounds.h"
 #include "http_common.h"
 
 namespace thermograph {
@@ -31,6 +32,10 @@ void handle_report(Context& ctx, const httplib::Request& req, httplib::Response&
     ctx.ingest.count("not_delta");
     return send_error(res, 400, "not_delta",
                       "report kind is 'aggregate'; POST /r accepts page-view deltas only");
+  }
+  if (std::string err = check_bounds(report.data); !err.empty()) {
+    ctx.ingest.count("out_of_bounds");
+    return send_error(res, 400, "out_of_bounds", err);
   }
   if (report.segment.page.empty()) {
     ctx.ingest.count("empty_page");
