@@ -160,6 +160,13 @@ int serve(const ServerOptions& opt) {
       send_error(res, 413, "too_large", "report body is larger than the collector's --max-body");
       return httplib::Server::HandlerResponse::Handled;
     }
+    // httplib's own 400s (bad request line, chunked body past --max-body) arrive with no body;
+    // ours always carry one.
+    if (res.status == 400 && res.body.empty()) {
+      ctx.ingest.count("bad_http");
+      send_error(res, 400, "bad_http", "malformed HTTP request, or a chunked body over --max-body");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (res.status == 404 && res.body.empty()) {
       send_error(res, 404, "not_found", "no such endpoint; see docs/collector.md");
       return httplib::Server::HandlerResponse::Handled;

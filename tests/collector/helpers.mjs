@@ -57,7 +57,9 @@ export function sampleReport(site, extra = {}) {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 // Minimal HTTP client: full control over headers (Origin), raw bodies, no status exceptions.
-export function request(url, { method = 'GET', headers = {}, body, keepAlive = true } = {}) {
+// Bodies get a Content-Length like sendBeacon's; `chunked: true` streams without one instead.
+export function request(url, { method = 'GET', headers = {}, body, keepAlive = false, chunked = false } = {}) {
+  if (body !== undefined && !chunked) headers = { 'Content-Length': String(body.length), ...headers };
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent: keepAlive ? agent : false }, (res) => {
       const chunks = [];
