@@ -217,7 +217,9 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   if (!rd.u8(m0, "magic") || !rd.u8(m1, "magic")) return result;
   if (m0 != kMagic0 || m1 != kMagic1) {
     rd.fail(DecodeStatus::kBadMagic, "not a Thermograph report (magic is not 'TG')");
+    // The magic starts at byte 0; the reader had already consumed both bytes.
     result.offset = 0;
+    result.message = "bad_magic at byte 0: not a Thermograph report (magic is not 'TG')";
     return result;
   }
   if (!rd.u8(version, "version")) return result;

@@ -16,4 +16,12 @@ nlohmann::json to_json(const Report& r);
 
 std::string element_key_hex(uint32_t key);
 
+// Inverse of to_json, validating: everything the binary decoder would refuse is refused here,
+// with a message naming the offending field ("layers.clicks[3]: x 100 is not a multiple of 16").
+// Unknown keys are errors, so a typo never silently drops data. Missing fields take defaults.
+// Never throws; on failure `error` is set and `out` is unspecified.
+bool from_json(const nlohmann::json& j, Aggregate& out, std::string& error);
+bool from_json(const nlohmann::json& j, Segment& out, ReportKind kind, std::string& error);
+bool from_json(const nlohmann::json& j, Report& out, std::string& error);
+
 }  // namespace thermograph

@@ -129,3 +129,11 @@ TEST_CASE("JSON form names layers and places cells at px") {
   CHECK(j["elements"][0]["key"] == "deadbeef");
   CHECK(j["counters"]["page_views"] == 1);
 }
+
+TEST_CASE("bad magic message and offset agree") {
+  const uint8_t bytes[] = {'X', 'G', 1, 0};
+  Report out;
+  auto res = decode(bytes, sizeof bytes, out);
+  CHECK(res.offset == 0);
+  CHECK(res.message.rfind("bad_magic at byte 0:", 0) == 0);
+}

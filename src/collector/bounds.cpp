@@ -1,0 +1,67 @@
+#include "bounds.h"
+
+namespace thermograph {
+namespace {
+
+constexpr uint32_t kMaxPx = kGridRows * kCellPx;  // tallest document the grid can hold
+
+uint32_t page_counter_cap(PageCounter c, const Bounds& b) {
+  switch (c) {
+    case kFoldSum:
+    case kDocHeightSum:
+      return kMaxPx;
+    case kEngagedSeconds:
+      return b.engaged_seconds_max;
+    default:
+      return 1;  // page_views, conversions and pv_* are 0/1 per page view
+  }
+}
+
+uint32_t element_counter_cap(ElementCounter c, const Bounds& b) {
+  if (c == kElHover) return b.element_hover_max;
+  return c >= kElPvClicked ? 1 : b.element_event_max;
+}
+
+std::string over(const std::string& what, uint64_t got, uint64_t cap) {
+  return what + " is " + std::to_string(got) + ", a page view contributes at most " +
+         std::to_string(cap);
+}
+
+}  // namespace
+
+std::string check_bounds(const Aggregate& a, const Bounds& b) {
+  for (uint8_t i = 0; i < kPageCounterCount; ++i) {
+    const auto c = static_cast<PageCounter>(i);
+    if (a.counters[i] > page_counter_cap(c, b))
+      return over(std::string("counter ") + page_counter_name(c), a.counters[i],
+                  page_counter_cap(c, b));
+  }
+  for (uint8_t l = 0; l < kLayerCount; ++l) {
+    const Caps caps = layer_caps(b, static_cast<Layer>(l));
+    const std::string name = std::string("layer '") + layer_name(static_cast<Layer>(l)) + "'";
+    if (a.layers[l].size() > caps.cells)
+      return over(name + " cell count", a.layers[l].size(), caps.cells);
+    for (const auto& cell : a.layers[l].cells())
+      if (cell.value > caps.value)
+        return over(name + " cell " + std::to_string(cell.index), cell.value, caps.value);
+  }
+  if (a.elements().size() > b.elements)
+    return over("element count", a.elements().size(), b.elements);
+  for (const auto& [key, el] : a.elements()) {
+    const std::string name = "element " + std::to_string(key);
+    for (uint8_t i = 0; i < kElementCounterCount; ++i) {
+      const auto c = static_cast<ElementCounter>(i);
+      if (el.counters[i] > element_counter_cap(c, b))
+        return over(name + " counter " + element_counter_name(c), el.counters[i],
+                    element_counter_cap(c, b));
+    }
+    if (el.cells.size() > b.element_cells)
+      return over(name + " cell count", el.cells.size(), b.element_cells);
+    for (const auto& cell : el.cells.cells())
+      if (cell.value > b.element_event_max)
+        return over(name + " cell " + std::to_string(cell.index), cell.value, b.element_event_max);
+  }
+  return "";
+}
+
+}  // namespace thermograph

@@ -1,0 +1,17 @@
+// Per-page-view contribution bounds, enforced at ingest. A page view's deltas sum to its bounded
+// totals, so no single delta may exceed the bounds either. Enforcing them here (not only in the
+// tracker) is what lets release() add calibrated noise later: a forged report claiming a million
+// page views or clicks is refused instead of swamping a segment.
+#pragma once
+
+#include <string>
+
+#include "core/aggregate.h"
+#include "core/pageview.h"
+
+namespace thermograph {
+
+// Returns "" when `a` fits in one page view's bounds, else a precise message.
+std::string check_bounds(const Aggregate& a, const Bounds& bounds = {});
+
+}  // namespace thermograph

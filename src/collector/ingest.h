@@ -1,0 +1,67 @@
+// Group commit. Request threads submit decoded reports and block; one writer thread takes
+// everything queued, merges it into rows in one transaction, commits (fsync), then wakes all of
+// those requests at once. One fsync is shared by every report that arrived while the previous
+// one ran, so throughput grows with concurrency instead of being capped at fsyncs per second.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "store.h"
+
+namespace thermograph {
+
+class Ingest {
+ public:
+  enum class Result { kStored, kQueueFull, kStoreFailed, kStopped };
+
+  // `max_queue` bounds memory: reports waiting for the writer beyond it are refused (503).
+  Ingest(Store& store, size_t max_queue);
+  ~Ingest();
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  // Blocks until `report` is durable (kStored) or refused. `day` is its UTC day bucket.
+  Result submit(Report&& report, int32_t day);
+
+  // Counts a refused report. Rejections are persisted with the next commit (within ~1 s).
+  void count(const std::string& reason, uint64_t n = 1);
+
+  // Durable counters plus rejections not yet written.
+  StatsMap stats();
+  size_t queue_depth();
+
+  // Drains the queue, writes pending counters, and joins the writer. Idempotent.
+  void stop();
+
+ private:
+  struct Pending {
+    Report report;
+    int32_t day = 0;
+    bool done = false;
+    Result result = Result::kStored;
+  };
+
+  void run();
+  void write_batch(std::vector<Pending*>& batch);
+
+  Store& store_;
+  const size_t max_queue_;
+
+  std::mutex mu_;  // guards queue_, stopping_ and every Pending's done/result
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+
+  std::mutex pending_mu_;  // guards pending_stats_ (rejections not yet committed)
+  StatsMap pending_stats_;
+  std::mutex flush_mu_;  // held while pending stats move into the store (stats() waits)
+
+  std::thread writer_;
+};
+
+}  // namespace thermograph

@@ -1,0 +1,255 @@
+// thermograph-collector: command-line entry point (serve, site, export, stats, prune).
+// Usage errors exit 64 with one line on stderr; runtime failures (database, port) exit 1.
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "core/json.h"
+#include "flags.h"
+#include "server.h"
+#include "sites.h"
+
+namespace thermograph {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: thermograph-collector COMMAND [flags]   (COMMAND --help for details)\n"
+    "  serve        run the HTTP collector\n"
+    "  site create  create a site: prints its public site key and secret read token\n"
+    "  site list    list sites\n"
+    "  export       print merged aggregates of a site as JSON or CSV\n"
+    "  stats        print accepted/rejected report counts\n"
+    "  prune        delete day buckets older than N days\n";
+
+const std::map<std::string, const char*> kHelp = {
+    {"serve",
+     "usage: thermograph-collector serve --db PATH [--port N] [--host ADDR] [--max-body BYTES]\n"
+     "         [--rate R] [--burst B] [--threads N] [--queue N] [--min-page-views N]\n"
+     "  --db PATH            SQLite database (created if missing)\n"
+     "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
+     "  --host ADDR          listen address (default 127.0.0.1)\n"
+     "  --max-body BYTES     largest report accepted (default 65536); larger get 413\n"
+     "  --rate R             reports/s per client address, 0 = unlimited (default 20)\n"
+     "  --burst B            token bucket size (default max(10, 2 x rate))\n"
+     "  --threads N          HTTP worker threads = connections served at once (default 64)\n"
+     "  --queue N            reports waiting for the writer before 503 (default 8192)\n"
+     "  --min-page-views N   smallest segment the read API releases (default 1)\n"},
+    {"site create",
+     "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
+     "         [--name NAME] [--json]\n"
+     "  --origin URL   page origin allowed to send reports and read (scheme://host[:port])\n"
+     "  --name NAME    label for humans\n"
+     "  --json         print {\"site_key\", \"read_token\", ...} instead of text\n"
+     "The read token is shown once; only its SHA-256 is stored.\n"},
+    {"site list", "usage: thermograph-collector site list --db PATH [--json]\n"},
+    {"export",
+     "usage: thermograph-collector export --db PATH --site KEY [--page PAGE] [--format json|csv]\n"
+     "  Merges every day and segment of each page. json: one report per page (to_json form);\n"
+     "  csv: per-element counters, one line per page and element.\n"},
+    {"stats", "usage: thermograph-collector stats --db PATH\n"},
+    {"prune",
+     "usage: thermograph-collector prune --db PATH --older-than DAYS\n"
+     "  Deletes day buckets older than DAYS days (UTC). Safe while serve is running.\n"},
+};
+
+int usage_error(const std::string& cmd, const std::string& msg) {
+  std::fprintf(stderr, "thermograph-collector %s: %s (see --help)\n", cmd.c_str(), msg.c_str());
+  return 64;
+}
+
+// Read-only commands must not create an empty database by accident (a typo in --db).
+std::unique_ptr<Store> open_store(const std::string& path, bool must_exist) {
+  if (must_exist && access(path.c_str(), F_OK) != 0) throw StoreError("no database at " + path);
+  return open_sqlite_store(path);
+}
+
+int cmd_serve(const Flags& f) {
+  ServerOptions o;
+  if (!f.has("db")) return usage_error("serve", "--db PATH is required");
+  o.db = f.get("db");
+  o.host = f.get("host", o.host);
+  uint64_t port = 8080, max_body = o.max_body, threads = o.threads, queue = o.queue,
+           min_pv = o.min_page_views;
+  for (const std::string& err :
+       {f.get_u64("port", 0, 65535, port), f.get_u64("max-body", 16, 64 << 20, max_body),
+        f.get_u64("threads", 1, 4096, threads), f.get_u64("queue", 1, 1 << 20, queue),
+        f.get_u64("min-page-views", 1, 1u << 31, min_pv), f.get_double("rate", 0, 1e9, o.rate),
+        f.get_double("burst", 0, 1e9, o.burst)})
+    if (!err.empty()) return usage_error("serve", err);
+  o.port = static_cast<int>(port);
+  o.max_body = max_body;
+  o.threads = threads;
+  o.queue = queue;
+  o.min_page_views = static_cast<uint32_t>(min_pv);
+  return serve(o);
+}
+
+int cmd_site_create(const Flags& f) {
+  if (!f.has("db")) return usage_error("site create", "--db PATH is required");
+  if (!f.has("origin")) return usage_error("site create", "at least one --origin is required");
+  std::vector<std::string> origins;
+  for (const std::string& o : f.all("origin")) {
+    auto n = normalize_origin(o);
+    if (!n)
+      return usage_error("site create", "'" + o + "' is not an origin like https://example.com");
+    origins.push_back(*n);
+  }
+  auto store = open_store(f.get("db"), false);
+  NewSite s = create_site(*store, f.get("name"), origins);
+  if (f.has("json")) {
+    nlohmann::json j{{"site_key", s.record.key},
+                     {"read_token", s.read_token},
+                     {"name", s.record.name},
+                     {"origins", s.record.origins}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("site key:   %s\nread token: %s\n", s.record.key.c_str(), s.read_token.c_str());
+    std::printf("(the read token is shown once; only its SHA-256 is stored)\n");
+  }
+  return 0;
+}
+
+int cmd_site_list(const Flags& f) {
+  if (!f.has("db")) return usage_error("site list", "--db PATH is required");
+  auto store = open_store(f.get("db"), true);
+  nlohmann::json list = nlohmann::json::array();
+  for (const SiteRecord& s : store->sites()) {
+    list.push_back({{"site_key", s.key},
+                    {"name", s.name},
+                    {"origins", s.origins},
+                    {"created", s.created_unix}});
+    if (!f.has("json"))
+      std::printf("%s  %-20s  %s\n", s.key.c_str(), s.name.c_str(),
+                  nlohmann::json(s.origins).dump().c_str());
+  }
+  if (f.has("json")) std::printf("%s\n", list.dump().c_str());
+  return 0;
+}
+
+int cmd_export(const Flags& f) {
+  if (!f.has("db") || !f.has("site")) return usage_error("export", "--db and --site are required");
+  const std::string format = f.get("format", "json");
+  if (format != "json" && format != "csv") return usage_error("export", "--format is json or csv");
+  auto store = open_store(f.get("db"), true);
+  RowFilter filter;
+  filter.site = f.get("site");
+  if (f.has("page")) filter.page = f.get("page");
+  std::map<std::string, Report> pages;  // operator export: full data, no release policy
+  store->for_each_row(filter, [&](const RowKey& key, Report&& r) {
+    auto [it, fresh] = pages.try_emplace(key.page);
+    if (fresh) {
+      it->second = std::move(r);
+      it->second.segment = Segment{};
+      it->second.segment.site = key.site;
+      it->second.segment.page = key.page;
+      it->second.segment.width_class = it->second.segment.device = kMixed;
+    } else {
+      it->second.data.merge(r.data);
+    }
+  });
+  if (format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& [page, r] : pages) list.push_back(to_json(r));
+    std::printf("%s\n", nlohmann::json{{"site", filter.site}, {"pages", list}}.dump().c_str());
+    return 0;
+  }
+  std::string header = "page,key,flags";
+  for (uint8_t c = 0; c < kElementCounterCount; ++c)
+    header += std::string(",") + element_counter_name(static_cast<ElementCounter>(c));
+  std::printf("%s\n", header.c_str());
+  for (const auto& [page, r] : pages) {
+    std::string quoted = "\"";  // CSV-quote the page key: it may contain commas
+    for (char c : page) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += "\"";
+    for (const auto& [key, el] : r.data.elements()) {
+      std::string line = quoted + "," + element_key_hex(key) + "," + std::to_string(el.flags);
+      for (uint32_t v : el.counters) line += "," + std::to_string(v);
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  return 0;
+}
+
+int cmd_stats(const Flags& f) {
+  if (!f.has("db")) return usage_error("stats", "--db PATH is required");
+  auto store = open_store(f.get("db"), true);
+  StatsMap s = store->stats();
+  nlohmann::json rejected = nlohmann::json::object();
+  for (const auto& [k, v] : s)
+    if (k != "accepted") rejected[k] = v;
+  nlohmann::json j{
+      {"accepted", s["accepted"]}, {"rejected", rejected}, {"sites", store->sites().size()}};
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+int cmd_prune(const Flags& f) {
+  if (!f.has("db") || !f.has("older-than"))
+    return usage_error("prune", "--db and --older-than DAYS are required");
+  uint64_t days = 0;
+  if (std::string err = f.get_u64("older-than", 0, 1000000, days); !err.empty())
+    return usage_error("prune", err);
+  auto store = open_store(f.get("db"), true);
+  const int32_t cutoff = today_utc() - static_cast<int32_t>(days);
+  const int64_t n = store->prune(cutoff);
+  std::printf("deleted %lld rows older than %s\n", static_cast<long long>(n),
+              day_to_date(cutoff).c_str());
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2) return std::fprintf(stderr, "%s", kUsage), 64;
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
+  int first = 2;
+  if (cmd == "site") {
+    if (argc < 3 || std::string(argv[2]).rfind("--", 0) == 0) {
+      if (argc >= 3 && std::string(argv[2]) == "--help")
+        return std::printf("%s%s", kHelp.at("site create"), kHelp.at("site list")), 0;
+      return usage_error("site", "expected 'site create' or 'site list'");
+    }
+    cmd += std::string(" ") + argv[2];
+    first = 3;
+  }
+  if (!kHelp.count(cmd)) {
+    std::fprintf(stderr, "thermograph-collector: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+    return 64;
+  }
+  for (int i = first; i < argc; ++i)
+    if (std::string(argv[i]) == "--help") return std::printf("%s", kHelp.at(cmd)), 0;
+
+  static const std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>>
+      kFlags = {
+          {"serve",
+           {{"db", "port", "host", "max-body", "rate", "burst", "threads", "queue",
+             "min-page-views"},
+            {}}},
+          {"site create", {{"db", "origin", "name"}, {"json"}}},
+          {"site list", {{"db"}, {"json"}}},
+          {"export", {{"db", "site", "page", "format"}, {}}},
+          {"stats", {{"db"}, {}}},
+          {"prune", {{"db", "older-than"}, {}}},
+      };
+  Flags flags(kFlags.at(cmd).first, kFlags.at(cmd).second);
+  if (std::string err = flags.parse(argc, argv, first); !err.empty()) return usage_error(cmd, err);
+  try {
+    if (cmd == "serve") return cmd_serve(flags);
+    if (cmd == "site create") return cmd_site_create(flags);
+    if (cmd == "site list") return cmd_site_list(flags);
+    if (cmd == "export") return cmd_export(flags);
+    if (cmd == "stats") return cmd_stats(flags);
+    return cmd_prune(flags);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "thermograph-collector %s: %s\n", cmd.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+}  // namespace thermograph
+
+int main(int argc, char** argv) {
+  return thermograph::run(argc, argv);
+}

@@ -1,0 +1,120 @@
+// Shared helpers for collector tests: they drive the real thermograph-collector binary on
+// 127.0.0.1 with a temporary database. Nothing here asserts on time; waits are generous.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const build = path.resolve(root, process.env.THERMOGRAPH_BUILD || 'build');
+export const collectorBin = path.join(build, 'src/collector/thermograph-collector');
+export const encodeBin = path.join(build, 'thermograph-encode');
+export const decodeBin = path.join(build, 'thermograph-decode');
+
+export function tempDir() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tg-collector-'));
+  return { dir, db: path.join(dir, 'collector.sqlite'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function cli(args) {
+  const r = spawnSync(collectorBin, args, { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function createSite(db, origins = ['https://shop.example'], name = 'test') {
+  const args = ['site', 'create', '--db', db, '--name', name, '--json'];
+  for (const o of origins) args.push('--origin', o);
+  const r = cli(args);
+  if (r.status !== 0) throw new Error(`site create failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+// JSON form -> report bytes, through the native encoder (the same codec the collector runs).
+export function encode(report) {
+  const r = spawnSync(encodeBin, [], { input: JSON.stringify(report) });
+  if (r.status !== 0) throw new Error(`encode failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export function decodeAggregate(bytes) {
+  const r = spawnSync(decodeBin, ['--aggregate'], { input: bytes });
+  if (r.status !== 0) throw new Error(`decode failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.toString());
+}
+
+export function sampleReport(site, extra = {}) {
+  return {
+    kind: 'delta',
+    segment: { site, page: 'https://shop.example/pricing', width_class: 2, device: 1, tracker_version: 1, ...extra.segment },
+    counters: { page_views: 1, pv_clicked: 1, ...extra.counters },
+    layers: extra.layers ?? { clicks: [[96, 192, 2], [112, 192, 1]], reach_px: [[0, 1], [1, 1], [2, 1]] },
+    elements: extra.elements ?? [{ key: 'deadbeef', interactive: true, counters: { clicks: 3, pv_clicked: 1 }, cells: [[1, 1, 2], [2, 1, 1]] }],
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+// Minimal HTTP client: full control over headers (Origin), raw bodies, no status exceptions.
+// Bodies get a Content-Length like sendBeacon's; `chunked: true` streams without one instead.
+export function request(url, { method = 'GET', headers = {}, body, keepAlive = false, chunked = false } = {}) {
+  if (body !== undefined && !chunked) headers = { 'Content-Length': String(body.length), ...headers };
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: keepAlive ? agent : false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const buf = Buffer.concat(chunks);
+        resolve({ status: res.statusCode, headers: res.headers, body: buf, text: buf.toString(), json: () => JSON.parse(buf.toString()) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+export function postReport(base, bytes, headers = {}) {
+  return request(`${base}/r`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/plain', ...headers } });
+}
+
+// Starts `serve` on a free port (--port 0; the port is read from stderr) and waits for /healthz.
+export async function startServer(db, extraArgs = []) {
+  const proc = spawn(collectorBin, ['serve', '--db', db, '--port', '0', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const port = await new Promise((resolve, reject) => {
+    proc.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.on('exit', (code) => reject(new Error(`collector exited ${code}: ${stderr}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await request(`${base}/healthz`, { keepAlive: false })).status === 200) break;
+    } catch (e) {
+      if (i > 600) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    base, port, proc, exited,
+    stderr: () => stderr,
+    stop: async (signal = 'SIGTERM') => { proc.kill(signal); return exited; },
+  };
+}
+
+export function auth(token) {
+  return { Authorization: `Bearer ${token}` };
+}
+
+export async function getJson(url, token) {
+  const r = await request(url, { headers: token ? auth(token) : {} });
+  const isJson = (r.headers["content-type"] || "").includes("json") && r.body.length > 0;
+  return { status: r.status, headers: r.headers, body: isJson ? r.json() : r.text };
+}
