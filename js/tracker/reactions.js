@@ -19,7 +19,9 @@ export function start(ctx) {
     ctx.observesMutations = true;
     stops.push(() => mo.disconnect());
   }
-  on(document, 'selectionchange', () => ctx.react(REACT.selection));
+  // A click's own mousedown collapses the selection (selectionchange right after the click):
+  // only a real selection is a reaction, or no click on plain content could ever be dead.
+  on(document, 'selectionchange', () => getSelection().isCollapsed || ctx.react(REACT.selection));
   on(document, 'focusin', () => ctx.react(REACT.focus));
   on(document, 'keydown', () => ctx.push(EV.input));
   on(window, 'error', (e) => { if (e instanceof ErrorEvent) ctx.push(EV.error); });
