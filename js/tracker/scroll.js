@@ -13,9 +13,17 @@ export function start(ctx) {
     const r = main.getBoundingClientRect();
     return { x: x - r.left + main.scrollLeft, y: y - r.top + main.scrollTop };
   };
-  const state = () => main
+  const state = () => {
+    // Reach is cumulative: reading the window of an app shell whose container has not
+    // scrolled yet would record 100 % for good. Look for the container at the centre first.
+    if (!main && root.scrollHeight <= innerHeight + 1) {
+      for (let el = document.elementFromPoint(innerWidth / 2, innerHeight / 2); el && el !== root; el = el.parentElement)
+        if (el.clientHeight >= innerHeight / 2 && el.scrollHeight > el.clientHeight + 1) { main = el; break; }
+    }
+    return main
     ? [main.scrollTop, main.clientHeight, main.scrollHeight]
     : [scrollY, innerHeight, Math.max(root.scrollHeight, innerHeight)];
+  };
   ctx.sendScroll = () => ctx.push(EV.scroll, ...state());
   const sample = () => {
     pending = false;

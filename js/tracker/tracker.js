@@ -65,6 +65,7 @@ export function createTracker(options = {}) {
     isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
     flush(final) {
       if (!mod) return;
+      ctx.sendScroll();  // the first reach is read here, not at begin (see beginPageView)
       drain();
       const bytes = mod.flush(ctx.now(), final);
       if (bytes) send(bytes);
@@ -72,8 +73,9 @@ export function createTracker(options = {}) {
     beginPageView() {
       cache = new WeakMap();
       ctx.pageStart = ctx.now();
+      // No reach yet: an async script can run before the document is parsed, and a document
+      // shorter than the viewport would record 100 % reach for good.
       queue.push(['begin', ctx.pageStart, location.href]);
-      ctx.sendScroll();
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV.goal);
       if (mod) drain();
     },

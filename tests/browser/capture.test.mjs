@@ -94,6 +94,14 @@ test('an inner scroll container that is the main scroller: reach and clicks in i
   assert.deepEqual(total.layers.reach_pct, range(56));
 });
 
+test('an app shell never scrolled: reach is its first screen, not 100 % of the window', async () => {
+  const page = await open('/pages/inner.html', { width: 375 });
+  await page.mouse.click(40, 100);
+  const total = await finish(page);
+  assert.deepEqual(total.layers.reach_px, range(6));      // 700 px seen
+  assert.deepEqual(total.layers.reach_pct, range(23));    // of 3000 px
+});
+
 test('scroll reach of the window: 4000 px page scrolled to 1500 in a 700 px viewport', async () => {
   const page = await open('/pages/capture.html', { width: 1280, height: 700 });
   assert.equal(await page.evaluate(() => document.documentElement.scrollHeight), 4000);
