@@ -13,11 +13,8 @@ import * as lifecycle from './lifecycle.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
-const CONFIG_NUMBERS = [
-  ['rageClicks', NUM.rageClicks], ['rageRadiusPx', NUM.rageRadius], ['rageGapMs', NUM.rageGapMs],
-  ['deadMutationMs', NUM.deadMutationMs], ['deadScrollMs', NUM.deadScrollMs],
-  ['deadFocusMs', NUM.deadFocusMs], ['errorWindowMs', NUM.errorWindowMs],
-];
+// Option names in the order of their number fields, from NUM.rageClicks on.
+const CONFIG_NUMBERS = ['rageClicks', 'rageRadiusPx', 'rageGapMs', 'deadMutationMs', 'deadScrollMs', 'deadFocusMs', 'errorWindowMs'];
 
 export function createTracker(options = {}) {
   const o = options;
@@ -95,7 +92,7 @@ export function createTracker(options = {}) {
     mod.setNumber(NUM.version, VERSION);
     mod.setNumber(NUM.device, device);
     for (const [k, v] of seg.tags) setTag(k, v);
-    for (const [name, field] of CONFIG_NUMBERS) if (o[name] != null) mod.setNumber(field, +o[name]);
+    CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM.rageClicks + i, +o[name]));
   }
 
   function setTag(k, v) {
