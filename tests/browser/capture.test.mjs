@@ -2,7 +2,7 @@
 // Ground truth is always the native decoder's view of what arrived at the endpoint.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, decode, sum, until, cellOf, fnv1a } from './harness.mjs';
+import { launch, serve, decode, sum, until, cellOf, fnv1a, trackerReady } from './harness.mjs';
 
 let browser, server;
 before(async () => { browser = await launch(); server = await serve(); });
@@ -23,8 +23,9 @@ async function open(path, { width = 1280, height = 700, context, init } = {}) {
   page.on('pageerror', (e) => page.errors.push(e.message));
   if (init) await page.addInitScript(init);
   await page.goto(server.base + path);
-  await page.waitForFunction(() => window.thermograph && window.thermograph.loaded);
-  await sleep(300);  // past the 200 ms settle time of a new page view
+  if (init && /WebAssembly/.test(String(init))) await page.waitForFunction(() => window.thermograph && thermograph.loaded);
+  else await trackerReady(page);
+  await sleep(100);
   return page;
 }
 
