@@ -3,7 +3,7 @@
 // - keyboard activation (detail 0, no coordinates) is placed at the element's centre, never at (0,0);
 // - clicks in the first 200 ms of a page view or after a layout shift are skipped;
 // - a pointer down/up shorter than 30 ms that moved more than 8 px is a brush, not a click.
-import { EV, CLICK } from './events.js';
+import { EV, CLICK, listen } from './events.js';
 import { noRage, noDead } from './element.js';
 
 const SETTLE_MS = 200;
@@ -11,7 +11,7 @@ const SETTLE_MS = 200;
 export function start(ctx) {
   let down = null;
   ctx.pointerDown = (e) => { down = { t: e.timeStamp, x: e.clientX, y: e.clientY }; };
-  const onClick = ctx.guard((e) => {
+  return listen(ctx, document, 'click', (e) => {
     if (!e.isTrusted) return;
     const t = ctx.now();
     if (t - ctx.pageStart < SETTLE_MS || t - ctx.lastShift < SETTLE_MS) return;
@@ -35,6 +35,4 @@ export function start(ctx) {
     ctx.push(EV.click, p.x, p.y, info, flags, (x - r.left) / r.width, (y - r.top) / r.height);
     if (ctx.isGoal(el)) ctx.push(EV.goal);
   });
-  document.addEventListener('click', onClick, { passive: true, capture: true });
-  return () => document.removeEventListener('click', onClick, { passive: true, capture: true });
 }

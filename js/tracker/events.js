@@ -10,3 +10,10 @@ export const NUM = {
 };
 export const DEVICE = { mouse: 1, touch: 2, pen: 3 };
 export const VERSION = 1;
+
+// Adds a guarded, passive capture listener (every event source uses these); returns its remover.
+export function listen(ctx, target, type, fn) {
+  const g = ctx.guard(fn), o = { passive: true, capture: true };
+  target.addEventListener(type, g, o);
+  return () => target.removeEventListener(type, g, o);
+}

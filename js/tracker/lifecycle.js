@@ -1,14 +1,10 @@
 // When deltas leave: every 10 s while visible, when the page is hidden, and when it goes away
 // (pagehide), plus SPA navigations (history API; hash-only changes are not new page views).
-import { EV, REACT } from './events.js';
+import { EV, REACT, listen } from './events.js';
 
 export function start(ctx, intervalMs) {
   const stops = [];
-  const on = (target, type, fn) => {
-    const g = ctx.guard(fn);
-    target.addEventListener(type, g, { capture: true });
-    stops.push(() => target.removeEventListener(type, g, { capture: true }));
-  };
+  const on = (target, type, fn) => stops.push(listen(ctx, target, type, fn));
   on(document, 'visibilitychange', () => {
     const visible = document.visibilityState === 'visible';
     ctx.push(EV.visibility, visible ? 1 : 0);

@@ -1,5 +1,5 @@
 // Pointer movement, sampled once per animation frame (never per raw event), and the device.
-import { EV, DEVICE } from './events.js';
+import { EV, DEVICE, listen } from './events.js';
 
 export function start(ctx) {
   let last = null, pending = false;
@@ -12,7 +12,7 @@ export function start(ctx) {
     const r = info.rect();
     ctx.push(EV.move, p.x, p.y, info, info.flags, (last.x - r.left) / r.width, (last.y - r.top) / r.height);
   };
-  const onMove = ctx.guard((e) => {
+  const onMove = (e) => {
     ctx.device(DEVICE[e.pointerType] || DEVICE.mouse);
     if (e.pointerType === 'touch') return;  // a finger has no hover: no dwell from touch
     last = { x: e.clientX, y: e.clientY, target: e.target };
@@ -20,27 +20,19 @@ export function start(ctx) {
       pending = true;
       requestAnimationFrame(ctx.guard(sample));
     }
-  });
-  const onOut = ctx.guard((e) => {
+  };
+  const onOut = (e) => {
     if (!e.relatedTarget || e.pointerType === 'touch') {
       last = null;
       ctx.push(EV.out);
     }
-  });
-  const onDown = ctx.guard((e) => {
+  };
+  const onDown = (e) => {
     ctx.device(DEVICE[e.pointerType] || DEVICE.mouse);
     ctx.pointerDown(e);
-  });
-  const move = window.PointerEvent ? 'pointermove' : 'mousemove';
-  const out = window.PointerEvent ? 'pointerout' : 'mouseout';
-  const down = window.PointerEvent ? 'pointerdown' : 'mousedown';
-  const opts = { passive: true, capture: true };
-  document.addEventListener(move, onMove, opts);
-  document.addEventListener(out, onOut, opts);
-  document.addEventListener(down, onDown, opts);
-  return () => {
-    document.removeEventListener(move, onMove, opts);
-    document.removeEventListener(out, onOut, opts);
-    document.removeEventListener(down, onDown, opts);
   };
+  const kind = window.PointerEvent ? 'pointer' : 'mouse';
+  const stops = [listen(ctx, document, kind + 'move', onMove), listen(ctx, document, kind + 'out', onOut),
+    listen(ctx, document, kind + 'down', onDown)];
+  return () => stops.forEach((s) => s());
 }

@@ -1,16 +1,12 @@
 // What makes a click "alive": DOM mutations, selection and focus changes (scroll is in scroll.js),
 // uncaught errors (error clicks) and layout shifts (accidental clicks right after one).
-import { EV, REACT } from './events.js';
+import { EV, REACT, listen } from './events.js';
 
 const WATCH_MS = 3000;  // mutations matter only shortly after a click
 
 export function start(ctx) {
   const stops = [];
-  const on = (target, type, fn) => {
-    const g = ctx.guard(fn);
-    target.addEventListener(type, g, { passive: true, capture: true });
-    stops.push(() => target.removeEventListener(type, g, { passive: true, capture: true }));
-  };
+  const on = (target, type, fn) => stops.push(listen(ctx, target, type, fn));
   if (window.MutationObserver) {
     const mo = new MutationObserver(ctx.guard(() => {
       if (ctx.now() - ctx.lastClick < WATCH_MS) ctx.react(REACT.mutation);
@@ -19,7 +15,9 @@ export function start(ctx) {
     ctx.observesMutations = true;
     stops.push(() => mo.disconnect());
   }
-  on(document, 'selectionchange', () => ctx.react(REACT.selection));
+  // A click's own mousedown collapses the selection (selectionchange right after the click):
+  // only a real selection is a reaction, or no click on plain content could ever be dead.
+  on(document, 'selectionchange', () => getSelection().isCollapsed || ctx.react(REACT.selection));
   on(document, 'focusin', () => ctx.react(REACT.focus));
   on(document, 'keydown', () => ctx.push(EV.input));
   on(window, 'error', (e) => { if (e instanceof ErrorEvent) ctx.push(EV.error); });

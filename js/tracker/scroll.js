@@ -1,7 +1,7 @@
 // Scroll reach and attention on the page's actual scroller: the window, or an inner container
 // that fills most of the viewport (app shells with `body { overflow: hidden }`), found by watching
 // which element scrolls. Other inner scrollers (carousels, code blocks) count as reactions only.
-import { EV, REACT } from './events.js';
+import { EV, REACT, listen } from './events.js';
 
 export function start(ctx) {
   const root = document.scrollingElement || document.documentElement;
@@ -13,15 +13,23 @@ export function start(ctx) {
     const r = main.getBoundingClientRect();
     return { x: x - r.left + main.scrollLeft, y: y - r.top + main.scrollTop };
   };
-  const state = () => main
+  const state = () => {
+    // Reach is cumulative: reading the window of an app shell whose container has not
+    // scrolled yet would record 100 % for good. Look for the container at the centre first.
+    if (!main && root.scrollHeight <= innerHeight + 1) {
+      for (let el = document.elementFromPoint(innerWidth / 2, innerHeight / 2); el && el !== root; el = el.parentElement)
+        if (el.clientHeight >= innerHeight / 2 && el.scrollHeight > el.clientHeight + 1) { main = el; break; }
+    }
+    return main
     ? [main.scrollTop, main.clientHeight, main.scrollHeight]
     : [scrollY, innerHeight, Math.max(root.scrollHeight, innerHeight)];
+  };
   ctx.sendScroll = () => ctx.push(EV.scroll, ...state());
   const sample = () => {
     pending = false;
     ctx.sendScroll();
   };
-  const onScroll = ctx.guard((e) => {
+  const onScroll = (e) => {
     const el = e.target;
     if (el && el.nodeType === 1 && el !== root && el !== document.body) {
       const windowScrolls = root.scrollHeight > innerHeight + 1;
@@ -35,13 +43,7 @@ export function start(ctx) {
       pending = true;
       requestAnimationFrame(ctx.guard(sample));
     }
-  });
-  const onResize = ctx.guard(() => ctx.sendScroll());
-  const opts = { passive: true, capture: true };
-  document.addEventListener('scroll', onScroll, opts);
-  addEventListener('resize', onResize, { passive: true });
-  return () => {
-    document.removeEventListener('scroll', onScroll, opts);
-    removeEventListener('resize', onResize, { passive: true });
   };
+  const stops = [listen(ctx, document, 'scroll', onScroll), listen(ctx, window, 'resize', () => ctx.sendScroll())];
+  return () => stops.forEach((s) => s());
 }

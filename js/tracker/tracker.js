@@ -13,11 +13,8 @@ import * as lifecycle from './lifecycle.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
-const CONFIG_NUMBERS = [
-  ['rageClicks', NUM.rageClicks], ['rageRadiusPx', NUM.rageRadius], ['rageGapMs', NUM.rageGapMs],
-  ['deadMutationMs', NUM.deadMutationMs], ['deadScrollMs', NUM.deadScrollMs],
-  ['deadFocusMs', NUM.deadFocusMs], ['errorWindowMs', NUM.errorWindowMs],
-];
+// Option names in the order of their number fields, from NUM.rageClicks on.
+const CONFIG_NUMBERS = ['rageClicks', 'rageRadiusPx', 'rageGapMs', 'deadMutationMs', 'deadScrollMs', 'deadFocusMs', 'errorWindowMs'];
 
 export function createTracker(options = {}) {
   const o = options;
@@ -65,6 +62,7 @@ export function createTracker(options = {}) {
     isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
     flush(final) {
       if (!mod) return;
+      ctx.sendScroll();  // the first reach is read here, not at begin (see beginPageView)
       drain();
       const bytes = mod.flush(ctx.now(), final);
       if (bytes) send(bytes);
@@ -72,8 +70,9 @@ export function createTracker(options = {}) {
     beginPageView() {
       cache = new WeakMap();
       ctx.pageStart = ctx.now();
+      // No reach yet: an async script can run before the document is parsed, and a document
+      // shorter than the viewport would record 100 % reach for good.
       queue.push(['begin', ctx.pageStart, location.href]);
-      ctx.sendScroll();
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV.goal);
       if (mod) drain();
     },
@@ -93,7 +92,7 @@ export function createTracker(options = {}) {
     mod.setNumber(NUM.version, VERSION);
     mod.setNumber(NUM.device, device);
     for (const [k, v] of seg.tags) setTag(k, v);
-    for (const [name, field] of CONFIG_NUMBERS) if (o[name] != null) mod.setNumber(field, +o[name]);
+    CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM.rageClicks + i, +o[name]));
   }
 
   function setTag(k, v) {

@@ -54,7 +54,15 @@ std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
 }
 
-std::string_view bounded(std::string_view s, size_t max) { return s.substr(0, s.size() < max ? s.size() : max); }
+// Cut at a NUL and at `max` bytes, backing off to a UTF-8 boundary: the decoder rejects a
+// whole report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or
+// emoji variant name, or `variant('a\0b')`, used to lose the page view).
+std::string_view bounded(std::string_view s, size_t max) {
+  s = s.substr(0, s.find('\0'));
+  if (s.size() <= max) return s;
+  while (max > 0 && (static_cast<uint8_t>(s[max]) & 0xc0) == 0x80) --max;
+  return s.substr(0, max);
+}
 
 // Keeps origin + path: the query and fragment never leave the browser.
 std::string page_key(std::string_view url) {
@@ -98,7 +106,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       const size_t split = s.find('\0');
       if (split == std::string_view::npos || split == 0) return 1;
       const std::string_view key = s.substr(0, split), value = s.substr(split + 1);
-      if (key.size() > kMaxShortStringBytes || value.size() > kMaxShortStringBytes) return 1;
+      if (key.size() > kMaxShortStringBytes || bounded(value, kMaxShortStringBytes) != value) return 1;
       for (Tag& t : seg.tags)
         if (t.key == key) return (t.value = value, 0);
       if (seg.tags.size() >= kMaxTags) return 1;

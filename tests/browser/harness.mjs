@@ -87,3 +87,11 @@ export function fnv1a(text) {
   for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return h.toString(16).padStart(8, '0');
 }
+
+// Waits until the script tag ran and the wasm module has arrived (a page closed before the module
+// is instantiated has nothing to encode its report with), then past the 200 ms settle time.
+export async function trackerReady(page) {
+  await page.waitForFunction(() => window.thermograph && window.thermograph.loaded &&
+    performance.getEntriesByType('resource').some((e) => /\.wasm$/.test(e.name) && e.responseEnd > 0));
+  await new Promise((r) => setTimeout(r, 300));
+}

@@ -2,7 +2,7 @@
 // to a local endpoint -> native C++ decoder -> the click is in the expected cell.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, decode, sum, until, cellOf, fnv1a } from './harness.mjs';
+import { launch, serve, decode, sum, until, cellOf, fnv1a, trackerReady } from './harness.mjs';
 
 let browser, server;
 before(async () => { browser = await launch(); server = await serve(); });
@@ -13,8 +13,7 @@ for (const width of [375, 768, 1280]) {
     server.received.length = 0;
     const page = await browser.newPage({ viewport: { width, height: 700 } });
     await page.goto(`${server.base}/pages/skeleton.html`);
-    await page.waitForFunction(() => window.thermograph && window.thermograph.loaded);
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));  // past the 200 ms settle time
+    await trackerReady(page);  // the wasm has arrived, and past the 200 ms settle time
     await page.mouse.click(150, 320);
     await page.close({ runBeforeUnload: true });  // pagehide: the final flush
     await until(() => server.received.length > 0, 'the final report');

@@ -1,0 +1,139 @@
+// The visitor module from Node, without a browser: the same imports as js/tracker/wasm.js, events
+// through the shared buffer, reports decoded by the native decoder (build/thermograph-decode).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
+
+const bytes = readFileSync(path.join(ROOT, 'dist/thermograph.wasm'));
+const EV = { move: 1, out: 2, click: 3, scroll: 4, reaction: 5, error: 6, visibility: 7, goal: 8, input: 9 };
+
+async function instance() {
+  const imports = {
+    env: { emscripten_notify_memory_growth() {} },
+    wasi_snapshot_preview1: { proc_exit(code) { throw new Error('wasm abort ' + code); } },
+  };
+  const x = (await WebAssembly.instantiate(bytes, imports)).instance.exports;
+  x._initialize && x._initialize();
+  const cap = x.tg_event_capacity();
+  const str = (s) => {
+    const b = new TextEncoder().encode(s);
+    new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, 2048)).set(b.subarray(0, 2048));
+    return b.length;
+  };
+  return {
+    x, cap,
+    begin(t = 0, vw = 1280, vh = 700, dh = 4000) {
+      x.tg_set_string(1, str('https://example.com/page'));
+      x.tg_begin(t, vw, vh, dh);
+    },
+    // Events are [type, t, a0..a5]; batches of the buffer's capacity, like drain() in tracker.js.
+    apply(events) {
+      for (let i = 0; i < events.length; i += cap) {
+        const batch = events.slice(i, i + cap);
+        const buf = new Float64Array(x.memory.buffer, x.tg_events(), cap * 8);  // fresh view: memory may grow
+        batch.forEach((ev, j) => { buf.fill(0, j * 8, j * 8 + 8); buf.set(ev.slice(0, 8), j * 8); });
+        assert.equal(x.tg_apply(batch.length), 0);
+      }
+    },
+    flush(t, final = true) {
+      const n = x.tg_flush(t, final ? 1 : 0);
+      return n ? decode(Buffer.from(new Uint8Array(x.memory.buffer, x.tg_out(), n))) : null;
+    },
+    str,
+  };
+}
+
+test('a click lands in its page cell and on its element', async () => {
+  const m = await instance();
+  m.begin();
+  const k = m.x.tg_element_key(m.str('button#buy.cta'));
+  m.apply([[EV.click, 500, 150, 320, k >>> 0, 2, 0.25, 0.5]]);
+  const r = m.flush(1000);
+  assert.deepEqual(sum([r]).layers.clicks, { [cellOf(150, 320)]: 1 });
+  assert.equal(r.counters.page_views, 1);
+  assert.equal(r.elements.length, 1);
+  assert.equal(r.elements[0].key, (k >>> 0).toString(16).padStart(8, '0'));
+  assert.deepEqual(r.elements[0].cells, [[4, 8, 1]]);
+  assert.equal(r.segment.width_class, 3);
+});
+
+test('a rage burst is one rage click; a slower or wider burst is none', async () => {
+  const m = await instance();
+  m.begin();
+  const burst = (t0, gap, dx) => [0, 1, 2, 3].map((i) => [EV.click, t0 + i * gap, 400 + i * dx, 400, 7, 2]);
+  m.apply([...burst(1000, 100, 5), ...burst(5000, 1100, 0), ...burst(10000, 100, 40)]);
+  const r = m.flush(20000);
+  assert.deepEqual(sum([r]).layers.rage, { [cellOf(400, 400)]: 1 });
+  assert.equal(r.counters.pv_rage, 1);
+});
+
+test('hostile values neither trap nor produce garbage', async () => {
+  const m = await instance();
+  const bad = [NaN, Infinity, -Infinity, -1, -1e300, 1e300, 2 ** 32, 2 ** 53, -0];
+  // Bad calls before any begin(), bad fields and lengths.
+  assert.equal(m.x.tg_apply(-1), -1);
+  assert.equal(m.x.tg_apply(m.cap + 1), -1);
+  assert.equal(m.x.tg_apply(2 ** 31 - 1), -1);
+  assert.equal(m.x.tg_flush(NaN, 1), 0);
+  for (const f of [-1, 4, 99, 2 ** 31 - 1]) assert.equal(m.x.tg_set_string(f, 3), 1);
+  for (const f of [-1, 15, 99]) for (const v of bad) m.x.tg_set_number(f, v);
+  for (const f of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) for (const v of bad) m.x.tg_set_number(f, v);
+  m.x.tg_set_string(0, 2 ** 32 - 1);  // length past the scratch buffer: clamped
+  m.x.tg_element_key(2 ** 32 - 1);
+  m.x.tg_begin(NaN, Infinity, NaN, -Infinity);
+  m.begin();
+
+  // Every slot of every event type gets every hostile value.
+  const events = [];
+  let t = 1000;
+  for (let type = -2; type <= 12; type++)
+    for (let slot = 0; slot < 8; slot++)
+      for (const v of bad) {
+        const ev = [type, t += 10, 100, 100, 5, 2, 0.5, 0.5];
+        if (slot !== 1) ev[slot] = v;
+        events.push(ev);
+      }
+  // Huge counts: 100,000 clicks all over a tall page, and as many moves and scrolls.
+  for (let i = 0; i < 100000; i++) {
+    const type = [EV.click, EV.move, EV.scroll][i % 3];
+    events.push([type, t += 1, (i * 37) % 5000, (i * 101) % 200000, i % 1000 + 1, i % 16, (i % 7) / 7, (i % 5) / 5]);
+  }
+  m.apply(events);
+  const r = m.flush(t + 1000);
+  assert.ok(r, 'a report');
+  const total = sum([r]);
+  assert.equal(r.counters.page_views, 1);
+  const bounded = (layer, cells, max) => {
+    const values = Object.values(total.layers[layer] || {});
+    assert.ok(values.length <= cells, `${layer}: ${values.length} cells`);
+    for (const v of values) assert.ok(Number.isInteger(v) && v >= 1 && v <= max, `${layer}: ${v}`);
+  };
+  bounded('clicks', 64, 20);
+  bounded('move', 512, 200);
+  for (const l of ['rage', 'dead', 'error']) bounded(l, 32, 10);
+  assert.ok(r.elements.length <= 128);
+  for (const [layer, limit] of [['reach_px', 512], ['reach_pct', 101], ['attention', 512]])
+    for (const i of Object.keys(total.layers[layer] || {})) assert.ok(+i >= 0 && +i < limit, `${layer} ${i}`);
+  for (const [name, v] of Object.entries(r.counters)) assert.ok(Number.isInteger(v) && v >= 0 && v < 2 ** 32, name);
+  assert.ok(r.counters.engaged_seconds <= 3600);
+  for (const [k, v] of Object.entries(r.segment)) assert.notEqual(v, null, k);
+  assert.ok(r.segment.device <= 3);
+});
+
+test('long or NUL-bearing strings are cut on character boundaries, never lose the report', async () => {
+  const m = await instance();
+  m.x.tg_set_string(0, m.str('site\0junk'));
+  m.x.tg_set_string(2, m.str('日本'.repeat(30)));           // 180 bytes: cut inside a character
+  assert.equal(m.x.tg_set_string(3, m.str('plan\0' + '😀'.repeat(10))), 0);
+  assert.equal(m.x.tg_set_string(3, m.str('bad\0a\0b')), 1);  // a NUL inside a tag value: refused
+  m.begin();
+  m.x.tg_set_string(1, m.str('https://example.com/' + 'é'.repeat(400)));
+  const r = m.flush(1000);
+  assert.equal(r.segment.site, 'site');
+  assert.equal(r.segment.variant, '日本'.repeat(10) + '日');  // 63 bytes
+  assert.equal(r.segment.tags.plan, '😀'.repeat(10));
+  assert.equal(r.segment.tags.bad, undefined);
+  assert.ok(r.segment.page.startsWith('https://example.com/éé') && !r.segment.page.includes('\ufffd'));
+});
