@@ -177,9 +177,11 @@ TEST_CASE("hostile event values never crash and never land at NaN cells") {
   s.ev(kEvScroll, 200, -inf, nan, inf);
   s.ev(kEvMove, nan, 1, 1);
   s.ev(250, 300);
+  s.ev(-1e300, 310, 1, 1, -5, 1e300);
+  s.ev(kEvClick, 320, 5, 5, -1, 1e20, -1e9, 1e9);  // hostile key/flags: no element, no UB
   s.ev(kEvClick, 50, 1, 1);  // time going backwards is ignored
   s.flush(1000, true);
-  CHECK(s.sent.layers[kLayerClicks].sum() == 1);
+  CHECK(s.sent.layers[kLayerClicks].sum() == 2);
 }
 
 TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
