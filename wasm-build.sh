@@ -39,8 +39,7 @@ stale() {  # stale OUTPUT INPUT...: true when OUTPUT is missing or older than an
 # 4. emmalloc: the smallest allocator; the tracker allocates a few vectors.
 # 5. ALLOW_MEMORY_GROWTH: a busy page view can outgrow the initial 1 MB; JS re-views memory.
 # 6. TOTAL_STACK=64 KB: the default 5 MB stack is pointless for this call depth.
-VISITOR_SRC=(src/wasm/visitor.cpp src/core/tracker.cpp src/core/pageview.cpp src/core/aggregate.cpp
-             src/core/sparse.cpp src/core/codec_encode.cpp src/core/element_key.cpp)
+VISITOR_SRC=(src/wasm/visitor.cpp src/core/tracker.cpp src/core/pageview.cpp src/core/element_key.cpp)
 VISITOR_FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -Isrc -DNDEBUG
                -sSTANDALONE_WASM=1 --no-entry -sMALLOC=emmalloc -sALLOW_MEMORY_GROWTH=1
                -sINITIAL_MEMORY=1048576 -sTOTAL_STACK=65536 -sERROR_ON_UNDEFINED_SYMBOLS=1)

@@ -31,7 +31,9 @@ struct Session {
     ev(kEvClick, t, x, y, key, flags, 0.5, 0.5);
   }
   void flush(double t, bool final = false) {
-    if (!tr.flush(t, final, bytes)) return;
+    bytes.resize(PageView::kMaxDeltaBytes);
+    bytes.resize(tr.flush(t, final, bytes.data()));
+    if (bytes.empty()) return;
     Report r;
     auto res = decode(bytes.data(), bytes.size(), r);
     REQUIRE_MESSAGE(res.ok(), res.message);
