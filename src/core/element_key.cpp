@@ -41,7 +41,7 @@ void sanitize(std::string_view sel, Out&& out) {
       i = start == i ? i + 1 : start;
       continue;
     }
-    const std::string_view token = sel.substr(start, end - start);
+    const std::string_view token(sel.data() + start, end - start);  // substr() could throw
     bool keep;
     if (c == ':') {  // sibling position: digits are the point here
       keep = token.size() <= 4;

@@ -9,6 +9,10 @@ namespace {
 
 double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
+// An event field as an integer: 0 when it is not in [0, 2^32) (NaN, infinities, negative or
+// forged values). A plain cast of those is undefined and differs between targets.
+uint32_t to_u32(double v) { return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0; }
+
 uint32_t sub_cell(double rel) {
   if (!(rel > 0)) return 0;  // also NaN
   double c = rel * kSubGrid;
@@ -108,7 +112,7 @@ void Tracker::apply(const double* ev) {
       break;
     case kEvReaction:
       accrue(t);
-      on_reaction(t, static_cast<uint32_t>(finite_or(ev[2], 0)));
+      on_reaction(t, to_u32(ev[2]));
       break;
     case kEvError:
       accrue(t);
@@ -144,14 +148,14 @@ void Tracker::on_move(const double* ev) {
   const double t = ev[1];
   accrue(t);
   touch_input(t);
-  const auto key = static_cast<uint32_t>(finite_or(ev[4], 0));
+  const auto key = to_u32(ev[4]);
   if (key != move_key_) hover_ms_ = 0;
   pointer_in_ = true;
   move_t_ = t;
   move_carry_ms_ = 0;
   move_cell_ = cell_index(ev[2], ev[3]);
   move_key_ = key;
-  move_flags_ = element_flags(static_cast<uint32_t>(finite_or(ev[5], 0)));
+  move_flags_ = element_flags(to_u32(ev[5]));
 }
 
 void Tracker::on_scroll(const double* ev) {
@@ -176,8 +180,8 @@ void Tracker::on_click(const double* ev) {
   accrue(t);
   touch_input(t);
   const double x = finite_or(ev[2], 0), y = finite_or(ev[3], 0);
-  const auto key = static_cast<uint32_t>(finite_or(ev[4], 0));
-  const auto flags = static_cast<uint32_t>(finite_or(ev[5], 0));
+  const auto key = to_u32(ev[4]);
+  const auto flags = to_u32(ev[5]);
   const bool fixed = flags & kClickFixed;
   PendingClick click{t, cell_index(x, y), fixed ? kLayerFixedClicks : kLayerClicks, key,
                      sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]), false, false};

@@ -51,6 +51,11 @@ std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
 }
 
+// The first `n` bytes of `s` and the rest after them. Not substr(): its range check would link
+// abort() and with it the module's only import.
+std::string_view head(std::string_view s, size_t n) { return {s.data(), n < s.size() ? n : s.size()}; }
+std::string_view tail(std::string_view s, size_t n) { return {s.data() + n, s.size() - n}; }
+
 }  // namespace
 
 TG_EXPORT("tg_events") double* tg_events() { return g_events; }
@@ -79,7 +84,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       return 0;
     case kFieldPage:
       // Keeps origin + path: the query and fragment never leave the browser.
-      seg.page = s.substr(0, s.find_first_of("?#"));
+      seg.page = head(s, s.find_first_of("?#"));
       return seg.page.empty() ? 1 : 0;
     case kFieldVariant:
       seg.variant = s;
@@ -87,7 +92,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldTag: {
       const size_t split = s.find('\0');
       if (split == std::string_view::npos) return 1;
-      return seg.set_tag(s.substr(0, split), s.substr(split + 1)) ? 0 : 1;
+      return seg.set_tag(head(s, split), tail(s, split + 1)) ? 0 : 1;
     }
     default:
       return 1;
