@@ -72,8 +72,9 @@ void Tracker::accrue(double t) {
   if (view_carry_ms_ >= kAttentionUnitMs && view_h_ > 0) {
     const auto units = static_cast<uint32_t>(view_carry_ms_ / kAttentionUnitMs);
     view_carry_ms_ -= units * double(kAttentionUnitMs);
-    const auto first = static_cast<uint32_t>(view_top_ / kBandPx);
-    const auto last = static_cast<uint32_t>(std::ceil((view_top_ + view_h_) / kBandPx));
+    // A viewport beyond 2^32 bands (forged scroll values) earns nothing, as it always has.
+    const uint32_t first = to_u32(view_top_ / kBandPx);
+    const uint32_t last = to_u32(std::ceil((view_top_ + view_h_) / kBandPx));
     for (uint32_t b = first; b < last && b < kMaxBands; ++b) pv_.add(kLayerAttention, b, units);
   }
 

@@ -192,7 +192,8 @@ void random_event(test::Rng& rng, double& t, double* ev, const double* prev) {
     default:
       break;
   }
-  if (rng.below(200) == 0) ev[2 + rng.below(6)] = rng.below(2) ? nan : -1e300;
+  constexpr double kHostile[] = {-1e300, 1e300, -5, 4294967301.0, 1e12};
+  if (rng.below(100) == 0) ev[2 + rng.below(6)] = rng.below(3) ? kHostile[rng.below(5)] : nan;
 }
 
 }  // namespace

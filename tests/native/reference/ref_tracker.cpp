@@ -12,6 +12,10 @@ constexpr size_t kMaxPendingClicks = 64;
 
 double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
+// The one edit to the frozen copy: its plain casts of out-of-range doubles were undefined, and
+// natively they wrap where the shipped wasm gave 0. This is the wasm's result, made defined.
+uint32_t to_u32(double v) { return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0; }
+
 uint32_t sub_cell(double rel) {
   if (!(rel > 0)) return 0;  // also NaN
   double c = rel * kSubGrid;
@@ -72,8 +76,8 @@ void Tracker::accrue(double t) {
   if (view_carry_ms_ >= kAttentionUnitMs && view_h_ > 0) {
     const auto units = static_cast<uint32_t>(view_carry_ms_ / kAttentionUnitMs);
     view_carry_ms_ -= units * double(kAttentionUnitMs);
-    const auto first = static_cast<uint32_t>(view_top_ / kBandPx);
-    const auto last = static_cast<uint32_t>(std::ceil((view_top_ + view_h_) / kBandPx));
+    const auto first = to_u32(view_top_ / kBandPx);
+    const auto last = to_u32(std::ceil((view_top_ + view_h_) / kBandPx));
     for (uint32_t b = first; b < last && b < kMaxBands; ++b) pv_.add(kLayerAttention, b, units);
   }
 
@@ -112,7 +116,7 @@ void Tracker::apply(const double* ev) {
       break;
     case kEvReaction:
       accrue(t);
-      on_reaction(t, static_cast<uint32_t>(finite_or(ev[2], 0)));
+      on_reaction(t, to_u32(ev[2]));
       break;
     case kEvError:
       accrue(t);
@@ -147,14 +151,14 @@ void Tracker::on_move(const double* ev) {
   const double t = ev[1];
   accrue(t);
   touch_input(t);
-  const auto key = static_cast<uint32_t>(finite_or(ev[4], 0));
+  const auto key = to_u32(ev[4]);
   if (key != move_key_) hover_ms_ = 0;
   pointer_in_ = true;
   move_t_ = t;
   move_carry_ms_ = 0;
   move_cell_ = cell_index(ev[2], ev[3]);
   move_key_ = key;
-  move_flags_ = element_flags(static_cast<uint32_t>(finite_or(ev[5], 0)));
+  move_flags_ = element_flags(to_u32(ev[5]));
 }
 
 void Tracker::on_scroll(const double* ev) {
@@ -179,8 +183,8 @@ void Tracker::on_click(const double* ev) {
   accrue(t);
   touch_input(t);
   const double x = finite_or(ev[2], 0), y = finite_or(ev[3], 0);
-  const auto key = static_cast<uint32_t>(finite_or(ev[4], 0));
-  const auto flags = static_cast<uint32_t>(finite_or(ev[5], 0));
+  const auto key = to_u32(ev[4]);
+  const auto flags = to_u32(ev[5]);
   const bool fixed = flags & kClickFixed;
   PendingClick click{t, cell_index(x, y), fixed ? kLayerFixedClicks : kLayerClicks, key,
                      sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]), false, false};
