@@ -10,7 +10,8 @@ size_t max_size(const Report& r) {
   const Segment& s = r.segment;
   size_t n = 4 + wire::string_max(s.site.size()) + wire::string_max(s.page.size()) + 3 +
              wire::string_max(s.variant.size()) + wire::kMaxVarintBytes + 1;
-  for (const Tag& t : s.tags) n += wire::string_max(t.key.size()) + wire::string_max(t.value.size());
+  for (const Tag& t : s.tags)
+    n += wire::string_max(t.key.size()) + wire::string_max(t.value.size());
   n += wire::counters_max(kPageCounterCount) + 1;
   for (const SparseVec& l : r.data.layers) n += 1 + wire::sparse_max(l.size());
   n += wire::kMaxVarintBytes;

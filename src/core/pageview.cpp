@@ -112,7 +112,8 @@ void PageView::begin(const Bounds& bounds, uint32_t fold_px) {
 
 // The reach layers are cumulative prefixes: they change only through reach().
 bool PageView::add(Layer layer, uint32_t index, uint32_t value) {
-  if (layer >= kLayerCount || index >= layer_index_limit(layer) || !kLayerCapacity[layer]) return false;
+  if (layer >= kLayerCount || index >= layer_index_limit(layer) || !kLayerCapacity[layer])
+    return false;
   const Caps caps = layer_caps(bounds_, layer);
   return add_cell(layer_cells(layer), ncells_[layer], std::min(caps.cells, kLayerCapacity[layer]),
                   index, value, caps.value);
@@ -146,7 +147,7 @@ PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
 
 void PageView::add_element(Element& el, ElementCounter c, uint32_t value) {
   if (c >= kElementCounterCount) return;
-  const uint32_t cap = c == kElHover         ? bounds_.element_hover_max
+  const uint32_t cap = c == kElHover       ? bounds_.element_hover_max
                        : c >= kElPvClicked ? 1
                                            : bounds_.element_event_max;
   el.total[c] = std::min(sat_add(el.total[c], value), cap);
@@ -154,8 +155,8 @@ void PageView::add_element(Element& el, ElementCounter c, uint32_t value) {
 
 bool PageView::add_element_cell(Element& el, uint32_t sub_index) {
   if (sub_index >= kSubGrid * kSubGrid) return false;
-  return add_cell(el.cells, el.ncells, std::min(bounds_.element_cells, kMaxElementCells),
-                  sub_index, 1, bounds_.element_event_max);
+  return add_cell(el.cells, el.ncells, std::min(bounds_.element_cells, kMaxElementCells), sub_index,
+                  1, bounds_.element_event_max);
 }
 
 void PageView::reach(uint32_t band, uint32_t pct) {

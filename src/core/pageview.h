@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "aggregate.h"
@@ -39,8 +40,8 @@ struct Bounds {
   uint32_t attention_max = 3000;                      // units per band (3000 x 100 ms = 5 min)
   uint32_t elements = kMaxElements;                   // distinct elements
   uint32_t element_cells = kMaxElementCells;          // sub-grid cells per element
-  uint32_t element_event_max = 20;   // clicks (and rage/dead/error) per element
-  uint32_t element_hover_max = 600;  // hover units per element (30 s)
+  uint32_t element_event_max = 20;                    // clicks (and rage/dead/error) per element
+  uint32_t element_hover_max = 600;                   // hover units per element (30 s)
   uint32_t engaged_seconds_max = 3600;
 };
 
@@ -58,7 +59,7 @@ struct FixedString {
 
   FixedString& operator=(std::string_view s) {
     size = static_cast<uint16_t>(s.size() < N ? s.size() : N);
-    for (uint16_t i = 0; i < size; ++i) data[i] = s[i];
+    std::memcpy(data, s.data(), size);
     return *this;
   }
   operator std::string_view() const { return {data, size}; }
@@ -96,10 +97,15 @@ struct DeltaCell {
 
 // Cells a page view holds per layer. The reach layers (6, 7) are cumulative prefixes kept as
 // two integers each (see PageView::reach), so they take no cells.
-inline constexpr uint32_t kLayerCapacity[kLayerCount] = {
-    kMaxClickCells,       kMaxMoveCells,  kMaxFrustrationCells, kMaxFrustrationCells,
-    kMaxFrustrationCells, kMaxClickCells, 0,                    0,
-    kMaxBands};
+inline constexpr uint32_t kLayerCapacity[kLayerCount] = {kMaxClickCells,
+                                                         kMaxMoveCells,
+                                                         kMaxFrustrationCells,
+                                                         kMaxFrustrationCells,
+                                                         kMaxFrustrationCells,
+                                                         kMaxClickCells,
+                                                         0,
+                                                         0,
+                                                         kMaxBands};
 constexpr uint32_t layer_pool_offset(uint32_t layer) {
   uint32_t o = 0;
   for (uint32_t i = 0; i < layer; ++i) o += kLayerCapacity[i];
@@ -122,10 +128,11 @@ class PageView {
       4 + wire::string_max(kMaxShortStringBytes) * 2 + wire::string_max(kMaxPageKeyBytes) + 3 +
       wire::kMaxVarintBytes + 1 + kMaxTags * 2 * wire::string_max(kMaxShortStringBytes) +
       wire::counters_max(kPageCounterCount) + 1 + kLayerCount +
-      wire::sparse_max(2 * kMaxClickCells + kMaxMoveCells + 3 * kMaxFrustrationCells + 2 * kMaxBands +
-                       kPctBuckets) +
+      wire::sparse_max(2 * kMaxClickCells + kMaxMoveCells + 3 * kMaxFrustrationCells +
+                       2 * kMaxBands + kPctBuckets) +
       kLayerCount * wire::kMaxVarintBytes + wire::kMaxVarintBytes +
-      kMaxElements * (5 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));
+      kMaxElements *
+          (5 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));
 
   constexpr explicit PageView(const Bounds& bounds = {}) : bounds_(bounds) {}
 
@@ -166,7 +173,7 @@ class PageView {
   // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
   uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
   uint32_t nelements_ = 0;
-  uint8_t order_[kMaxElements] = {};  // element slots sorted by key
+  uint8_t order_[kMaxElements] = {};     // element slots sorted by key
   Element elements_[kMaxElements] = {};  // in arrival order, so pointers stay valid
 };
 

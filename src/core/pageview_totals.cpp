@@ -14,7 +14,8 @@ Segment FixedSegment::to_segment() const {
   s.variant = std::string_view(variant);
   s.tracker_version = tracker_version;
   for (uint32_t i = 0; i < ntags; ++i)
-    s.tags.push_back({std::string(std::string_view(tags[i].key)), std::string(std::string_view(tags[i].value))});
+    s.tags.push_back(
+        {std::string(std::string_view(tags[i].key)), std::string(std::string_view(tags[i].value))});
   return s;
 }
 
@@ -36,7 +37,8 @@ Aggregate PageView::totals() const {
     ElementStats& s = a.push_element_unchecked(el.key);
     s.flags = el.flags;
     for (uint32_t c = 0; c < kElementCounterCount; ++c) s.counters[c] = el.total[c];
-    for (uint32_t k = 0; k < el.ncells; ++k) s.cells.push_back_unchecked(el.cells[k].index, el.cells[k].total);
+    for (uint32_t k = 0; k < el.ncells; ++k)
+      s.cells.push_back_unchecked(el.cells[k].index, el.cells[k].total);
   }
   return a;
 }

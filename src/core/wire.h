@@ -21,9 +21,15 @@ inline constexpr uint8_t kVersion = 1;
 // Worst-case sizes for buffer bounds.
 inline constexpr size_t kMaxVarintBytes = 5;
 inline constexpr size_t kMaxCellBytes = 3 * kMaxVarintBytes;  // a (gap, len - 1, value) run
-inline constexpr size_t string_max(size_t max_len) { return kMaxVarintBytes + max_len; }
-inline constexpr size_t sparse_max(size_t cells) { return kMaxVarintBytes + cells * kMaxCellBytes; }
-inline constexpr size_t counters_max(size_t n) { return kMaxVarintBytes * (n + 1); }
+inline constexpr size_t string_max(size_t max_len) {
+  return kMaxVarintBytes + max_len;
+}
+inline constexpr size_t sparse_max(size_t cells) {
+  return kMaxVarintBytes + cells * kMaxCellBytes;
+}
+inline constexpr size_t counters_max(size_t n) {
+  return kMaxVarintBytes * (n + 1);
+}
 
 inline uint32_t varint_size(uint32_t v) {
   uint32_t n = 1;
@@ -109,7 +115,8 @@ void put_sparse(Writer& w, const Cell* cells, uint32_t n) {
   next = 0;
   for (uint32_t i = 0; i < n; i = run_end(i), ++runs) {
     const uint32_t len = run_end(i) - i;
-    run_bytes += varint_size(cells[i].index - next) + varint_size(len - 1) + varint_size(cells[i].value);
+    run_bytes +=
+        varint_size(cells[i].index - next) + varint_size(len - 1) + varint_size(cells[i].value);
     next = cells[i].index + len;
   }
   const bool use_runs = run_bytes < pair_bytes;

@@ -88,7 +88,8 @@ TEST_CASE("fixed page view sends the reference bytes for random operations (prop
         case 0:
         case 1: {
           const Layer l = kSparse[rng.below(7)];
-          const uint32_t index = rng.below(4) ? rng.below(700) : rng.below(kGridCols * kGridRows + 5);
+          const uint32_t index =
+              rng.below(4) ? rng.below(700) : rng.below(kGridCols * kGridRows + 5);
           CHECK(pv.add(l, index, value) == ref.add(l, index, value));
           break;
         }
@@ -100,7 +101,8 @@ TEST_CASE("fixed page view sends the reference bytes for random operations (prop
         }
         case 3:
         case 4: {
-          const uint32_t key = rng.below(4) ? rng.below(40) * 0x01000193u : static_cast<uint32_t>(rng.next());
+          const uint32_t key =
+              rng.below(4) ? rng.below(40) * 0x01000193u : static_cast<uint32_t>(rng.next());
           const auto flags = static_cast<uint8_t>(rng.below(8));
           PageView::Element* el = pv.element(key, flags);
           ElementStats* rel = ref.element(key, flags);
@@ -160,7 +162,7 @@ namespace {
 // One random event record; mostly plausible, sometimes hostile. Clicks often repeat the
 // previous click nearby and soon after, so rage bursts happen.
 void random_event(test::Rng& rng, double& t, double* ev, const double* prev) {
-  if (prev[0] == kEvClick && rng.below(3) != 0) {
+  if (prev[0] == double(kEvClick) && rng.below(3) != 0) {
     for (int i = 0; i < kEventSlots; ++i) ev[i] = prev[i];
     ev[1] = t += rng.below(900);
     ev[2] += rng.below(20);

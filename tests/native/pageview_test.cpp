@@ -1,9 +1,10 @@
+#include "core/pageview.h"
+
 #include <doctest/doctest.h>
 
 #include <vector>
 
 #include "core/codec.h"
-#include "core/pageview.h"
 
 using namespace thermograph;
 
