@@ -4,18 +4,6 @@
 
 namespace thermograph {
 
-uint32_t layer_index_limit(Layer layer) {
-  switch (layer) {
-    case kLayerReachPx:
-    case kLayerAttention:
-      return kMaxBands;
-    case kLayerReachPct:
-      return kPctBuckets;
-    default:
-      return kGridCols * kGridRows;
-  }
-}
-
 const char* layer_name(Layer layer) {
   static const char* const kNames[kLayerCount] = {
       "clicks", "move", "rage", "dead", "error", "fixed_clicks", "reach_px", "reach_pct",

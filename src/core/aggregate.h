@@ -50,7 +50,17 @@ enum Layer : uint8_t {
 };
 
 // Largest valid index per layer (exclusive).
-uint32_t layer_index_limit(Layer layer);
+inline uint32_t layer_index_limit(Layer layer) {
+  switch (layer) {
+    case kLayerReachPx:
+    case kLayerAttention:
+      return kMaxBands;
+    case kLayerReachPct:
+      return kPctBuckets;
+    default:
+      return kGridCols * kGridRows;
+  }
+}
 const char* layer_name(Layer layer);
 
 enum PageCounter : uint8_t {

@@ -1,5 +1,6 @@
 // Wire format v1: compact little-endian binary with varints and delta-coded sparse cells.
-// The byte layout is specified in docs/wire-format.md; this is its one implementation.
+// The byte layout is specified in docs/wire-format.md; wire.h holds its primitives and this is
+// the reference encoder and the decoder.
 #pragma once
 
 #include <cstddef>
@@ -8,12 +9,13 @@
 #include <vector>
 
 #include "aggregate.h"
+#include "wire.h"
 
 namespace thermograph {
 
-inline constexpr uint8_t kMagic0 = 'T';
-inline constexpr uint8_t kMagic1 = 'G';
-inline constexpr uint8_t kWireVersion = 1;
+inline constexpr uint8_t kMagic0 = wire::kMagic0;
+inline constexpr uint8_t kMagic1 = wire::kMagic1;
+inline constexpr uint8_t kWireVersion = wire::kVersion;
 
 // Appends the encoding of `report` to `out`. Never fails: the caller bounds the contents.
 void encode(const Report& report, std::vector<uint8_t>& out);

@@ -17,15 +17,18 @@ bool is_stable_token(std::string_view token) {
   return true;
 }
 
-std::string sanitize_selector(std::string_view sel) {
-  std::string out;
-  out.reserve(sel.size());
+namespace {
+
+// Walks the selector once and emits the canonical text char by char through `out`, so the key
+// can be hashed on the fly (the visitor builds no string) and the text built only when wanted.
+template <typename Out>
+void sanitize(std::string_view sel, Out&& out) {
   size_t i = 0;
   bool step_start = true;  // a bare token is a tag name only at the start of a step
   while (i < sel.size()) {
     const char c = sel[i];
     if (c == '>') {
-      out += '>';
+      out('>');
       ++i;
       step_start = true;
       continue;
@@ -38,27 +41,39 @@ std::string sanitize_selector(std::string_view sel) {
       i = start == i ? i + 1 : start;
       continue;
     }
-    const std::string_view token = sel.substr(start, end - start);
+    const std::string_view token(sel.data() + start, end - start);  // substr() could throw
+    bool keep;
     if (c == ':') {  // sibling position: digits are the point here
-      bool digits = true;
-      for (char d : token) digits = digits && d >= '0' && d <= '9';
-      if (digits && token.size() <= 4) (out += ':') += token;
-    } else if (!marker) {  // tag name (custom elements keep their dashes)
+      keep = token.size() <= 4;
+      for (char d : token) keep = keep && d >= '0' && d <= '9';
+    } else if (!marker) {  // tag name (custom elements keep their dashes), lowercased
       if (step_start)
-        for (char t : token) out += (t >= 'A' && t <= 'Z') ? char(t + 32) : t;
-    } else if (is_stable_token(token)) {
-      (out += c) += token;
+        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t);
+      keep = false;
+    } else {
+      keep = is_stable_token(token);
+    }
+    if (keep) {
+      out(c);
+      for (char t : token) out(t);
     }
     i = end;
     step_start = false;
   }
+}
+
+}  // namespace
+
+std::string sanitize_selector(std::string_view sel) {
+  std::string out;
+  out.reserve(sel.size());
+  sanitize(sel, [&](char c) { out += c; });
   return out;
 }
 
 uint32_t element_key(std::string_view selector) {
-  const std::string canonical = sanitize_selector(selector);
-  uint32_t h = 2166136261u;
-  for (unsigned char c : canonical) h = (h ^ c) * 16777619u;
+  uint32_t h = 2166136261u;  // FNV-1a
+  sanitize(selector, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
   return h ? h : 1;
 }
 

@@ -1,8 +1,64 @@
 #include "pageview.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace thermograph {
+namespace {
+
+// One delta cell in wire order, as put_sparse reads it.
+struct IndexValue {
+  uint32_t index;
+  uint32_t value;
+};
+
+// SparseVec::add semantics over a sorted fixed array: first-come admission of at most
+// `max_cells` indexes, values clamped to `max_value`.
+bool add_cell(DeltaCell* cells, uint32_t& n, uint32_t max_cells, uint32_t index, uint32_t v,
+              uint32_t max_value) {
+  if (v == 0) return true;
+  uint32_t i = 0;
+  while (i < n && cells[i].index < index) ++i;
+  if (i < n && cells[i].index == index) {
+    cells[i].total = std::min(sat_add(cells[i].total, v), max_value);
+    return true;
+  }
+  if (n >= max_cells || max_value == 0) return false;
+  std::memmove(cells + i + 1, cells + i, (n - i) * sizeof(DeltaCell));
+  cells[i] = {index, std::min(v, max_value), 0};
+  ++n;
+  return true;
+}
+
+bool cells_pending(const DeltaCell* cells, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i)
+    if (cells[i].total != cells[i].sent) return true;
+  return false;
+}
+
+// Moves the unsent part of every cell into `out`; returns how many cells had one.
+uint32_t take_cells(DeltaCell* cells, uint32_t n, IndexValue* out) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (cells[i].total == cells[i].sent) continue;
+    out[k++] = {cells[i].index, cells[i].total - cells[i].sent};
+    cells[i].sent = cells[i].total;
+  }
+  return k;
+}
+
+// Same for counters; returns whether any counter had an unsent part.
+bool take_counters(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t* delta) {
+  bool any = false;
+  for (uint32_t i = 0; i < n; ++i) {
+    delta[i] = total[i] - sent[i];
+    sent[i] = total[i];
+    any |= delta[i] != 0;
+  }
+  return any;
+}
+
+}  // namespace
 
 Caps layer_caps(const Bounds& b, Layer layer) {
   switch (layer) {
@@ -26,64 +82,138 @@ Caps layer_caps(const Bounds& b, Layer layer) {
   }
 }
 
-void PageView::begin(uint32_t fold_px) {
-  total_.clear();
-  sent_.clear();
-  reached_ = false;
-  reach_band_ = reach_pct_ = 0;
-  total_.counters[kPageViews] = 1;
-  total_.counters[kFoldSum] = std::min<uint32_t>(fold_px, 1u << 16);
+bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
+  if (key.empty() || key.size() > kMaxShortStringBytes || value.size() > kMaxShortStringBytes ||
+      key.find('\0') != std::string_view::npos || value.find('\0') != std::string_view::npos)
+    return false;
+  uint32_t i = 0;
+  while (i < ntags && std::string_view(tags[i].key) < key) ++i;
+  if (i < ntags && std::string_view(tags[i].key) == key) {
+    tags[i].value = value;
+    return true;
+  }
+  if (ntags >= kMaxTags) return false;
+  for (uint32_t j = ntags; j > i; --j) tags[j] = tags[j - 1];
+  tags[i].key = key;
+  tags[i].value = value;
+  ++ntags;
+  return true;
 }
 
+void PageView::begin(const Bounds& bounds, uint32_t fold_px) {
+  bounds_ = bounds;
+  std::memset(total_, 0, sizeof total_);
+  std::memset(sent_, 0, sizeof sent_);
+  std::memset(ncells_, 0, sizeof ncells_);
+  reach_px_ = reach_px_sent_ = reach_pct_ = reach_pct_sent_ = 0;
+  nelements_ = 0;
+  total_[kPageViews] = 1;
+  total_[kFoldSum] = std::min<uint32_t>(fold_px, 1u << 16);
+}
+
+// The reach layers are cumulative prefixes: they change only through reach().
 bool PageView::add(Layer layer, uint32_t index, uint32_t value) {
-  if (layer >= kLayerCount || index >= layer_index_limit(layer)) return false;
-  Caps caps = layer_caps(bounds_, layer);
-  return total_.layers[layer].add(index, value, caps.cells, caps.value);
+  if (layer >= kLayerCount || index >= layer_index_limit(layer) || !kLayerCapacity[layer])
+    return false;
+  const Caps caps = layer_caps(bounds_, layer);
+  return add_cell(layer_cells(layer), ncells_[layer], std::min(caps.cells, kLayerCapacity[layer]),
+                  index, value, caps.value);
 }
 
 void PageView::set_counter(PageCounter c, uint32_t value) {
-  if (c < kPageCounterCount) total_.counters[c] = std::max(total_.counters[c], value);
+  if (c < kPageCounterCount) total_[c] = std::max(total_[c], value);
 }
 
-void PageView::raise_counter(PageCounter c, uint32_t value) { set_counter(c, value); }
+PageView::Element* PageView::find_element(uint32_t key) {
+  for (uint32_t i = 0; i < nelements_; ++i)
+    if (elements_[order_[i]].key == key) return &elements_[order_[i]];
+  return nullptr;
+}
 
-ElementStats* PageView::element(uint32_t key, uint8_t flags) {
-  ElementStats* el = total_.element(key, bounds_.elements);
-  if (el) el->flags |= flags & kElFlagMask;
+PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
+  Element* el = find_element(key);
+  if (!el) {
+    if (nelements_ >= std::min(bounds_.elements, kMaxElements)) return nullptr;
+    uint32_t i = 0;
+    while (i < nelements_ && elements_[order_[i]].key < key) ++i;
+    std::memmove(order_ + i + 1, order_ + i, nelements_ - i);
+    order_[i] = static_cast<uint8_t>(nelements_);
+    el = &elements_[nelements_++];
+    std::memset(el, 0, offsetof(Element, cells));
+    el->key = key;
+  }
+  el->flags |= flags & kElFlagMask;
   return el;
 }
 
-void PageView::add_element(ElementStats& el, ElementCounter c, uint32_t value) {
+void PageView::add_element(Element& el, ElementCounter c, uint32_t value) {
   if (c >= kElementCounterCount) return;
-  uint32_t cap = c == kElHover ? bounds_.element_hover_max
-                 : c >= kElPvClicked ? 1
-                                     : bounds_.element_event_max;
-  el.counters[c] = std::min(sat_add(el.counters[c], value), cap);
+  const uint32_t cap = c == kElHover       ? bounds_.element_hover_max
+                       : c >= kElPvClicked ? 1
+                                           : bounds_.element_event_max;
+  el.total[c] = std::min(sat_add(el.total[c], value), cap);
 }
 
-bool PageView::add_element_cell(ElementStats& el, uint32_t sub_index) {
+bool PageView::add_element_cell(Element& el, uint32_t sub_index) {
   if (sub_index >= kSubGrid * kSubGrid) return false;
-  return el.cells.add(sub_index, 1, bounds_.element_cells, bounds_.element_event_max);
+  return add_cell(el.cells, el.ncells, std::min(bounds_.element_cells, kMaxElementCells), sub_index,
+                  1, bounds_.element_event_max);
 }
 
 void PageView::reach(uint32_t band, uint32_t pct) {
-  band = std::min(band, kMaxBands - 1);
-  pct = std::min(pct, kPctBuckets - 1);
-  if (reached_ && band <= reach_band_ && pct <= reach_pct_) return;
-  uint32_t from_band = reached_ ? reach_band_ + 1 : 0;
-  uint32_t from_pct = reached_ ? reach_pct_ + 1 : 0;
-  for (uint32_t i = from_band; i <= band; ++i) total_.layers[kLayerReachPx].raise(i, 1);
-  for (uint32_t i = from_pct; i <= pct; ++i) total_.layers[kLayerReachPct].raise(i, 1);
-  reach_band_ = reached_ ? std::max(reach_band_, band) : band;
-  reach_pct_ = reached_ ? std::max(reach_pct_, pct) : pct;
-  reached_ = true;
+  reach_px_ = std::max(reach_px_, std::min(band, kMaxBands - 1) + 1);
+  reach_pct_ = std::max(reach_pct_, std::min(pct, kPctBuckets - 1) + 1);
 }
 
-Aggregate PageView::take_delta() {
-  Aggregate delta = total_;
-  delta.subtract(sent_);
-  sent_ = total_;
-  return delta;
+size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
+  wire::Writer w{out};
+  w.header(kKindDelta);
+  wire::put_segment(w, segment, segment.tags, segment.ntags);
+
+  uint32_t delta[kElementCounterCount];
+  bool any = take_counters(total_, sent_, kPageCounterCount, delta);
+  w.counters(delta, kPageCounterCount);
+
+  uint8_t* const layer_count = w.p++;  // one byte, filled in once the layers are written
+  uint8_t nlayers = 0;
+  IndexValue cells[kMaxBands];  // the largest layer
+  for (uint32_t l = 0; l < kLayerCount; ++l) {
+    uint32_t n = 0;
+    if (l == kLayerReachPx || l == kLayerReachPct) {
+      uint32_t& total = l == kLayerReachPx ? reach_px_ : reach_pct_;
+      uint32_t& sent = l == kLayerReachPx ? reach_px_sent_ : reach_pct_sent_;
+      for (uint32_t i = sent; i < total; ++i) cells[n++] = {i, 1};
+      sent = total;
+    } else {
+      n = take_cells(layer_cells(l), ncells_[l], cells);
+    }
+    if (n == 0) continue;
+    w.u8(l);
+    wire::put_sparse(w, cells, n);
+    ++nlayers;
+  }
+  *layer_count = nlayers;
+
+  // An element that gained nothing since the last delta is not repeated; its flags were sent.
+  auto pending = [](const Element& el) {
+    for (uint32_t c = 0; c < kElementCounterCount; ++c)
+      if (el.total[c] != el.sent[c]) return true;
+    return cells_pending(el.cells, el.ncells);
+  };
+  uint32_t nchanged = 0;
+  for (uint32_t i = 0; i < nelements_; ++i) nchanged += pending(elements_[i]);
+  w.varint(nchanged);
+  for (uint32_t i = 0; i < nelements_; ++i) {
+    Element& el = elements_[order_[i]];
+    if (!pending(el)) continue;
+    w.u32le(el.key);
+    w.u8(el.flags);
+    take_counters(el.total, el.sent, kElementCounterCount, delta);
+    w.counters(delta, kElementCounterCount);
+    wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));
+  }
+  any = any || nlayers || nchanged;
+  return any ? static_cast<size_t>(w.p - out) : 0;
 }
 
 }  // namespace thermograph

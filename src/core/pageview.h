@@ -1,30 +1,47 @@
-// One page view's bounded, cumulative aggregate and the deltas it sends.
+// One page view's bounded, cumulative totals and the deltas it sends, in fixed-capacity storage.
 //
 // Bounds are enforced as data arrives, with first-come admission of cells and clamped values.
 // Both are monotone, so the cumulative totals only grow and every delta (totals now minus
 // totals sent) is non-negative; the sum of a page view's deltas equals its bounded totals.
+//
+// This runs in every visitor's browser, so its storage is fixed arrays sized by the compile-time
+// maxima of Bounds: no allocator, no vector growth paths, and each cell keeps its own `sent`
+// part, so a delta is encoded straight from the arrays (encode_delta) in wire format v1.
+// The collector works on Aggregate (aggregate.h); totals() gives that view for tests and tools.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 
 #include "aggregate.h"
+#include "wire.h"
 
 namespace thermograph {
 
+// Storage capacities: the largest contribution bounds a page view can be configured with.
+inline constexpr uint32_t kMaxClickCells = 64;
+inline constexpr uint32_t kMaxMoveCells = 512;
+inline constexpr uint32_t kMaxFrustrationCells = 32;
+inline constexpr uint32_t kMaxElements = 128;
+inline constexpr uint32_t kMaxElementCells = 32;
+
 // Contribution bounds per page view (defaults documented in docs/configuration.md). They cap
 // what one page view can add to any grid, which is what central differential privacy needs.
+// The cell and element counts are clamped to the capacities above: the defaults are the maxima.
 struct Bounds {
-  uint32_t click_cells = 64;          // distinct page cells with clicks
-  uint32_t click_max = 20;            // clicks per cell
-  uint32_t move_cells = 512;          // distinct cells with pointer dwell
-  uint32_t move_max = 200;            // dwell units per cell (200 x 50 ms = 10 s)
-  uint32_t frustration_cells = 32;    // distinct cells per rage/dead/error layer
-  uint32_t frustration_max = 10;      // events per cell
-  uint32_t attention_max = 3000;      // units per band (3000 x 100 ms = 5 min)
-  uint32_t elements = 128;            // distinct elements
-  uint32_t element_cells = 32;        // sub-grid cells per element
-  uint32_t element_event_max = 20;    // clicks (and rage/dead/error) per element
-  uint32_t element_hover_max = 600;   // hover units per element (30 s)
+  uint32_t click_cells = kMaxClickCells;              // distinct page cells with clicks
+  uint32_t click_max = 20;                            // clicks per cell
+  uint32_t move_cells = kMaxMoveCells;                // distinct cells with pointer dwell
+  uint32_t move_max = 200;                            // dwell units per cell (200 x 50 ms = 10 s)
+  uint32_t frustration_cells = kMaxFrustrationCells;  // distinct cells per rage/dead/error layer
+  uint32_t frustration_max = 10;                      // events per cell
+  uint32_t attention_max = 3000;                      // units per band (3000 x 100 ms = 5 min)
+  uint32_t elements = kMaxElements;                   // distinct elements
+  uint32_t element_cells = kMaxElementCells;          // sub-grid cells per element
+  uint32_t element_event_max = 20;                    // clicks (and rage/dead/error) per element
+  uint32_t element_hover_max = 600;                   // hover units per element (30 s)
   uint32_t engaged_seconds_max = 3600;
 };
 
@@ -34,37 +51,139 @@ struct Caps {
 };
 Caps layer_caps(const Bounds& b, Layer layer);
 
+// A bounded string in place; assignment truncates to N bytes.
+template <size_t N>
+struct FixedString {
+  uint16_t size = 0;
+  char data[N] = {};
+
+  // Cuts at a NUL and at N bytes, backing off to a UTF-8 boundary: the decoder rejects a whole
+  // report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or emoji
+  // variant name would otherwise lose the page view).
+  FixedString& operator=(std::string_view s) {
+    size_t n = 0;
+    while (n < s.size() && s[n] != '\0') ++n;
+    if (n > N) {
+      n = N;
+      while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
+    }
+    size = static_cast<uint16_t>(n);
+    std::memcpy(data, s.data(), size);
+    return *this;
+  }
+  operator std::string_view() const { return {data, size}; }
+  bool empty() const { return size == 0; }
+};
+
+struct FixedTag {
+  FixedString<kMaxShortStringBytes> key;
+  FixedString<kMaxShortStringBytes> value;
+};
+
+// Segment (aggregate.h) without allocation: the visitor's identity of its page view.
+struct FixedSegment {
+  FixedString<kMaxShortStringBytes> site;
+  FixedString<kMaxPageKeyBytes> page;
+  uint8_t width_class = 0;
+  uint8_t device = kDeviceUnknown;
+  bool logged_in = false;
+  FixedString<kMaxShortStringBytes> variant;
+  uint16_t tracker_version = 0;
+  uint8_t ntags = 0;
+  FixedTag tags[kMaxTags];  // sorted by key
+
+  // Sets or replaces a tag. Refuses (false) an empty or over-long key or value, and a ninth tag.
+  bool set_tag(std::string_view key, std::string_view value);
+  Segment to_segment() const;  // for tests and tools
+};
+
+// A cell with its cumulative total and the part of it already sent.
+struct DeltaCell {
+  uint32_t index;
+  uint32_t total;
+  uint32_t sent;
+};
+
+// Cells a page view holds per layer. The reach layers (6, 7) are cumulative prefixes kept as
+// two integers each (see PageView::reach), so they take no cells.
+inline constexpr uint32_t kLayerCapacity[kLayerCount] = {kMaxClickCells,
+                                                         kMaxMoveCells,
+                                                         kMaxFrustrationCells,
+                                                         kMaxFrustrationCells,
+                                                         kMaxFrustrationCells,
+                                                         kMaxClickCells,
+                                                         0,
+                                                         0,
+                                                         kMaxBands};
+constexpr uint32_t layer_pool_offset(uint32_t layer) {
+  uint32_t o = 0;
+  for (uint32_t i = 0; i < layer; ++i) o += kLayerCapacity[i];
+  return o;
+}
+
 class PageView {
  public:
-  explicit PageView(const Bounds& bounds = {}) : bounds_(bounds) {}
+  struct Element {
+    uint32_t key;
+    uint8_t flags;
+    uint32_t ncells;
+    uint32_t total[kElementCounterCount];
+    uint32_t sent[kElementCounterCount];
+    DeltaCell cells[kMaxElementCells];  // click sub-grid, sorted by index
+  };
 
-  // Starts a new page view: clears everything and counts it once.
-  void begin(uint32_t fold_px);
+  // The largest delta encode_delta() can write: every string, cell and counter at its maximum.
+  static constexpr size_t kMaxDeltaBytes =
+      4 + wire::string_max(kMaxShortStringBytes) * 2 + wire::string_max(kMaxPageKeyBytes) + 3 +
+      wire::kMaxVarintBytes + 1 + kMaxTags * 2 * wire::string_max(kMaxShortStringBytes) +
+      wire::counters_max(kPageCounterCount) + 1 + kLayerCount +
+      wire::sparse_max(2 * kMaxClickCells + kMaxMoveCells + 3 * kMaxFrustrationCells +
+                       2 * kMaxBands + kPctBuckets) +
+      kLayerCount * wire::kMaxVarintBytes + wire::kMaxVarintBytes +
+      kMaxElements *
+          (5 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));
+
+  constexpr explicit PageView(const Bounds& bounds = {}) : bounds_(bounds) {}
+
+  // Starts a new page view with `bounds`: clears everything and counts it once.
+  void begin(uint32_t fold_px) { begin(bounds_, fold_px); }
+  void begin(const Bounds& bounds, uint32_t fold_px);
 
   // Bounded additions. They return false when a bound refused the addition.
   bool add(Layer layer, uint32_t index, uint32_t value);
   void set_counter(PageCounter c, uint32_t value);  // 0/1 flags and per-page-view values
-  void raise_counter(PageCounter c, uint32_t value);
-  ElementStats* element(uint32_t key, uint8_t flags);  // nullptr once the element cap is hit
-  ElementStats* find_element(uint32_t key) { return total_.find_element(key); }
-  void add_element(ElementStats& el, ElementCounter c, uint32_t value);
-  bool add_element_cell(ElementStats& el, uint32_t sub_index);
+  void raise_counter(PageCounter c, uint32_t value) { set_counter(c, value); }
+  Element* element(uint32_t key, uint8_t flags);  // nullptr once the element cap is hit
+  Element* find_element(uint32_t key);
+  void add_element(Element& el, ElementCounter c, uint32_t value);
+  bool add_element_cell(Element& el, uint32_t sub_index);
 
   // Cumulative reach: marks bands 0..band (px) and buckets 0..pct as reached.
   void reach(uint32_t band, uint32_t pct);
 
-  // The additive delta since the previous call; empty when nothing changed.
-  Aggregate take_delta();
+  // Writes the delta since the previous call as a kKindDelta report into `out` (at least
+  // kMaxDeltaBytes) and marks it sent. Returns its size, 0 when nothing changed.
+  size_t encode_delta(const FixedSegment& segment, uint8_t* out);
 
-  const Aggregate& totals() const { return total_; }
+  Aggregate totals() const;  // cumulative totals as an Aggregate (tests, tools)
   const Bounds& bounds() const { return bounds_; }
 
  private:
+  // Sparse layers share one pool, a slice each; the reach layers are two integers each.
+  static constexpr uint32_t kPoolCells = layer_pool_offset(kLayerCount);
+  DeltaCell* layer_cells(uint32_t layer) { return pool_ + layer_pool_offset(layer); }
+  const DeltaCell* layer_cells(uint32_t layer) const { return pool_ + layer_pool_offset(layer); }
+
   Bounds bounds_;
-  Aggregate total_;
-  Aggregate sent_;
-  uint32_t reach_band_ = 0, reach_pct_ = 0;
-  bool reached_ = false;
+  uint32_t total_[kPageCounterCount] = {};
+  uint32_t sent_[kPageCounterCount] = {};
+  uint32_t ncells_[kLayerCount] = {};
+  DeltaCell pool_[kPoolCells] = {};
+  // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
+  uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
+  uint32_t nelements_ = 0;
+  uint8_t order_[kMaxElements] = {};     // element slots sorted by key
+  Element elements_[kMaxElements] = {};  // in arrival order, so pointers stay valid
 };
 
 }  // namespace thermograph

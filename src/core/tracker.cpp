@@ -3,17 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "codec.h"
 
 namespace thermograph {
 namespace {
 
-constexpr size_t kMaxPendingClicks = 64;
-
 double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
-// Event fields come from JavaScript doubles: anything outside [0, 2^32) (NaN, negative, huge)
-// becomes 0, because converting such a double to an integer is undefined behaviour.
+// An event field as an integer: 0 when it is not in [0, 2^32) (NaN, infinities, negative or
+// forged values). A plain cast of those is undefined and differs between targets.
 uint32_t to_u32(double v) { return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0; }
 
 uint32_t sub_cell(double rel) {
@@ -39,9 +36,8 @@ uint8_t width_class(double w) {
 
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
   t = finite_or(t, 0);
-  pv_ = PageView(bounds_);
   const double vh = std::max(0.0, finite_or(viewport_h, 0));
-  pv_.begin(static_cast<uint32_t>(std::min(vh, 65535.0)));
+  pv_.begin(bounds_, static_cast<uint32_t>(std::min(vh, 65535.0)));
   segment_.width_class = width_class(finite_or(viewport_w, 0));
   active_ = true;
   visible_ = true;
@@ -57,8 +53,8 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
   burst_last_t_ = -1e18;
   burst_count_ = 0;
   goal_ = false;
-  recent_.clear();
-  clicked_keys_.clear();
+  nrecent_ = 0;
+  nclicked_ = 0;
 }
 
 // Credits the time since the last event to the current viewport (attention), the resting
@@ -76,8 +72,9 @@ void Tracker::accrue(double t) {
   if (view_carry_ms_ >= kAttentionUnitMs && view_h_ > 0) {
     const auto units = static_cast<uint32_t>(view_carry_ms_ / kAttentionUnitMs);
     view_carry_ms_ -= units * double(kAttentionUnitMs);
-    const auto first = static_cast<uint32_t>(view_top_ / kBandPx);
-    const auto last = static_cast<uint32_t>(std::ceil((view_top_ + view_h_) / kBandPx));
+    // A viewport beyond 2^32 bands (forged scroll values) earns nothing, as it always has.
+    const uint32_t first = to_u32(view_top_ / kBandPx);
+    const uint32_t last = to_u32(std::ceil((view_top_ + view_h_) / kBandPx));
     for (uint32_t b = first; b < last && b < kMaxBands; ++b) pv_.add(kLayerAttention, b, units);
   }
 
@@ -89,7 +86,7 @@ void Tracker::accrue(double t) {
   move_carry_ms_ -= units * double(kDwellUnitMs);
   pv_.add(kLayerMove, move_cell_, units);
   if (move_key_ == 0) return;
-  if (ElementStats* el = pv_.element(move_key_, move_flags_)) {
+  if (PageView::Element* el = pv_.element(move_key_, move_flags_)) {
     pv_.add_element(*el, kElHover, units);
     hover_ms_ += units * double(kDwellUnitMs);
     if (hover_ms_ >= config_.hover_pv_ms) pv_.add_element(*el, kElPvHovered, 1);
@@ -100,7 +97,7 @@ void Tracker::apply(const double* ev) {
   if (!active_) return;
   const double t = ev[1];
   if (!std::isfinite(t) || t < now_ - 1) return;  // clocks never run backwards
-  switch (to_u32(ev[0])) {
+  switch (static_cast<int>(ev[0])) {
     case kEvMove:
       on_move(ev);
       break;
@@ -133,8 +130,9 @@ void Tracker::apply(const double* ev) {
       if (!goal_) {
         goal_ = true;
         pv_.set_counter(kConversions, 1);
-        for (uint32_t key : clicked_keys_)
-          if (ElementStats* el = pv_.find_element(key)) pv_.add_element(*el, kElPvConverted, 1);
+        for (uint32_t i = 0; i < nclicked_; ++i)
+          if (PageView::Element* el = pv_.find_element(clicked_keys_[i]))
+            pv_.add_element(*el, kElPvConverted, 1);
       }
       break;
     case kEvInput:
@@ -192,13 +190,13 @@ void Tracker::on_click(const double* ev) {
   pv_.add(click.layer, click.cell, 1);
   pv_.set_counter(kPvClicked, 1);
   if (key != 0) {
-    if (ElementStats* el = pv_.element(key, element_flags(flags))) {
+    if (PageView::Element* el = pv_.element(key, element_flags(flags))) {
       pv_.add_element(*el, kElClicks, 1);
       pv_.add_element(*el, kElPvClicked, 1);
       pv_.add_element_cell(*el, click.sub);
       if (goal_) pv_.add_element(*el, kElPvConverted, 1);
-      if (std::find(clicked_keys_.begin(), clicked_keys_.end(), key) == clicked_keys_.end())
-        clicked_keys_.push_back(key);
+      if (std::find(clicked_keys_, clicked_keys_ + nclicked_, key) == clicked_keys_ + nclicked_)
+        clicked_keys_[nclicked_++] = key;
     }
   }
 
@@ -218,8 +216,11 @@ void Tracker::on_click(const double* ev) {
 
   // Only a burst's first click can be dead: a rage burst on a dead button is one dead click.
   click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
-  if (recent_.size() >= kMaxPendingClicks) recent_.erase(recent_.begin());
-  recent_.push_back(click);
+  if (nrecent_ >= kMaxPendingClicks) {
+    std::copy(recent_ + 1, recent_ + nrecent_, recent_);
+    --nrecent_;
+  }
+  recent_[nrecent_++] = click;
 }
 
 void Tracker::on_reaction(double t, uint32_t kind) {
@@ -232,16 +233,17 @@ void Tracker::on_reaction(double t, uint32_t kind) {
     case kReactNavigation: window = 1e18; break;
     default: return;
   }
-  for (PendingClick& c : recent_)
-    if (t >= c.t - 1 && t - c.t <= window) c.dead_candidate = false;
+  for (uint32_t i = 0; i < nrecent_; ++i)
+    if (t >= recent_[i].t - 1 && t - recent_[i].t <= window) recent_[i].dead_candidate = false;
 }
 
 void Tracker::on_error(double t) {
-  for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
-    if (t - it->t > config_.error_window_ms) break;
-    if (it->error_marked || t < it->t - 1) continue;
-    it->error_marked = true;
-    mark(kLayerError, kElError, kElPvError, kPvError, *it);
+  for (uint32_t i = nrecent_; i-- > 0;) {
+    PendingClick& c = recent_[i];
+    if (t - c.t > config_.error_window_ms) break;
+    if (c.error_marked || t < c.t - 1) continue;
+    c.error_marked = true;
+    mark(kLayerError, kElError, kElPvError, kPvError, c);
     break;  // one error blames the latest click only
   }
 }
@@ -252,7 +254,7 @@ void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter
   if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
   pv_.set_counter(page_pv, 1);
   if (click.key == 0) return;
-  if (ElementStats* el = pv_.find_element(click.key)) {
+  if (PageView::Element* el = pv_.find_element(click.key)) {
     pv_.add_element(*el, c, 1);
     pv_.add_element(*el, pv, 1);
   }
@@ -262,29 +264,24 @@ void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter
 // final flush younger candidates count as alive: the page is leaving, which is a reaction.
 void Tracker::settle(double now, bool final) {
   const double horizon = std::max(config_.dead_mutation_ms, config_.error_window_ms);
-  auto keep = recent_.begin();
-  for (auto it = recent_.begin(); it != recent_.end(); ++it) {
-    const bool expired = now - it->t > horizon;
-    if (expired && it->dead_candidate) mark(kLayerDead, kElDead, kElPvDead, kPvDead, *it);
-    if (!expired && !final) *keep++ = *it;
+  uint32_t keep = 0;
+  for (uint32_t i = 0; i < nrecent_; ++i) {
+    const bool expired = now - recent_[i].t > horizon;
+    if (expired && recent_[i].dead_candidate) mark(kLayerDead, kElDead, kElPvDead, kPvDead, recent_[i]);
+    if (!expired && !final) recent_[keep++] = recent_[i];
   }
-  recent_.erase(keep, recent_.end());
+  nrecent_ = keep;
 }
 
-bool Tracker::flush(double t, bool final, std::vector<uint8_t>& out) {
-  out.clear();
-  if (!active_) return false;
+size_t Tracker::flush(double t, bool final, uint8_t* out) {
+  if (!active_) return 0;
   if (std::isfinite(t)) accrue(t);
   settle(now_, final);
   pv_.set_counter(kEngagedSeconds,
                   static_cast<uint32_t>(std::min(engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
-  Report report;
-  report.data = pv_.take_delta();
-  if (report.data.empty()) return false;
-  report.segment = segment_;
-  encode(report, out);
-  if (final) active_ = false;
-  return true;
+  const size_t n = pv_.encode_delta(segment_, out);
+  if (n && final) active_ = false;
+  return n;
 }
 
 }  // namespace thermograph

@@ -4,9 +4,8 @@
 // unit-tested natively and behaves identically in every browser.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <string>
-#include <vector>
 
 #include "aggregate.h"
 #include "pageview.h"
@@ -63,7 +62,7 @@ class Tracker {
 
   TrackerConfig& config() { return config_; }
   Bounds& bounds() { return bounds_; }
-  Segment& segment() { return segment_; }
+  FixedSegment& segment() { return segment_; }
 
   // Starts a page view (also after an SPA navigation). Flush the previous one first.
   void begin(double t, double viewport_w, double viewport_h, double document_h);
@@ -72,10 +71,10 @@ class Tracker {
   // Applies one event record. Out-of-order or malformed records are ignored.
   void apply(const double* ev);
 
-  // Brings time-based state up to `t` and encodes the delta since the last flush into `out`
-  // (cleared first). `final` settles pending dead clicks as alive: the page is going away,
-  // which is a navigation. Returns false when there is nothing new to send.
-  bool flush(double t, bool final, std::vector<uint8_t>& out);
+  // Brings time-based state up to `t` and encodes the delta since the last flush into `out`,
+  // which holds at least PageView::kMaxDeltaBytes. `final` settles pending dead clicks as alive:
+  // the page is going away, which is a navigation. Returns the size, 0 when nothing is new.
+  size_t flush(double t, bool final, uint8_t* out);
 
   const PageView& page_view() const { return pv_; }
 
@@ -103,7 +102,7 @@ class Tracker {
 
   TrackerConfig config_;
   Bounds bounds_;
-  Segment segment_;
+  FixedSegment segment_;
   PageView pv_{bounds_};
   bool active_ = false;
   bool visible_ = true;
@@ -127,8 +126,12 @@ class Tracker {
   bool burst_fixed_ = false;
 
   bool goal_ = false;
-  std::vector<PendingClick> recent_;  // clicks still waiting for a dead/error verdict
-  std::vector<uint32_t> clicked_keys_;
+  // Clicks still waiting for a dead/error verdict, oldest first; the oldest is dropped when full.
+  static constexpr uint32_t kMaxPendingClicks = 64;
+  PendingClick recent_[kMaxPendingClicks] = {};
+  uint32_t nrecent_ = 0;
+  uint32_t clicked_keys_[kMaxElements] = {};  // only admitted elements, so at most kMaxElements
+  uint32_t nclicked_ = 0;
 };
 
 // Layout-width class from the viewport width: <480, 480-767, 768-1023, 1024-1439, >=1440.

@@ -4,9 +4,11 @@
 // Calls pass numbers only. Events arrive in batches through a shared Float64 buffer
 // (8 slots per event), strings through a small byte buffer, and the encoded report leaves
 // through an output buffer, so a page view costs a handful of boundary crossings per second.
+//
+// Everything is static and fixed-size (the Tracker's page view included): the module has no
+// allocator, so no allocation path can fail or grow memory.
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
 #include "core/element_key.h"
 #include "core/tracker.h"
@@ -22,13 +24,8 @@ constexpr int kScratchBytes = 2048;
 
 double g_events[kEventCapacity * kEventSlots];
 char g_scratch[kScratchBytes];
-std::vector<uint8_t> g_out;
-Tracker* g_tracker = nullptr;
-
-Tracker& tracker() {
-  if (!g_tracker) g_tracker = new Tracker();
-  return *g_tracker;
-}
+uint8_t g_out[PageView::kMaxDeltaBytes];
+constinit Tracker g_tracker;  // constant-initialized: no constructor runs at load
 
 enum StringField { kFieldSite = 0, kFieldPage = 1, kFieldVariant = 2, kFieldTag = 3 };
 
@@ -54,66 +51,48 @@ std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
 }
 
-// Cut at a NUL and at `max` bytes, backing off to a UTF-8 boundary: the decoder rejects a
-// whole report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or
-// emoji variant name, or `variant('a\0b')`, used to lose the page view).
-std::string_view bounded(std::string_view s, size_t max) {
-  s = s.substr(0, s.find('\0'));
-  if (s.size() <= max) return s;
-  while (max > 0 && (static_cast<uint8_t>(s[max]) & 0xc0) == 0x80) --max;
-  return s.substr(0, max);
-}
-
-// Keeps origin + path: the query and fragment never leave the browser.
-std::string page_key(std::string_view url) {
-  size_t end = url.find_first_of("?#");
-  return std::string(bounded(url.substr(0, end), kMaxPageKeyBytes));
-}
+// The first `n` bytes of `s` and the rest after them. Not substr(): its range check would link
+// abort() and with it the module's only import.
+std::string_view head(std::string_view s, size_t n) { return {s.data(), n < s.size() ? n : s.size()}; }
+std::string_view tail(std::string_view s, size_t n) { return {s.data() + n, s.size() - n}; }
 
 }  // namespace
 
 TG_EXPORT("tg_events") double* tg_events() { return g_events; }
 TG_EXPORT("tg_event_capacity") int tg_event_capacity() { return kEventCapacity; }
 TG_EXPORT("tg_scratch") char* tg_scratch() { return g_scratch; }
-TG_EXPORT("tg_out") const uint8_t* tg_out() { return g_out.data(); }
+TG_EXPORT("tg_out") const uint8_t* tg_out() { return g_out; }
 
 TG_EXPORT("tg_begin") void tg_begin(double t, double vw, double vh, double dh) {
-  tracker().begin(t, vw, vh, dh);
+  g_tracker.begin(t, vw, vh, dh);
 }
 
 TG_EXPORT("tg_apply") int tg_apply(int n) {
   if (n < 0 || n > kEventCapacity) return -1;
-  for (int i = 0; i < n; ++i) tracker().apply(g_events + i * kEventSlots);
+  for (int i = 0; i < n; ++i) g_tracker.apply(g_events + i * kEventSlots);
   return 0;
 }
 
-// Strings come in the scratch buffer. A tag is "key\0value". Returns 0 when accepted,
-// 1 when refused (empty, too long, or more than 8 tags).
+// Strings come in the scratch buffer; FixedSegment truncates them to their bounds. A tag is
+// "key\0value". Returns 0 when accepted, 1 when refused (empty, too long, or more than 8 tags).
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
-  Segment& seg = tracker().segment();
+  FixedSegment& seg = g_tracker.segment();
   switch (field) {
     case kFieldSite:
-      seg.site = bounded(s, kMaxShortStringBytes);
+      seg.site = s;
       return 0;
     case kFieldPage:
-      seg.page = page_key(s);
+      // Keeps origin + path: the query and fragment never leave the browser.
+      seg.page = head(s, s.find_first_of("?#"));
       return seg.page.empty() ? 1 : 0;
     case kFieldVariant:
-      seg.variant = bounded(s, kMaxShortStringBytes);
+      seg.variant = s;
       return 0;
     case kFieldTag: {
       const size_t split = s.find('\0');
-      if (split == std::string_view::npos || split == 0) return 1;
-      const std::string_view key = s.substr(0, split), value = s.substr(split + 1);
-      if (key.size() > kMaxShortStringBytes || bounded(value, kMaxShortStringBytes) != value) return 1;
-      for (Tag& t : seg.tags)
-        if (t.key == key) return (t.value = value, 0);
-      if (seg.tags.size() >= kMaxTags) return 1;
-      auto it = seg.tags.begin();
-      while (it != seg.tags.end() && it->key < key) ++it;
-      seg.tags.insert(it, Tag{std::string(key), std::string(value)});
-      return 0;
+      if (split == std::string_view::npos) return 1;
+      return seg.set_tag(head(s, split), tail(s, split + 1)) ? 0 : 1;
     }
     default:
       return 1;
@@ -123,7 +102,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
 TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
   if (!(value >= 0) || value > 1e9) return;
   const auto v = static_cast<uint32_t>(value);
-  Tracker& tr = tracker();
+  Tracker& tr = g_tracker;
   switch (field) {
     case kNumDevice: tr.segment().device = v <= kDevicePen ? v : kDeviceUnknown; break;
     case kNumLoggedIn: tr.segment().logged_in = v != 0; break;
@@ -135,6 +114,7 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
     case kNumDeadScroll: tr.config().dead_scroll_ms = v; break;
     case kNumDeadFocus: tr.config().dead_focus_ms = v; break;
     case kNumErrorWindow: tr.config().error_window_ms = v; break;
+    // Cell and element counts above the page view's capacities are clamped to them.
     case kNumClickCells: tr.bounds().click_cells = v; break;
     case kNumClickMax: tr.bounds().click_max = v; break;
     case kNumMoveCells: tr.bounds().move_cells = v; break;
@@ -150,5 +130,5 @@ TG_EXPORT("tg_element_key") uint32_t tg_element_key(uint32_t len) {
 
 // Encodes the delta since the last flush; returns its length (0: nothing new).
 TG_EXPORT("tg_flush") uint32_t tg_flush(double t, int final) {
-  return tracker().flush(t, final != 0, g_out) ? static_cast<uint32_t>(g_out.size()) : 0;
+  return static_cast<uint32_t>(g_tracker.flush(t, final != 0, g_out));
 }

@@ -31,7 +31,9 @@ struct Session {
     ev(kEvClick, t, x, y, key, flags, 0.5, 0.5);
   }
   void flush(double t, bool final = false) {
-    if (!tr.flush(t, final, bytes)) return;
+    bytes.resize(PageView::kMaxDeltaBytes);
+    bytes.resize(tr.flush(t, final, bytes.data()));
+    if (bytes.empty()) return;
     Report r;
     auto res = decode(bytes.data(), bytes.size(), r);
     REQUIRE_MESSAGE(res.ok(), res.message);
@@ -222,4 +224,15 @@ TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
   CHECK(total_bytes <= 1024);
   CHECK(s.sent.layers[kLayerClicks].sum() == 10);
   CHECK(s.sent.layers[kLayerMove].size() >= 20);
+}
+
+TEST_CASE("forged keys and flags outside [0, 2^32) count as none, on every target") {
+  Session s;
+  s.click(1000, 10, 10, 0, 0);
+  s.ev(kEvClick, 2000, 40, 10, 4294967301.0, -1, 0.5, 0.5);
+  s.ev(kEvClick, 3000, 80, 10, -7, 1e300, 0.5, 0.5);
+  s.flush(4000, true);
+  CHECK(s.sent.layers[kLayerClicks].sum() == 3);
+  CHECK(s.sent.layers[kLayerFixedClicks].empty());  // flags 0: not fixed
+  CHECK(s.sent.elements().empty());
 }

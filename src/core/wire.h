@@ -1,0 +1,135 @@
+// Wire format v1 primitives: the one definition of how varints, strings, counter blocks, sparse
+// cell lists and the report header are laid out (docs/wire-format.md). Both encoders use them:
+// codec_encode.cpp (the reference encoder over Report, used by the collector and tests) and
+// PageView::encode_delta (the visitor's allocation-free encoder).
+//
+// The writer has no bounds checks: every caller sizes its buffer from a computed worst case, so
+// the visitor's hot path carries no growth or error branches.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace thermograph::wire {
+
+inline constexpr uint8_t kMagic0 = 'T';
+inline constexpr uint8_t kMagic1 = 'G';
+inline constexpr uint8_t kVersion = 1;
+
+// Worst-case sizes for buffer bounds.
+inline constexpr size_t kMaxVarintBytes = 5;
+inline constexpr size_t kMaxCellBytes = 3 * kMaxVarintBytes;  // a (gap, len - 1, value) run
+inline constexpr size_t string_max(size_t max_len) {
+  return kMaxVarintBytes + max_len;
+}
+inline constexpr size_t sparse_max(size_t cells) {
+  return kMaxVarintBytes + cells * kMaxCellBytes;
+}
+inline constexpr size_t counters_max(size_t n) {
+  return kMaxVarintBytes * (n + 1);
+}
+
+inline uint32_t varint_size(uint32_t v) {
+  uint32_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+struct Writer {
+  uint8_t* p;
+
+  void u8(uint32_t v) { *p++ = static_cast<uint8_t>(v); }
+  void u32le(uint32_t v) {
+    for (int i = 0; i < 4; ++i, v >>= 8) *p++ = static_cast<uint8_t>(v);
+  }
+  void varint(uint32_t v) {  // LEB128
+    while (v >= 0x80) {
+      *p++ = static_cast<uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<uint8_t>(v);
+  }
+  void string(std::string_view s) {
+    varint(static_cast<uint32_t>(s.size()));
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void header(uint8_t kind) {
+    u8(kMagic0);
+    u8(kMagic1);
+    u8(kVersion);
+    u8(kind);
+  }
+  // A presence mask, then the non-zero counters in order.
+  void counters(const uint32_t* c, uint32_t n) {
+    uint32_t mask = 0;
+    for (uint32_t i = 0; i < n; ++i)
+      if (c[i]) mask |= 1u << i;
+    varint(mask);
+    for (uint32_t i = 0; i < n; ++i)
+      if (c[i]) varint(c[i]);
+  }
+};
+
+// The segment block. `S` is Segment (std::string fields) or FixedSegment (fixed arrays); both
+// expose the same field names, `tags` is any range of {key, value}.
+template <typename S, typename Tags>
+void put_segment(Writer& w, const S& s, const Tags& tags, uint32_t ntags) {
+  w.string(s.site);
+  w.string(s.page);
+  w.u8(s.width_class);
+  w.u8(s.device);
+  w.u8(s.logged_in ? 1 : 0);
+  w.string(s.variant);
+  w.varint(s.tracker_version);
+  w.u8(ntags);
+  for (uint32_t i = 0; i < ntags; ++i) {
+    w.string(tags[i].key);
+    w.string(tags[i].value);
+  }
+}
+
+// A sparse cell list: `cells` sorted by strictly increasing index, no zero values; `Cell` has
+// `index` and `value`. Header = entries << 1 | runs. Runs of equal values over consecutive
+// indexes (reach curves, filled bands) cost one (gap, len - 1, value) entry; the form with fewer
+// bytes wins, pairs on a tie.
+template <typename Cell>
+void put_sparse(Writer& w, const Cell* cells, uint32_t n) {
+  // run_end(i): one past the last cell of the run starting at i.
+  auto run_end = [&](uint32_t i) {
+    uint32_t j = i + 1;
+    while (j < n && cells[j].index == cells[j - 1].index + 1 && cells[j].value == cells[i].value)
+      ++j;
+    return j;
+  };
+  uint32_t pair_bytes = 0, run_bytes = 0, runs = 0, next = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    pair_bytes += varint_size(cells[i].index - next) + varint_size(cells[i].value);
+    next = cells[i].index + 1;
+  }
+  next = 0;
+  for (uint32_t i = 0; i < n; i = run_end(i), ++runs) {
+    const uint32_t len = run_end(i) - i;
+    run_bytes +=
+        varint_size(cells[i].index - next) + varint_size(len - 1) + varint_size(cells[i].value);
+    next = cells[i].index + len;
+  }
+  const bool use_runs = run_bytes < pair_bytes;
+  w.varint(use_runs ? runs << 1 | 1 : n << 1);
+  next = 0;
+  for (uint32_t i = 0; i < n;) {
+    const uint32_t j = use_runs ? run_end(i) : i + 1;
+    w.varint(cells[i].index - next);
+    if (use_runs) w.varint(j - i - 1);
+    w.varint(cells[i].value);
+    next = cells[i].index + (j - i);
+    i = j;
+  }
+}
+
+}  // namespace thermograph::wire

@@ -1,0 +1,290 @@
+#include "ref_tracker.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/codec.h"
+
+namespace thermograph::ref {
+namespace {
+
+constexpr size_t kMaxPendingClicks = 64;
+
+double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+
+// The one edit to the frozen copy: its plain casts of out-of-range doubles were undefined, and
+// natively they wrap where the shipped wasm gave 0. This is the wasm's result, made defined.
+uint32_t to_u32(double v) { return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0; }
+
+uint32_t sub_cell(double rel) {
+  if (!(rel > 0)) return 0;  // also NaN
+  double c = rel * kSubGrid;
+  return c >= kSubGrid - 1 ? kSubGrid - 1 : static_cast<uint32_t>(c);
+}
+
+uint8_t element_flags(uint32_t click_flags) {
+  return ((click_flags & kClickFixed) ? kElFixed : 0) |
+         ((click_flags & kClickInteractive) ? kElInteractive : 0);
+}
+
+}  // namespace
+
+uint8_t width_class(double w) {
+  if (!(w >= 480)) return 0;
+  if (w < 768) return 1;
+  if (w < 1024) return 2;
+  if (w < 1440) return 3;
+  return 4;
+}
+
+void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
+  t = finite_or(t, 0);
+  pv_ = PageView(bounds_);
+  const double vh = std::max(0.0, finite_or(viewport_h, 0));
+  pv_.begin(static_cast<uint32_t>(std::min(vh, 65535.0)));
+  segment_.width_class = width_class(finite_or(viewport_w, 0));
+  active_ = true;
+  visible_ = true;
+  now_ = last_input_ = t;
+  pointer_in_ = false;
+  move_carry_ms_ = hover_ms_ = 0;
+  move_key_ = 0;
+  view_t_ = t;
+  view_top_ = 0;
+  view_h_ = vh;
+  doc_h_ = std::max(vh, finite_or(document_h, 0));
+  view_carry_ms_ = engaged_ms_ = 0;
+  burst_last_t_ = -1e18;
+  burst_count_ = 0;
+  goal_ = false;
+  recent_.clear();
+  clicked_keys_.clear();
+}
+
+// Credits the time since the last event to the current viewport (attention), the resting
+// pointer (dwell, hover) and engagement, as long as the page is visible and not idle.
+void Tracker::accrue(double t) {
+  if (!(t > now_)) return;
+  const double from = now_;
+  const double to = std::min(t, last_input_ + config_.idle_ms);
+  now_ = t;
+  if (!visible_ || !(to > from)) return;
+  const double dt = to - from;
+  engaged_ms_ += dt;
+
+  view_carry_ms_ += dt;
+  if (view_carry_ms_ >= kAttentionUnitMs && view_h_ > 0) {
+    const auto units = static_cast<uint32_t>(view_carry_ms_ / kAttentionUnitMs);
+    view_carry_ms_ -= units * double(kAttentionUnitMs);
+    const auto first = to_u32(view_top_ / kBandPx);
+    const auto last = to_u32(std::ceil((view_top_ + view_h_) / kBandPx));
+    for (uint32_t b = first; b < last && b < kMaxBands; ++b) pv_.add(kLayerAttention, b, units);
+  }
+
+  if (!pointer_in_) return;
+  const double rest_left = config_.max_rest_ms - (from - move_t_);
+  move_carry_ms_ += std::clamp(std::min(dt, rest_left), 0.0, dt);
+  if (move_carry_ms_ < kDwellUnitMs) return;
+  const auto units = static_cast<uint32_t>(move_carry_ms_ / kDwellUnitMs);
+  move_carry_ms_ -= units * double(kDwellUnitMs);
+  pv_.add(kLayerMove, move_cell_, units);
+  if (move_key_ == 0) return;
+  if (ElementStats* el = pv_.element(move_key_, move_flags_)) {
+    pv_.add_element(*el, kElHover, units);
+    hover_ms_ += units * double(kDwellUnitMs);
+    if (hover_ms_ >= config_.hover_pv_ms) pv_.add_element(*el, kElPvHovered, 1);
+  }
+}
+
+void Tracker::apply(const double* ev) {
+  if (!active_) return;
+  const double t = ev[1];
+  if (!std::isfinite(t) || t < now_ - 1) return;  // clocks never run backwards
+  switch (static_cast<int>(ev[0])) {
+    case kEvMove:
+      on_move(ev);
+      break;
+    case kEvPointerOut:
+      accrue(t);
+      pointer_in_ = false;
+      break;
+    case kEvClick:
+      on_click(ev);
+      break;
+    case kEvScroll:
+      on_scroll(ev);
+      break;
+    case kEvReaction:
+      accrue(t);
+      on_reaction(t, to_u32(ev[2]));
+      break;
+    case kEvError:
+      accrue(t);
+      on_error(t);
+      break;
+    case kEvVisibility:
+      accrue(t);
+      visible_ = ev[2] != 0;
+      if (visible_) touch_input(t);
+      on_reaction(t, kReactFocus);
+      break;
+    case kEvGoal:
+      accrue(t);
+      if (!goal_) {
+        goal_ = true;
+        pv_.set_counter(kConversions, 1);
+        for (uint32_t key : clicked_keys_)
+          if (ElementStats* el = pv_.find_element(key)) pv_.add_element(*el, kElPvConverted, 1);
+      }
+      break;
+    case kEvInput:
+      accrue(t);
+      touch_input(t);
+      break;
+    default:
+      break;
+  }
+  settle(now_, false);
+}
+
+void Tracker::on_move(const double* ev) {
+  const double t = ev[1];
+  accrue(t);
+  touch_input(t);
+  const auto key = to_u32(ev[4]);
+  if (key != move_key_) hover_ms_ = 0;
+  pointer_in_ = true;
+  move_t_ = t;
+  move_carry_ms_ = 0;
+  move_cell_ = cell_index(ev[2], ev[3]);
+  move_key_ = key;
+  move_flags_ = element_flags(to_u32(ev[5]));
+}
+
+void Tracker::on_scroll(const double* ev) {
+  const double t = ev[1];
+  accrue(t);
+  touch_input(t);
+  view_carry_ms_ = 0;
+  view_top_ = std::max(0.0, finite_or(ev[2], 0));
+  view_h_ = std::max(0.0, finite_or(ev[3], 0));
+  doc_h_ = std::max(view_h_, finite_or(ev[4], 0));
+  const double bottom = std::min(view_top_ + view_h_, doc_h_);
+  if (bottom <= 0) return;
+  // Band i covers [i*100, (i+1)*100) px; a viewport bottom at 800 px has seen bands 0..7.
+  const auto band = static_cast<uint32_t>(std::min(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
+  const auto pct = static_cast<uint32_t>(std::min(100.0, std::floor(bottom * 100 / doc_h_)));
+  pv_.reach(band, pct);
+  pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(std::min(doc_h_, 1048576.0)));
+}
+
+void Tracker::on_click(const double* ev) {
+  const double t = ev[1];
+  accrue(t);
+  touch_input(t);
+  const double x = finite_or(ev[2], 0), y = finite_or(ev[3], 0);
+  const auto key = to_u32(ev[4]);
+  const auto flags = to_u32(ev[5]);
+  const bool fixed = flags & kClickFixed;
+  PendingClick click{t, cell_index(x, y), fixed ? kLayerFixedClicks : kLayerClicks, key,
+                     sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]), false, false};
+
+  pv_.add(click.layer, click.cell, 1);
+  pv_.set_counter(kPvClicked, 1);
+  if (key != 0) {
+    if (ElementStats* el = pv_.element(key, element_flags(flags))) {
+      pv_.add_element(*el, kElClicks, 1);
+      pv_.add_element(*el, kElPvClicked, 1);
+      pv_.add_element_cell(*el, click.sub);
+      if (goal_) pv_.add_element(*el, kElPvConverted, 1);
+      if (std::find(clicked_keys_.begin(), clicked_keys_.end(), key) == clicked_keys_.end())
+        clicked_keys_.push_back(key);
+    }
+  }
+
+  const double dist = std::fabs(x - burst_x_) + std::fabs(y - burst_y_);
+  if (t - burst_last_t_ <= config_.rage_gap_ms && dist <= config_.rage_radius_px &&
+      fixed == burst_fixed_) {
+    ++burst_count_;
+  } else {
+    burst_x_ = x;
+    burst_y_ = y;
+    burst_fixed_ = fixed;
+    burst_count_ = 1;
+  }
+  burst_last_t_ = t;
+  if (burst_count_ == config_.rage_clicks && !(flags & kClickNoRage))
+    mark(kLayerRage, kElRage, kElPvRage, kPvRage, click);
+
+  // Only a burst's first click can be dead: a rage burst on a dead button is one dead click.
+  click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
+  if (recent_.size() >= kMaxPendingClicks) recent_.erase(recent_.begin());
+  recent_.push_back(click);
+}
+
+void Tracker::on_reaction(double t, uint32_t kind) {
+  double window = 0;
+  switch (kind) {
+    case kReactMutation: window = config_.dead_mutation_ms; break;
+    case kReactScroll:
+    case kReactSelection: window = config_.dead_scroll_ms; break;
+    case kReactFocus: window = config_.dead_focus_ms; break;
+    case kReactNavigation: window = 1e18; break;
+    default: return;
+  }
+  for (PendingClick& c : recent_)
+    if (t >= c.t - 1 && t - c.t <= window) c.dead_candidate = false;
+}
+
+void Tracker::on_error(double t) {
+  for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
+    if (t - it->t > config_.error_window_ms) break;
+    if (it->error_marked || t < it->t - 1) continue;
+    it->error_marked = true;
+    mark(kLayerError, kElError, kElPvError, kPvError, *it);
+    break;  // one error blames the latest click only
+  }
+}
+
+void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
+                   const PendingClick& click) {
+  // Frustration layers are page cells; fixed-element clicks only count on their element.
+  if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
+  pv_.set_counter(page_pv, 1);
+  if (click.key == 0) return;
+  if (ElementStats* el = pv_.find_element(click.key)) {
+    pv_.add_element(*el, c, 1);
+    pv_.add_element(*el, pv, 1);
+  }
+}
+
+// Dead verdicts: a candidate still unanswered after the longest reaction window is dead. On the
+// final flush younger candidates count as alive: the page is leaving, which is a reaction.
+void Tracker::settle(double now, bool final) {
+  const double horizon = std::max(config_.dead_mutation_ms, config_.error_window_ms);
+  auto keep = recent_.begin();
+  for (auto it = recent_.begin(); it != recent_.end(); ++it) {
+    const bool expired = now - it->t > horizon;
+    if (expired && it->dead_candidate) mark(kLayerDead, kElDead, kElPvDead, kPvDead, *it);
+    if (!expired && !final) *keep++ = *it;
+  }
+  recent_.erase(keep, recent_.end());
+}
+
+bool Tracker::flush(double t, bool final, std::vector<uint8_t>& out) {
+  out.clear();
+  if (!active_) return false;
+  if (std::isfinite(t)) accrue(t);
+  settle(now_, final);
+  pv_.set_counter(kEngagedSeconds,
+                  static_cast<uint32_t>(std::min(engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
+  Report report;
+  report.data = pv_.take_delta();
+  if (report.data.empty()) return false;
+  report.segment = segment_;
+  encode(report, out);
+  if (final) active_ = false;
+  return true;
+}
+
+}  // namespace thermograph::ref
