@@ -15,7 +15,8 @@ export function createCanvas(zIndex) {
 
 // Draws one frame. Pixels cross the wasm boundary once: the view is wrapped right before
 // putImageData and dropped (a memory.grow would detach it).
-export function drawFrame(canvas, overlay, layer) {
+// `scroll` (insights' scroll part, optional) adds the 50 % stop depth and false bottoms on reach.
+export function drawFrame(canvas, overlay, layer, scroll) {
   const w = document.documentElement.clientWidth, h = innerHeight;
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
@@ -28,11 +29,11 @@ export function drawFrame(canvas, overlay, layer) {
   const view = overlay.render(scrollX, scrollY, w, h);
   const ctx = canvas.getContext('2d');
   ctx.putImageData(new ImageData(new Uint8ClampedArray(view.buffer, view.byteOffset, view.length), w, h), 0, 0);
-  if (REACH.has(layer)) labelReach(ctx, overlay.reachMarkers(), w);
+  if (REACH.has(layer)) labelReach(ctx, overlay.reachMarkers(), w, scroll);
   return performance.now() - t0;
 }
 
-function labelReach(ctx, m, w) {
+function labelReach(ctx, m, w, scroll) {
   ctx.font = '12px system-ui, sans-serif';
   ctx.textBaseline = 'bottom';
   const label = (y, text) => {
@@ -49,6 +50,16 @@ function labelReach(ctx, m, w) {
   label(m.p50, '50 %');
   label(m.p25, '25 %');
   label(m.fold, 'average fold');
+  if (!scroll) return;
+  // Insights' interpolated half depth, and the false bottoms as red lines across the page.
+  if (scroll.halfDepthPx != null) label(scroll.halfDepthPx, '50 % stop here');
+  for (const f of scroll.falseBottoms) {
+    const vy = f.depthPx - scrollY;
+    if (vy < -2 || vy > innerHeight + 2) continue;
+    ctx.fillStyle = 'rgba(200,0,0,.9)';
+    ctx.fillRect(0, vy - 1, w, 3);
+    label(f.depthPx, `false bottom: ${(100 * f.drop).toFixed(0)} % leave here`);
+  }
 }
 
 // Calls `draw` at most once per animation frame however many scroll/resize events arrive.

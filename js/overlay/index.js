@@ -7,6 +7,7 @@ import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice }
 import { createCanvas, drawFrame, frameScheduler } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes } from './anchors.js';
+import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, createMarks } from './insights.js';
 
 const Z = 2147483000;
 const MIN_PAGE_VIEWS = 30;
@@ -41,14 +42,16 @@ async function start(opts) {
   }
   const state = {
     layer: 0, width: String(widthClass()), device: String(currentDevice()), variant: '', from: '', to: '',
-    scale: 1, radius: 40, opacity: 85, anchored: true, ...opts.state,
+    scale: 1, radius: 40, opacity: 85, anchored: true, compare: '', a: '', b: '', ...opts.state,
   };
   const overlay = new module.Overlay();
   const canvas = createCanvas(Z);
   const panel = createPanel(state, Z, (what) => (what === 'fetch' ? load() : applyOptions()), () => close());
+  const marks = createMarks(Z);
   let stats = new Map(), found = { byKey: new Map(), keyOf: new WeakMap() }, abort = null, closed = false;
-  const ctl = { state, module, frameMs: 0, pageViews: 0, close: shut, redraw: () => draw() };
-  const draw = () => { ctl.frameMs = drawFrame(canvas, overlay, state.layer); };
+  let cmp = null;  // compare mode: compare_segments' rows for A (load) vs B (loadCompare)
+  const ctl = { state, module, frameMs: 0, pageViews: 0, insights: null, comparison: null, close: shut, redraw: () => draw() };
+  const draw = () => { ctl.frameMs = drawFrame(canvas, overlay, state.layer, ctl.insights?.scroll); };
   const schedule = frameScheduler(draw);
   const relayout = frameScheduler(() => { reanchor(); draw(); });
 
@@ -61,8 +64,14 @@ async function start(opts) {
   }
 
   function reanchor() {
-    found = findElements(module, new Set(stats.keys()), panel.host);
+    const wanted = new Set([...stats.keys(), ...(cmp ? cmp.rows.map((r) => r.key) : [])]);
+    found = findElements(module, wanted, panel.host);
     overlay.setAnchors(anchorBoxes(found.byKey, stats));
+    // Near misses and reach need today's boxes, so insights follow every re-anchor.
+    ctl.insights = overlay.insights(insightBoxes(found.byKey, stats), PARAMS);
+    panel.section('insights', insightsHtml(ctl.insights, found.byKey));
+    panel.section('cmp', cmp ? compareHtml(cmp, found.byKey) : '');
+    marks.draw(cmp ? cmp.rows.filter((r) => r.significant).map((r) => r.key) : [], found.byKey);
     const missing = [...stats.values()].filter((e) => !found.byKey.has(e.key)).sort((a, b) => b.clicks - a.clicks);
     panel.anchors(overlay.anchorStats(), missing);
   }
@@ -72,15 +81,19 @@ async function start(opts) {
     abort = new AbortController();
     panel.status('loading…');
     try {
-      const q = { ...state, site: opts.site, page: opts.page };
-      const bytes = await fetchHeatmap(opts.endpoint, token, q, abort.signal);
+      const base = { ...state, site: opts.site, page: opts.page };
+      const comparing = state.compare && state.a && state.b;
+      const queries = comparing ? compareQueries(base) : [base];
+      const [bytes, other] = await Promise.all(queries.map((q) => fetchHeatmap(opts.endpoint, token, q, abort.signal)));
       if (closed) return;
-      const error = overlay.load(bytes);
+      const error = overlay.load(bytes) || (other ? overlay.loadCompare(other) : (overlay.clearCompare(), ''));
       if (error) throw new Error('unreadable heatmap: ' + error);
+      cmp = ctl.comparison = other ? overlay.compare(PARAMS) : null;
       const info = overlay.info();
       stats = new Map(overlay.elements().map((e) => [e.key, e]));
       ctl.pageViews = info.page_views;
-      panel.status(`${info.page_views} page views, ${stats.size} elements`);
+      panel.status(cmp ? `A ${cmp.pageViewsA} vs B ${cmp.pageViewsB} page views`
+        : `${info.page_views} page views, ${stats.size} elements`);
       panel.warn(info.page_views < MIN_PAGE_VIEWS ? 'Not enough page views to trust the pattern.' : '');
       reanchor();
       applyOptions();
@@ -116,6 +129,7 @@ async function start(opts) {
     schedule.cancel();
     relayout.cancel();
     overlay.delete();
+    marks.remove();
     canvas.remove();
     panel.remove();
     forgetStoredToken();

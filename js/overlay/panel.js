@@ -1,5 +1,6 @@
 // The designer's control panel, in a shadow root so page styles neither leak in nor out.
 import { LAYERS, SCALES, DEVICES, WIDTHS } from './data.js';
+import { COMPARE_KINDS } from './insights.js';
 
 const CSS = `:host{all:initial}
 .p{position:fixed;right:12px;bottom:12px;width:270px;max-height:80vh;overflow:auto;padding:10px;
@@ -10,7 +11,8 @@ select,input{font:inherit;max-width:140px}.row{display:flex;gap:4px}
 .warn{color:#a40;font-weight:600}.err{color:#b00}.lg{height:10px;border-radius:3px;margin-top:6px}
 .lv{display:flex;justify-content:space-between;font-size:11px;color:#444}
 .tip{position:fixed;pointer-events:none;padding:6px 8px;background:#111e;color:#fff;
-border-radius:4px;font:12px/1.4 system-ui,sans-serif;white-space:pre;display:none}`;
+border-radius:4px;font:12px/1.4 system-ui,sans-serif;white-space:pre;display:none}
+ol,ul{margin:2px 0;padding-left:18px}p{margin:4px 0 0;font-weight:600}.sig{color:#a00}`;
 
 const options = (o) => Object.entries(o).map(([v, t]) => `<option value="${v}">${t}</option>`).join('');
 const list = (a) => options(Object.fromEntries(a.map((n, i) => [i, n.replace('_', ' ')])));
@@ -32,13 +34,20 @@ export function createPanel(state, zIndex, onChange, onClose) {
   <label>Radius <input name="radius" type="range" min="8" max="120"></label>
   <label>Opacity <input name="opacity" type="range" min="10" max="100"></label>
   <label>Follow elements <input name="anchored" type="checkbox"></label>
+  <label>Compare <select name="compare">${options(COMPARE_KINDS)}</select></label>
+  <label>A <input name="a" placeholder="A | 2024-01-01..2024-01-31 | mobile"></label>
+  <label>B <input name="b" placeholder="B | 2024-02-01..2024-02-29 | desktop"></label>
+  <div class="cmp"></div>
   <div class="lg" part="legend"></div><div class="lv"></div>
   <div class="status"></div><div class="warn"></div><div class="anchor"></div>
+  <details class="ins" open><summary>Insights</summary><div class="insights"></div></details>
   <details><summary>Elements not on this page</summary><ol class="missing"></ol></details>
   </div><div class="tip"></div>`;
   document.documentElement.appendChild(host);
   const $ = (s) => root.querySelector(s);
-  const fields = ['layer', 'width', 'device', 'variant', 'from', 'to', 'scale', 'radius', 'opacity', 'anchored'];
+  const fields = ['layer', 'width', 'device', 'variant', 'from', 'to', 'scale', 'radius', 'opacity', 'anchored',
+    'compare', 'a', 'b'];
+  const refetch = ['width', 'device', 'variant', 'from', 'to', 'compare', 'a', 'b'];
   for (const name of fields) {
     const input = $(`[name=${name}]`);
     if (input.type === 'checkbox') input.checked = !!state[name];
@@ -46,7 +55,7 @@ export function createPanel(state, zIndex, onChange, onClose) {
     input.addEventListener('change', () => {
       state[name] = input.type === 'checkbox' ? input.checked
         : ['layer', 'scale', 'radius', 'opacity'].includes(name) ? +input.value : input.value;
-      onChange(['width', 'device', 'variant', 'from', 'to'].includes(name) ? 'fetch' : 'render');
+      onChange(refetch.includes(name) ? 'fetch' : 'render');
     });
     if (input.type === 'range') input.addEventListener('input', () => input.dispatchEvent(new Event('change')));
   }
@@ -59,6 +68,8 @@ export function createPanel(state, zIndex, onChange, onClose) {
       $('.status').className = 'status' + (isError ? ' err' : '');
     },
     warn(text) { $('.warn').textContent = text; },
+    // Trusted HTML built by insights.js (names escaped there).
+    section(cls, html) { $('.' + cls).innerHTML = html; },
     legend(stops, unit) {
       const css = (c) => `rgba(${c & 255},${(c >>> 8) & 255},${(c >>> 16) & 255},${((c >>> 24) / 255).toFixed(2)})`;
       $('.lg').style.background = `linear-gradient(to right,${stops.map((s) => `${css(s.rgba)} ${s.t * 100}%`).join(',')})`;

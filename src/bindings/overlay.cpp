@@ -5,8 +5,12 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/codec.h"
 #include "core/element_key.h"
+#include "core/insights.h"
 #include "core/render.h"
 
 using emscripten::val;
@@ -23,6 +27,43 @@ struct OverlayOptions {
   bool anchored = true;
 };
 
+// The few insight options the overlay exposes; the rest keep InsightOptions' defaults.
+struct InsightParams {
+  double q = 0.05;
+  double hot_min_clicks = 100;
+  double near_miss_px = 12;
+  double near_miss_min_clicks = 5;
+  double min_detectable_effect = 0;
+  double noise_variance = 0;
+};
+
+InsightOptions to_options(const InsightParams& p) {
+  InsightOptions o;
+  o.q = p.q;
+  o.hot_min_clicks = static_cast<uint32_t>(std::max(0.0, p.hot_min_clicks));
+  o.near_miss_px = p.near_miss_px;
+  o.near_miss_min_clicks = static_cast<uint32_t>(std::max(0.0, p.near_miss_min_clicks));
+  o.min_detectable_effect = p.min_detectable_effect;
+  o.noise_variance = p.noise_variance;
+  return o;
+}
+
+// JSON has no infinity and neither should the panel: "never" is null.
+val num(double v) {
+  return std::isfinite(v) ? val(v) : val::null();
+}
+
+bool decode_aggregate(const std::string& bytes, Report& out, std::string& error) {
+  DecodeLimits limits;  // merged aggregates are far larger than one page view's report
+  limits.max_cells_per_layer = 1u << 24;
+  limits.max_elements = 1u << 20;
+  const auto res =
+      decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out, limits);
+  if (res.ok()) return true;
+  error = res.message.empty() ? decode_status_name(res.status) : res.message;
+  return false;
+}
+
 class Overlay {
  public:
   Overlay() {
@@ -35,16 +76,125 @@ class Overlay {
 
   // Decodes the collector's binary aggregate; returns "" or the decoder's precise message.
   std::string load(const std::string& bytes) {
-    DecodeLimits limits;  // merged aggregates are far larger than one page view's report
-    limits.max_cells_per_layer = 1u << 24;
-    limits.max_elements = 1u << 20;
     Report r;
-    const auto res =
-        decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), r, limits);
-    if (!res.ok()) return res.message.empty() ? decode_status_name(res.status) : res.message;
+    std::string error;
+    if (!decode_aggregate(bytes, r, error)) return error;
     report_ = std::move(r);
     renderer_.set_data(&report_.data);
     return "";
+  }
+
+  // Compare mode: `bytes` is segment B (load() holds A); the renderer then draws A - B.
+  std::string load_compare(const std::string& bytes) {
+    Report r;
+    std::string error;
+    if (!decode_aggregate(bytes, r, error)) return error;
+    other_ = std::move(r);
+    renderer_.set_compare(&other_.data);
+    return "";
+  }
+
+  void clear_compare() {
+    renderer_.set_compare(nullptr);
+    other_ = Report{};
+  }
+
+  // `boxes` is a Float64Array of [key, x, y, w, h, interactive] per live element (page px).
+  // Elements come back ranked by priority score, highest first.
+  val insights(const val& boxes, const InsightParams& p) const {
+    InsightOptions o = to_options(p);
+    const auto v = emscripten::convertJSArrayToNumberVector<double>(boxes);
+    for (size_t i = 0; i + 5 < v.size(); i += 6)
+      o.boxes.push_back(
+          {static_cast<uint32_t>(v[i]), v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5] != 0});
+    Insights in = compute_insights(report_.data, o);
+    std::stable_sort(in.elements.begin(), in.elements.end(),
+                     [](const auto& a, const auto& b) { return a.score > b.score; });
+    val out = val::object();
+    out.set("pageViews", in.page_views);
+    out.set("pageMeanRate", num(in.page_mean_rate));
+    val els = val::array();
+    int i = 0;
+    for (const ElementInsight& e : in.elements) {
+      val x = val::object();
+      x.set("key", e.key);
+      x.set("clicks", e.clicks);
+      x.set("rate", num(e.rate));
+      x.set("lo", num(e.ci.lo));
+      x.set("hi", num(e.ci.hi));
+      x.set("hot", e.hot);
+      x.set("score", num(e.score));
+      x.set("frustration", num(e.frustration));
+      x.set("reach", num(e.reach));
+      x.set("interactive", e.interactive);
+      els.set(i++, x);
+    }
+    out.set("elements", els);
+    val hot = val::array();
+    i = 0;
+    for (const Hotspot& h : in.hotspots) {
+      val x = val::object();
+      x.set("x", h.x_px);
+      x.set("y", h.y_px);
+      x.set("clicks", static_cast<double>(h.window_clicks));
+      x.set("share", num(h.share));
+      hot.set(i++, x);
+    }
+    out.set("hotspots", hot);
+    val near = val::array();
+    i = 0;
+    for (const NearMiss& m : in.near_misses) {
+      val x = val::object();
+      x.set("target", m.target_key);
+      x.set("x", m.x);
+      x.set("y", m.y);
+      x.set("w", m.w);
+      x.set("h", m.h);
+      x.set("clicks", static_cast<double>(m.clicks));
+      x.set("gap", m.gap_px);
+      near.set(i++, x);
+    }
+    out.set("nearMisses", near);
+    val scroll = val::object();
+    scroll.set("halfDepthPx", num(in.scroll.half_depth_px));
+    scroll.set("foldPx", num(in.scroll.fold_px));
+    val fb = val::array();
+    i = 0;
+    for (const FalseBottom& f : in.scroll.false_bottoms) {
+      val x = val::object();
+      x.set("depthPx", f.depth_px);
+      x.set("drop", num(f.drop));
+      fb.set(i++, x);
+    }
+    scroll.set("falseBottoms", fb);
+    out.set("scroll", scroll);
+    return out;
+  }
+
+  // A (load) vs B (loadCompare), per element: rates, BH-adjusted p, significance, readiness.
+  val compare(const InsightParams& p) const {
+    const Comparison c = compare_segments(report_.data, other_.data, to_options(p));
+    val out = val::object();
+    out.set("pageViewsA", c.page_views_a);
+    out.set("pageViewsB", c.page_views_b);
+    out.set("significant", c.significant);
+    val rows = val::array();
+    int i = 0;
+    for (const CompareRow& r : c.rows) {
+      val x = val::object();
+      x.set("key", r.key);
+      x.set("rateA", num(r.rate_a));
+      x.set("rateB", num(r.rate_b));
+      x.set("diff", num(r.diff));
+      x.set("p", num(r.test.p));
+      x.set("pAdjusted", num(r.p_adjusted));
+      x.set("significant", r.significant);
+      x.set("ready", r.ready);
+      x.set("test", std::string(test_kind_name(r.test.kind)));
+      rows.set(i++, x);
+    }
+    out.set("rows", rows);
+    return out;
   }
 
   void set_options(const OverlayOptions& o) {
@@ -138,6 +288,7 @@ class Overlay {
 
  private:
   Report report_;
+  Report other_;  // compare mode's segment B
   Renderer renderer_;
   std::vector<uint8_t> pixels_;
 };
@@ -159,9 +310,20 @@ EMSCRIPTEN_BINDINGS(thermograph_overlay) {
       .field("scale", &OverlayOptions::scale)
       .field("radius", &OverlayOptions::radius)
       .field("anchored", &OverlayOptions::anchored);
+  emscripten::value_object<InsightParams>("InsightParams")
+      .field("q", &InsightParams::q)
+      .field("hotMinClicks", &InsightParams::hot_min_clicks)
+      .field("nearMissPx", &InsightParams::near_miss_px)
+      .field("nearMissMinClicks", &InsightParams::near_miss_min_clicks)
+      .field("minDetectableEffect", &InsightParams::min_detectable_effect)
+      .field("noiseVariance", &InsightParams::noise_variance);
   emscripten::class_<Overlay>("Overlay")
       .constructor<>()
       .function("load", &Overlay::load)
+      .function("loadCompare", &Overlay::load_compare)
+      .function("clearCompare", &Overlay::clear_compare)
+      .function("insights", &Overlay::insights)
+      .function("compare", &Overlay::compare)
       .function("setOptions", &Overlay::set_options)
       .function("setAnchors", &Overlay::set_anchors)
       .function("render", &Overlay::render)

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "core/dp.h"
 #include "core/json.h"
 #include "flags.h"
 #include "server.h"
@@ -27,6 +28,7 @@ const std::map<std::string, const char*> kHelp = {
     {"serve",
      "usage: thermograph-collector serve --db PATH [--port N] [--host ADDR] [--max-body BYTES]\n"
      "         [--rate R] [--burst B] [--threads N] [--queue N] [--min-page-views N]\n"
+     "         [--epsilon E]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
@@ -35,7 +37,9 @@ const std::map<std::string, const char*> kHelp = {
      "  --burst B            token bucket size (default max(10, 2 x rate))\n"
      "  --threads N          HTTP worker threads = connections served at once (default 64)\n"
      "  --queue N            reports waiting for the writer before 503 (default 8192)\n"
-     "  --min-page-views N   smallest segment the read API releases (default 1)\n"},
+     "  --min-page-views N   smallest segment the read API releases (default 1; 20 with DP)\n"
+     "  --epsilon E          differential privacy budget per released aggregate; 0 = off\n"
+     "                       (default 0). Noise assumes the tracker's default bounds.\n"},
     {"site create",
      "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
      "         [--name NAME] [--json]\n"
@@ -76,13 +80,16 @@ int cmd_serve(const Flags& f) {
        {f.get_u64("port", 0, 65535, port), f.get_u64("max-body", 16, 64 << 20, max_body),
         f.get_u64("threads", 1, 4096, threads), f.get_u64("queue", 1, 1 << 20, queue),
         f.get_u64("min-page-views", 1, 1u << 31, min_pv), f.get_double("rate", 0, 1e9, o.rate),
-        f.get_double("burst", 0, 1e9, o.burst)})
+        f.get_double("burst", 0, 1e9, o.burst), f.get_double("epsilon", 0, 1e6, o.epsilon)})
     if (!err.empty()) return usage_error("serve", err);
   o.port = static_cast<int>(port);
   o.max_body = max_body;
   o.threads = threads;
   o.queue = queue;
   o.min_page_views = static_cast<uint32_t>(min_pv);
+  // Under DP the gate is on a noisy count: a gate of 1 would release near-empty segments whose
+  // noise swamps everything, so DP gets DpParams' default unless the operator chose one.
+  if (o.epsilon > 0 && !f.has("min-page-views")) o.min_page_views = DpParams{}.min_page_views;
   return serve(o);
 }
 
@@ -224,7 +231,7 @@ int run(int argc, char** argv) {
       kFlags = {
           {"serve",
            {{"db", "port", "host", "max-body", "rate", "burst", "threads", "queue",
-             "min-page-views"},
+             "min-page-views", "epsilon"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},

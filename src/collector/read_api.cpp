@@ -1,9 +1,11 @@
-// Read endpoints: pages, segments, merged heatmaps (binary/JSON), per-element CSV, stats.
-// Every served aggregate passes through release() (release.h); every endpoint needs the site's
-// read token and answers CORS (with preflight) for the site's configured origins.
+// Read endpoints: pages, segments, merged heatmaps (binary/JSON), insights and A/B comparisons,
+// per-element CSV, stats. Every served aggregate passes through release() (release.h); every
+// endpoint needs the site's read token and answers CORS (with preflight) for the site's origins.
+#include <cmath>
 #include <map>
 #include <set>
 
+#include "core/insights_json.h"
 #include "core/json.h"
 #include "http_common.h"
 
@@ -60,9 +62,25 @@ bool parse_day(const std::string& s, int32_t& out) {
   return true;
 }
 
+// The query as one side of a comparison sees it: `a.variant` overrides `variant` for side "a.".
+// With an empty prefix it is the plain query string.
+struct Query {
+  const Request& req;
+  std::string prefix;
+  std::string pick(const std::string& name) const {
+    return !prefix.empty() && req.has_param(prefix + name) ? prefix + name : name;
+  }
+  bool has_param(const std::string& n) const { return req.has_param(pick(n)); }
+  std::string get_param_value(const std::string& n, size_t i = 0) const {
+    return req.get_param_value(pick(n), i);
+  }
+  size_t get_param_value_count(const std::string& n) const {
+    return req.get_param_value_count(pick(n));
+  }
+};
+
 // Builds a RowFilter from the query string; returns an error message or "".
-std::string parse_filter(const Request& req, const std::string& site, bool need_page,
-                         RowFilter& f) {
+std::string parse_filter(const Query& req, const std::string& site, bool need_page, RowFilter& f) {
   f.site = site;
   if (req.has_param("page")) f.page = req.get_param_value("page");
   if (need_page && (!f.page || f.page->empty())) return "missing parameter 'page'";
@@ -123,11 +141,13 @@ void merge_segment(Segment& into, const Segment& s) {
 }
 
 // Merges every matching row and releases the result. On failure the response is written.
-bool merged_release(Context& ctx, const Request& req, Response& res, const SiteRecord& site,
-                    Report& out) {
+// `side` names the comparison side in error messages ("" for single-aggregate endpoints).
+bool merged_release(Context& ctx, const Query& req, Response& res, const SiteRecord& site,
+                    Report& out, ReleaseDecision* decision = nullptr) {
+  const std::string side = req.prefix.empty() ? "" : "side " + req.prefix.substr(0, 1) + ": ";
   RowFilter f;
   if (std::string err = parse_filter(req, site.key, true, f); !err.empty()) {
-    send_error(res, 400, "bad_request", err);
+    send_error(res, 400, "bad_request", side + err);
     return false;
   }
   size_t rows = 0;
@@ -140,14 +160,45 @@ bool merged_release(Context& ctx, const Request& req, Response& res, const SiteR
     }
   });
   if (rows == 0) {
-    send_error(res, 404, "no_data", "no data for this page and filters");
+    send_error(res, 404, "no_data", side + "no data for this page and filters");
     return false;
   }
   out.kind = kKindAggregate;
-  if (ReleaseDecision d = release(out.data, ctx.policy); !d.ok) {
-    send_error(res, 403, "below_min_page_views", d.reason);
+  ReleaseDecision d = release(out.data, ctx.policy);
+  if (!d.ok) {
+    send_error(res, 403, "below_min_page_views", side + d.reason);
     return false;
   }
+  if (decision) *decision = d;
+  return true;
+}
+
+// Insight options: `options` (a JSON object, e.g. with element boxes), then single numeric
+// parameters by their InsightOptions name (`q=0.1&hot_min_clicks=50`). The DP noise variance of
+// the release is used unless the caller sets one.
+bool insight_options(const Request& req, Response& res, const ReleaseDecision& d,
+                     InsightOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  if (req.has_param("options")) {
+    j = nlohmann::json::parse(req.get_param_value("options"), nullptr, false);
+    if (!j.is_object()) {
+      send_error(res, 400, "bad_request", "options must be a JSON object");
+      return false;
+    }
+  }
+  for (const char* name : {"z", "q", "hot_min_clicks", "alpha", "power", "min_detectable_effect",
+                           "noise_variance", "min_expected", "near_miss_px", "near_miss_min_clicks",
+                           "max_hotspots", "false_bottom_k", "false_bottom_min_drop"}) {
+    if (!req.has_param(name)) continue;
+    const auto v = nlohmann::json::parse(req.get_param_value(name), nullptr, false);
+    if (!v.is_number()) {
+      send_error(res, 400, "bad_request", std::string(name) + " must be a number");
+      return false;
+    }
+    j[name] = v;
+  }
+  if (!j.contains("noise_variance")) j["noise_variance"] = d.noise_variance;
+  o = insight_options_from_json(j);
   return true;
 }
 
@@ -188,7 +239,8 @@ void heatmap(Context& ctx, const Request& req, Response& res) {
   if (format != "json" && format != "bin")
     return send_error(res, 400, "bad_request", "format must be bin or json");
   Report merged;
-  if (!merged_release(ctx, req, res, *site, merged) || !apply_layer_filter(req, res, merged.data))
+  if (!merged_release(ctx, {req, ""}, res, *site, merged) ||
+      !apply_layer_filter(req, res, merged.data))
     return;
   if (format == "bin") {
     const std::vector<uint8_t> bytes = encode(merged);
@@ -198,22 +250,76 @@ void heatmap(Context& ctx, const Request& req, Response& res) {
   }
 }
 
+// The same numbers as /api/insights, so a spreadsheet and the overlay agree.
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 void elements_csv(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
   if (!site) return;
   Report merged;
-  if (!merged_release(ctx, req, res, *site, merged)) return;
+  ReleaseDecision d;
+  InsightOptions o;
+  if (!merged_release(ctx, {req, ""}, res, *site, merged, &d) || !insight_options(req, res, d, o))
+    return;
+  const Insights in = compute_insights(merged.data, o);
+  std::map<uint32_t, const ElementInsight*> by_key;
+  for (const ElementInsight& e : in.elements) by_key[e.key] = &e;
   std::string csv = "key,flags";
   for (uint8_t c = 0; c < kElementCounterCount; ++c)
     csv += std::string(",") + element_counter_name(static_cast<ElementCounter>(c));
-  csv += "\n";
+  csv += ",rate,ci_low,ci_high,hot\n";
   for (const auto& [key, el] : merged.data.elements()) {
     csv += element_key_hex(key) + "," + std::to_string(el.flags);
     for (uint32_t v : el.counters) csv += "," + std::to_string(v);
-    csv += "\n";
+    const auto it = by_key.find(key);
+    if (it == by_key.end()) {
+      csv += ",,,,0\n";
+      continue;
+    }
+    const ElementInsight& e = *it->second;
+    csv += "," + csv_number(e.rate) + "," + csv_number(e.ci.lo) + "," + csv_number(e.ci.hi) +
+           (e.hot ? ",1\n" : ",0\n");
   }
   res.set_header("Content-Disposition", "attachment; filename=\"elements.csv\"");
   res.set_content(csv, "text/csv");
+}
+
+void insights(Context& ctx, const Request& req, Response& res) {
+  auto site = authorize(ctx, req, res);
+  if (!site) return;
+  Report merged;
+  ReleaseDecision d;
+  InsightOptions o;
+  if (!merged_release(ctx, {req, ""}, res, *site, merged, &d) || !insight_options(req, res, d, o))
+    return;
+  nlohmann::json j = insights_json(merged.data, o);
+  j["site"] = site->key;
+  j["page"] = merged.segment.page;
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+// Two released aggregates of one page; filters prefixed `a.` / `b.` pick each side, unprefixed
+// ones apply to both. Each side is released (and noised) on its own.
+void compare(Context& ctx, const Request& req, Response& res) {
+  auto site = authorize(ctx, req, res);
+  if (!site) return;
+  Report a, b;
+  ReleaseDecision da, db;
+  InsightOptions o;
+  if (!merged_release(ctx, {req, "a."}, res, *site, a, &da) ||
+      !merged_release(ctx, {req, "b."}, res, *site, b, &db))
+    return;
+  ReleaseDecision worst = da.noise_variance >= db.noise_variance ? da : db;
+  if (!insight_options(req, res, worst, o)) return;
+  nlohmann::json j = compare_json(a.data, b.data, o);
+  j["site"] = site->key;
+  j["page"] = a.segment.page;
+  res.set_content(j.dump() + "\n", "application/json");
 }
 
 void pages(Context& ctx, const Request& req, Response& res) {
@@ -221,9 +327,10 @@ void pages(Context& ctx, const Request& req, Response& res) {
   if (!site) return;
   nlohmann::json list = nlohmann::json::array();
   for (const PageInfo& p : ctx.store.pages(site->key)) {
-    if (!release_count(p.page_views, ctx.policy)) continue;
+    const auto pv = release_count(p.page_views, ctx.policy);
+    if (!pv) continue;
     list.push_back({{"page", p.page},
-                    {"page_views", p.page_views},
+                    {"page_views", *pv},
                     {"first_day", day_to_date(p.first_day)},
                     {"last_day", day_to_date(p.last_day)}});
   }
@@ -235,7 +342,7 @@ void segments(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
   if (!site) return;
   RowFilter f;
-  if (std::string err = parse_filter(req, site->key, true, f); !err.empty())
+  if (std::string err = parse_filter({req, ""}, site->key, true, f); !err.empty())
     return send_error(res, 400, "bad_request", err);
   std::map<int, uint64_t> widths, devices, days;
   std::map<std::string, uint64_t> variants;
@@ -257,17 +364,18 @@ void segments(Context& ctx, const Request& req, Response& res) {
   auto list = [&](const auto& m, auto value) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& [k, pv] : m)
-      if (release_count(pv, ctx.policy)) out.push_back({{"value", value(k)}, {"page_views", pv}});
+      if (const auto n = release_count(pv, ctx.policy))
+        out.push_back({{"value", value(k)}, {"page_views", *n}});
     return out;
   };
   auto id = [](const auto& k) { return k; };
   nlohmann::json tag_list = nlohmann::json::array();
   for (const auto& [kv, pv] : tags)
-    if (release_count(pv, ctx.policy))
-      tag_list.push_back({{"key", kv.first}, {"value", kv.second}, {"page_views", pv}});
+    if (const auto n = release_count(pv, ctx.policy))
+      tag_list.push_back({{"key", kv.first}, {"value", kv.second}, {"page_views", *n}});
   nlohmann::json j{{"site", site->key},
                    {"page", *f.page},
-                   {"page_views", release_count(total, ctx.policy) ? total : 0},
+                   {"page_views", release_count(total, ctx.policy).value_or(0)},
                    {"width_classes", list(widths, id)},
                    {"devices", list(devices, id)},
                    {"variants", list(variants, id)},
@@ -329,6 +437,8 @@ void register_read_api(httplib::Server& svr, Context& ctx) {
   svr.Get("/api/segments", bind(segments));
   svr.Get("/api/heatmap", bind(heatmap));
   svr.Get("/api/elements.csv", bind(elements_csv));
+  svr.Get("/api/insights", bind(insights));
+  svr.Get("/api/compare", bind(compare));
   svr.Get("/api/stats", bind(stats));
   svr.Options(R"(/api/.*)", bind(read_preflight));
 }

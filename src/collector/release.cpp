@@ -1,18 +1,49 @@
 #include "release.h"
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "core/dp.h"
+
 namespace thermograph {
+namespace {
+
+// A fresh OS-seeded stream per release: a fixed or guessable seed would let anyone who can
+// replay the noise subtract it.
+uint64_t os_seed() {
+  std::random_device rd;
+  return (uint64_t(rd()) << 32) ^ rd();
+}
+
+}  // namespace
 
 ReleaseDecision release(Aggregate& merged, const ReleasePolicy& policy) {
+  if (policy.epsilon > 0) {
+    DpParams p;
+    p.epsilon = policy.epsilon;
+    p.min_page_views = policy.min_page_views;
+    p.bounds = policy.bounds;
+    const DpResult r = dp_release(merged, p, os_seed());
+    if (!r.released) return {false, r.reason};
+    const double sd = discrete_laplace_sd(r.scale[kDpElementCounters]);
+    return {true, "", std::isfinite(sd) ? sd * sd : 0};
+  }
   if (merged.counters[kPageViews] < policy.min_page_views)
     return {false, "segment withheld: it has fewer than " + std::to_string(policy.min_page_views) +
                        " page views (the collector's --min-page-views); widen the filters"};
-  // Identity otherwise. Differential privacy (noise calibrated to the per-page-view bounds in
-  // core/pageview.h) will be applied to `merged` here.
   return {};
 }
 
-bool release_count(uint64_t page_views, const ReleasePolicy& policy) {
-  return page_views >= policy.min_page_views;
+std::optional<uint64_t> release_count(uint64_t page_views, const ReleasePolicy& policy) {
+  if (policy.epsilon > 0) {
+    Rng rng(os_seed());
+    const int64_t noisy = int64_t(page_views) + sample_discrete_laplace(1.0 / policy.epsilon, rng);
+    if (noisy < int64_t(policy.min_page_views)) return std::nullopt;
+    return uint64_t(noisy);
+  }
+  if (page_views < policy.min_page_views) return std::nullopt;
+  return page_views;
 }
 
 }  // namespace thermograph

@@ -122,7 +122,7 @@ int serve(const ServerOptions& opt) {
   const double burst = opt.burst > 0 ? opt.burst : std::max(10.0, 2 * opt.rate);
   RateLimiter limiter(opt.rate, burst);
   Ingest ingest(*store, opt.queue);
-  Context ctx{*store, ingest, sites, limiter, ReleasePolicy{opt.min_page_views}};
+  Context ctx{*store, ingest, sites, limiter, ReleasePolicy{opt.min_page_views, opt.epsilon}};
 
   httplib::Server svr;
   const size_t threads = opt.threads;

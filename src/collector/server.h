@@ -17,6 +17,7 @@ struct ServerOptions {
   size_t threads = 64;          // HTTP worker threads = concurrent connections served
   size_t queue = 8192;          // reports waiting for the writer before 503
   uint32_t min_page_views = 1;  // release policy for the read API
+  double epsilon = 0;           // central DP per released aggregate; 0 = off
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit status; errors are printed as one line.

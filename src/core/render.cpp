@@ -59,6 +59,27 @@ const Palette& heat_palette() {
   return palette;
 }
 
+const Palette& diverging_palette() {
+  static const Palette palette = [] {
+    // Red for "A has more", blue for "B has more" (ColorBrewer RdBu ends); colour-blind readers
+    // still tell them apart by lightness. Small differences fade out instead of tinting the page.
+    Palette p{};
+    for (int i = 0; i < 256; ++i) {
+      const double d = (i - double(kDiffNeutral)) / (i >= kDiffNeutral ? 127.0 : 128.0);
+      const double m = std::abs(d);
+      const auto alpha = static_cast<uint32_t>(std::lround(220 * std::min(1.0, m / 0.25)));
+      const auto mix = [m](double lo, double hi) {
+        return static_cast<uint32_t>(std::lround(lo + (hi - lo) * m));
+      };
+      p[i] = d >= 0 ? rgba(mix(244, 178), mix(165, 24), mix(130, 43), alpha)
+                    : rgba(mix(146, 33), mix(197, 102), mix(222, 172), alpha);
+    }
+    p[kDiffNeutral] = 0;
+    return p;
+  }();
+  return palette;
+}
+
 void ScaleMap::build(Scale kind, std::vector<float>& samples) {
   kind_ = kind;
   max_ = 0;
@@ -185,6 +206,16 @@ void Renderer::set_options(const RenderOptions& o) {
   dirty_ = true;
 }
 
+void Renderer::set_compare(const Aggregate* b) {
+  compare_ = b;
+  dirty_ = true;
+}
+
+bool Renderer::is_band() const {
+  return opt_.layer == kLayerReachPx || opt_.layer == kLayerReachPct ||
+         opt_.layer == kLayerAttention;
+}
+
 void Renderer::set_anchors(std::vector<Anchor> anchors) {
   std::stable_sort(anchors.begin(), anchors.end(),
                    [](const Anchor& a, const Anchor& b) { return a.key < b.key; });
@@ -225,8 +256,8 @@ Columns columns(uint32_t step, uint32_t cols, double scroll_x, uint32_t width) {
 
 }  // namespace
 
-void Renderer::build_points(std::vector<Splat>& page, std::vector<Splat>& fixed) const {
-  const Aggregate& a = *data_;
+void Renderer::build_points(const Aggregate& a, double weight, std::vector<Splat>& page,
+                            std::vector<Splat>& fixed) const {
   if (opt_.anchored && opt_.layer == kLayerClicks) {
     // Element-relative cells go on each element's live box: the heat follows the layout.
     auto anchor = anchors_.begin();
@@ -237,15 +268,16 @@ void Renderer::build_points(std::vector<Splat>& page, std::vector<Splat>& fixed)
       for (const auto& c : el.cells.cells()) {
         const double sx = (c.index % kSubGrid + 0.5) / kSubGrid,
                      sy = (c.index / kSubGrid + 0.5) / kSubGrid;
-        dst.push_back({anchor->x + sx * anchor->w, anchor->y + sy * anchor->h, double(c.value)});
+        dst.push_back(
+            {anchor->x + sx * anchor->w, anchor->y + sy * anchor->h, weight * double(c.value)});
       }
     }
     return;
   }
-  auto cells = [](const SparseVec& v, std::vector<Splat>& dst) {
+  auto cells = [weight](const SparseVec& v, std::vector<Splat>& dst) {
     for (const auto& c : v.cells())
       dst.push_back({(c.index % kGridCols) * kCellPx + kCellPx / 2.0,
-                     (c.index / kGridCols) * kCellPx + kCellPx / 2.0, double(c.value)});
+                     (c.index / kGridCols) * kCellPx + kCellPx / 2.0, weight * double(c.value)});
   };
   if (opt_.layer == kLayerFixedClicks) {
     cells(a.layers[kLayerFixedClicks], fixed);
@@ -281,7 +313,15 @@ void Renderer::prepare() {
     return;
   }
   std::vector<Splat> page, fixed;
-  build_points(page, fixed);
+  const bool diff = comparing();
+  if (diff) {
+    // Splat and blur are linear, so splatting A with +1/pv_A and B with -1/pv_B yields the
+    // difference of the normalized densities in one field.
+    build_points(a, 1 / page_views(a), page, fixed);
+    build_points(*compare_, -1 / page_views(*compare_), page, fixed);
+  } else {
+    build_points(a, 1, page, fixed);
+  }
   const double margin = opt_.radius_px + 16;
   auto fill = [&](Field& f, const std::vector<Splat>& pts) {
     if (pts.empty()) return;
@@ -290,21 +330,43 @@ void Renderer::prepare() {
     f.reset(mx, my, margin);
     for (const auto& p : pts) f.splat(p.x, p.y, p.v);
     f.blur(opt_.radius_px / 3);
-    for (float d : f.density)
-      if (d >= kFloor) samples.push_back(d);
   };
   fill(page_, page);
   fill(fixed_, fixed);
+  // Counts have an absolute floor; per-page-view differences are small numbers, so their floor
+  // is relative to the largest difference (float dust where A and B cancel stays neutral).
+  float floor = kFloor;
+  if (diff) {
+    float peak = 0;
+    for (const Field* f : {&page_, &fixed_})
+      for (float d : f->density) peak = std::max(peak, std::abs(d));
+    floor = peak * kFloor;
+  }
+  for (const Field* f : {&page_, &fixed_})
+    for (float d : f->density)
+      if (std::abs(d) >= floor && (diff || d > 0)) samples.push_back(std::abs(d));
   scale_.build(opt_.scale, samples);
+  const uint8_t neutral = diff ? kDiffNeutral : 0;
   for (Field* f : {&page_, &fixed_}) {
     if (f->rows == 0) continue;
-    // Levels are padded: one zero column left, two right, one zero row below (see columns()).
+    // Levels are padded: one neutral column left, two right, one row below (see columns()).
     const uint32_t stride = f->cols + 3;
-    f->level.assign(size_t(stride) * (f->rows + 1), 0);
+    f->level.assign(size_t(stride) * (f->rows + 1), neutral);
     for (uint32_t r = 0; r < f->rows; ++r)
-      for (uint32_t c = 0; c < f->cols; ++c)
-        f->level[size_t(r) * stride + c + 1] =
-            level_of(scale_, f->density[size_t(r) * f->cols + c]);
+      for (uint32_t c = 0; c < f->cols; ++c) {
+        const float d = f->density[size_t(r) * f->cols + c];
+        uint8_t l = 0;
+        if (!diff) {
+          l = level_of(scale_, d);
+        } else if (std::abs(d) >= floor && floor > 0) {
+          const long step = std::lround(scale_.t(std::abs(d)) * 127);
+          l = static_cast<uint8_t>(d > 0 ? kDiffNeutral + std::max(1L, step)
+                                         : kDiffNeutral - std::max(1L, step));
+        } else {
+          l = kDiffNeutral;
+        }
+        f->level[size_t(r) * stride + c + 1] = l;
+      }
     f->density = {};  // only levels are needed per frame
   }
 }
@@ -318,7 +380,9 @@ void Renderer::render(const Viewport& v, uint8_t* out) {
 }
 
 void Renderer::render_heat(const Viewport& v, uint8_t* out) const {
-  const Palette& pal = heat_palette();
+  const bool diff = comparing();
+  const Palette& pal = diff ? diverging_palette() : heat_palette();
+  const int neutral = diff ? kDiffNeutral : 0;
   std::vector<uint8_t> row(v.width);
   struct Source {
     const Field* f;
@@ -331,7 +395,7 @@ void Renderer::render_heat(const Viewport& v, uint8_t* out) const {
     sources[n++] = {&page_, columns(page_.step, page_.cols, v.scroll_x, v.width), v.scroll_y};
   if (fixed_.rows) sources[n++] = {&fixed_, columns(fixed_.step, fixed_.cols, 0, v.width), 0};
   for (uint32_t y = 0; y < v.height; ++y) {
-    std::fill(row.begin(), row.end(), 0);
+    std::fill(row.begin(), row.end(), neutral);
     for (int s = 0; s < n; ++s) {
       const Field& f = *sources[s].f;
       const uint32_t stride = f.cols + 3;
@@ -349,7 +413,9 @@ void Renderer::render_heat(const Viewport& v, uint8_t* out) const {
         const uint32_t top = a[i] * (256 - w) + a[i + 1] * w;
         const uint32_t bottom = b[i] * (256 - w) + b[i + 1] * w;
         const uint32_t l = (top * (256 - wy) + bottom * wy + 32768) >> 16;
-        if (l > row[x]) row[x] = static_cast<uint8_t>(l);
+        // Page and fixed fields overlap: keep the stronger signal (farther from neutral).
+        if (std::abs(int(l) - neutral) > std::abs(int(row[x]) - neutral))
+          row[x] = static_cast<uint8_t>(l);
       }
     }
     uint8_t* o = out + size_t(y) * v.width * 4;
@@ -381,6 +447,15 @@ void Renderer::render_bands(const Viewport& v, uint8_t* out) const {
 std::vector<LegendStop> Renderer::legend() {
   prepare();
   std::vector<LegendStop> stops;
+  if (comparing()) {  // t 0: B has the most more, 0.5: equal, 1: A has the most more
+    for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+      const double u = 2 * t - 1;
+      const auto level = static_cast<uint8_t>(kDiffNeutral + std::lround(u * (u < 0 ? 128 : 127)));
+      stops.push_back({t, (u < 0 ? -1 : 1) * scale_.value(std::abs(u)),
+                       diverging_palette()[std::min<int>(255, level)]});
+    }
+    return stops;
+  }
   const bool reach = opt_.layer == kLayerReachPx || opt_.layer == kLayerReachPct;
   for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) {
     LegendStop s;

@@ -70,6 +70,10 @@ struct AnchorStats {
 
 using Palette = std::array<uint32_t, 256>;  // RGBA bytes in memory order, as ImageData wants
 const Palette& heat_palette();
+// Compare mode: level 128 is "no difference" (transparent), above it warm (A has more), below it
+// cool (B has more); alpha grows with the distance from 128.
+const Palette& diverging_palette();
+inline constexpr uint8_t kDiffNeutral = 128;
 
 class Renderer {
  public:
@@ -77,6 +81,11 @@ class Renderer {
   void set_data(const Aggregate* data);
   void set_options(const RenderOptions& o);
   void set_anchors(std::vector<Anchor> anchors);
+  // Compare mode (nullptr = off): heat layers draw density(A) / page views(A) minus
+  // density(B) / page views(B) with the diverging palette, so arms of different sizes compare.
+  // Not owned, like set_data. Band layers (reach, attention) ignore it.
+  void set_compare(const Aggregate* b);
+  bool comparing() const { return compare_ && !is_band(); }
   const RenderOptions& options() const { return opt_; }
 
   // Writes width * height * 4 bytes (RGBA, not premultiplied) of the viewport into `out`.
@@ -105,11 +114,14 @@ class Renderer {
   };
 
   void prepare();
-  void build_points(std::vector<Splat>& page, std::vector<Splat>& fixed) const;
+  bool is_band() const;
+  void build_points(const Aggregate& a, double weight, std::vector<Splat>& page,
+                    std::vector<Splat>& fixed) const;
   void render_heat(const Viewport& v, uint8_t* out) const;
   void render_bands(const Viewport& v, uint8_t* out) const;
 
   const Aggregate* data_ = nullptr;
+  const Aggregate* compare_ = nullptr;
   RenderOptions opt_;
   std::vector<Anchor> anchors_;
   bool dirty_ = true;

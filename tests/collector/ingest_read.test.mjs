@@ -59,8 +59,12 @@ test('reports merge across requests and read back exactly (json, bin, csv)', asy
   const csv = await request(q('/api/elements.csv', { page: PAGE }), { headers: auth(site.read_token) });
   assert.equal(csv.status, 200);
   const lines = csv.text.trim().split('\n');
-  assert.equal(lines[0], 'key,flags,clicks,rage,dead,error,hover,pv_clicked,pv_hovered,pv_rage,pv_dead,pv_error,pv_converted');
-  assert.deepEqual(lines.slice(1), ['00000001,0,0,0,0,0,4,0,0,0,0,0,0', 'deadbeef,2,7,0,0,0,0,3,0,0,0,0,0']);
+  assert.equal(lines[0], 'key,flags,clicks,rage,dead,error,hover,pv_clicked,pv_hovered,pv_rage,pv_dead,pv_error,pv_converted,rate,ci_low,ci_high,hot');
+  // rate = pv_clicked / page views with its Wilson interval (docs/insights.md): 0 of 3 and 3 of 3.
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 14).join(',')),
+    ['00000001,0,0,0,0,0,4,0,0,0,0,0,0,0', 'deadbeef,2,7,0,0,0,0,3,0,0,0,0,0,1']);
+  const [lo, hi, hot] = lines[2].split(',').slice(14).map(Number);
+  assert.ok(lo > 0.4 && lo < 0.5 && hi === 1 && hot === 0, lines[2]);
 });
 
 test('filters, layer selection, pages and segments', async () => {

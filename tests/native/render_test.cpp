@@ -223,3 +223,43 @@ TEST_CASE("hostile extents stay bounded") {
   Frame f = render(r, 0, 0, 100, 100);
   CHECK(f.at(8, 8).a > 0);
 }
+
+TEST_CASE("compare: warm where A has more per page view, cool where B has, clear where equal") {
+  // A: 40 page views, 40 clicks at (400, 300), 20 at (100, 900), 10 at (600, 600).
+  // B: 80 page views (twice the traffic), 16 clicks at (400, 300), 200 at (100, 900) and 20 at
+  // (600, 600): per page view equal there, so only the normalized difference can show nothing.
+  Aggregate a, b;
+  a.counters[kPageViews] = 40;
+  b.counters[kPageViews] = 80;
+  a.layers[kLayerClicks].add(cell_index(400, 300), 40);
+  a.layers[kLayerClicks].add(cell_index(100, 900), 20);
+  a.layers[kLayerClicks].add(cell_index(600, 600), 10);
+  b.layers[kLayerClicks].add(cell_index(400, 300), 16);
+  b.layers[kLayerClicks].add(cell_index(100, 900), 200);
+  b.layers[kLayerClicks].add(cell_index(600, 600), 20);
+  Renderer r;
+  r.set_data(&a);
+  r.set_options({kLayerClicks, Scale::kLinear, 40, false});
+  r.set_compare(&b);
+  CHECK(r.comparing());
+  Frame f = render(r, 0, 0, 800, 1000);
+  const Px warm = f.at(408, 296), cool = f.at(104, 904), equal = f.at(608, 600);
+  CHECK(warm.r > 150);  // A: 1.0 per page view vs B: 0.2
+  CHECK(warm.r > warm.b + 80);
+  CHECK(warm.a > 150);
+  CHECK(cool.b > 150);  // B: 2.5 per page view vs A: 0.5
+  CHECK(cool.b > cool.r + 80);
+  CHECK(cool.a > 150);
+  CHECK(equal.a == 0);
+  CHECK(f.at(20, 20).a == 0);
+  const auto stops = r.legend();
+  REQUIRE(stops.size() == 5);
+  CHECK(stops[0].value == doctest::Approx(-2.0).epsilon(0.05));  // the peak |difference|
+  CHECK(stops[2].rgba == 0);                                     // equal: transparent
+  CHECK(stops[4].value > 0.5);
+  // Off again: the ordinary heat palette, no negative values.
+  r.set_compare(nullptr);
+  Frame g = render(r, 0, 0, 800, 1000);
+  CHECK(hot(g.at(408, 296)));
+  CHECK(g.at(608, 600).a > 0);
+}
