@@ -36,7 +36,7 @@ async function skim(v, visit) {
     await v.scroll(v.between(400, 1200));
     await v.wander(1);
   }
-  await v.pause(200, 600);
+  await v.pause(100, 300);
 }
 
 async function goal(v, visit) {
@@ -58,18 +58,15 @@ async function goal(v, visit) {
   await v.dismissPopup();
   const plan = v.rng() < 0.6 ? 1 : v.rng() < 0.5 ? 0 : 2;
   for (let i = 0; i < 3; i++) await v.hover('.plan', i);
-  await v.click('.buy', { nth: plan });
-  await v.waitForPage('/checkout');
+  await v.clickTo('.buy', '/checkout', { nth: plan });
   await v.type('#name', v.pick(NAMES));
   await v.type('#email', 'buyer' + Math.floor(v.between(1, 999)) + '@example.com');
   await v.type('#card', '4242 4242 4242 4242');  // cc-number: no pointer data is recorded here
   await v.type('#exp', '12 / 29');
   await v.type('#cvc', '123');
-  await v.click('#place-order');
-  await v.waitForPage('/thanks');
+  await v.clickTo('#place-order', '/thanks');
   if (v.chance(0.4)) {
-    await v.click('.btn-primary');
-    await v.waitForPage('/app');
+    await v.clickTo('main .btn-primary', '/app');
     await v.wander(2);
   }
 }
@@ -81,7 +78,7 @@ async function frustrated(v, visit) {
   await v.dismissPopup();
   // The screenshot looks like a link: a click, a wait, another click (dead clicks).
   await v.click('.fake-link .shot');
-  await v.pause(500, 1000);
+  await v.pause(400, 700);
   await v.click('.fake-link .label');
   await v.pause(300, 700);
   // The button that does nothing: rage clicks.
@@ -92,7 +89,7 @@ async function frustrated(v, visit) {
     await v.reveal('#pricing');
     await v.wander(2);
   }
-  await v.pause(200, 500);
+  await v.pause(100, 300);
 }
 
 // A signed-in customer working in the single-page app (history.pushState routes).

@@ -1,7 +1,8 @@
 // Visitor simulator: real headless Chromium visitors (playwright-core, Debian's /usr/bin/chromium)
 // browse the demo site with the real tracker, which reports to the real collector.
 //
-// Usage: node demo/simulate.mjs [--base URL] [--visits N] [--concurrency C] [--seed S] [--quiet]
+// Usage: node demo/simulate.mjs [--base URL] [--visits N] [--concurrency C] [--seed S] [--pace F] [--quiet]
+// --pace scales think time (1 = leisurely, default 0.6).
 // Each visit is a fresh browser context (no shared state), all in one browser process.
 import { launchBrowser, Visitor } from './visitor.mjs';
 import { PERSONAS, BEHAVIOURS } from './personas.mjs';
@@ -36,7 +37,7 @@ export function planVisits(n, seed = 1) {
   return visits;
 }
 
-async function runVisit(browser, base, visit) {
+async function runVisit(browser, base, visit, pace) {
   const p = visit.persona;
   const context = await browser.newContext({
     viewport: { width: p.width, height: p.height }, hasTouch: !!p.touch, isMobile: !!p.touch, deviceScaleFactor: 1,
@@ -45,7 +46,12 @@ async function runVisit(browser, base, visit) {
     const page = await context.newPage();
     page.setDefaultTimeout(10000);
     try {
-      await BEHAVIOURS[p.intent](new Visitor(page, p, rngFrom(visit.seed), base), visit);
+      await BEHAVIOURS[p.intent](new Visitor(page, p, rngFrom(visit.seed), base, pace), visit);
+    } catch (e) {
+      // THERMOGRAPH_DEMO_DEBUG=DIR keeps a screenshot of every failed visit, for diagnosis.
+      const dir = process.env.THERMOGRAPH_DEMO_DEBUG;
+      if (dir) await page.screenshot({ path: `${dir}/visit-${visit.index}-${p.name}.png` }).catch(() => {});
+      throw e;
     } finally {
       // pagehide: the tracker's final flush (a beacon). Give it a moment to leave before the
       // context, and its network stack, is torn down.
@@ -75,7 +81,7 @@ function progressBar(total, quiet) {
   };
 }
 
-export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, concurrency = 4, seed = 1, quiet = false } = {}) {
+export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, concurrency = 4, seed = 1, pace = 0.6, quiet = false } = {}) {
   const plan = planVisits(visits, seed);
   const browser = await launchBrowser();
   const progress = progressBar(plan.length, quiet);
@@ -88,7 +94,7 @@ export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, co
       const visit = plan[next++];
       const t = Date.now();
       try {
-        await runVisit(browser, base, visit);
+        await runVisit(browser, base, visit, pace);
         results.push({ ...visit, ok: true, ms: Date.now() - t });
       } catch (e) {
         failed++;
@@ -107,7 +113,7 @@ export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, co
 }
 
 function parseArgs(argv) {
-  const o = { base: 'http://127.0.0.1:8080', visits: 20, concurrency: 4, seed: 1, quiet: false };
+  const o = { base: 'http://127.0.0.1:8080', visits: 20, concurrency: 4, seed: 1, pace: 0.6, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], val = () => {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
@@ -122,6 +128,7 @@ function parseArgs(argv) {
     else if (a === '--visits') o.visits = int();
     else if (a === '--concurrency') o.concurrency = Math.max(1, int());
     else if (a === '--seed') o.seed = int();
+    else if (a === '--pace') o.pace = Number(val());
     else if (a === '--quiet') o.quiet = true;
     else if (a === '-h' || a === '--help') o.help = true;
     else throw new Error(`unknown option '${a}'`);
@@ -138,7 +145,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(64);
   }
   if (opts.help) {
-    console.log('usage: node demo/simulate.mjs [--base URL] [--visits N] [--concurrency C] [--seed S] [--quiet]\n' +
+    console.log('usage: node demo/simulate.mjs [--base URL] [--visits N] [--concurrency C] [--seed S] [--pace F] [--quiet]\n' +
       'personas: ' + PERSONAS.map((p) => p.name).join(', '));
     process.exit(0);
   }

@@ -14,14 +14,15 @@ export function launchBrowser() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Visitor {
-  constructor(page, persona, rng, base) {
-    Object.assign(this, { page, persona, rng, base, touch: !!persona.touch, mouse: { x: 0, y: 0 } });
+  constructor(page, persona, rng, base, pace = 1) {
+    Object.assign(this, { page, persona, rng, base, pace, touch: !!persona.touch, mouse: { x: 0, y: 0 } });
   }
 
   between(a, b) { return a + (b - a) * this.rng(); }
   chance(p) { return this.rng() < p; }
   pick(list) { return list[Math.floor(this.rng() * list.length)]; }
-  pause(a = 150, b = 450) { return sleep(this.between(a, b)); }
+  // Think time; `pace` < 1 compresses it (seeding wants many visits in little wall time).
+  pause(a = 100, b = 300) { return sleep(this.between(a, b) * this.pace); }
 
   // Loads a page and waits until the tracker runs and its 200 ms settle time is over.
   async goto(pathAndQuery) {
@@ -30,8 +31,8 @@ export class Visitor {
     await sleep(260);
   }
 
-  async waitForPage(pathPrefix) {
-    await this.page.waitForURL((u) => u.pathname.startsWith(pathPrefix), { timeout: 10000 });
+  async waitForPage(pathPrefix, timeout = 10000) {
+    await this.page.waitForURL((u) => u.pathname.startsWith(pathPrefix), { timeout });
     await this.page.waitForFunction(() => window.thermograph && window.thermograph.loaded, null, { timeout: 10000 });
     await sleep(260);
   }
@@ -46,7 +47,7 @@ export class Visitor {
 
   async moveTo(x, y) {
     if (this.touch) return;  // a finger has no hover
-    await this.page.mouse.move(x, y, { steps: Math.round(this.between(6, 14)) });
+    await this.page.mouse.move(x, y, { steps: Math.round(this.between(4, 8)) });
     this.mouse = { x, y };
   }
 
@@ -64,19 +65,20 @@ export class Visitor {
     const { width, height } = this.page.viewportSize();
     for (let i = 0; i < n; i++) {
       await this.moveTo(this.between(0.1, 0.8) * width, this.between(0.15, 0.85) * height);
-      await this.pause(80, 260);
+      await this.pause(60, 180);
     }
   }
 
   async scroll(dy) {
-    const step = this.touch ? 320 : 120;  // a wheel notch vs a swipe
+    // A swipe vs a few wheel notches at once (a fast flick when going far).
+    const step = this.touch ? 360 : Math.abs(dy) > 800 ? 360 : 180;
     for (let left = Math.abs(dy); left > 0; left -= step) {
       const d = Math.sign(dy) * Math.min(step, left);
       if (this.touch) await this.page.evaluate((v) => window.scrollBy(0, v), d);
       else await this.page.mouse.wheel(0, d);
-      await sleep(this.between(25, 70));
+      await sleep(this.between(15, 40));
     }
-    await sleep(120);
+    await sleep(80);
   }
 
   // Scrolls until the element is comfortably inside the viewport.
@@ -99,6 +101,19 @@ export class Visitor {
     await this.tapAt(p.x, p.y);
   }
 
+  // Clicks a link or submit button and waits for the next page. The pop-up can open between
+  // aiming and clicking and swallow the click; people then close it and click again.
+  async clickTo(selector, pathPrefix, opts) {
+    for (let attempt = 0; ; attempt++) {
+      await this.click(selector, opts);
+      try {
+        return await this.waitForPage(pathPrefix, attempt ? 10000 : 2500);
+      } catch (e) {
+        if (attempt) throw e;
+      }
+    }
+  }
+
   async tapAt(x, y) {
     if (this.touch) return this.page.touchscreen.tap(x, y);
     await this.moveTo(x, y);
@@ -119,7 +134,7 @@ export class Visitor {
 
   async type(selector, text) {
     await this.click(selector);
-    await this.page.keyboard.type(text, { delay: this.between(8, 22) });
+    await this.page.keyboard.type(text, { delay: this.between(2, 8) });
     await this.pause(80, 200);
   }
 

@@ -65,7 +65,13 @@
       slider.querySelector('.prev').addEventListener('click', () => show(i - 1));
       slider.querySelector('.next').addEventListener('click', () => show(i + 1));
       dots.forEach((d, j) => d.addEventListener('click', () => show(j)));
-      setInterval(() => show(i + 1), 4000);
+      // Auto-advance only while the slider is on screen: changing slides is a DOM mutation, and
+      // off-screen mutations would make unrelated dead clicks look alive.
+      let onScreen = false;
+      if (window.IntersectionObserver) {
+        new IntersectionObserver(([e]) => { onScreen = e.isIntersecting; }, { threshold: 0.6 }).observe(slider);
+      }
+      setInterval(() => { if (onScreen) show(i + 1); }, 4000);
       show(0);
     }
   });
