@@ -55,7 +55,7 @@ async function goal(v, visit) {
     }
     if (v.chance(0.5)) await v.click(v.pick(['.slider .next', '.slider .prev']));
   }
-  await v.dismissPopup();
+  await v.expectPopup();
   const plan = v.rng() < 0.6 ? 1 : v.rng() < 0.5 ? 0 : 2;
   for (let i = 0; i < 3; i++) await v.hover('.plan', i);
   await v.clickTo('.buy', '/checkout', { nth: plan });
@@ -75,7 +75,7 @@ async function frustrated(v, visit) {
   await land(v, visit);
   await v.wander(2);
   await v.scroll(v.between(500, 900));  // past the false bottom
-  await v.dismissPopup();
+  await v.expectPopup();
   // The screenshot looks like a link: a click, a wait, another click (dead clicks).
   await v.click('.fake-link .shot');
   await v.pause(400, 700);

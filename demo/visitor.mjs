@@ -138,6 +138,12 @@ export class Visitor {
     await this.pause(80, 200);
   }
 
+  // Waits for the pop-up (it opens 1.5 s into the first page of a visit) and closes it.
+  async expectPopup() {
+    await this.page.locator('#popup').waitFor({ state: 'visible', timeout: 2500 }).catch(() => {});
+    await this.dismissPopup();
+  }
+
   // The newsletter pop-up covers the page: close it (or, rarely, subscribe) before clicking on.
   async dismissPopup() {
     if (this.dismissing) return;  // clicks inside the pop-up itself

@@ -12,6 +12,7 @@ import { simulate } from '../../demo/simulate.mjs';
 import { PERSONAS } from '../../demo/personas.mjs';
 import { launchBrowser } from '../../demo/visitor.mjs';
 import { openOverlay, heatPixels } from '../../demo/overlay.mjs';
+import { fnv1a } from '../browser/harness.mjs';
 
 const WIDTH_CLASS = (w) => (w < 480 ? 0 : w < 768 ? 1 : w < 1024 ? 2 : w < 1440 ? 3 : 4);  // src/core/tracker.cpp
 let env, run;
@@ -78,9 +79,18 @@ test('every persona visits and the collector holds its page views, by segment', 
       const c = await heatmap(demo.base + '/checkout.html', visit);
       assert.equal(c.status, 200, `${name}: checkout heatmap for its segment`);
       assert.ok(c.body.counters.conversions >= 1, `${name}: the order button counts as a conversion`);
+      // Element keys hash canonical selectors; a stable id anchors them (see tests/browser).
+      const keys = new Set(c.body.elements.map((e) => e.key));
+      assert.ok(keys.has(fnv1a('input#name')), `${name}: clicks on the name field are keyed`);
+      for (const f of ['input#card', 'input#exp', 'input#cvc']) {
+        assert.ok(!keys.has(fnv1a(f)), `${name}: no pointer data inside the cc-* field ${f}`);
+      }
     }
     if (visit.persona.intent === 'frustrated') {
       assert.ok(r.body.counters.pv_rage >= 1, `${name}: rage clicks on the button that does nothing`);
+      // Mouse only for now: a tap collapses the selection (selectionchange right after the
+      // click), which the tracker takes for a reaction, so taps on dead elements look alive.
+      if (!visit.persona.touch) assert.ok(r.body.counters.pv_dead >= 1, `${name}: dead clicks on the image that looks like a link`);
     }
   }
 });
