@@ -1,8 +1,8 @@
 // Who visits the demo site, and what each kind of visitor does there. Behaviour is scripted
 // against the real pages; randomness (seeded) varies the details so the heatmaps look lived-in.
 
-// The first PERSONAS.length visits of every run take each persona once (tests rely on that);
-// `weight` shapes the mix after that.
+// The first PERSONAS.length visits of every run take each persona once, each completing its
+// journey (tests rely on that); `weight` shapes the mix after that.
 export const PERSONAS = [
   { name: 'desktop-goal', width: 1440, height: 900, intent: 'goal', weight: 3 },
   { name: 'desktop-skim', width: 1280, height: 800, intent: 'skim', weight: 4 },
@@ -58,6 +58,8 @@ async function goal(v, visit) {
   await v.expectPopup();
   const plan = v.rng() < 0.6 ? 1 : v.rng() < 0.5 ? 0 : 2;
   for (let i = 0; i < 3; i++) await v.hover('.plan', i);
+  // Some leave at the prices; fewer of those who came through variant B's stronger promise.
+  if (visit.index >= PERSONAS.length && v.chance(visit.variant === 'B' ? 0.1 : 0.35)) return;
   await v.clickTo('.buy', '/checkout', { nth: plan });
   await v.type('#name', v.pick(NAMES));
   await v.type('#email', 'buyer' + Math.floor(v.between(1, 999)) + '@example.com');

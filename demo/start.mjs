@@ -108,18 +108,23 @@ try {
 }
 
 // Seeding happens once: a database that already holds page views is left as it is.
-let { pages, total } = await pageViews(collector.url, site.readToken, site.siteKey);
-if (opts.seed && total === 0 && opts.visits > 0) {
+async function seedIfEmpty() {
+  const before = await pageViews(collector.url, site.readToken, site.siteKey);
+  if (!opts.seed || before.total > 0 || opts.visits === 0) return before;
   say(`seeding ${opts.visits} simulated visits (first run only; --no-seed skips, --reset starts over)`);
   const r = await simulate({ base: demo.base, visits: opts.visits, concurrency: opts.concurrency, seed: 1 });
   if (r.failed) say(`${r.failed} of ${r.visits.length} visits failed (first: ${r.visits.find((v) => !v.ok).error})`);
-  // Reports are acknowledged when durable, but the last beacons may still be in flight.
-  for (let i = 0; i < 20 && total === 0; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    ({ pages, total } = await pageViews(collector.url, site.readToken, site.siteKey));
-  }
-  ({ pages, total } = await pageViews(collector.url, site.readToken, site.siteKey));
   say(`seeded in ${(r.ms / 1000).toFixed(0)} s`);
+  await new Promise((ok) => setTimeout(ok, 500));  // the last beacons may still be in flight
+  return pageViews(collector.url, site.readToken, site.siteKey);
+}
+
+let pages, total;
+try {
+  ({ pages, total } = await seedIfEmpty());
+} catch (e) {
+  say('thermograph demo: ' + e.message + (/ 40[13]/.test(e.message) ? '\n  the saved read token does not open this database: try --reset' : ''));
+  await shutdown(1);
 }
 
 console.log(`
