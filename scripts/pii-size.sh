@@ -3,7 +3,7 @@
 # gzip -9 size of a wasm whose exporter calls find_pii, canonical_page_key, is_safe_token and
 # is_id_like, minus a baseline wasm that only builds a std::string and a std::vector<std::string>.
 # Same em++ flags as the visitor build, so the difference is what these files add to the budget.
-# Usage: scripts/pii-size.sh [--profile]   (--profile: per-function sizes via the name section)
+# Usage: scripts/pii-size.sh [--profile]   (--profile: per-function sizes of the same build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
@@ -39,7 +39,8 @@ CPP
 
 FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -mnontrapping-fptoint -mbulk-memory -msign-ext
        -sSTANDALONE_WASM=1 --no-entry -sMALLOC=emmalloc -sALLOW_MEMORY_GROWTH=1 -Isrc)
-em++ "${FLAGS[@]}" "$out/pii_x.cpp" src/core/pii.cpp src/core/page_key.cpp -o "$out/pii.wasm"
+em++ "${FLAGS[@]}" "$out/pii_x.cpp" src/core/pii.cpp src/core/page_key.cpp -o "$out/pii.wasm" \
+  --emit-symbol-map  # names for --profile; the map is a separate file, the wasm is unchanged
 em++ "${FLAGS[@]}" "$out/base_x.cpp" -o "$out/base.wasm"
 
 pii=$(gzip -9 <"$out/pii.wasm" | wc -c)
@@ -49,7 +50,5 @@ echo "baseline wasm: $(wc -c <"$out/base.wasm") B raw, $base B gzip -9"
 echo "added by pii + page_key: $((pii - base)) B gzip -9"
 
 if [[ "${1:-}" == "--profile" ]]; then
-  em++ "${FLAGS[@]}" --profiling-funcs "$out/pii_x.cpp" src/core/pii.cpp src/core/page_key.cpp \
-    -o "$out/pii_prof.wasm"
-  node scripts/wasm-func-sizes.cjs "$out/pii_prof.wasm"
+  node scripts/wasm-func-sizes.cjs "$out/pii.wasm"
 fi

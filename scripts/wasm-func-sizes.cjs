@@ -1,8 +1,18 @@
-// Per-function body sizes of a wasm linked with --profiling-funcs (names from the "name" custom
-// section), largest first, plus section sizes. Used by scripts/pii-size.sh --profile.
+// Per-function body sizes of a wasm, largest first, plus section sizes. Names come from a
+// --emit-symbol-map file (`<wasm>.symbols`, "index:name" lines) when there is one: that describes
+// the real optimized build, where --profiling-funcs would keep names but also change inlining.
+// Otherwise from the "name" custom section. Used by scripts/pii-size.sh --profile.
 'use strict';
-const b = require('fs').readFileSync(process.argv[2]);
+const fs = require('fs');
+const b = fs.readFileSync(process.argv[2]);
 const top = Number(process.argv[3] || 40);
+const symbols = {};
+if (fs.existsSync(process.argv[2] + '.symbols')) {
+  for (const line of fs.readFileSync(process.argv[2] + '.symbols', 'utf8').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) symbols[Number(line.slice(0, colon))] = line.slice(colon + 1);
+  }
+}
 let p = 8;
 function leb() {
   let r = 0, s = 0, x;
@@ -64,7 +74,7 @@ if (codeStart >= 0) {
   p = codeStart;
   for (let n = leb(), i = 0; i < n; i++) {
     const l = leb();
-    fns.push([l, names[i + imported] || `f${i}`]);
+    fns.push([l, (symbols[i + imported] || names[i + imported] || `f${i}`).replace(/\\([0-9a-f]{2})/g, (m, h) => String.fromCharCode(parseInt(h, 16)))]);
     p += l;
   }
 }
