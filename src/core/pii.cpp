@@ -17,37 +17,35 @@ constexpr size_t kPad = 16;  // the longest look-ahead past a candidate's first 
 
 // Character classes as bits of one table: one load per test instead of chains of compares, and
 // <cctype> would consult the locale.
-enum : uint16_t {
+enum : uint8_t {
   kDig = 1,
   kLow = 2,
   kUp = 4,
-  kHexL = 8,      // a-f A-F
-  kB64X = 16,     // - _ (base64url besides alphanumerics)
-  kLocalX = 32,   // . _ % + - ' (email local part besides alphanumerics)
-  kDomX = 64,     // - . (domain besides alphanumerics)
-  kPhoneSep = 128,  // space - . ( ) /
-  kV6X = 256,     // : . (IPv6 besides hex)
+  kHexL = 8,        // a-f A-F
+  kB64X = 16,       // - _ (base64url besides alphanumerics)
+  kLocalX = 32,     // . _ % + - ' (email local part besides alphanumerics)
+  kPhoneSep = 64,   // space - . ( ) /
+  kV6X = 128,       // : . (IPv6 besides hex)
   kAlpha = kLow | kUp,
   kAlnum = kDig | kAlpha,
   kHex = kDig | kHexL,
   kB64 = kAlnum | kB64X,
 };
 struct ClassTable {
-  uint16_t bits[256];
+  uint8_t bits[256];
 };
-constexpr void mark(ClassTable& t, const char* chars, uint16_t bit) {
+constexpr void mark(ClassTable& t, const char* chars, uint8_t bit) {
   for (; *chars; ++chars) t.bits[static_cast<unsigned char>(*chars)] |= bit;
 }
 constexpr ClassTable make_classes() {
   ClassTable t{};
   for (int c = 0; c < 26; ++c) {
-    t.bits['a' + c] = kLow | (c < 6 ? kHexL : 0);
-    t.bits['A' + c] = kUp | (c < 6 ? kHexL : 0);
+    t.bits['a' + c] = static_cast<uint8_t>(kLow | (c < 6 ? kHexL : 0));
+    t.bits['A' + c] = static_cast<uint8_t>(kUp | (c < 6 ? kHexL : 0));
     if (c < 10) t.bits['0' + c] = kDig;
   }
   mark(t, "-_", kB64X);
   mark(t, "._%+-'", kLocalX);
-  mark(t, "-.", kDomX);
   mark(t, " -.()/", kPhoneSep);
   mark(t, ":.", kV6X);
   return t;
@@ -67,6 +65,10 @@ inline char lower(char c) {
   return is(c, kUp) ? static_cast<char>(c + 32) : c;
 }
 
+inline bool is_dash_dot(char c) {
+  return c == '-' || c == '.';
+}
+
 // Length of the run of `mask` bytes at s + i; stops at the padding.
 size_t run(const char* s, size_t i, unsigned mask) {
   size_t j = i;
@@ -80,16 +82,21 @@ int num_at(const char* s, size_t i, size_t n) {
   return v;
 }
 
-// Whether s[0, n) equals one of the '|'-separated lowercase words, case-insensitively; with
-// `prefix`, whether it starts with one of them and is longer than it.
-bool in_list(const char* list, const char* s, size_t n, bool prefix = false) {
-  for (;;) {
-    size_t k = 0;
-    while (list[k] && list[k] != '|' && k < n && lower(s[k]) == list[k]) ++k;
-    if ((list[k] == '|' || !list[k]) && (prefix ? k < n : k == n)) return true;
-    while (*list && *list != '|') ++list;
-    if (!*list++) return false;
+// Word sets grouped by a value, usually the word length, which saves separators and compresses
+// better: '|' ends a group, group k holds the words for value `value` + k, each `width` bytes wide
+// (0: as wide as the value), lowercase. Returns the value of the group that holds w[0, n),
+// compared case-insensitively, or 0.
+size_t lookup(const char* list, size_t value, size_t width, const char* w, size_t n) {
+  for (; *list; ++value) {
+    const size_t wd = width ? width : value;
+    for (; *list && *list != '|'; list += wd) {
+      size_t k = 0;
+      while (k < n && k < wd && lower(w[k]) == list[k]) ++k;
+      if (k == n && k == wd) return value;
+    }
+    if (*list) ++list;
   }
+  return 0;
 }
 
 // Whether one of the '|'-separated words occurs in the 32 bytes before position i.
@@ -132,18 +139,19 @@ constexpr CcSet kCcSet = make_cc_set();
 
 // Generic TLDs seen in real addresses. A short list instead of the 1,400 delegated TLDs: file
 // extensions (png, jpg, svg, css, webp) must not count, and every byte here ships to visitors.
+// Grouped by length from 3 (see lookup).
 constexpr char kGenericTlds[] =
-    "com|net|org|edu|gov|mil|int|info|biz|name|pro|mobi|aero|asia|coop|jobs|museum|travel|app|dev|"
-    "page|xyz|online|site|shop|store|tech|email|mail|cloud|blog|news|live|life|world|today|space|"
-    "website|club|agency|digital|media|group|solutions|services|network|systems|company|studio|"
-    "design|art|icu|top|vip|work|fun|link|one|ltd|llc|inc|gmbh|family|church|law|health";
+    "appartbizcomdevedufungovicuincintlawllcltdmilnetoneorgprotopvipxyz|"
+    "aeroasiablogclubcoopgmbhinfojobslifelinklivemailmobinamenewspageshopsitetechwork|"
+    "cloudemailgroupmediaspacestoretodayworld|agencychurchdesignfamilyhealthmuseumonlinestudiotravel|"
+    "companydigitalnetworksystemswebsite|services|solutions";
 
 bool is_tld(const char* t, size_t n) {
   if (n == 2 && is(t[0], kAlpha) && is(t[1], kAlpha)) {
     int k = (lower(t[0]) - 'a') * 26 + (lower(t[1]) - 'a');
     return kCcSet.bits[k >> 3] >> (k & 7) & 1;
   }
-  return in_list(kGenericTlds, t, n);
+  return lookup(kGenericTlds, 3, 0, t, n);
 }
 
 size_t scan_email(const char* s, size_t n, size_t from, size_t* end) {
@@ -152,8 +160,9 @@ size_t scan_email(const char* s, size_t n, size_t from, size_t* end) {
     size_t b = a;
     while (is(s[b - 1], kAlnum | kLocalX)) --b;  // s[-1] is '\0'
     while (b < a && s[b] == '.') ++b;
-    size_t e = a + 1 + run(s, a + 1, kAlnum | kDomX);
-    while (e > a + 1 && is(s[e - 1], kDomX)) --e;  // sentence end
+    size_t e = a + 1;
+    while (is_alnum(s[e]) || is_dash_dot(s[e])) ++e;
+    while (e > a + 1 && is_dash_dot(s[e - 1])) --e;  // sentence end
     if (b == a || e == a + 1) continue;
     // Labels: at least two, none empty, none longer than 63, none starting or ending with '-'.
     size_t label = a + 1, last = 0, first_end = 0;
@@ -251,22 +260,18 @@ size_t scan_card(const char* s, size_t n, size_t from, size_t* end) {
 }
 
 // ---- IBAN --------------------------------------------------------------------------------------
-// Country code + total length (ISO 13616 registry, SEPA and non-SEPA). Four bytes per country.
-constexpr char kIbanLengths[] =
-    "AD24AE23AL28AT20AZ28BA20BE16BG22BH22BI27BR29BY28CH21CR22CY28CZ24DE22DJ27DK18DO28EE20EG29ES24"
-    "FI18FK18FO18FR27GB22GE22GI23GL18GR27GT28HR21HU28IE22IL23IQ23IS26IT27JO30KW30KZ20LB28LC32LI21"
-    "LT20LU20LV21LY25MC27MD24ME22MK19MN20MR27MT31MU30NI28NL18NO15OM23PK24PL28PS29QA29RO24RS22RU33"
-    "SA24SC31SD18SE24SI19SK24SM27SO23ST25SV28TL23TN24TR26UA29VA22VG24XK20";
+// Country codes by IBAN length, from 15 (see lookup): ISO 13616 registry, SEPA and non-SEPA.
+constexpr char kIbanCountries[] =
+    "no|be||dkfifkfoglnlsd|mksi|atbaeekzltlumnxk|chhrlilv|bgbhcrdegbgeiemersva|aegiiliqomsotl|"
+    "adczesmdpkrosaseskvgtn|lyst|istr|bidjfrgritmcmrsm|alazbycydogthulbniplsv|bregpsqaua|jokwmu|"
+    "mtsc|lc|ru";
 
 size_t scan_iban(const char* s, size_t n, size_t from, size_t* end) {
   for (size_t i = from; i + 4 <= n; ++i) {
     if (is_alnum(s[i - 1]) || !is(s[i], kAlpha) || !is(s[i + 1], kAlpha) || !is_digit(s[i + 2]) ||
         !is_digit(s[i + 3]))
       continue;
-    size_t len = 0;
-    for (const char* c = kIbanLengths; *c && !len; c += 4) {
-      if (lower(s[i]) == c[0] + 32 && lower(s[i + 1]) == c[1] + 32) len = num_at(c, 2, 2);
-    }
+    const size_t len = lookup(kIbanCountries, 15, 2, s + i, 2);
     if (!len) continue;
     // Collect exactly `len` alphanumerics; single spaces between them are print grouping.
     char buf[34];
@@ -642,21 +647,25 @@ size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
 
 // State classes: toggled by scripts, so an element's key would change while the visitor looks at
 // it. Matched exactly, after an is-/has-/js-/state-/ng-/v- prefix, or as a -x/--x/_x suffix.
+// Grouped by length from 2 (see lookup). focus-visible is matched by its -visible suffix.
 constexpr char kStateWords[] =
-    "active|inactive|open|opened|closed|visible|invisible|hidden|selected|disabled|enabled|"
-    "focus|focused|focus-visible|focus-within|hover|hovered|expanded|collapsed|checked|current|"
-    "show|shown|showing|in|fade|loading|loaded|busy|pending|error|invalid|valid|dirty|pristine|"
-    "touched|untouched|pressed|dragging|animating|entering|leaving|enter|leave|on|off|toggled|"
-    "highlighted|highlight|playing|paused|muted|stuck|scrolled";
+    "inon|off|busyfadeopenshow|dirtyentererrorfocushoverleavemutedshownstuckvalid|"
+    "activeclosedhiddenloadedopenedpaused|"
+    "checkedcurrentenabledfocusedhoveredinvalidleavingloadingpendingplayingpressedshowingtoggled"
+    "touchedvisible|disableddraggingenteringexpandedinactivepristinescrolledselected|"
+    "animatingcollapsedhighlightinvisibleuntouched||highlighted|focus-within";
 
 bool is_state_class(const char* t, size_t n) {
-  if (in_list(kStateWords, t, n) || in_list("is-|has-|js-|state-|ng-|v-", t, n, true)) return true;
+  if (lookup(kStateWords, 2, 0, t, n)) return true;
+  for (size_t k = 2; k < n && k <= 6; ++k) {  // prefixes, by length from 2
+    if (lookup("v-|is-js-ng-|has-||state-", 2, 0, t, k)) return true;
+  }
   // Suffixes: btn--active, menu-open, tab_selected. "-in" is left out: sign-in, log-in are stable.
   for (size_t k = n; k-- > 1;) {
     if (t[k] != '-' && t[k] != '_') continue;
     const char* tail = t + k + 1;
     const size_t m = n - k - 1;
-    return !(m == 2 && tail[0] == 'i' && tail[1] == 'n') && in_list(kStateWords, tail, m);
+    return !(m == 2 && tail[0] == 'i' && tail[1] == 'n') && lookup(kStateWords, 2, 0, tail, m);
   }
   return false;
 }
