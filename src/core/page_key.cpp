@@ -60,6 +60,8 @@ constexpr uint64_t scheme_tag(const char* s) {
   while (*s) tag = tag << 8 | static_cast<unsigned char>(*s++);
   return tag;
 }
+constexpr uint64_t kHttp = scheme_tag("http"), kWs = scheme_tag("ws"), kHttps = scheme_tag("https"),
+                   kWss = scheme_tag("wss");
 
 // The key under construction, in a fixed buffer (keys are capped at kMaxPageKeyBytes): bytes past
 // the cap are counted but not stored, and such a key is rejected before anything reads it back.
@@ -80,7 +82,8 @@ struct KeyBuf {
 const std::vector<std::string>& default_query_allow_list() {
   // Never destroyed: no exit-time destructor to register and ship. Built from string_views, so
   // the strings are constructed once, in place, from pointer and length (no strlen, no copies).
-  static constexpr std::string_view kDefault[] = {"utm_source", "utm_medium", "utm_campaign", "ref"};
+  static constexpr std::string_view kDefault[] = {"utm_source", "utm_medium", "utm_campaign",
+                                                  "ref"};
   static const auto* list = new std::vector<std::string>(std::begin(kDefault), std::end(kDefault));
   return *list;
 }
@@ -108,9 +111,9 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
     tag = tag << 8 | static_cast<unsigned char>(c);  // longer schemes never match the short tags
   }
   // Any port number differs from ~0u.
-  const uint32_t default_port = tag == scheme_tag("http") || tag == scheme_tag("ws")     ? 80
-                                : tag == scheme_tag("https") || tag == scheme_tag("wss") ? 443
-                                                                                         : ~0u;
+  const uint32_t default_port = tag == kHttp || tag == kWs     ? 80
+                                : tag == kHttps || tag == kWss ? 443
+                                                               : ~0u;
   key.put("://", 3);
 
   size_t a = colon + 3;

@@ -21,11 +21,11 @@ enum : uint8_t {
   kDig = 1,
   kLow = 2,
   kUp = 4,
-  kHexL = 8,        // a-f A-F
-  kB64X = 16,       // - _ (base64url besides alphanumerics)
-  kLocalX = 32,     // . _ % + - ' (email local part besides alphanumerics)
-  kPhoneSep = 64,   // space - . ( ) /
-  kV6X = 128,       // : . (IPv6 besides hex)
+  kHexL = 8,       // a-f A-F
+  kB64X = 16,      // - _ (base64url besides alphanumerics)
+  kLocalX = 32,    // . _ % + - ' (email local part besides alphanumerics)
+  kPhoneSep = 64,  // space - . ( ) /
+  kV6X = 128,      // : . (IPv6 besides hex)
   kAlpha = kLow | kUp,
   kAlnum = kDig | kAlpha,
   kHex = kDig | kHexL,
@@ -143,7 +143,8 @@ constexpr CcSet kCcSet = make_cc_set();
 constexpr char kGenericTlds[] =
     "appartbizcomdevedufungovicuincintlawllcltdmilnetoneorgprotopvipxyz|"
     "aeroasiablogclubcoopgmbhinfojobslifelinklivemailmobinamenewspageshopsitetechwork|"
-    "cloudemailgroupmediaspacestoretodayworld|agencychurchdesignfamilyhealthmuseumonlinestudiotravel|"
+    "cloudemailgroupmediaspacestoretodayworld|"
+    "agencychurchdesignfamilyhealthmuseumonlinestudiotravel|"
     "companydigitalnetworksystemswebsite|services|solutions";
 
 bool is_tld(const char* t, size_t n) {
@@ -193,24 +194,25 @@ struct Issuer {
   uint8_t lengths;
 };
 constexpr Issuer kIssuers[] = {
-    {2221, 2720, 1 << 3},                  // Mastercard 2-series: 16
-    {3000, 3059, 0x7e},                    // Diners 300-305: 14-19
-    {3400, 3499, 1 << 2},                  // Amex 34: 15
-    {3528, 3589, 0x78},                    // JCB: 16-19
-    {3600, 3699, 0x7e},                    // Diners 36: 14-19
-    {3700, 3799, 1 << 2},                  // Amex 37: 15
-    {3800, 3999, 0x7e},                    // Diners 38, 39: 14-19
-    {4000, 4999, 1 | 1 << 3 | 1 << 6},     // Visa: 13, 16, 19
-    {5000, 5099, 0x7f},                    // Maestro 50: 13-19
-    {5100, 5599, 1 << 3},                  // Mastercard 51-55: 16
-    {5600, 6999, 0x7f},                    // Discover, UnionPay, Maestro 56-69: 13-19
+    {2221, 2720, 1 << 3},               // Mastercard 2-series: 16
+    {3000, 3059, 0x7e},                 // Diners 300-305: 14-19
+    {3400, 3499, 1 << 2},               // Amex 34: 15
+    {3528, 3589, 0x78},                 // JCB: 16-19
+    {3600, 3699, 0x7e},                 // Diners 36: 14-19
+    {3700, 3799, 1 << 2},               // Amex 37: 15
+    {3800, 3999, 0x7e},                 // Diners 38, 39: 14-19
+    {4000, 4999, 1 | 1 << 3 | 1 << 6},  // Visa: 13, 16, 19
+    {5000, 5099, 0x7f},                 // Maestro 50: 13-19
+    {5100, 5599, 1 << 3},               // Mastercard 51-55: 16
+    {5600, 6999, 0x7f},                 // Discover, UnionPay, Maestro 56-69: 13-19
 };
 // 13-digit numbers starting with 1 are millisecond timestamps; no issuer starts with 1 anyway.
 bool card_ok(const char* d, size_t n) {
   if (n < 13 || n > 19) return false;
   const int p4 = num_at(d, 0, 4);
   bool issuer = false;
-  for (const Issuer& r : kIssuers) issuer |= p4 >= r.lo && p4 <= r.hi && (r.lengths >> (n - 13) & 1);
+  for (const Issuer& r : kIssuers)
+    issuer |= p4 >= r.lo && p4 <= r.hi && (r.lengths >> (n - 13) & 1);
   unsigned sum = 0;  // Luhn
   for (size_t i = 0; i < n; ++i) {
     unsigned v = (d[n - 1 - i] - '0') << (i & 1);
@@ -552,18 +554,18 @@ int char_class(char c) {
 // Words, camelCase identifiers, kebab slugs and dates stay below; random base64/base62 sits near
 // 50-60 % changes and 4+ bits.
 bool token_ok(const char* t, size_t n) {
-  int present = 0, changes = 0, pairs = 0;
+  int present = 0, changes = 0, pairs = 0, p = 3, pp = 3;  // p, pp: classes of t[k-1], t[k-2]
   unsigned counts[256] = {};  // by byte value: the same entropy as by symbol
   for (size_t k = 0; k < n; ++k) {
-    const int c = char_class(t[k]), p = k ? char_class(t[k - 1]) : 3;
-    if (c < 3) present |= 1 << c;
+    const int c = char_class(t[k]);
     ++counts[static_cast<unsigned char>(t[k])];
-    if (c == 3 || p == 3) continue;
-    ++pairs;
-    if (p == c) continue;
-    // Upper followed by lower after a lower (getElement): the word start was already counted.
-    if (p == 2 && c == 1 && (k < 2 || char_class(t[k - 2]) != 2)) continue;
-    ++changes;
+    if (c < 3) {
+      present |= 1 << c;
+      // Upper followed by lower after a lower (getElement): the word start was already counted.
+      if (p < 3) ++pairs, changes += p != c && !(p == 2 && c == 1 && pp != 2);
+    }
+    pp = p;
+    p = c;
   }
   if ((present & (present - 1)) == 0 || pairs == 0 || changes * 10 < pairs * 3) return false;
   // Shannon entropy H = log2(n) - sum(c * log2 c) / n, in 1/256 bits.
@@ -595,11 +597,12 @@ size_t scan_token(const char* s, size_t n, size_t from, size_t* end) {
 using Scanner = size_t (*)(const char* s, size_t n, size_t from, size_t* end);
 // Most specific shapes first, so a JWT is reported as a JWT and not as a token. Entry k reports
 // kRuleOrder[k].
-constexpr Scanner kScanners[] = {scan_jwt,  scan_email, scan_uuid,  scan_iban,     scan_card, scan_ssn,
-                                 scan_ipv4, scan_ipv6,  scan_phone, scan_long_hex, scan_token};
-constexpr PiiRule kRuleOrder[] = {PiiRule::kJwt,  PiiRule::kEmail, PiiRule::kUuid,
-                                  PiiRule::kIban, PiiRule::kCard,  PiiRule::kSsn,
-                                  PiiRule::kIpv4, PiiRule::kIpv6,  PiiRule::kPhone,
+constexpr Scanner kScanners[] = {scan_jwt,   scan_email,    scan_uuid, scan_iban,
+                                 scan_card,  scan_ssn,      scan_ipv4, scan_ipv6,
+                                 scan_phone, scan_long_hex, scan_token};
+constexpr PiiRule kRuleOrder[] = {PiiRule::kJwt,     PiiRule::kEmail, PiiRule::kUuid,
+                                  PiiRule::kIban,    PiiRule::kCard,  PiiRule::kSsn,
+                                  PiiRule::kIpv4,    PiiRule::kIpv6,  PiiRule::kPhone,
                                   PiiRule::kLongHex, PiiRule::kToken};
 
 inline int hex_val(char c) {
