@@ -614,7 +614,7 @@ inline int hex_val(char c) {
 // reports each match; with `all` false, stops after the first. Returns the number of matches.
 size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
   // Short texts (path segments, tokens, query values) stay on the stack.
-  char local[256];
+  char local[512];
   const size_t size = text.size() + kPad + 1;
   char* const mem = size <= sizeof(local) ? local : new char[size];
   memset(mem, 0, size);

@@ -197,3 +197,23 @@ TEST_CASE("compact page key agrees with the reference") {
             thermograph_ref::canonical_page_key(url, custom));
   }
 }
+
+TEST_CASE("long inputs take the heap copy and still agree with the reference") {
+  thermograph::test::Rng rng{4242};
+  for (int i = 0; i < 200; ++i) {
+    std::string text;
+    while (text.size() < 480 + rng.below(1500)) text += mutated_seed(rng) + " ";
+    check_same(text);
+  }
+  // PII just past the stack-buffer size, and percent-encoded so decoding shrinks the text.
+  std::string text(600, 'a');
+  text += " jane%2540x.com";
+  CHECK(thermograph::find_pii(text) == PiiRule::kEmail);
+}
+
+TEST_CASE("state classes dropped from the word list are still caught by the suffix rule") {
+  CHECK_FALSE(thermograph::is_safe_token("focus-visible"));
+  CHECK_FALSE(thermograph::is_safe_token("Focus-Visible"));
+  CHECK_FALSE(thermograph::is_safe_token("focus-within"));
+  CHECK(thermograph::is_safe_token("focus-ring"));
+}
