@@ -483,11 +483,11 @@ size_t scan_jwt(const char* s, size_t n, size_t from, size_t* end) {
 
 size_t scan_uuid(const char* s, size_t n, size_t from, size_t* end) {
   // 8-4-4-4-12 hex digits: dashes at offsets 8, 13, 18, 23.
-  constexpr uint32_t kDashes = 1u << 8 | 1u << 13 | 1u << 18 | 1u << 23;
   for (size_t i = from; i + 36 <= n; ++i) {
     if (is_alnum(s[i - 1]) || is_alnum(s[i + 36])) continue;
     int k = 0;
-    while (k < 36 && (kDashes >> k & 1 ? s[i + k] == '-' : is(s[i + k], kHex))) ++k;
+    while (k < 36 && (k > 7 && k < 24 && (k - 8) % 5 == 0 ? s[i + k] == '-' : is(s[i + k], kHex)))
+      ++k;
     if (k == 36) {
       *end = i + 36;
       return i;
