@@ -618,7 +618,7 @@ size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
   const size_t size = text.size() + kPad + 1;
   char* const mem = size <= sizeof(local) ? local : new char[size];
   memset(mem, 0, size);
-  memcpy(mem + 1, text.data(), text.size());
+  if (!text.empty()) memcpy(mem + 1, text.data(), text.size());  // data() may be null
   char* const s = mem + 1;
   size_t n = text.size();
   for (int round = 0; round < 2; ++round) {

@@ -217,3 +217,11 @@ TEST_CASE("state classes dropped from the word list are still caught by the suff
   CHECK_FALSE(thermograph::is_safe_token("focus-within"));
   CHECK(thermograph::is_safe_token("focus-ring"));
 }
+
+TEST_CASE("empty views, including a null one") {
+  CHECK(thermograph::find_pii(std::string_view()) == PiiRule::kNone);
+  CHECK(thermograph::for_each_pii(std::string_view(), nullptr, nullptr) == 0);
+  CHECK_FALSE(thermograph::is_id_like(std::string_view()));
+  CHECK_FALSE(thermograph::is_safe_token(std::string_view()));
+  CHECK(thermograph::canonical_page_key(std::string_view()).empty());
+}
