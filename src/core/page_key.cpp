@@ -1,31 +1,24 @@
 #include "page_key.h"
 
 #include "aggregate.h"  // kMaxPageKeyBytes
+#include "ascii.h"
 #include "pii.h"
 
 namespace thermograph {
 namespace {
 
+using namespace ascii;  // NOLINT(build/namespaces): shared character classes
+
 // Longer allow-listed values are free text (a campaign name pasted with a sentence); drop them.
 constexpr size_t kMaxQueryValueBytes = 64;
 
-inline char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
 inline bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-inline bool is_alpha(char c) {
-  return lower(c) >= 'a' && lower(c) <= 'z';
+  return is(c, kDig);
 }
 
 bool host_char_ok(char c) {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
+  return is(c, kAlnum | kB64X) || c == '.' ||    // kB64X: '-' and '_'
          static_cast<unsigned char>(c) >= 0x80;  // IDN in Unicode form is kept byte for byte
-}
-
-inline int hex_val(char c) {
-  return is_digit(c) ? c - '0' : (lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10 : -1;
 }
 
 // Query keys compare after decoding, so utm%5Fsource is utm_source.
@@ -33,7 +26,7 @@ bool key_equals(const char* raw, size_t n, const char* want, size_t want_n) {
   size_t k = 0;
   for (size_t i = 0; i < n; ++i, ++k) {
     char c = raw[i];
-    if (c == '%' && i + 2 < n && hex_val(raw[i + 1]) >= 0 && hex_val(raw[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < n && is(raw[i + 1], kHex) && is(raw[i + 2], kHex)) {
       c = static_cast<char>(hex_val(raw[i + 1]) * 16 + hex_val(raw[i + 2]));
       i += 2;
     }
@@ -99,14 +92,14 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
 
   // Scheme: ALPHA *(ALPHA / DIGIT / + - .) followed by "://"; relative URLs have no origin.
   const size_t colon = find(u, b, e, ":");
-  if (colon == e || colon == b || !is_alpha(u[b]) || e - colon < 3 || u[colon + 1] != '/' ||
+  if (colon == e || colon == b || !is(u[b], kAlpha) || e - colon < 3 || u[colon + 1] != '/' ||
       u[colon + 2] != '/')
     return {};
   KeyBuf key;
   uint64_t tag = 0;
   for (size_t i = b; i < colon; ++i) {
     const char c = lower(u[i]);
-    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return {};
+    if (!is(c, kAlnum) && c != '+' && c != '-' && c != '.') return {};
     key.put(c);
     tag = tag << 8 | static_cast<unsigned char>(c);  // longer schemes never match the short tags
   }

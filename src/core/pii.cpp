@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "ascii.h"
+
 // Size notes: this file ships in every visitor's wasm, so it is written for compiled size (see
 // scripts/pii-size.sh). The detectors scan a private copy of the text that has a NUL before it
 // and kPad NULs after it: s[-1] and s[n .. n + kPad - 1] read as '\0', exactly what bounds-checked
@@ -12,57 +14,16 @@
 namespace thermograph {
 namespace {
 
+using namespace ascii;  // NOLINT(build/namespaces): the class bits are this file's vocabulary
+
 constexpr size_t kNpos = static_cast<size_t>(-1);
 constexpr size_t kPad = 16;  // the longest look-ahead past a candidate's first byte is 11 (SSN)
 
-// Character classes as bits of one table: one load per test instead of chains of compares, and
-// <cctype> would consult the locale.
-enum : uint8_t {
-  kDig = 1,
-  kLow = 2,
-  kUp = 4,
-  kHexL = 8,       // a-f A-F
-  kB64X = 16,      // - _ (base64url besides alphanumerics)
-  kLocalX = 32,    // . _ % + - ' (email local part besides alphanumerics)
-  kPhoneSep = 64,  // space - . ( ) /
-  kV6X = 128,      // : . (IPv6 besides hex)
-  kAlpha = kLow | kUp,
-  kAlnum = kDig | kAlpha,
-  kHex = kDig | kHexL,
-  kB64 = kAlnum | kB64X,
-};
-struct ClassTable {
-  uint8_t bits[256];
-};
-constexpr void mark(ClassTable& t, const char* chars, uint8_t bit) {
-  for (; *chars; ++chars) t.bits[static_cast<unsigned char>(*chars)] |= bit;
-}
-constexpr ClassTable make_classes() {
-  ClassTable t{};
-  for (int c = 0; c < 26; ++c) {
-    t.bits['a' + c] = static_cast<uint8_t>(kLow | (c < 6 ? kHexL : 0));
-    t.bits['A' + c] = static_cast<uint8_t>(kUp | (c < 6 ? kHexL : 0));
-    if (c < 10) t.bits['0' + c] = kDig;
-  }
-  mark(t, "-_", kB64X);
-  mark(t, "._%+-'", kLocalX);
-  mark(t, " -.()/", kPhoneSep);
-  mark(t, ":.", kV6X);
-  return t;
-}
-constexpr ClassTable kClasses = make_classes();
-
-inline bool is(char c, unsigned mask) {
-  return kClasses.bits[static_cast<unsigned char>(c)] & mask;
-}
 inline bool is_digit(char c) {
   return is(c, kDig);
 }
 inline bool is_alnum(char c) {
   return is(c, kAlnum);
-}
-inline char lower(char c) {
-  return is(c, kUp) ? static_cast<char>(c + 32) : c;
 }
 
 inline bool is_dash_dot(char c) {
@@ -604,10 +565,6 @@ constexpr PiiRule kRuleOrder[] = {PiiRule::kJwt,     PiiRule::kEmail, PiiRule::k
                                   PiiRule::kIban,    PiiRule::kCard,  PiiRule::kSsn,
                                   PiiRule::kIpv4,    PiiRule::kIpv6,  PiiRule::kPhone,
                                   PiiRule::kLongHex, PiiRule::kToken};
-
-inline int hex_val(char c) {
-  return is_digit(c) ? c - '0' : lower(c) - 'a' + 10;
-}
 
 // Copies `text` into a padded buffer (see the top of the file), percent-decodes it in place (two
 // rounds: %2540 -> %40 -> @; decoding only shrinks), runs the scanners in priority order and
