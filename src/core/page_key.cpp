@@ -180,19 +180,21 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
   // Query: allow-listed keys only, first occurrence, in allow-list order (so ?a&b == ?b&a),
   // written with the allow-list's spelling of the key.
   char sep = '?';
-  for (const std::string& want : allowed) {
+  for (const std::string& allowed_key : allowed) {
+    const char* want = allowed_key.data();  // read once: each std::string access branches on SSO
+    const size_t want_n = allowed_key.size();
     for (size_t q = qb, amp; q < qe; q = amp + 1) {
       amp = find(u, q, qe, "&");
       const size_t eq = find(u, q, amp, "=");
-      if (eq == amp || !key_equals(u + q, eq - q, want.data(), want.size())) continue;
-      const std::string_view value(u + eq + 1, amp - eq - 1);
-      if (!value.empty() && value.size() <= kMaxQueryValueBytes &&
-          key.n + want.size() + value.size() + 2 <= kMaxPageKeyBytes &&
-          find_pii(value) == PiiRule::kNone) {
+      if (eq == amp || !key_equals(u + q, eq - q, want, want_n)) continue;
+      const size_t v = eq + 1, value_n = amp - v;
+      if (value_n && value_n <= kMaxQueryValueBytes &&
+          key.n + want_n + value_n + 2 <= kMaxPageKeyBytes &&
+          find_pii(std::string_view(u + v, value_n)) == PiiRule::kNone) {
         key.put(sep);
-        key.put(want.data(), want.size());
+        key.put(want, want_n);
         key.put('=');
-        key.put(value.data(), value.size());
+        key.put(u + v, value_n);
         sep = '&';
       }
       break;
