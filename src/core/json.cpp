@@ -37,8 +37,7 @@ nlohmann::json to_json(const Aggregate& a) {
       if (is_band_layer(l))
         cells.push_back({c.index, c.value});
       else
-        cells.push_back(
-            {(c.index % kGridCols) * kCellPx, (c.index / kGridCols) * kCellPx, c.value});
+        cells.push_back({(c.index % kGridCols) * kCellPx, (c.index / kGridCols) * kCellPx, c.value});
     }
     layers[layer_name(static_cast<Layer>(l))] = std::move(cells);
   }
@@ -65,14 +64,10 @@ nlohmann::json to_json(const Aggregate& a) {
 nlohmann::json to_json(const Segment& s) {
   nlohmann::json tags = nlohmann::json::object();
   for (const Tag& t : s.tags) tags[t.key] = t.value;
-  return {{"site", s.site},
-          {"page", s.page},
-          {"width_class", s.width_class},
-          {"device", s.device},
-          {"logged_in", s.logged_in},
-          {"variant", s.variant},
-          {"tracker_version", s.tracker_version},
-          {"tags", std::move(tags)}};
+  return {{"site", s.site},         {"page", s.page},
+          {"width_class", s.width_class}, {"device", s.device},
+          {"logged_in", s.logged_in}, {"variant", s.variant},
+          {"tracker_version", s.tracker_version}, {"tags", std::move(tags)}};
 }
 
 nlohmann::json to_json(const Report& r) {
