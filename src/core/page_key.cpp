@@ -1,167 +1,206 @@
 #include "page_key.h"
 
 #include "aggregate.h"  // kMaxPageKeyBytes
+#include "ascii.h"
 #include "pii.h"
 
 namespace thermograph {
 namespace {
 
-constexpr size_t kNpos = std::string_view::npos;
+using namespace ascii;  // NOLINT(build/namespaces): shared character classes
+
 // Longer allow-listed values are free text (a campaign name pasted with a sentence); drop them.
 constexpr size_t kMaxQueryValueBytes = 64;
 
-inline char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
 inline bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-inline bool is_alpha(char c) {
-  return lower(c) >= 'a' && lower(c) <= 'z';
+  return is(c, kDig);
 }
 
 bool host_char_ok(char c) {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
+  return is(c, kAlnum | kB64X) || c == '.' ||    // kB64X: '-' and '_'
          static_cast<unsigned char>(c) >= 0x80;  // IDN in Unicode form is kept byte for byte
 }
 
-inline int hex_val(char c) {
-  return is_digit(c) ? c - '0' : (lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10 : -1;
-}
-
 // Query keys compare after decoding, so utm%5Fsource is utm_source.
-bool key_equals(std::string_view raw, std::string_view want) {
+bool key_equals(const char* raw, size_t n, const char* want, size_t want_n) {
   size_t k = 0;
-  for (size_t i = 0; i < raw.size(); ++i, ++k) {
+  for (size_t i = 0; i < n; ++i, ++k) {
     char c = raw[i];
-    if (c == '%' && i + 2 < raw.size() && hex_val(raw[i + 1]) >= 0 && hex_val(raw[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < n && is(raw[i + 1], kHex) && is(raw[i + 2], kHex)) {
       c = static_cast<char>(hex_val(raw[i + 1]) * 16 + hex_val(raw[i + 2]));
       i += 2;
     }
-    if (k >= want.size() || c != want[k]) return false;
+    if (k >= want_n || c != want[k]) return false;
   }
-  return k == want.size();
+  return k == want_n;
 }
+
+// The first index in [i, end) whose byte is one of `stops`, or `end`. Plain loops over indices
+// instead of string_view::find*: those pull several library functions into the wasm.
+size_t find(const char* u, size_t i, size_t end, const char* stops) {
+  for (; i < end; ++i) {
+    for (const char* c = stops; *c; ++c) {
+      if (u[i] == *c) return i;
+    }
+  }
+  return end;
+}
+
+// A lowercase scheme of up to 8 bytes packed into an integer, so "http", "https", "ws" and "wss"
+// compare as numbers.
+constexpr uint64_t scheme_tag(const char* s) {
+  uint64_t tag = 0;
+  while (*s) tag = tag << 8 | static_cast<unsigned char>(*s++);
+  return tag;
+}
+constexpr uint64_t kHttp = scheme_tag("http"), kWs = scheme_tag("ws"), kHttps = scheme_tag("https"),
+                   kWss = scheme_tag("wss");
+
+// The key under construction, in a fixed buffer (keys are capped at kMaxPageKeyBytes): bytes past
+// the cap are counted but not stored, and such a key is rejected before anything reads it back.
+struct KeyBuf {
+  char buf[kMaxPageKeyBytes];
+  size_t n = 0;
+  void put(char c) {
+    if (n < sizeof(buf)) buf[n] = c;
+    ++n;
+  }
+  void put(const char* s, size_t len) {
+    for (size_t i = 0; i < len; ++i) put(s[i]);
+  }
+};
 
 }  // namespace
 
 const std::vector<std::string>& default_query_allow_list() {
-  // Never destroyed: no exit-time destructor to register and ship.
-  static const auto* list =
-      new std::vector<std::string>{"utm_source", "utm_medium", "utm_campaign", "ref"};
+  // Never destroyed: no exit-time destructor to register and ship. Built from string_views, so
+  // the strings are constructed once, in place, from pointer and length (no strlen, no copies).
+  static constexpr std::string_view kDefault[] = {"utm_source", "utm_medium", "utm_campaign",
+                                                  "ref"};
+  static const auto* list = new std::vector<std::string>(std::begin(kDefault), std::end(kDefault));
   return *list;
 }
 
 std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed) {
+  // Indices into url: [b, e) after trimming, the authority [a, ae), host [a, he), port [port, ae)
+  // (with its ':'), path [ae, pe), query [qb, qe).
+  const char* u = url.data();
+  size_t b = 0, e = url.size();
   // Browsers strip leading/trailing C0 controls and spaces before parsing; so do we.
-  while (!url.empty() && static_cast<unsigned char>(url.front()) <= ' ') url.remove_prefix(1);
-  while (!url.empty() && static_cast<unsigned char>(url.back()) <= ' ') url.remove_suffix(1);
+  while (b < e && static_cast<unsigned char>(u[b]) <= ' ') ++b;
+  while (e > b && static_cast<unsigned char>(u[e - 1]) <= ' ') --e;
 
   // Scheme: ALPHA *(ALPHA / DIGIT / + - .) followed by "://"; relative URLs have no origin.
-  const size_t colon = url.find(':');
-  if (colon == kNpos || colon == 0 || !is_alpha(url[0]) || url.substr(colon, 3) != "://") return {};
-  std::string key;
-  key.reserve(url.size() < kMaxPageKeyBytes ? url.size() : kMaxPageKeyBytes);
-  for (size_t i = 0; i < colon; ++i) {
-    const char c = url[i];
-    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return {};
-    key += lower(c);
+  const size_t colon = find(u, b, e, ":");
+  if (colon == e || colon == b || !is(u[b], kAlpha) || e - colon < 3 || u[colon + 1] != '/' ||
+      u[colon + 2] != '/')
+    return {};
+  KeyBuf key;
+  uint64_t tag = 0;
+  for (size_t i = b; i < colon; ++i) {
+    const char c = lower(u[i]);
+    if (!is(c, kAlnum) && c != '+' && c != '-' && c != '.') return {};
+    key.put(c);
+    tag = tag << 8 | static_cast<unsigned char>(c);  // longer schemes never match the short tags
   }
-  const bool http = key == "http" || key == "ws", https = key == "https" || key == "wss";
-  key += "://";
+  // Any port number differs from ~0u.
+  const uint32_t default_port = tag == kHttp || tag == kWs     ? 80
+                                : tag == kHttps || tag == kWss ? 443
+                                                               : ~0u;
+  key.put("://", 3);
 
-  std::string_view rest = url.substr(colon + 3);
-  const size_t auth_end = rest.find_first_of("/?#\\");
-  std::string_view auth = rest.substr(0, auth_end);
-  rest = auth_end == kNpos ? std::string_view{} : rest.substr(auth_end);
-
+  size_t a = colon + 3;
+  const size_t ae = find(u, a, e, "/?#\\");
   // Userinfo (user:pass@) is a credential: never part of the key.
-  if (size_t at = auth.rfind('@'); at != kNpos) auth.remove_prefix(at + 1);
-  std::string_view host = auth, port;
-  if (!auth.empty() && auth[0] == '[') {  // IPv6 literal: the site's own address, kept
-    const size_t close = auth.find(']');
-    if (close == kNpos) return {};
-    host = auth.substr(0, close + 1);
-    port = auth.substr(close + 1);
-    if (!port.empty() && port[0] != ':') return {};
-  } else if (size_t pc = auth.rfind(':'); pc != kNpos) {
-    host = auth.substr(0, pc);
-    port = auth.substr(pc);
+  for (size_t i = a; i < ae; ++i) {
+    if (u[i] == '@') a = i + 1;
   }
-  while (!host.empty() && host.back() == '.') host.remove_suffix(1);  // example.com.
-  if (host.empty()) return {};
-  for (char c : host) {
-    if (host[0] == '[') {
-      if (!(host_char_ok(c) || c == ':' || c == '[' || c == ']')) return {};
-    } else if (!host_char_ok(c)) {
-      return {};
+  size_t he = ae, port = ae;
+  if (a < ae && u[a] == '[') {  // IPv6 literal: the site's own address, kept
+    he = find(u, a, ae, "]");
+    if (he == ae) return {};
+    port = ++he;
+    if (port < ae && u[port] != ':') return {};
+  } else {
+    for (size_t i = a; i < ae; ++i) {
+      if (u[i] == ':') he = port = i;  // the last ':'
     }
-    key += lower(c);
   }
-  if (port.size() > 1) {
+  while (he > a && u[he - 1] == '.') --he;  // example.com.
+  if (he == a) return {};
+  for (size_t i = a; i < he; ++i) {
+    const char c = u[i];
+    if (!host_char_ok(c) && !(u[a] == '[' && (c == ':' || c == '[' || c == ']'))) return {};
+    key.put(lower(c));
+  }
+  if (ae - port > 1) {
     uint32_t p = 0;
-    for (char c : port.substr(1)) {
-      if (!is_digit(c) || (p = p * 10 + static_cast<uint32_t>(c - '0')) > 65535) return {};
+    for (size_t i = port + 1; i < ae; ++i) {
+      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535) return {};
     }
-    if (!((http && p == 80) || (https && p == 443))) {
+    if (p != default_port) {
       // Decimal by hand (also normalizes :0080); std::to_string pulls in formatting code.
-      char digits[6];
+      char digits[5];
       int n = 0;
       do {
         digits[n++] = static_cast<char>('0' + p % 10);
       } while (p /= 10);
-      key += ':';
-      while (n) key += digits[--n];
+      key.put(':');
+      while (n) key.put(digits[--n]);
     }
   }
-  if (key.size() + 1 > kMaxPageKeyBytes) return {};
+  if (key.n + 1 > kMaxPageKeyBytes) return {};
 
-  // Path: up to '?' or '#'; '\' counts as '/', as browsers do for http(s).
-  const size_t path_end = rest.find_first_of("?#");
-  std::string_view path = rest.substr(0, path_end), query;
-  if (path_end != kNpos && rest[path_end] == '?') {
-    query = rest.substr(path_end + 1);
-    query = query.substr(0, query.find('#'));  // the fragment never leaves the browser
-  }
+  // Path: up to '?' or '#'; '\' counts as '/', as browsers do for http(s). The fragment never
+  // leaves the browser.
+  const size_t pe = find(u, ae, e, "?#");
+  const size_t qb = pe < e && u[pe] == '?' ? pe + 1 : e, qe = find(u, qb, e, "#");
   // Segments are written straight into the key; ".." cuts the key back to the previous '/'.
-  const size_t origin = key.size();
+  const size_t origin = key.n;
   bool truncated = false;
-  while (!path.empty() && !truncated) {
-    const size_t slash = path.find_first_of("/\\");
-    std::string_view seg = path.substr(0, slash);
-    path = slash == kNpos ? std::string_view{} : path.substr(slash + 1);
-    seg = seg.substr(0, seg.find(';'));  // ;jsessionid=... and other matrix parameters
-    if (seg.empty() || seg == "." || seg == "%2e" || seg == "%2E") continue;
-    if (seg == "..") {
-      key.resize(key.size() > origin ? key.rfind('/') : origin);
+  for (size_t s = ae, se; s < pe && !truncated; s = se + 1) {
+    se = find(u, s, pe, "/\\");
+    const char* seg = u + s;
+    size_t len = find(u, s, se, ";") - s;  // ;jsessionid=... and other matrix parameters
+    if (len == 0 || key_equals(seg, len, ".", 1)) continue;  // also %2e and %2E
+    if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+      if (key.n > origin) {
+        while (key.buf[--key.n] != '/') {
+        }
+      }
       continue;
     }
-    if (is_id_like(seg)) seg = ":id";
+    if (is_id_like(std::string_view(seg, len))) seg = ":id", len = 3;
     // Truncation keeps whole segments: a half segment could be half an identifier.
-    truncated = key.size() + 1 + seg.size() > kMaxPageKeyBytes;
-    if (!truncated) (key += '/') += seg;
+    truncated = key.n + 1 + len > kMaxPageKeyBytes;
+    if (!truncated) key.put('/'), key.put(seg, len);
   }
-  if (key.size() == origin) key += '/';
+  if (key.n == origin) key.put('/');
 
   // Query: allow-listed keys only, first occurrence, in allow-list order (so ?a&b == ?b&a),
   // written with the allow-list's spelling of the key.
   char sep = '?';
-  for (const std::string& want : allowed) {
-    for (std::string_view q = query; !q.empty();) {
-      const size_t amp = q.find('&');
-      const std::string_view param = q.substr(0, amp);
-      q = amp == kNpos ? std::string_view{} : q.substr(amp + 1);
-      const size_t eq = param.find('=');
-      if (eq == kNpos || !key_equals(param.substr(0, eq), want)) continue;
-      const std::string_view value = param.substr(eq + 1);
-      if (!value.empty() && value.size() <= kMaxQueryValueBytes &&
-          key.size() + want.size() + value.size() + 2 <= kMaxPageKeyBytes &&
-          find_pii(value) == PiiRule::kNone)
-        ((key += sep) += want) += '=', key += value, sep = '&';
+  for (const std::string& allowed_key : allowed) {
+    const char* want = allowed_key.data();  // read once: each std::string access branches on SSO
+    const size_t want_n = allowed_key.size();
+    for (size_t q = qb, amp; q < qe; q = amp + 1) {
+      amp = find(u, q, qe, "&");
+      const size_t eq = find(u, q, amp, "=");
+      if (eq == amp || !key_equals(u + q, eq - q, want, want_n)) continue;
+      const size_t v = eq + 1, value_n = amp - v;
+      if (value_n && value_n <= kMaxQueryValueBytes &&
+          key.n + want_n + value_n + 2 <= kMaxPageKeyBytes &&
+          find_pii(std::string_view(u + v, value_n)) == PiiRule::kNone) {
+        key.put(sep);
+        key.put(want, want_n);
+        key.put('=');
+        key.put(u + v, value_n);
+        sep = '&';
+      }
       break;
     }
   }
-  return key;
+  return std::string(key.buf, key.n);
 }
 
 }  // namespace thermograph

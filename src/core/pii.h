@@ -1,6 +1,6 @@
 // PII and identifier detectors. They guard every string that could leave the browser: page keys,
 // element-key tokens and custom tags. Pure functions over bytes (no regex, no locale, no
-// allocation unless the input is percent-encoded), because this code ships in the visitor wasm.
+// allocation for inputs up to 495 bytes), because this code ships in the visitor wasm.
 // Rules, thresholds and known limits are documented in docs/privacy.md.
 #pragma once
 
