@@ -44,8 +44,9 @@ stale() {  # stale OUTPUT INPUT...: true when OUTPUT is missing or older than an
 #    Firefox 64/79, Safari 15) runs them; they save ~8% gzip (no guarded float-to-int sequences,
 #    memory.copy/fill instead of musl's memcpy). Float-to-int casts of event fields are range
 #    checked in the core, so saturating conversions never change a result.
-VISITOR_SRC=(src/wasm/visitor.cpp src/core/tracker.cpp src/core/pageview.cpp src/core/element_key.cpp)
-VISITOR_FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -Isrc -DNDEBUG
+VISITOR_SRC=(src/wasm/visitor.cpp src/core/tracker.cpp src/core/pageview.cpp src/core/element_key.cpp src/core/pii.cpp
+             src/core/page_key.cpp)
+VISITOR_FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -Isrc -DNDEBUG -DTHERMOGRAPH_NO_HEAP
                -sSTANDALONE_WASM=1 --no-entry -sMALLOC=none -sINITIAL_MEMORY=1048576
                -sTOTAL_STACK=65536 -sERROR_ON_UNDEFINED_SYMBOLS=1
                -mnontrapping-fptoint -mbulk-memory -msign-ext)

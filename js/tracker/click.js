@@ -3,7 +3,7 @@
 // - keyboard activation (detail 0, no coordinates) is placed at the element's centre, never at (0,0);
 // - clicks in the first 200 ms of a page view or after a layout shift are skipped;
 // - a pointer down/up shorter than 30 ms that moved more than 8 px is a brush, not a click.
-import { EV, CLICK, listen } from './events.js';
+import { listen, CLICK_FIXED, CLICK_NO_DEAD, CLICK_NO_RAGE, EV_CLICK, EV_GOAL } from './events.js';
 import { noRage, noDead } from './element.js';
 
 const SETTLE_MS = 200;
@@ -28,11 +28,11 @@ export function start(ctx) {
     const el = info.el;
     let flags = info.flags;
     const selecting = e.detail >= 2 && String(getSelection && getSelection()) !== '';
-    if (selecting || noRage(el)) flags |= CLICK.noRage;
-    if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK.noDead;
-    const p = flags & CLICK.fixed ? { x, y } : ctx.toPage(x, y);
+    if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
+    const p = flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y);
     ctx.lastClick = t;
-    ctx.push(EV.click, p.x, p.y, info, flags, (x - r.left) / r.width, (y - r.top) / r.height);
-    if (ctx.isGoal(el)) ctx.push(EV.goal);
+    ctx.push(EV_CLICK, p.x, p.y, info, flags, (x - r.left) / r.width, (y - r.top) / r.height);
+    if (ctx.isGoal(el)) ctx.push(EV_GOAL);
   });
 }

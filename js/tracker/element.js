@@ -12,11 +12,11 @@ const NO_RAGE =
   '[data-thermograph-no-rage],input[type=number],[role=spinbutton],[role=slider],.pagination,' +
   '[aria-label*=next i],[aria-label*=previous i],[aria-label*=increase i],[aria-label*=decrease i]';
 const NO_DEAD = '[data-thermograph-no-dead],a[href],input,select,textarea,label,option,summary';
-// Classes that describe state, not identity: they come and go as people interact.
-const STATE = /^(is-|has-|js-)|^(active|open|opened|closed|visible|hidden|show|shown|in|selected|disabled|focus|focused|hover|expanded|collapsed|checked|current|loading|loaded|animated|animating|fade|ng-.*|v-.*)$/;
 const MAX_DEPTH = 6;
 
-const stable = (t) => t && t.length <= 64 && !/[^A-Za-z_-]/.test(t) && !STATE.test(t);
+// Ids and classes with digits are never stable. State classes (open, active, ...) and anything a PII
+// detector matches are dropped again in wasm (element_key.cpp), which is the authority.
+const stable = (t) => /^[A-Za-z_-]{1,64}$/.test(t || '');
 
 // The nearest element people mean when they click inside it (the button, not its icon).
 export function target(node) {
@@ -35,7 +35,7 @@ export function selector(el) {
     if (stable(id)) step += '#' + id;
     const classes = [];
     for (const c of n.classList || []) if (stable(c)) classes.push(c);
-    step += classes.sort().slice(0, 3).map((c) => '.' + c).join('');
+    step += classes.sort().map((c) => '.' + c).join('');
     const parent = n.parentElement;
     if (parent && !stable(id)) {
       let i = 0, same = 0;

@@ -1,13 +1,10 @@
-// Event types and flags shared with src/core/tracker.h (kEv*, kClick*, kReact*).
-export const EV = { move: 1, out: 2, click: 3, scroll: 4, reaction: 5, error: 6, visibility: 7, goal: 8, input: 9 };
-export const CLICK = { fixed: 1, interactive: 2, noRage: 4, noDead: 8 };
-export const REACT = { mutation: 1, scroll: 2, selection: 3, focus: 4, navigation: 5 };
-export const FIELD = { site: 0, page: 1, variant: 2, tag: 3 };
-export const NUM = {
-  device: 0, loggedIn: 1, version: 2, rageClicks: 3, rageRadius: 4, rageGapMs: 5, deadMutationMs: 6,
-  deadScrollMs: 7, deadFocusMs: 8, errorWindowMs: 9, clickCells: 10, clickMax: 11, moveCells: 12,
-  moveMax: 13, elements: 14,
-};
+// Event types and flags shared with src/core/tracker.h (kEv*, kClick*, kReact*) and the field
+// numbers of src/wasm/visitor.cpp. Plain constants, so the bundler inlines them as numbers.
+export const EV_MOVE = 1, EV_OUT = 2, EV_CLICK = 3, EV_SCROLL = 4, EV_REACTION = 5, EV_ERROR = 6, EV_VISIBILITY = 7, EV_GOAL = 8, EV_INPUT = 9;
+export const CLICK_FIXED = 1, CLICK_INTERACTIVE = 2, CLICK_NO_RAGE = 4, CLICK_NO_DEAD = 8;
+export const REACT_MUTATION = 1, REACT_SCROLL = 2, REACT_SELECTION = 3, REACT_FOCUS = 4, REACT_NAVIGATION = 5;
+export const FIELD_SITE = 0, FIELD_PAGE = 1, FIELD_VARIANT = 2, FIELD_TAG = 3;
+export const NUM_DEVICE = 0, NUM_LOGGED_IN = 1, NUM_VERSION = 2, NUM_RAGE_CLICKS = 3, NUM_RAGE_RADIUS = 4, NUM_RAGE_GAP_MS = 5, NUM_DEAD_MUTATION_MS = 6, NUM_DEAD_SCROLL_MS = 7, NUM_DEAD_FOCUS_MS = 8, NUM_ERROR_WINDOW_MS = 9, NUM_CLICK_CELLS = 10, NUM_CLICK_MAX = 11, NUM_MOVE_CELLS = 12, NUM_MOVE_MAX = 13, NUM_ELEMENTS = 14;
 export const DEVICE = { mouse: 1, touch: 2, pen: 3 };
 export const VERSION = 1;
 

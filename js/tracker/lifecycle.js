@@ -1,17 +1,17 @@
 // When deltas leave: every 10 s while visible, when the page is hidden, and when it goes away
 // (pagehide), plus SPA navigations (history API; hash-only changes are not new page views).
-import { EV, REACT, listen } from './events.js';
+import { listen, EV_VISIBILITY, REACT_NAVIGATION } from './events.js';
 
 export function start(ctx, intervalMs) {
   const stops = [];
   const on = (target, type, fn) => stops.push(listen(ctx, target, type, fn));
   on(document, 'visibilitychange', () => {
     const visible = document.visibilityState === 'visible';
-    ctx.push(EV.visibility, visible ? 1 : 0);
+    ctx.push(EV_VISIBILITY, visible ? 1 : 0);
     if (!visible) ctx.flush(false);
   });
   on(window, 'pagehide', () => {
-    ctx.react(REACT.navigation);
+    ctx.react(REACT_NAVIGATION);
     ctx.flush(true);
   });
   const timer = setInterval(ctx.guard(() => {
@@ -25,7 +25,7 @@ export function start(ctx, intervalMs) {
   const changed = ctx.guard(() => {
     if (where() === current) return;
     current = where();
-    ctx.react(REACT.navigation);
+    ctx.react(REACT_NAVIGATION);
     ctx.flush(true);
     ctx.beginPageView();
   });

@@ -1,5 +1,5 @@
 // Pointer movement, sampled once per animation frame (never per raw event), and the device.
-import { EV, DEVICE, listen } from './events.js';
+import { DEVICE, listen, EV_MOVE, EV_OUT } from './events.js';
 
 export function start(ctx) {
   let last = null, pending = false;
@@ -7,10 +7,10 @@ export function start(ctx) {
     pending = false;
     if (!last) return;
     const info = ctx.describe(last.target);
-    if (!info || info.excluded) return ctx.push(EV.out);  // no pointer data in exclusion zones
+    if (!info || info.excluded) return ctx.push(EV_OUT);  // no pointer data in exclusion zones
     const p = ctx.toPage(last.x, last.y);
     const r = info.rect();
-    ctx.push(EV.move, p.x, p.y, info, info.flags, (last.x - r.left) / r.width, (last.y - r.top) / r.height);
+    ctx.push(EV_MOVE, p.x, p.y, info, info.flags, (last.x - r.left) / r.width, (last.y - r.top) / r.height);
   };
   const onMove = (e) => {
     ctx.device(DEVICE[e.pointerType] || DEVICE.mouse);
@@ -24,7 +24,7 @@ export function start(ctx) {
   const onOut = (e) => {
     if (!e.relatedTarget || e.pointerType === 'touch') {
       last = null;
-      ctx.push(EV.out);
+      ctx.push(EV_OUT);
     }
   };
   const onDown = (e) => {

@@ -1,7 +1,7 @@
 // Scroll reach and attention on the page's actual scroller: the window, or an inner container
 // that fills most of the viewport (app shells with `body { overflow: hidden }`), found by watching
 // which element scrolls. Other inner scrollers (carousels, code blocks) count as reactions only.
-import { EV, REACT, listen } from './events.js';
+import { listen, EV_SCROLL, REACT_SCROLL } from './events.js';
 
 export function start(ctx) {
   const root = document.scrollingElement || document.documentElement;
@@ -24,7 +24,7 @@ export function start(ctx) {
     ? [main.scrollTop, main.clientHeight, main.scrollHeight]
     : [scrollY, innerHeight, Math.max(root.scrollHeight, innerHeight)];
   };
-  ctx.sendScroll = () => ctx.push(EV.scroll, ...state());
+  ctx.sendScroll = () => ctx.push(EV_SCROLL, ...state());
   const sample = () => {
     pending = false;
     ctx.sendScroll();
@@ -36,9 +36,9 @@ export function start(ctx) {
       if (el !== main && !windowScrolls && el.clientHeight >= innerHeight / 2 && el.scrollHeight > el.clientHeight) {
         main = el;
       }
-      if (el !== main) return ctx.react(REACT.scroll);
+      if (el !== main) return ctx.react(REACT_SCROLL);
     }
-    ctx.react(REACT.scroll);
+    ctx.react(REACT_SCROLL);
     if (!pending) {
       pending = true;
       requestAnimationFrame(ctx.guard(sample));

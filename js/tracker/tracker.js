@@ -1,7 +1,7 @@
 // createTracker: wires the event sources to the wasm core and the transport.
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
-import { EV, FIELD, NUM, DEVICE, VERSION } from './events.js';
+import { DEVICE, VERSION, EV_GOAL, EV_REACTION, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -13,7 +13,7 @@ import * as lifecycle from './lifecycle.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
-// Option names in the order of their number fields, from NUM.rageClicks on.
+// Option names in the order of their number fields, from NUM_RAGE_CLICKS on.
 const CONFIG_NUMBERS = ['rageClicks', 'rageRadiusPx', 'rageGapMs', 'deadMutationMs', 'deadScrollMs', 'deadFocusMs', 'errorWindowMs'];
 
 export function createTracker(options = {}) {
@@ -38,10 +38,10 @@ export function createTracker(options = {}) {
       if (mod && queue.length >= 128) drain();
     },
     react(kind) {
-      if (ctx.now() - ctx.lastClick < REACTION_WINDOW_MS) ctx.push(EV.reaction, kind);
+      if (ctx.now() - ctx.lastClick < REACTION_WINDOW_MS) ctx.push(EV_REACTION, kind);
     },
     device(d) {
-      if (d !== device && mod) mod.setNumber(NUM.device, d);
+      if (d !== device && mod) mod.setNumber(NUM_DEVICE, d);
       device = d;
     },
     describe(node) {
@@ -73,7 +73,7 @@ export function createTracker(options = {}) {
       // No reach yet: an async script can run before the document is parsed, and a document
       // shorter than the viewport would record 100 % reach for good.
       queue.push(['begin', ctx.pageStart, location.href]);
-      if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV.goal);
+      if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV_GOAL);
       if (mod) drain();
     },
   };
@@ -86,17 +86,17 @@ export function createTracker(options = {}) {
   }
 
   function applySegment() {
-    mod.setString(FIELD.site, o.site || '');
-    mod.setString(FIELD.variant, seg.variant);
-    mod.setNumber(NUM.loggedIn, seg.loggedIn ? 1 : 0);
-    mod.setNumber(NUM.version, VERSION);
-    mod.setNumber(NUM.device, device);
+    mod.setString(FIELD_SITE, o.site || '');
+    mod.setString(FIELD_VARIANT, seg.variant);
+    mod.setNumber(NUM_LOGGED_IN, seg.loggedIn ? 1 : 0);
+    mod.setNumber(NUM_VERSION, VERSION);
+    mod.setNumber(NUM_DEVICE, device);
     for (const [k, v] of seg.tags) setTag(k, v);
-    CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM.rageClicks + i, +o[name]));
+    CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM_RAGE_CLICKS + i, +o[name]));
   }
 
   function setTag(k, v) {
-    if (mod && mod.setString(FIELD.tag, String(k) + '\0' + String(v)) !== 0) log('tag "' + k + '" refused');
+    if (mod && mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) !== 0) log('tag "' + k + '" refused');
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
@@ -106,7 +106,7 @@ export function createTracker(options = {}) {
     for (const ev of queue) {
       if (ev[0] === 'begin') {
         if (n) { mod.apply(n); n = 0; }
-        mod.setString(FIELD.page, ev[2]);
+        mod.setString(FIELD_PAGE, ev[2]);
         const root = document.documentElement;
         mod.begin(ev[1], innerWidth, innerHeight, Math.max(root.scrollHeight, innerHeight));
         buf = mod.events();
@@ -165,10 +165,10 @@ export function createTracker(options = {}) {
   const api = {
     ready,
     tag(k, v) { seg.tags.push([k, v]); setTag(k, v); },
-    variant(v) { seg.variant = String(v); if (mod) mod.setString(FIELD.variant, seg.variant); },
-    loggedIn(v) { seg.loggedIn = !!v; if (mod) mod.setNumber(NUM.loggedIn, v ? 1 : 0); },
+    variant(v) { seg.variant = String(v); if (mod) mod.setString(FIELD_VARIANT, seg.variant); },
+    loggedIn(v) { seg.loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
     consent(v) { consent = !!v; v ? start() : stop(false); },
-    goal() { ctx.push(EV.goal); },
+    goal() { ctx.push(EV_GOAL); },
     flush() { if (running) try { ctx.flush(false); } catch (e) { fail(e); } },
     start() { consent = true; start(); },
     stop() { stop(true); },

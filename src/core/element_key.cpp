@@ -1,5 +1,7 @@
 #include "element_key.h"
 
+#include "pii.h"
+
 namespace thermograph {
 namespace {
 
@@ -10,11 +12,11 @@ bool is_token_char(char c) {
 
 }  // namespace
 
+// No digits, no state classes (open, active, is-*...), nothing a PII detector matches (pii.h).
 bool is_stable_token(std::string_view token) {
-  if (token.empty() || token.size() > 64) return false;
   for (char c : token)
-    if (!is_token_char(c) || (c >= '0' && c <= '9')) return false;
-  return true;
+    if (!is_token_char(c)) return false;
+  return is_safe_token(token);
 }
 
 namespace {

@@ -19,6 +19,7 @@ std::string sanitize_selector(std::string_view selector);
 uint32_t element_key(std::string_view selector);
 
 // A token may shape a key: no digits, no state classes, nothing a PII detector matches.
+// The JS side pre-filters digits only; this is the authority.
 bool is_stable_token(std::string_view token);
 
 }  // namespace thermograph

@@ -1,5 +1,7 @@
 #include "page_key.h"
 
+#include <cstring>
+
 #include "aggregate.h"  // kMaxPageKeyBytes
 #include "ascii.h"
 #include "pii.h"
@@ -75,13 +77,13 @@ struct KeyBuf {
 const std::vector<std::string>& default_query_allow_list() {
   // Never destroyed: no exit-time destructor to register and ship. Built from string_views, so
   // the strings are constructed once, in place, from pointer and length (no strlen, no copies).
-  static constexpr std::string_view kDefault[] = {"utm_source", "utm_medium", "utm_campaign",
-                                                  "ref"};
-  static const auto* list = new std::vector<std::string>(std::begin(kDefault), std::end(kDefault));
+  static const auto* list = new std::vector<std::string>(std::begin(kDefaultQueryAllowList),
+                                                         std::end(kDefaultQueryAllowList));
   return *list;
 }
 
-std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed) {
+size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
+                               char* out) {
   // Indices into url: [b, e) after trimming, the authority [a, ae), host [a, he), port [port, ae)
   // (with its ':'), path [ae, pe), query [qb, qe).
   const char* u = url.data();
@@ -94,12 +96,12 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
   const size_t colon = find(u, b, e, ":");
   if (colon == e || colon == b || !is(u[b], kAlpha) || e - colon < 3 || u[colon + 1] != '/' ||
       u[colon + 2] != '/')
-    return {};
+    return 0;
   KeyBuf key;
   uint64_t tag = 0;
   for (size_t i = b; i < colon; ++i) {
     const char c = lower(u[i]);
-    if (!is(c, kAlnum) && c != '+' && c != '-' && c != '.') return {};
+    if (!is(c, kAlnum) && c != '+' && c != '-' && c != '.') return 0;
     key.put(c);
     tag = tag << 8 | static_cast<unsigned char>(c);  // longer schemes never match the short tags
   }
@@ -118,25 +120,25 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
   size_t he = ae, port = ae;
   if (a < ae && u[a] == '[') {  // IPv6 literal: the site's own address, kept
     he = find(u, a, ae, "]");
-    if (he == ae) return {};
+    if (he == ae) return 0;
     port = ++he;
-    if (port < ae && u[port] != ':') return {};
+    if (port < ae && u[port] != ':') return 0;
   } else {
     for (size_t i = a; i < ae; ++i) {
       if (u[i] == ':') he = port = i;  // the last ':'
     }
   }
   while (he > a && u[he - 1] == '.') --he;  // example.com.
-  if (he == a) return {};
+  if (he == a) return 0;
   for (size_t i = a; i < he; ++i) {
     const char c = u[i];
-    if (!host_char_ok(c) && !(u[a] == '[' && (c == ':' || c == '[' || c == ']'))) return {};
+    if (!host_char_ok(c) && !(u[a] == '[' && (c == ':' || c == '[' || c == ']'))) return 0;
     key.put(lower(c));
   }
   if (ae - port > 1) {
     uint32_t p = 0;
     for (size_t i = port + 1; i < ae; ++i) {
-      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535) return {};
+      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535) return 0;
     }
     if (p != default_port) {
       // Decimal by hand (also normalizes :0080); std::to_string pulls in formatting code.
@@ -149,7 +151,7 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
       while (n) key.put(digits[--n]);
     }
   }
-  if (key.n + 1 > kMaxPageKeyBytes) return {};
+  if (key.n + 1 > kMaxPageKeyBytes) return 0;
 
   // Path: up to '?' or '#'; '\' counts as '/', as browsers do for http(s). The fragment never
   // leaves the browser.
@@ -180,8 +182,8 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
   // Query: allow-listed keys only, first occurrence, in allow-list order (so ?a&b == ?b&a),
   // written with the allow-list's spelling of the key.
   char sep = '?';
-  for (const std::string& allowed_key : allowed) {
-    const char* want = allowed_key.data();  // read once: each std::string access branches on SSO
+  for (const std::string_view allowed_key : allowed) {
+    const char* want = allowed_key.data();
     const size_t want_n = allowed_key.size();
     for (size_t q = qb, amp; q < qe; q = amp + 1) {
       amp = find(u, q, qe, "&");
@@ -200,7 +202,14 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
       break;
     }
   }
-  return std::string(key.buf, key.n);
+  std::memcpy(out, key.buf, key.n);
+  return key.n;
+}
+
+std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed) {
+  std::vector<std::string_view> views(allowed.begin(), allowed.end());
+  char out[kMaxPageKeyBytes];
+  return std::string(out, canonical_page_key_into(url, views, out));
 }
 
 }  // namespace thermograph

@@ -3,14 +3,17 @@
 // Rules in docs/privacy.md ("Page keys").
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace thermograph {
 
-// utm_source, utm_medium, utm_campaign, ref.
-const std::vector<std::string>& default_query_allow_list();
+inline constexpr std::string_view kDefaultQueryAllowList[] = {"utm_source", "utm_medium",
+                                                             "utm_campaign", "ref"};
+const std::vector<std::string>& default_query_allow_list();  // the same, as strings
 
 // `https://Shop.Example:443/user/jane@x.com/orders/123/?email=a@b.c&utm_source=news#t=abc`
 //   -> `https://shop.example/user/:id/orders/:id?utm_source=news`
@@ -23,5 +26,10 @@ const std::vector<std::string>& default_query_allow_list();
 // Returns "" when the URL can't be parsed (relative URL, bad scheme or port, empty host).
 std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed_query =
                                                          default_query_allow_list());
+
+// The same without allocating (the visitor module has no allocator): writes the key into `out`
+// (room for kMaxPageKeyBytes) and returns its length, 0 when the URL can't be parsed.
+size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
+                               char* out);
 
 }  // namespace thermograph

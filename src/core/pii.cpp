@@ -573,7 +573,17 @@ size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
   // Short texts (path segments, tokens, query values) stay on the stack.
   char local[512];
   const size_t size = text.size() + kPad + 1;
+#ifdef THERMOGRAPH_NO_HEAP
+  // The visitor module has no allocator and its inputs (tokens, tags, query values) are far
+  // shorter than this buffer; anything longer is refused as unscannable, never sent unchecked.
+  if (size > sizeof(local)) {
+    if (visit) visit(ctx, PiiRule::kToken, text);
+    return 1;
+  }
+  char* const mem = local;
+#else
   char* const mem = size <= sizeof(local) ? local : new char[size];
+#endif
   memset(mem, 0, size);
   if (!text.empty()) memcpy(mem + 1, text.data(), text.size());  // data() may be null
   char* const s = mem + 1;
@@ -601,7 +611,9 @@ size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
     }
     if (count && !all) break;
   }
+#ifndef THERMOGRAPH_NO_HEAP
   if (mem != local) delete[] mem;
+#endif
   return count;
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "core/element_key.h"
+#include "core/page_key.h"
+#include "core/pii.h"
 #include "core/tracker.h"
 
 #define TG_EXPORT(name) extern "C" __attribute__((export_name(name)))
@@ -28,6 +30,7 @@ uint8_t g_out[PageView::kMaxDeltaBytes];
 constinit Tracker g_tracker;  // constant-initialized: no constructor runs at load
 
 enum StringField { kFieldSite = 0, kFieldPage = 1, kFieldVariant = 2, kFieldTag = 3 };
+constexpr int kRefusedPii = 16;
 
 enum NumberField {
   kNumDevice = 0,
@@ -74,7 +77,8 @@ TG_EXPORT("tg_apply") int tg_apply(int n) {
 }
 
 // Strings come in the scratch buffer; FixedSegment truncates them to their bounds. A tag is
-// "key\0value". Returns 0 when accepted, 1 when refused (empty, too long, or more than 8 tags).
+// "key\0value". Returns 0 when accepted, 1 when refused (empty, too long, or more than 8 tags),
+// kRefusedPii + PiiRule when a PII detector matched.
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
   FixedSegment& seg = g_tracker.segment();
@@ -82,17 +86,24 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldSite:
       seg.site = s;
       return 0;
-    case kFieldPage:
-      // Keeps origin + path: the query and fragment never leave the browser.
-      seg.page = head(s, s.find_first_of("?#"));
+    case kFieldPage: {
+      // Origin + templated path + allow-listed query (page_key.h); nothing else of the URL.
+      char key[kMaxPageKeyBytes];
+      seg.page = std::string_view(key, canonical_page_key_into(s, kDefaultQueryAllowList, key));
       return seg.page.empty() ? 1 : 0;
+    }
     case kFieldVariant:
+      if (const PiiRule rule = find_pii(s); rule != PiiRule::kNone) return kRefusedPii + int(rule);
       seg.variant = s;
       return 0;
     case kFieldTag: {
       const size_t split = s.find('\0');
       if (split == std::string_view::npos) return 1;
-      return seg.set_tag(head(s, split), tail(s, split + 1)) ? 0 : 1;
+      const std::string_view key = head(s, split), value = tail(s, split + 1);
+      // A tag that looks personal is refused whole; JS names the rule, never the value.
+      for (std::string_view part : {key, value})
+        if (const PiiRule rule = find_pii(part); rule != PiiRule::kNone) return kRefusedPii + int(rule);
+      return seg.set_tag(key, value) ? 0 : 1;
     }
     default:
       return 1;

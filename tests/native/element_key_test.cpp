@@ -30,3 +30,9 @@ TEST_CASE("element keys are stable hashes of the sanitized selector") {
   // FNV-1a of "a": a fixed value the JS side and the overlay reproduce.
   CHECK(element_key("a") == 0xe40c292cu);
 }
+
+TEST_CASE("state classes and PII-looking tokens never shape a key") {
+  CHECK(sanitize_selector("div.menu.open>a.active.link") == "div.menu>a.link");
+  CHECK(element_key("div.menu.open") == element_key("div.menu"));
+  CHECK(sanitize_selector("div#is-selected.card") == "div.card");
+}
