@@ -44,9 +44,13 @@ stale() {  # stale OUTPUT INPUT...: true when OUTPUT is missing or older than an
 #    Firefox 64/79, Safari 15) runs them; they save ~8% gzip (no guarded float-to-int sequences,
 #    memory.copy/fill instead of musl's memcpy). Float-to-int casts of event fields are range
 #    checked in the core, so saturating conversions never change a result.
+# 8. THERMOGRAPH_NO_HEAP: the PII scanner's rare heap path is compiled out (over-long text is
+#    refused instead). THERMOGRAPH_PII_COMPACT: the visitor's PII profile (pii.cpp, docs/privacy.md):
+#    any text with 5+ digits or a dotted quad is refused wholesale, the JWT/email/token scanners
+#    run on the rest. Stricter than the full detectors, and 2 KB smaller.
 VISITOR_SRC=(src/wasm/visitor.cpp src/core/tracker.cpp src/core/pageview.cpp src/core/element_key.cpp src/core/pii.cpp
              src/core/page_key.cpp)
-VISITOR_FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -Isrc -DNDEBUG -DTHERMOGRAPH_NO_HEAP
+VISITOR_FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -Isrc -DNDEBUG -DTHERMOGRAPH_NO_HEAP -DTHERMOGRAPH_PII_COMPACT
                -sSTANDALONE_WASM=1 --no-entry -sMALLOC=none -sINITIAL_MEMORY=1048576
                -sTOTAL_STACK=65536 -sERROR_ON_UNDEFINED_SYMBOLS=1
                -mnontrapping-fptoint -mbulk-memory -msign-ext)

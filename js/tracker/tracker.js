@@ -72,7 +72,7 @@ export function createTracker(options = {}) {
       ctx.pageStart = ctx.now();
       // No reach yet: an async script can run before the document is parsed, and a document
       // shorter than the viewport would record 100 % reach for good.
-      queue.push(['begin', ctx.pageStart, location.href]);
+      queue.push(['begin', ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV_GOAL);
       if (mod) drain();
     },
@@ -175,7 +175,7 @@ export function createTracker(options = {}) {
     get running() { return running; },
     // The designer's overlay is a separate chunk, fetched only here: never imported statically.
     overlay: (opts) => import(o.overlayUrl || 'thermograph-overlay.mjs')
-      .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, ...opts })),
+      .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, page: mod && mod.pageKey(), ...opts })),
   };
   // Designer triggers work even when tracking is off (a designer may send Do Not Track).
   const hash = () => location.hash === '#thermograph' && api.overlay().catch(log);

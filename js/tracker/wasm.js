@@ -30,6 +30,7 @@ export async function loadModule(url) {
     begin: (t, vw, vh, dh) => exports.tg_begin(t, vw, vh, dh),
     setString: (field, s) => exports.tg_set_string(field, setBytes(enc.encode(s))),
     setNumber: (field, v) => exports.tg_set_number(field, v),
+    pageKey: () => new TextDecoder().decode(new Uint8Array(mem(), exports.tg_scratch(), exports.tg_page_key())),
     elementKey: (selector) => exports.tg_element_key(setBytes(enc.encode(selector))) >>> 0,
     flush(t, final) {
       const n = exports.tg_flush(t, final ? 1 : 0);

@@ -82,8 +82,13 @@ const std::vector<std::string>& default_query_allow_list() {
   return *list;
 }
 
-size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
-                               char* out) {
+namespace {
+
+constexpr size_t kNoUrl = ~size_t{0};
+
+// Writes the canonical origin of `url` into `key` and returns where the path starts (npos when
+// the URL can't be parsed).
+size_t put_origin(std::string_view url, KeyBuf& key) {
   // Indices into url: [b, e) after trimming, the authority [a, ae), host [a, he), port [port, ae)
   // (with its ':'), path [ae, pe), query [qb, qe).
   const char* u = url.data();
@@ -96,12 +101,11 @@ size_t canonical_page_key_into(std::string_view url, std::span<const std::string
   const size_t colon = find(u, b, e, ":");
   if (colon == e || colon == b || !is(u[b], kAlpha) || e - colon < 3 || u[colon + 1] != '/' ||
       u[colon + 2] != '/')
-    return 0;
-  KeyBuf key;
+    return kNoUrl;
   uint64_t tag = 0;
   for (size_t i = b; i < colon; ++i) {
     const char c = lower(u[i]);
-    if (!is(c, kAlnum) && c != '+' && c != '-' && c != '.') return 0;
+    if (!is(c, kAlnum) && c != '+' && c != '-' && c != '.') return kNoUrl;
     key.put(c);
     tag = tag << 8 | static_cast<unsigned char>(c);  // longer schemes never match the short tags
   }
@@ -120,25 +124,25 @@ size_t canonical_page_key_into(std::string_view url, std::span<const std::string
   size_t he = ae, port = ae;
   if (a < ae && u[a] == '[') {  // IPv6 literal: the site's own address, kept
     he = find(u, a, ae, "]");
-    if (he == ae) return 0;
+    if (he == ae) return kNoUrl;
     port = ++he;
-    if (port < ae && u[port] != ':') return 0;
+    if (port < ae && u[port] != ':') return kNoUrl;
   } else {
     for (size_t i = a; i < ae; ++i) {
       if (u[i] == ':') he = port = i;  // the last ':'
     }
   }
   while (he > a && u[he - 1] == '.') --he;  // example.com.
-  if (he == a) return 0;
+  if (he == a) return kNoUrl;
   for (size_t i = a; i < he; ++i) {
     const char c = u[i];
-    if (!host_char_ok(c) && !(u[a] == '[' && (c == ':' || c == '[' || c == ']'))) return 0;
+    if (!host_char_ok(c) && !(u[a] == '[' && (c == ':' || c == '[' || c == ']'))) return kNoUrl;
     key.put(lower(c));
   }
   if (ae - port > 1) {
     uint32_t p = 0;
     for (size_t i = port + 1; i < ae; ++i) {
-      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535) return 0;
+      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535) return kNoUrl;
     }
     if (p != default_port) {
       // Decimal by hand (also normalizes :0080); std::to_string pulls in formatting code.
@@ -151,8 +155,12 @@ size_t canonical_page_key_into(std::string_view url, std::span<const std::string
       while (n) key.put(digits[--n]);
     }
   }
-  if (key.n + 1 > kMaxPageKeyBytes) return 0;
+  return key.n + 1 > kMaxPageKeyBytes ? kNoUrl : ae;
+}
 
+// Appends the templated path and the allow-listed query of u[ae, e) to `key`.
+void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::string_view> allowed,
+                    KeyBuf& key) {
   // Path: up to '?' or '#'; '\' counts as '/', as browsers do for http(s). The fragment never
   // leaves the browser.
   const size_t pe = find(u, ae, e, "?#");
@@ -202,6 +210,36 @@ size_t canonical_page_key_into(std::string_view url, std::span<const std::string
       break;
     }
   }
+}
+
+}  // namespace
+
+size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
+                               char* out) {
+  KeyBuf key;
+  const size_t ae = put_origin(url, key);
+  if (ae == kNoUrl) return 0;
+  size_t e = url.size();
+  while (e > ae && static_cast<unsigned char>(url[e - 1]) <= ' ') --e;
+  put_path_query(url.data(), ae, e, allowed, key);
+  std::memcpy(out, key.buf, key.n);
+  return key.n;
+}
+
+size_t canonical_page_key_from_origin(std::string_view origin, std::string_view path_and_query,
+                                      std::span<const std::string_view> allowed, char* out) {
+  // A browser's location.origin is already canonical (lowercase, no userinfo, no default port);
+  // anything else is refused rather than trusted.
+  if (origin.empty() || origin.size() >= kMaxPageKeyBytes || origin.find("://") == origin.npos)
+    return 0;
+  KeyBuf key;
+  for (char c : origin) {
+    if (!(host_char_ok(c) || c == ':' || c == '/' || c == '[' || c == ']') ||
+        (c >= 'A' && c <= 'Z'))
+      return 0;
+    key.put(c);
+  }
+  put_path_query(path_and_query.data(), 0, path_and_query.size(), allowed, key);
   std::memcpy(out, key.buf, key.n);
   return key.n;
 }

@@ -32,4 +32,10 @@ std::string canonical_page_key(std::string_view url, const std::vector<std::stri
 size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
                                char* out);
 
+// The same from a browser's already canonical `location.origin` and `pathname + search` (the
+// visitor module: the browser parsed the URL, so the module ships no URL parser). A non-canonical
+// origin (uppercase, userinfo, odd characters) gives 0.
+size_t canonical_page_key_from_origin(std::string_view origin, std::string_view path_and_query,
+                                      std::span<const std::string_view> allowed, char* out);
+
 }  // namespace thermograph

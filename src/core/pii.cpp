@@ -108,6 +108,16 @@ constexpr char kGenericTlds[] =
     "agencychurchdesignfamilyhealthmuseumonlinestudiotravel|"
     "companydigitalnetworksystemswebsite|services|solutions";
 
+#ifdef THERMOGRAPH_PII_COMPACT
+// Compact profile: any 2-24 letter last label counts as a TLD, so `photo@shop.png` is refused too
+// (stricter, table-free: the TLD tables cost ~300 bytes of every visitor's download).
+bool is_tld(const char* t, size_t n) {
+  if (n < 2 || n > 24) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (!is(t[i], kAlpha)) return false;
+  return true;
+}
+#else
 bool is_tld(const char* t, size_t n) {
   if (n == 2 && is(t[0], kAlpha) && is(t[1], kAlpha)) {
     int k = (lower(t[0]) - 'a') * 26 + (lower(t[1]) - 'a');
@@ -115,6 +125,7 @@ bool is_tld(const char* t, size_t n) {
   }
   return lookup(kGenericTlds, 3, 0, t, n);
 }
+#endif
 
 size_t scan_email(const char* s, size_t n, size_t from, size_t* end) {
   for (size_t a = from; a < n; ++a) {
@@ -558,6 +569,34 @@ size_t scan_token(const char* s, size_t n, size_t from, size_t* end) {
 using Scanner = size_t (*)(const char* s, size_t n, size_t from, size_t* end);
 // Most specific shapes first, so a JWT is reported as a JWT and not as a token. Entry k reports
 // kRuleOrder[k].
+#ifdef THERMOGRAPH_PII_COMPACT
+// The visitor module's profile, for its download budget (docs/privacy.md, "Compact profile").
+// Every PII shape built from digits (card, IBAN, SSN, phone, IPv4/IPv6, UUID, long hex) carries
+// five or more digits or is a dotted quad, so one cheap screen refuses all of them wholesale.
+// That rule is stricter than the full detectors (it also refuses harmless numbers: the visitor
+// sends less), and the real scanners still run for the shapes without digits: JWT, email, token.
+size_t scan_number(const char* s, size_t n, size_t from, size_t* end) {
+  if (from > 0) return kNpos;
+  size_t digits = 0, dots = 0, run = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (is_digit(s[i])) {
+      ++digits;
+      ++run;
+    } else {
+      dots = (s[i] == '.' && run > 0) ? dots + 1 : (run > 0 ? 0 : dots);
+      run = 0;
+    }
+    if (digits >= 5 || (dots >= 3 && run > 0)) {
+      *end = n;
+      return 0;
+    }
+  }
+  return kNpos;
+}
+constexpr Scanner kScanners[] = {scan_number, scan_jwt, scan_email, scan_token};
+constexpr PiiRule kRuleOrder[] = {PiiRule::kNumber, PiiRule::kJwt, PiiRule::kEmail,
+                                  PiiRule::kToken};
+#else
 constexpr Scanner kScanners[] = {scan_jwt,   scan_email,    scan_uuid, scan_iban,
                                  scan_card,  scan_ssn,      scan_ipv4, scan_ipv6,
                                  scan_phone, scan_long_hex, scan_token};
@@ -565,6 +604,7 @@ constexpr PiiRule kRuleOrder[] = {PiiRule::kJwt,     PiiRule::kEmail, PiiRule::k
                                   PiiRule::kIban,    PiiRule::kCard,  PiiRule::kSsn,
                                   PiiRule::kIpv4,    PiiRule::kIpv6,  PiiRule::kPhone,
                                   PiiRule::kLongHex, PiiRule::kToken};
+#endif
 
 // Copies `text` into a padded buffer (see the top of the file), percent-decodes it in place (two
 // rounds: %2540 -> %40 -> @; decoding only shrinks), runs the scanners in priority order and
@@ -647,9 +687,9 @@ bool is_state_class(const char* t, size_t n) {
 const char* pii_rule_name(PiiRule r) {
   // One packed string instead of a pointer table: "none", "email", ... in PiiRule order.
   static constexpr char kNames[] =
-      "none\0email\0card\0iban\0ssn\0phone\0ipv4\0ipv6\0jwt\0uuid\0long_hex\0token\0unknown";
+      "none\0email\0card\0iban\0ssn\0phone\0ipv4\0ipv6\0jwt\0uuid\0long_hex\0token\0number\0unknown";
   const char* p = kNames;
-  for (unsigned i = static_cast<unsigned>(r) < 12 ? static_cast<unsigned>(r) : 12; i; --i)
+  for (unsigned i = static_cast<unsigned>(r) < 13 ? static_cast<unsigned>(r) : 13; i; --i)
     while (*p++) {
     }
   return p;

@@ -23,6 +23,7 @@ enum class PiiRule : uint8_t {
   kUuid,
   kLongHex,
   kToken,
+  kNumber,  // compact profile only (THERMOGRAPH_PII_COMPACT): 5+ digits or a dotted quad
 };
 
 // "email", "card", ... for console warnings. Never print the matched value itself.

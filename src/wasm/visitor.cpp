@@ -87,9 +87,13 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       seg.site = s;
       return 0;
     case kFieldPage: {
-      // Origin + templated path + allow-listed query (page_key.h); nothing else of the URL.
+      // "origin\0pathname+search" as the browser parsed them -> origin + templated path +
+      // allow-listed query (page_key.h). The fragment is never passed in.
+      const size_t split = s.find('\0');
+      if (split == std::string_view::npos) return 1;
       char key[kMaxPageKeyBytes];
-      seg.page = std::string_view(key, canonical_page_key_into(s, kDefaultQueryAllowList, key));
+      seg.page = std::string_view(key, canonical_page_key_from_origin(
+                                           head(s, split), tail(s, split + 1), kDefaultQueryAllowList, key));
       return seg.page.empty() ? 1 : 0;
     }
     case kFieldVariant:
@@ -142,4 +146,12 @@ TG_EXPORT("tg_element_key") uint32_t tg_element_key(uint32_t len) {
 // Encodes the delta since the last flush; returns its length (0: nothing new).
 TG_EXPORT("tg_flush") uint32_t tg_flush(double t, int final) {
   return static_cast<uint32_t>(g_tracker.flush(t, final != 0, g_out));
+}
+
+// Copies the current page key into the scratch buffer and returns its length: the overlay asks
+// for it so it reads exactly the key this page's reports carry.
+TG_EXPORT("tg_page_key") uint32_t tg_page_key() {
+  const std::string_view page = g_tracker.segment().page;
+  for (size_t i = 0; i < page.size() && i < kScratchBytes; ++i) g_scratch[i] = page[i];
+  return static_cast<uint32_t>(page.size());
 }

@@ -94,3 +94,22 @@ TEST_CASE("canonical_page_key: capped at kMaxPageKeyBytes by whole segments") {
   for (int i = 0; i < 5000; ++i) junk += static_cast<char>(i * 37 % 256 ? i * 37 % 256 : '/');
   CHECK(canonical_page_key(junk).size() <= kMaxPageKeyBytes);
 }
+
+TEST_CASE("page keys from a browser's origin + path agree with the full parser") {
+  const char* table[][2] = {
+      {"https://shop.example", "/user/jane@x.com/orders/123?email=a@b.c&utm_source=news"},
+      {"http://127.0.0.1:8080", "/pages/skeleton.html"},
+      {"https://a.example", "/"},
+      {"https://a.example", "/blog/./x/../y/?ref=twitter&utm_medium="},
+      {"https://a.example", ""},
+  };
+  for (const auto& row : table) {
+    INFO(row[0], row[1]);
+    char out[kMaxPageKeyBytes];
+    const size_t n = canonical_page_key_from_origin(row[0], row[1], kDefaultQueryAllowList, out);
+    CHECK(std::string(out, n) == canonical_page_key(std::string(row[0]) + row[1]));
+  }
+  char out[kMaxPageKeyBytes];
+  CHECK(canonical_page_key_from_origin("https://User:pw@A.example", "/", kDefaultQueryAllowList, out) == 0);
+  CHECK(canonical_page_key_from_origin("", "/", kDefaultQueryAllowList, out) == 0);
+}

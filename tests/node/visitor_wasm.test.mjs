@@ -25,7 +25,7 @@ async function instance() {
   return {
     x, cap,
     begin(t = 0, vw = 1280, vh = 700, dh = 4000) {
-      x.tg_set_string(1, str('https://example.com/page'));
+      x.tg_set_string(1, str('https://example.com\0/page'));
       x.tg_begin(t, vw, vh, dh);
     },
     // Events are [type, t, a0..a5]; batches of the buffer's capacity, like drain() in tracker.js.
@@ -129,11 +129,13 @@ test('long or NUL-bearing strings are cut on character boundaries, never lose th
   assert.equal(m.x.tg_set_string(3, m.str('plan\0' + '😀'.repeat(10))), 0);
   assert.equal(m.x.tg_set_string(3, m.str('bad\0a\0b')), 1);  // a NUL inside a tag value: refused
   m.begin();
-  m.x.tg_set_string(1, m.str('https://example.com/' + 'é'.repeat(400)));
+  // The page comes as "origin\0path+query" (the browser parsed the URL): 30 segments of 40 bytes.
+  m.x.tg_set_string(1, m.str('https://example.com\0' + ('/' + 'é'.repeat(20)).repeat(30)));
   const r = m.flush(1000);
   assert.equal(r.segment.site, 'site');
   assert.equal(r.segment.variant, '日本'.repeat(10) + '日');  // 63 bytes
   assert.equal(r.segment.tags.plan, '😀'.repeat(10));
   assert.equal(r.segment.tags.bad, undefined);
-  assert.ok(r.segment.page.startsWith('https://example.com/éé') && !r.segment.page.includes('\ufffd'));
+  assert.ok(r.segment.page.startsWith('https://example.com/' + 'é'.repeat(20) + '/'));
+  assert.ok(!r.segment.page.includes('\ufffd') && Buffer.byteLength(r.segment.page) <= 512);
 });
