@@ -1,0 +1,185 @@
+// Renders docs/BENCHMARKS.md from bench/results/*.json. Only numbers from those files appear in
+// the document; the prose explains the method and the choices behind each configuration.
+//   node bench/render.mjs
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, readResult, isMain } from './lib/common.mjs';
+
+const kb = (b) => (b == null ? '-' : b >= 1024 ? `${(b / 1024).toFixed(1)} KB` : `${Math.round(b)} B`);
+const ms = (v) => (v == null ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const x = (v) => (v == null || !Number.isFinite(v) ? '-' : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}x`);
+const spread = (s, f = ms) => (s && s.n ? `${f(s.median)} (${f(s.min)}-${f(s.max)})` : '-');
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const NAMES = { none: 'no tracker (baseline)', thermograph: 'Thermograph', clarity: 'clarity-js', posthog: 'posthog-js', posthogArray: 'posthog-js array.js', rrweb: '@rrweb/record' };
+const name = (k) => NAMES[k] || k;
+
+function machineSection(m) {
+  if (!m) return '';
+  return `## Machine\n\n${table(['CPU', 'cores', 'RAM', 'OS', 'Node', 'Chromium'],
+    [[m.cpu, m.cores, `${m.ramGiB} GiB`, m.os, m.node, m.chromium]])}\n\n`
+    + 'The machine is shared (2 cores, other developers build and test on it): CPU figures are thread time, runs are interleaved, '
+    + 'and medians are quoted with (min-max) across runs.\n';
+}
+
+function summary({ size, mainthread, wire, overlay, collector }) {
+  const rows = [];
+  if (size) {
+    const t = size.tools.thermograph;
+    rows.push(['visitor download (JS + wasm, gzip)', '<= 12 KB', kb(t.gzip), t.gzip <= 12288 ? 'yes' : '**no**',
+      `clarity-js ${kb(size.tools.clarity.gzip)} (${x(size.ratios.clarity.gzip)}), posthog-js ${kb(size.tools.posthog.gzip)} (${x(size.ratios.posthog.gzip)})`]);
+  }
+  if (wire) {
+    const t = wire.tools.thermograph;
+    rows.push([`bytes sent per page view (${wire.plan.seconds} s session)`, '<= 1 KB', kb(t.sent.median), wire.target.met ? 'yes' : '**no**',
+      Object.entries(wire.ratios).map(([k, r]) => `${name(k)} ${kb(wire.tools[k].sent.median)} (${x(r.sent)})`).join(', ')]);
+  }
+  if (mainthread) {
+    const tg = mainthread.target;
+    rows.push([`main-thread script time of the tracker (${mainthread.plan.seconds} s session)`, '< half of the lightest peer', `${ms(tg.thermographMs)} ms`,
+      tg.met ? 'yes' : '**no**', Object.entries(mainthread.ratios).map(([k, r]) => `${name(k)} ${ms(mainthread.tools[k].overheadScriptMs.median)} ms (${x(r.scriptOverhead)})`).join(', ')]);
+  }
+  rows.push(['overlay frame on scroll, 1280x720', '<= 4 ms', overlay ? 'see Overlay' : 'not measured yet', '', peerFrameNote()]);
+  rows.push(['collector ingest, 2 cores, durable ack', '>= 10,000 reports/s', collector ? 'see Collector' : 'not measured yet', '', '']);
+  return `## Summary against DESIGN.md budgets\n\n${table(['what', 'budget', 'Thermograph (median)', 'met', 'peers (ratio to Thermograph)'], rows)}\n`;
+}
+
+let peerFrameNote = () => '';
+
+function sizeSection(s) {
+  if (!s) return '';
+  const rows = Object.entries(s.tools).map(([k, t]) => [t.label, kb(t.raw), kb(t.gzip), kb(t.brotli),
+    k === 'thermograph' ? '1x' : x(s.ratios[k].gzip), k === 'thermograph' ? '1x' : x(s.ratios[k].brotli)]);
+  return `## 1. Visitor download\n\n${s.method} Versions: ${Object.entries(s.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.\n\n`
+    + `${table(['what a visitor loads', 'raw', 'gzip', 'brotli', 'gzip vs Thermograph', 'brotli vs Thermograph'], rows)}\n\n`
+    + '- **Thermograph**: the script-tag build and the wasm it fetches (the overlay is never loaded by visitors). Read from `dist/` at run time.\n'
+    + '- **posthog-js**: the smallest build that still produces heatmaps is `posthog-js/slim` plus `AnalyticsExtensions` '
+    + '(autocapture, heatmaps, dead clicks, web vitals, history; PostHog ships heatmaps only inside that group), bundled and minified by esbuild '
+    + 'with the same settings as our own build (`bench/peers/posthog-heatmaps.mjs`). The script-tag default, `dist/array.js` from PostHog\'s CDN, is listed for reference. '
+    + 'Replay, surveys and flags are left out, which favours PostHog.\n'
+    + '- **clarity-js**: `build/clarity.min.js`, the file Clarity\'s tag loads. **@rrweb/record**: the minified UMD build, the recorder alone '
+    + '(rrweb-based tools add their own transport on top).\n';
+}
+
+function mainSection(m) {
+  if (!m) return '';
+  const rows = Object.entries(m.tools).map(([k, t]) => [name(k), spread(t.scriptMs), k === 'none' ? '-' : spread(t.overheadScriptMs),
+    k === 'none' ? '-' : spread(t.overheadTaskMs), spread(t.loadScriptMs), spread(t.longTasks, (v) => String(v)), spread(t.tbtMs),
+    k === 'none' || k === 'thermograph' ? '-' : x(m.ratios[k].scriptOverhead)]);
+  const p = m.plan;
+  return `## 2. Main-thread cost (scripted ${p.seconds} s session)\n\n`
+    + `One scripted session on \`bench/pages/session.html\` (an 8,000 px landing page: sticky navigation, hero, 19 sections with text, images, `
+    + `buttons that change the DOM and div "buttons" that do nothing) in headless Chromium at 1280x720: pointer moves at ${p.hz} Hz `
+    + `(${p.steps} steps), ${p.clicks} clicks including a rage burst of 5 on one spot, ${p.wheelTicks} wheel ticks of 100 px reading down to the bottom `
+    + `and back up 2,000 px; seed ${p.seed} (\`bench/lib/session.mjs\`). ${m.runs} runs per tool, interleaved.\n\n`
+    + '**Time compression**: Playwright\'s `page.clock` fakes `Date`, `performance.now`, timers and `requestAnimationFrame`; the page\'s time advances '
+    + 'only by `clock.runFor(16.67 ms)` after each step, so every tool sees the same 60 s of timestamps, flush and upload timers, whatever the wall clock does. '
+    + 'Input is real (CDP `Input.dispatch*`, trusted events) and identical in every run.\n\n'
+    + `**Measure**: ${m.method}\n\n`
+    + '**Configurations** (each as a site owner who wants heatmaps would run it, loaded async from the same local server, sending to a local sink on the same origin):\n'
+    + '- Thermograph: the script tag, `data-endpoint` on the sink.\n'
+    + "- clarity-js: Clarity's own queue stub, `clarity('start', {projectId, upload: sink})` (defaults otherwise: Clarity always records the session).\n"
+    + "- posthog-js: the slim bundle above, `posthog.init('phc_test', {api_host: sink, autocapture: true, capture_pageview: true, enable_heatmaps: true, "
+    + 'disable_session_recording: true, advanced_disable_feature_flags: true, opt_out_useragent_filter: true})`. Recording is off because PostHog heatmaps '
+    + 'do not need it and it is the lightest PostHog setup a heatmap user can run (it favours PostHog). `opt_out_useragent_filter` is needed '
+    + 'because PostHog drops every event from an automated browser.\n\n'
+    + `${table(['tool', 'script ms, load + session', 'overhead script ms', 'overhead task ms', 'script ms at load', 'long tasks', 'TBT ms', 'peer overhead / Thermograph'], rows)}\n\n`
+    + `Target (DESIGN.md): ${m.target.rule}: Thermograph ${ms(m.target.thermographMs)} ms vs ${name(m.target.lightestPeer)} ${ms(m.target.lightestPeerMs)} ms: `
+    + `**${m.target.met ? 'met' : 'not met'}**.\n\n`
+    + 'Script time is the figure to compare: TaskDuration also counts input handling, style, layout and paint, which other load on the shared machine '
+    + 'moves by hundreds of ms between runs (hence negative minima for "overhead task ms").\n\n'
+    + `All main-thread work (TaskDuration) relative to the page without a tracker: ${Object.entries(m.taskToBaseline).filter(([k]) => k !== 'none').map(([k, v]) => `${name(k)} ${v.toFixed(2)}x`).join(', ')}.\n`;
+}
+
+function wireSection(w) {
+  if (!w) return '';
+  const rows = Object.entries(w.tools).map(([k, t]) => [name(k), spread(t.requests, String), spread(t.sent, kb), spread(t.raw, kb), spread(t.gzip, kb),
+    k === 'thermograph' ? '1x' : x(w.ratios[k].sent), k === 'thermograph' ? '1x' : x(w.ratios[k].gzip)]);
+  const ex = (k) => (w.tools[k]?.example || []).map((r) => `${r.method} ${r.path} ${r.sent} B${r.compressed ? ' (compressed)' : ''}`).join('; ');
+  return `## 3. Bytes on the wire per page view (same ${w.plan.seconds} s session)\n\n${w.method} `
+    + '"sent" is each body as transmitted; "raw" is the payload uncompressed (Clarity gzips its uploads itself except the last beacon; '
+    + 'PostHog gzips batches or sends base64 in its unload beacon); "gzip" gzips the bodies a tool sent uncompressed, so the compressed '
+    + `figure is what each would cost at best. ${w.runs} runs per tool.\n\n`
+    + `${table(['tool', 'requests', 'sent', 'raw', 'gzip', 'sent vs Thermograph', 'gzip vs Thermograph'], rows)}\n\n`
+    + `Target: ${w.target.rule}: ${kb(w.target.bytes)}, **${w.target.met ? 'met' : 'not met'}**.\n\n`
+    + `Requests in one run: Thermograph: ${ex('thermograph')}. clarity-js: ${ex('clarity')}. posthog-js: ${ex('posthog')}.\n`;
+}
+
+function genericSection(title, data, note) {
+  if (!data) return `## ${title}\n\n${note}\n`;
+  const lines = [`## ${title}\n`];
+  const scalars = Object.entries(data).filter(([, v]) => v !== null && typeof v !== 'object');
+  if (scalars.length) lines.push(scalars.map(([k, v]) => `- ${k}: ${v}`).join('\n') + '\n');
+  for (const [k, v] of Object.entries(data)) {
+    if (Array.isArray(v) && v.length && typeof v[0] === 'object') {
+      const flat = v.map((row) => Object.fromEntries(Object.entries(row).map(([kk, vv]) => [kk, vv && typeof vv === 'object' ? (vv.median ?? JSON.stringify(vv)) : vv])));
+      const head = [...new Set(flat.flatMap(Object.keys))];
+      lines.push(`${k}:\n\n${table(head, flat.map((r) => head.map((h) => (typeof r[h] === 'number' ? +r[h].toFixed(2) : r[h] ?? ''))))}\n`);
+    } else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      lines.push(`${k}: \`${JSON.stringify(v).slice(0, 600)}\`\n`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function overlaySection(peers, ours) {
+  let s = '## 4. Overlay render\n\n';
+  if (peers) {
+    const counts = [...new Set(peers.results.map((r) => r.clicks))];
+    const cell = (n, kind, tool) => {
+      const r = peers.results.find((q) => q.clicks === n && q.kind === kind && q.tool === tool);
+      return r ? spread(r.ms) : '-';
+    };
+    const pts = (n, kind) => peers.results.find((q) => q.clicks === n && q.kind === kind)?.points ?? '-';
+    const rows = counts.flatMap((n) => ['frame', 'page'].map((kind) => [n.toLocaleString('en'), kind === 'frame' ? `viewport ${peers.frame.width}x${peers.frame.height}` : `full page ${peers.page.width}x${peers.page.height}`,
+      pts(n, kind), cell(n, kind, 'simpleheat'), cell(n, kind, 'heatmapjs')]));
+    const f1m = peers.results.filter((q) => q.kind === 'frame').map((q) => q.ms.median);
+    peerFrameNote = () => `simpleheat/heatmap.js viewport frame ${ms(Math.min(...f1m))}-${ms(Math.max(...f1m))} ms (1k-1M clicks)`;
+    s += `Peers keep points, so their cost is drawing points: a viewport frame after a scroll redraws the points inside the viewport (scrollY ${peers.frame.scrollY}), `
+      + `a full-page render draws every point. Seeded clicks (seed ${peers.seed}: 70 % clustered around 120 targets, 30 % spread), radius ${peers.radius} px for both, `
+      + `one untimed warm-up draw, then min/median/max of the timed redraws. ${peers.method}\n\n`
+      + `${table(['clicks on the page', 'render', 'points drawn', 'simpleheat ms', 'heatmap.js ms'], rows)}\n\n`;
+  }
+  s += ours ? genericSection('4b. Thermograph overlay (bench/overlay.mjs)', ours, '').replace(/^## /, '### ')
+    : 'Thermograph\'s renderer: `bench/overlay.mjs` (another branch) writes `bench/results/overlay.json`; not in this tree yet, so not measured here.\n';
+  return s;
+}
+
+function scalingSection(sc, collector) {
+  if (!sc) return '';
+  const rows = sc.rows.map((r) => [r.label, `${r.steps} steps at ${r.hz} Hz, ${r.clicks} clicks`, r.runs, spread(r.reports, String), spread(r.bytes, kb),
+    spread(r.overheadScriptMs), ms(r.overheadScriptMs.median / (r.seconds / 60))]);
+  let s = '## 6. Scaling with session length (Thermograph)\n\n'
+    + 'The same session generator at three lengths; pointer moves at 60 Hz for 10 s and 60 s. The 10-minute session drives moves at 10 Hz '
+    + '(100 ms apart, 6,000 steps) so a run takes minutes: the tracker samples the pointer once per animation frame, so it sees fewer samples, '
+    + `but all 10 minutes of timestamps, flush intervals, ~25 clicks + a rage burst and a page read-through per minute. ${sc.method}\n\n`
+    + `${table(['session', 'input', 'runs', 'reports', 'bytes sent', 'script overhead ms', 'overhead ms per minute'], rows)}\n`;
+  const merge = collector && Object.entries(collector).find(([k]) => /merge/i.test(k));
+  s += merge ? `\nCollector merge cost vs distinct cells (from collector.json \`${merge[0]}\`): \`${JSON.stringify(merge[1]).slice(0, 800)}\`\n`
+    : '\nCollector merge cost vs distinct cells: not in collector.json (yet).\n';
+  return s;
+}
+
+export function render() {
+  const r = {
+    machine: readResult('machine'), size: readResult('size'), mainthread: readResult('mainthread'), wire: readResult('wire'),
+    overlayPeers: readResult('overlay-peers'), overlay: readResult('overlay'), collector: readResult('collector'), scaling: readResult('scaling'),
+  };
+  const overlay = overlaySection(r.overlayPeers, r.overlay);  // sets the summary's peer note
+  const doc = [
+    '# Benchmarks\n',
+    `Generated by \`npm run bench\` (\`bench/run.mjs\`) on ${new Date().toISOString().slice(0, 10)} from \`bench/results/*.json\`; `
+    + 'do not edit by hand. Each benchmark also runs alone (`node bench/size.mjs`, `bench/mainthread.mjs`, `bench/wire.mjs`, '
+    + '`bench/scaling.mjs`, `bench/overlay-peers.mjs`). Inputs are seeded, so runs compare; figures are medians with (min-max). '
+    + '`npm run bench` builds with `THERMOGRAPH_SKIP_BUDGET=1`: an over-budget build is measured and shown as such below, not refused.\n',
+    machineSection(r.machine),
+    summary({ ...r }),
+    sizeSection(r.size), mainSection(r.mainthread), wireSection(r.wire), overlay,
+    genericSection('5. Collector ingest', r.collector, '`bench/collector/run.sh` (wrk against the collector and an nginx 204 floor) is not in this tree yet: not measured.'),
+    scalingSection(r.scaling, r.collector),
+  ].filter(Boolean).join('\n');
+  const file = path.join(ROOT, 'docs/BENCHMARKS.md');
+  writeFileSync(file, doc);
+  console.log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+if (isMain(import.meta)) render();
