@@ -1,7 +1,7 @@
 // Opening the designer overlay from a script (screenshot, tests) the way a designer does:
 // `#thermograph` in the URL, then presenting the read token when the overlay asks for it,
 // whether it asks with prompt() or with a token field of its own.
-export const CANVAS = 'canvas[data-thermograph-overlay], canvas#thermograph-overlay';
+export const CANVAS = 'canvas[data-thermograph-ui]';
 const TOKEN_FIELD = '[data-thermograph-token], input[name*=token i], input[autocomplete=off][type=password]';
 
 export async function openOverlay(page, { base, token, path = '/', timeout = 30000 }) {
@@ -32,7 +32,8 @@ export async function openOverlay(page, { base, token, path = '/', timeout = 300
 }
 
 // Pixels of the overlay canvas that carry heat (alpha > 0). drawImage() onto a scratch canvas reads
-// 2D and WebGL canvases alike. Polls, because the overlay fetches and renders asynchronously.
+// 2D and WebGL canvases alike. Polls, because the overlay fetches and renders asynchronously,
+// scrolling through the page between polls.
 export async function heatPixels(page, { timeout = 15000 } = {}) {
   const end = Date.now() + timeout;
   let best = { painted: 0, total: 0 };
@@ -51,6 +52,11 @@ export async function heatPixels(page, { timeout = 15000 } = {}) {
       return { painted, total: d.length / 4 };
     }, CANVAS);
     if (best.painted > 0) return best;
+    // Heat may all sit below the fold (few visits): walk down the page, then start over.
+    await page.evaluate(() => {
+      const root = document.scrollingElement;
+      root.scrollTop = root.scrollTop + innerHeight >= root.scrollHeight ? 0 : root.scrollTop + innerHeight * 0.8;
+    });
     await page.waitForTimeout(300);
   }
   return best;

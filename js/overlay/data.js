@@ -33,10 +33,11 @@ export function forgetStoredToken() {
 }
 
 export function heatmapUrl(endpoint, q) {
-  const p = new URLSearchParams({
-    site: q.site || '', page: q.page || pageKey(), width: q.width ?? '', device: q.device ?? '',
-    variant: q.variant || '', from: q.from || '', to: q.to || '', format: 'bin',
-  });
+  // An empty filter is left out, not sent empty: the collector reads `variant=` as "no variant"
+  // and refuses `from=` as a malformed day.
+  const all = { site: q.site, page: q.page || pageKey(), width: q.width, device: q.device,
+    variant: q.variant, from: q.from, to: q.to, format: 'bin' };
+  const p = new URLSearchParams(Object.entries(all).filter(([, v]) => v !== '' && v != null));
   return String(endpoint || '').replace(/\/+$/, '') + '/api/heatmap?' + p;
 }
 
