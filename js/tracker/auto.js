@@ -23,9 +23,8 @@ import { log } from './events.js';
         log('unknown command "' + cmd + '"');
       } catch (e) { /* never throw into the page */ }
     };
-    const api = (...args) => run(...args);
-    api.loaded = true;
-    w.thermograph = api;
+    run.loaded = true;
+    w.thermograph = run;
     for (const args of (prev && prev.q) || []) run(...args);
   } catch (e) { /* never throw into the page */ }
 })();

@@ -16,7 +16,7 @@ export function start(ctx) {
     const t = now();
     if (t - ctx.pageStart < SETTLE_MS || t - ctx.lastShift < SETTLE_MS) return;
     const info = ctx.describe(e.target);
-    if (!info || info.excluded) return;
+    if (!info) return;
     const el = info.el;
     let x = e.clientX, y = e.clientY;
     if (e.detail === 0 || (x === 0 && y === 0)) {

@@ -9,7 +9,7 @@ export function start(ctx) {
   const sample = perFrame(ctx, () => {
     if (!last) return;
     const info = ctx.describe(last.target);
-    if (!info || info.excluded) return ctx.record(EV_OUT);  // no pointer data in exclusion zones
+    if (!info) return ctx.record(EV_OUT);  // also in exclusion zones: no pointer data there
     ctx.recordAt(EV_MOVE, ctx.toPage(last.x, last.y), info, info.flags, last.x, last.y);
   });
   const kind = window.PointerEvent ? 'pointer' : 'mouse';

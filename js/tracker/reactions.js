@@ -2,13 +2,10 @@
 // uncaught errors (error clicks) and layout shifts (accidental clicks right after one).
 import { listen, now, EV_ERROR, EV_INPUT, REACT_FOCUS, REACT_MUTATION, REACT_SELECTION } from './events.js';
 
-const WATCH_MS = 3000;  // mutations matter only shortly after a click
-
 export function start(ctx) {
   if (window.MutationObserver) {
-    const mo = new MutationObserver(ctx.guard(() => {
-      if (now() - ctx.lastClick < WATCH_MS) ctx.react(REACT_MUTATION);
-    }));
+    // Mutations matter only shortly after a click: react() records nothing otherwise.
+    const mo = new MutationObserver(ctx.guard(() => ctx.react(REACT_MUTATION)));
     mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
     ctx.observesMutations = true;
     ctx.undo(() => mo.disconnect());

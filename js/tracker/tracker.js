@@ -20,12 +20,15 @@ export function createTracker(options = {}) {
   const o = options;
   let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
   let device = 0, consent = o.consent !== 'required';
-  const seg = { variant: o.variant || '', loggedIn: !!o.loggedIn, tags: Object.entries(o.tags || {}) };
-  const send = createTransport(o.transport ? null : endpointUrl(o.endpoint || '/'), o.transport);
+  let variant = o.variant || '', loggedIn = !!o.loggedIn;
+  const tags = Object.entries(o.tags || {});
+  const send = o.transport || createTransport(endpointUrl(o.endpoint || '/'));
   const goals = o.goals || {};
 
   const ctx = {
-    pageStart: 0, lastShift: -1e9, lastClick: -1e9, observesMutations: false,
+    // Also pageStart (set by beginPageView before any event is handled), observesMutations
+    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js).
+    lastShift: -1e9, lastClick: -1e9,
     // Every guarded fn is an arrow function: no `this` to pass on.
     guard: (fn) => (...args) => {
       if (!running) return;
@@ -50,16 +53,18 @@ export function createTracker(options = {}) {
       if (d !== device && mod) mod.setNumber(NUM_DEVICE, d);
       device = d;
     },
+    // The element a pointer event is about, once per element and page view; null when there is
+    // none or it is in an exclusion zone (no pointer data there).
     describe(node) {
       const el = target(node);
       if (!el) return null;
       let info = cache.get(el);
       if (!info) {
-        const excluded = isExcluded(el);
-        info = { el, excluded, sel: excluded ? '' : selector(el), k: 0, flags: (isFixed(el) ? CLICK_FIXED : 0) | (isInteractive(el) ? CLICK_INTERACTIVE : 0) };
+        info = isExcluded(el) ? { excluded: true }
+          : { el, sel: selector(el), flags: (isFixed(el) ? CLICK_FIXED : 0) | (isInteractive(el) ? CLICK_INTERACTIVE : 0) };
         cache.set(el, info);
       }
-      return info;
+      return info.excluded ? null : info;
     },
     isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
     sendDeltas(final) {
@@ -89,11 +94,11 @@ export function createTracker(options = {}) {
 
   function applySegment() {
     mod.setString(FIELD_SITE, o.site || '');
-    mod.setString(FIELD_VARIANT, seg.variant);
-    mod.setNumber(NUM_LOGGED_IN, seg.loggedIn ? 1 : 0);
+    mod.setString(FIELD_VARIANT, variant);
+    mod.setNumber(NUM_LOGGED_IN, loggedIn ? 1 : 0);
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
-    for (const [k, v] of seg.tags) setTag(k, v);
+    for (const [k, v] of tags) setTag(k, v);
     CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM_RAGE_CLICKS + i, +o[name]));
   }
 
@@ -140,7 +145,7 @@ export function createTracker(options = {}) {
     } catch (e) { fail(e); }
   }
 
-  function stop(flushFirst = true) {
+  function stop(flushFirst) {
     if (!running) return;
     if (flushFirst) try { ctx.sendDeltas(true); } catch (e) { /* already stopping */ }
     running = false;
@@ -176,12 +181,12 @@ export function createTracker(options = {}) {
   hash();
   return {
     ready,
-    tag(k, v) { seg.tags.push([k, v]); setTag(k, v); },
-    variant(v) { seg.variant = String(v); if (mod) mod.setString(FIELD_VARIANT, seg.variant); },
-    loggedIn(v) { seg.loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
+    tag(k, v) { tags.push([k, v]); setTag(k, v); },
+    variant(v) { variant = String(v); if (mod) mod.setString(FIELD_VARIANT, variant); },
+    loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
     consent(v) { consent = !!v; v ? start() : stop(false); },
     goal() { ctx.record(EV_GOAL); },
-    flush() { if (running) try { ctx.sendDeltas(false); } catch (e) { fail(e); } },
+    flush: ctx.guard(() => ctx.sendDeltas(false)),
     start() { consent = true; start(); },
     stop() { stop(true); },
     get running() { return running; },
