@@ -9,8 +9,21 @@ const wasmDir = process.env.THERMOGRAPH_WASM_DIR || 'build-wasm';
 mkdirSync('dist', { recursive: true });
 
 const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning' };
-await build({ ...common, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
-await build({ ...common, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
+// The tracker's internal property names (ctx.*, element info, the wasm wrapper, a held report's
+// retry count) shrink to one or two letters. An explicit list, never a pattern: public names (the
+// tracker API and its `thermograph(...)` commands, options, `dataset` keys) and DOM or wasm names
+// must keep their spelling, so an internal name must not also be one of those (ctx.record, not
+// ctx.push, which would rename Array#push too).
+const internal = [
+  'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'recordAt', 'react',
+  'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown',
+  'el', 'excluded', 'sel', 'k', 'flags',
+  'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
+  'tries',
+];
+const tracker = { ...common, mangleProps: new RegExp(`^(${internal.join('|')})$`) };
+await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
+await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
 copyFileSync(`${wasmDir}/thermograph.wasm`, 'dist/thermograph.wasm');
 copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.ts');
 const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];

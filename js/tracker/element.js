@@ -30,25 +30,17 @@ export function selector(el) {
   for (let n = el, depth = 0; n && n.nodeType === 1 && depth < MAX_DEPTH; n = n.parentElement, depth++) {
     const tag = n.localName;
     if (tag === 'html') break;
-    let step = tag;
-    const id = n.getAttribute('id');
-    if (stable(id)) step += '#' + id;
-    const classes = [];
-    for (const c of n.classList || []) if (stable(c)) classes.push(c);
-    step += classes.sort().map((c) => '.' + c).join('');
+    const id = n.getAttribute('id'), anchored = stable(id);  // a stable id anchors the path
+    let step = tag + (anchored ? '#' + id : '') + [...(n.classList || [])].filter(stable).sort().map((c) => '.' + c).join('');
     const parent = n.parentElement;
-    if (parent && !stable(id)) {
-      let i = 0, same = 0;
-      for (const s of parent.children) {
-        if (s.localName === tag) same++;
-        if (s === n) i = same;
-      }
-      if (same > 1) step += ':' + i;
+    if (parent && !anchored) {
+      const same = [...parent.children].filter((s) => s.localName === tag);
+      if (same.length > 1) step += ':' + (same.indexOf(n) + 1);
     }
-    steps.push(step);
-    if (stable(id) || tag === 'body') break;  // a stable id anchors the path
+    steps.unshift(step);
+    if (anchored || tag === 'body') break;
   }
-  return steps.reverse().join('>');
+  return steps.join('>');
 }
 
 export const isInteractive = (el) => !!el.closest(INTERACTIVE);

@@ -5,12 +5,34 @@ export const CLICK_FIXED = 1, CLICK_INTERACTIVE = 2, CLICK_NO_RAGE = 4, CLICK_NO
 export const REACT_MUTATION = 1, REACT_SCROLL = 2, REACT_SELECTION = 3, REACT_FOCUS = 4, REACT_NAVIGATION = 5;
 export const FIELD_SITE = 0, FIELD_PAGE = 1, FIELD_VARIANT = 2, FIELD_TAG = 3;
 export const NUM_DEVICE = 0, NUM_LOGGED_IN = 1, NUM_VERSION = 2, NUM_RAGE_CLICKS = 3, NUM_RAGE_RADIUS = 4, NUM_RAGE_GAP_MS = 5, NUM_DEAD_MUTATION_MS = 6, NUM_DEAD_SCROLL_MS = 7, NUM_DEAD_FOCUS_MS = 8, NUM_ERROR_WINDOW_MS = 9, NUM_CLICK_CELLS = 10, NUM_CLICK_MAX = 11, NUM_MOVE_CELLS = 12, NUM_MOVE_MAX = 13, NUM_ELEMENTS = 14;
-export const DEVICE = { mouse: 1, touch: 2, pen: 3 };
+export const DEVICE_MOUSE = 1, DEVICE_TOUCH = 2, DEVICE_PEN = 3;
 export const VERSION = 1;
 
-// Adds a guarded, passive capture listener (every event source uses these); returns its remover.
-export function listen(ctx, target, type, fn) {
+export const now = () => performance.now();
+
+export const log = (m) => {
+  try { console.warn('thermograph: ' + m); } catch (e) { /* no console */ }
+};
+
+// Adds a guarded, passive capture listener (every event source uses these); the tracker removes
+// it on stop, with everything else the sources registered through ctx.undo, last first.
+export function listen(ctx, type, fn, target = document) {
   const g = ctx.guard(fn), o = { passive: true, capture: true };
   target.addEventListener(type, g, o);
-  return () => target.removeEventListener(type, g, o);
+  ctx.undo(() => target.removeEventListener(type, g, o));
+}
+
+// Runs fn at most once per animation frame, however many events ask for it.
+export function perFrame(ctx, fn) {
+  let pending = false;
+  const run = () => {
+    pending = false;
+    fn();
+  };
+  return () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(ctx.guard(run));
+    }
+  };
 }

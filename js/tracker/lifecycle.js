@@ -3,21 +3,20 @@
 import { listen, EV_VISIBILITY, REACT_NAVIGATION } from './events.js';
 
 export function start(ctx, intervalMs) {
-  const stops = [];
-  const on = (target, type, fn) => stops.push(listen(ctx, target, type, fn));
-  on(document, 'visibilitychange', () => {
-    const visible = document.visibilityState === 'visible';
-    ctx.push(EV_VISIBILITY, visible ? 1 : 0);
-    if (!visible) ctx.flush(false);
-  });
-  on(window, 'pagehide', () => {
+  const visible = () => document.visibilityState === 'visible';
+  // Leaving a page view: its last reactions count, and its deltas leave now.
+  const leave = () => {
     ctx.react(REACT_NAVIGATION);
-    ctx.flush(true);
+    ctx.sendDeltas(true);
+  };
+  listen(ctx, 'visibilitychange', () => {
+    const v = visible();
+    ctx.record(EV_VISIBILITY, v ? 1 : 0);
+    if (!v) ctx.sendDeltas(false);
   });
-  const timer = setInterval(ctx.guard(() => {
-    if (document.visibilityState === 'visible') ctx.flush(false);
-  }), intervalMs);
-  stops.push(() => clearInterval(timer));
+  listen(ctx, 'pagehide', leave, window);
+  const timer = setInterval(ctx.guard(() => visible() && ctx.sendDeltas(false)), intervalMs);
+  ctx.undo(() => clearInterval(timer));
 
   // SPA routes: a changed path or query is a new page view.
   const where = () => location.pathname + location.search;
@@ -25,22 +24,18 @@ export function start(ctx, intervalMs) {
   const changed = ctx.guard(() => {
     if (where() === current) return;
     current = where();
-    ctx.react(REACT_NAVIGATION);
-    ctx.flush(true);
+    leave();
     ctx.beginPageView();
   });
-  const patch = (name) => {
+  for (const name of ['pushState', 'replaceState']) {
     const orig = history[name];
-    if (typeof orig !== 'function') return;
+    if (typeof orig !== 'function') continue;
     history[name] = function (...args) {
       const r = orig.apply(this, args);
       changed();
       return r;
     };
-    stops.push(() => { if (history[name] !== orig) history[name] = orig; });
-  };
-  patch('pushState');
-  patch('replaceState');
-  on(window, 'popstate', changed);
-  return () => stops.forEach((s) => s());
+    ctx.undo(() => { if (history[name] !== orig) history[name] = orig; });
+  }
+  listen(ctx, 'popstate', changed, window);
 }

@@ -1,7 +1,7 @@
 // createTracker: wires the event sources to the wasm core and the transport.
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
-import { DEVICE, VERSION, EV_GOAL, EV_REACTION, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION } from './events.js';
+import { log, now, VERSION, CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_REACTION, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -18,62 +18,69 @@ const CONFIG_NUMBERS = ['rageClicks', 'rageRadiusPx', 'rageGapMs', 'deadMutation
 
 export function createTracker(options = {}) {
   const o = options;
-  const log = (m) => { try { console.warn('thermograph: ' + m); } catch (e) { /* no console */ } };
   let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
   let device = 0, consent = o.consent !== 'required';
-  const seg = { variant: o.variant || '', loggedIn: !!o.loggedIn, tags: Object.entries(o.tags || {}) };
-  const send = createTransport(o.transport ? null : endpointUrl(o.endpoint || '/'), o.transport);
+  let variant = o.variant || '', loggedIn = !!o.loggedIn;
+  const tags = Object.entries(o.tags || {});
+  const send = o.transport || createTransport(endpointUrl(o.endpoint || '/'));
   const goals = o.goals || {};
 
   const ctx = {
-    pageStart: 0, lastShift: -1e9, lastClick: -1e9, observesMutations: false,
-    now: () => performance.now(),
-    guard: (fn) => function (...args) {
+    // Also pageStart (set by beginPageView before any event is handled), observesMutations
+    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js).
+    lastShift: -1e9, lastClick: -1e9,
+    // Every guarded fn is an arrow function: no `this` to pass on.
+    guard: (fn) => (...args) => {
       if (!running) return;
-      try { return fn.apply(this, args); } catch (e) { fail(e); }
+      try { return fn(...args); } catch (e) { fail(e); }
     },
-    push(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0) {
+    // Registers what stop() must undo (listeners, observers, patches); undone last first.
+    undo: (fn) => stops.push(fn),
+    record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0) {
       if (queue.length >= MAX_QUEUED) return;
-      queue.push([type, ctx.now(), a, b, c, d, e, f]);
+      queue.push([type, now(), a, b, c, d, e, f]);
       if (mod && queue.length >= 128) drain();
     },
+    // A pointer event at viewport (x, y), page position p: also where it fell inside the element.
+    recordAt(type, p, info, flags, x, y) {
+      const r = info.el.getBoundingClientRect();
+      ctx.record(type, p.x, p.y, info, flags, (x - r.left) / r.width, (y - r.top) / r.height);
+    },
     react(kind) {
-      if (ctx.now() - ctx.lastClick < REACTION_WINDOW_MS) ctx.push(EV_REACTION, kind);
+      if (now() - ctx.lastClick < REACTION_WINDOW_MS) ctx.record(EV_REACTION, kind);
     },
     device(d) {
       if (d !== device && mod) mod.setNumber(NUM_DEVICE, d);
       device = d;
     },
+    // The element a pointer event is about, once per element and page view; null when there is
+    // none or it is in an exclusion zone (no pointer data there).
     describe(node) {
       const el = target(node);
       if (!el) return null;
       let info = cache.get(el);
       if (!info) {
-        const excluded = isExcluded(el);
-        info = {
-          el, excluded, sel: excluded ? '' : selector(el), k: 0,
-          flags: (isFixed(el) ? 1 : 0) | (isInteractive(el) ? 2 : 0),
-          rect: () => el.getBoundingClientRect(),
-        };
+        info = isExcluded(el) ? { excluded: true }
+          : { el, sel: selector(el), flags: (isFixed(el) ? CLICK_FIXED : 0) | (isInteractive(el) ? CLICK_INTERACTIVE : 0) };
         cache.set(el, info);
       }
-      return info;
+      return info.excluded ? null : info;
     },
     isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
-    flush(final) {
+    sendDeltas(final) {
       if (!mod) return;
       ctx.sendScroll();  // the first reach is read here, not at begin (see beginPageView)
       drain();
-      const bytes = mod.flush(ctx.now(), final);
+      const bytes = mod.takeReport(now(), final);
       if (bytes) send(bytes);
     },
     beginPageView() {
       cache = new WeakMap();
-      ctx.pageStart = ctx.now();
+      ctx.pageStart = now();
       // No reach yet: an async script can run before the document is parsed, and a document
       // shorter than the viewport would record 100 % reach for good.
       queue.push(['begin', ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
-      if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.push(EV_GOAL);
+      if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.record(EV_GOAL);
       if (mod) drain();
     },
   };
@@ -87,11 +94,11 @@ export function createTracker(options = {}) {
 
   function applySegment() {
     mod.setString(FIELD_SITE, o.site || '');
-    mod.setString(FIELD_VARIANT, seg.variant);
-    mod.setNumber(NUM_LOGGED_IN, seg.loggedIn ? 1 : 0);
+    mod.setString(FIELD_VARIANT, variant);
+    mod.setNumber(NUM_LOGGED_IN, loggedIn ? 1 : 0);
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
-    for (const [k, v] of seg.tags) setTag(k, v);
+    for (const [k, v] of tags) setTag(k, v);
     CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM_RAGE_CLICKS + i, +o[name]));
   }
 
@@ -101,26 +108,26 @@ export function createTracker(options = {}) {
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
   function drain() {
-    let buf = mod.events(), n = 0;
-    const keyOf = (v) => (typeof v === 'object' ? v.k || (v.k = v.sel ? mod.elementKey(v.sel) : 0) : v);
+    let buf, n = 0;
+    const batch = () => {
+      if (n) mod.applyEvents(n);
+      buf = mod.eventView();
+      n = 0;
+    };
+    batch();
     for (const ev of queue) {
       if (ev[0] === 'begin') {
-        if (n) { mod.apply(n); n = 0; }
+        batch();
         mod.setString(FIELD_PAGE, ev[2]);
-        const root = document.documentElement;
-        mod.begin(ev[1], innerWidth, innerHeight, Math.max(root.scrollHeight, innerHeight));
-        buf = mod.events();
+        mod.begin(ev[1], innerWidth, innerHeight, Math.max(document.documentElement.scrollHeight, innerHeight));
         continue;
       }
-      ev[4] = keyOf(ev[4]);
+      const info = ev[4];  // an element: its key is computed once, and only once wasm is here
+      if (typeof info === 'object') ev[4] = info.k || (info.k = info.sel ? mod.elementKey(info.sel) : 0);
       buf.set(ev, n * 8);
-      if (++n === mod.capacity) {
-        mod.apply(n);
-        buf = mod.events();
-        n = 0;
-      }
+      if (++n === mod.capacity) batch();
     }
-    if (n) mod.apply(n);
+    batch();
     queue = [];
   }
 
@@ -128,18 +135,21 @@ export function createTracker(options = {}) {
     if (running || failed || !consent) return;
     running = true;
     try {
-      device = matchMedia('(pointer: coarse)').matches ? DEVICE.touch : DEVICE.mouse;
-      stops = [scroll.start(ctx), click.start(ctx), pointer.start(ctx), reactions.start(ctx),
-        lifecycle.start(ctx, o.flushIntervalMs || 10000)].reverse();
+      device = matchMedia('(pointer: coarse)').matches ? DEVICE_TOUCH : DEVICE_MOUSE;
+      scroll.start(ctx);
+      click.start(ctx);
+      pointer.start(ctx);
+      reactions.start(ctx);
+      lifecycle.start(ctx, o.flushIntervalMs || 10000);
       ctx.beginPageView();
     } catch (e) { fail(e); }
   }
 
-  function stop(flushFirst = true) {
+  function stop(flushFirst) {
     if (!running) return;
-    if (flushFirst) try { ctx.flush(true); } catch (e) { /* already stopping */ }
+    if (flushFirst) try { ctx.sendDeltas(true); } catch (e) { /* already stopping */ }
     running = false;
-    for (const s of stops) try { s(); } catch (e) { /* keep stopping the rest */ }
+    for (const s of stops.reverse()) try { s(); } catch (e) { /* keep stopping the rest */ }
     stops = [];
     queue = [];
   }
@@ -158,29 +168,28 @@ export function createTracker(options = {}) {
     } catch (e) { fail(e); }
   })();
 
-  const respectDnt = o.respectDnt !== false;
   const optedOut = navigator.globalPrivacyControl === true || navigator.doNotTrack === '1' || window.doNotTrack === '1';
-  if (!(respectDnt && optedOut)) start();
+  if (o.respectDnt === false || !optedOut) start();
 
-  const api = {
+  // The designer's overlay is a separate chunk, fetched only here: never imported statically.
+  const overlay = (opts) => import(o.overlayUrl || 'thermograph-overlay.mjs')
+    .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, page: mod && mod.pageKey(), ...opts }));
+  // Designer triggers work even when tracking is off (a designer may send Do Not Track).
+  const hash = () => location.hash === '#thermograph' && overlay().catch(log);
+  addEventListener('keydown', (e) => e.altKey && e.shiftKey && e.code === 'KeyH' && overlay().catch(log));
+  addEventListener('hashchange', hash);
+  hash();
+  return {
     ready,
-    tag(k, v) { seg.tags.push([k, v]); setTag(k, v); },
-    variant(v) { seg.variant = String(v); if (mod) mod.setString(FIELD_VARIANT, seg.variant); },
-    loggedIn(v) { seg.loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
+    tag(k, v) { tags.push([k, v]); setTag(k, v); },
+    variant(v) { variant = String(v); if (mod) mod.setString(FIELD_VARIANT, variant); },
+    loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
     consent(v) { consent = !!v; v ? start() : stop(false); },
-    goal() { ctx.push(EV_GOAL); },
-    flush() { if (running) try { ctx.flush(false); } catch (e) { fail(e); } },
+    goal() { ctx.record(EV_GOAL); },
+    flush: ctx.guard(() => ctx.sendDeltas(false)),
     start() { consent = true; start(); },
     stop() { stop(true); },
     get running() { return running; },
-    // The designer's overlay is a separate chunk, fetched only here: never imported statically.
-    overlay: (opts) => import(o.overlayUrl || 'thermograph-overlay.mjs')
-      .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, page: mod && mod.pageKey(), ...opts })),
+    overlay,
   };
-  // Designer triggers work even when tracking is off (a designer may send Do Not Track).
-  const hash = () => location.hash === '#thermograph' && api.overlay().catch(log);
-  addEventListener('keydown', (e) => e.altKey && e.shiftKey && e.code === 'KeyH' && api.overlay().catch(log));
-  addEventListener('hashchange', hash);
-  hash();
-  return api;
 }
