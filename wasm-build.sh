@@ -56,7 +56,14 @@ VISITOR_FLAGS=(-std=c++20 -Oz -flto -fno-exceptions -fno-rtti -Isrc -DNDEBUG -DT
                -mnontrapping-fptoint -mbulk-memory -msign-ext)
 if stale "$out/thermograph.wasm" "${VISITOR_SRC[@]}" src/core/*.h wasm-build.sh; then
   echo "== wasm: visitor module"
-  em++ "${VISITOR_FLAGS[@]}" "${VISITOR_SRC[@]}" -o "$out/thermograph.wasm"
+  em++ "${VISITOR_FLAGS[@]}" "${VISITOR_SRC[@]}" -o "$out/thermograph.link.wasm"
+  # Emscripten also exports stackSave/stackAlloc/__errno_location/_initialize, which the JS never
+  # calls (no constructors run: the tracker is constinit) and which keep code alive: keep only the
+  # tg_* exports and memory, then let wasm-opt drop what nothing reaches any more (~170 B gzip).
+  node scripts/wasm-exports.cjs "$out/thermograph.link.wasm" "$out/thermograph.trim.wasm" tg_
+  wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-mutable-globals "$out/thermograph.trim.wasm" -o "$out/thermograph.wasm"
+  rm -f "$out/thermograph.link.wasm" "$out/thermograph.trim.wasm"
   # Post-build check: no imports at all. Nothing allocates, grows memory or aborts (an abort()
   # would import proc_exit: string_view::substr's range check is one way to link it).
   if node -e '
@@ -73,7 +80,9 @@ if [ -f src/bindings/overlay.cpp ]; then
   # 2. MODULARIZE + EXPORT_ES6 + ENVIRONMENT=web: one ES module factory for the lazy chunk.
   # 3. DYNAMIC_EXECUTION=0: no eval/new Function, so pages with a strict CSP can still open it.
   # 4. SINGLE_FILE: the overlay chunk is one file (size matters less: designers only).
-  OVERLAY_FLAGS=(-std=c++20 -O2 -fno-exceptions -Isrc -DNDEBUG --bind -sMODULARIZE=1 -sEXPORT_ES6=1
+  # 5. THERMOGRAPH_PII_COMPACT: the visitor's PII profile, so element and page keys computed here
+  #    on the live page are byte for byte the ones the visitor module sent.
+  OVERLAY_FLAGS=(-std=c++20 -O2 -fno-exceptions -Isrc -DNDEBUG -DTHERMOGRAPH_PII_COMPACT --bind -sMODULARIZE=1 -sEXPORT_ES6=1
                  -sENVIRONMENT=web -sDYNAMIC_EXECUTION=0 -sSINGLE_FILE=1 -sALLOW_MEMORY_GROWTH=1
                  -sEXPORT_NAME=createOverlayModule -sFILESYSTEM=0)
   if stale "$out/overlay.mjs" "${OVERLAY_SRC[@]}" src/core/*.h wasm-build.sh; then

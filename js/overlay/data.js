@@ -9,8 +9,6 @@ export const SCALES = ['linear', 'log', 'percentile'];
 export const DEVICES = { '': 'any', 1: 'mouse', 2: 'touch', 3: 'pen' };
 export const WIDTHS = { 0: '< 480', 1: '480-767', 2: '768-1023', 3: '1024-1439', 4: '>= 1440' };
 
-// Same page key as the tracker: origin + path, query and fragment dropped.
-export const pageKey = () => location.origin + location.pathname;
 
 // Same breakpoints as width_class() in src/core/tracker.cpp.
 export function widthClass(w = innerWidth) {
@@ -35,7 +33,7 @@ export function forgetStoredToken() {
 export function heatmapUrl(endpoint, q) {
   // An empty filter is left out, not sent empty: the collector reads `variant=` as "no variant"
   // and refuses `from=` as a malformed day.
-  const all = { site: q.site, page: q.page || pageKey(), width: q.width, device: q.device,
+  const all = { site: q.site, page: q.page, width: q.width, device: q.device,
     variant: q.variant, from: q.from, to: q.to, format: 'bin' };
   const p = new URLSearchParams(Object.entries(all).filter(([, v]) => v !== '' && v != null));
   return String(endpoint || '').replace(/\/+$/, '') + '/api/heatmap?' + p;

@@ -81,7 +81,9 @@ async function start(opts) {
     abort = new AbortController();
     panel.status('loading…');
     try {
-      const base = { ...state, site: opts.site, page: opts.page };
+      // The key this page's reports carry: the same C++ canonicalization the visitor module runs.
+      const page = opts.page || module.pageKey(location.origin, location.pathname + location.search);
+      const base = { ...state, site: opts.site, page };
       const comparing = state.compare && state.a && state.b;
       const queries = comparing ? compareQueries(base) : [base];
       const [bytes, other] = await Promise.all(queries.map((q) => fetchHeatmap(opts.endpoint, token, q, abort.signal)));

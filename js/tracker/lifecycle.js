@@ -15,8 +15,16 @@ export function start(ctx, intervalMs) {
     if (!v) ctx.sendDeltas(false);
   });
   listen(ctx, 'pagehide', leave, window);
-  const timer = setInterval(ctx.guard(() => visible() && ctx.sendDeltas(false)), intervalMs);
-  ctx.undo(() => clearInterval(timer));
+  // While visible, deltas leave after 10 s, then at doubling intervals up to 60 s: short visits
+  // report early, long ones send a few reports rather than one every 10 s (each repeats the
+  // segment header). Hidden and pagehide flush at once anyway.
+  let delay = intervalMs, timer;
+  const tick = ctx.guard(() => {
+    if (visible()) ctx.sendDeltas(false);
+    timer = setTimeout(tick, (delay = Math.min(delay * 2, 6 * intervalMs)));
+  });
+  timer = setTimeout(tick, delay);
+  ctx.undo(() => clearTimeout(timer));
 
   // SPA routes: a changed path or query is a new page view.
   const where = () => location.pathname + location.search;

@@ -10,7 +10,10 @@ export function start(ctx) {
     if (!last) return;
     const info = ctx.describe(last.target);
     if (!info) return ctx.record(EV_OUT);  // also in exclusion zones: no pointer data there
-    ctx.recordAt(EV_MOVE, ctx.toPage(last.x, last.y), info, info.flags, last.x, last.y);
+    // No element-relative position for moves: the core credits hover to the element as a whole,
+    // and skipping getBoundingClientRect() keeps every sample free of layout reads.
+    const p = ctx.toPage(last.x, last.y);
+    ctx.record(EV_MOVE, p.x, p.y, info, info.flags);
   });
   const kind = window.PointerEvent ? 'pointer' : 'mouse';
   listen(ctx, kind + 'move', (e) => {

@@ -11,6 +11,8 @@ import * as scroll from './scroll.js';
 import * as reactions from './reactions.js';
 import * as lifecycle from './lifecycle.js';
 
+// PiiRule names, in src/core/pii.h order.
+const RULES = 'none,email,card,iban,ssn,phone,ipv4,ipv6,jwt,uuid,long hex,token,number'.split(',');
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
 // Option names in the order of their number fields, from NUM_RAGE_CLICKS on.
@@ -88,7 +90,7 @@ export function createTracker(options = {}) {
   function fail(e) {
     if (failed) return;
     failed = true;
-    log('stopped after an internal error (' + (e && e.message) + ')');
+    log('stopped (' + (e && e.message) + ')');
     stop(false);
   }
 
@@ -103,7 +105,9 @@ export function createTracker(options = {}) {
   }
 
   function setTag(k, v) {
-    if (mod && mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) !== 0) log('tag "' + k + '" refused');
+    const r = mod ? mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) : 0;
+    // Codes from src/wasm/visitor.cpp: 16 + PiiRule names the detector; the value is never shown.
+    if (r) log('tag "' + k + '" refused (' + (r < 16 ? 'too long or too many' : RULES[r - 16]) + ')');
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
@@ -155,12 +159,12 @@ export function createTracker(options = {}) {
   }
 
   const ready = (async () => {
-    if (typeof WebAssembly !== 'object') return log('off: WebAssembly is not available');
+    if (typeof WebAssembly !== 'object') return log('off (no WebAssembly)');
     try {
       mod = await loadModule(o.wasmUrl);
     } catch (e) {
       running = false;
-      return log("off: WebAssembly could not load (a Content-Security-Policy needs 'wasm-unsafe-eval')");
+      return log("off (wasm blocked: a Content-Security-Policy needs 'wasm-unsafe-eval')");
     }
     try {
       applySegment();
@@ -173,7 +177,7 @@ export function createTracker(options = {}) {
 
   // The designer's overlay is a separate chunk, fetched only here: never imported statically.
   const overlay = (opts) => import(o.overlayUrl || 'thermograph-overlay.mjs')
-    .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, page: mod && mod.pageKey(), ...opts }));
+    .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, ...opts }));
   // Designer triggers work even when tracking is off (a designer may send Do Not Track).
   const hash = () => location.hash === '#thermograph' && overlay().catch(log);
   addEventListener('keydown', (e) => e.altKey && e.shiftKey && e.code === 'KeyH' && overlay().catch(log));

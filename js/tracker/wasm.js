@@ -2,19 +2,12 @@
 // Views of wasm memory are re-created whenever memory has grown: a cached view of an old
 // buffer is detached and would silently read zeros.
 export async function loadModule(url) {
-  const imports = {};  // the module imports nothing: no allocator, no abort, fixed memory
-  const res = fetch(url, { credentials: 'omit' });
-  let inst;
-  try {
-    inst = (await WebAssembly.instantiateStreaming(res, imports)).instance;
-  } catch (e) {
-    // Wrong MIME type on the server: fall back to compiling the bytes. A CSP without
-    // 'wasm-unsafe-eval' fails both ways and reaches the caller.
-    if (e instanceof WebAssembly.CompileError && /wasm-unsafe-eval|Content Security/i.test(e.message)) throw e;
-    inst = (await WebAssembly.instantiate(await (await res).arrayBuffer(), imports)).instance;
-  }
+  // Compiled from bytes rather than streamed: the module is ~15 KB, so streaming gains nothing,
+  // and this path works whatever MIME type the server sends. It imports nothing. A CSP without
+  // 'wasm-unsafe-eval' makes instantiate() throw, which the caller reports once.
+  const bytes = await (await fetch(url, { credentials: 'omit' })).arrayBuffer();
+  const inst = (await WebAssembly.instantiate(bytes, {})).instance;
   const x = inst.exports;
-  x._initialize && x._initialize();
   const enc = new TextEncoder();
   const view = (Type, at, n) => new Type(x.memory.buffer, at, n);
   // Copies a string's UTF-8 (at most 2048 bytes: the wasm cuts on a character boundary) to the
@@ -33,8 +26,6 @@ export async function loadModule(url) {
     begin: x.tg_begin,
     setNumber: x.tg_set_number,
     setString: (field, s) => x.tg_set_string(field, put(s)),
-    // The page key this page's reports carry (the overlay reads exactly that key).
-    pageKey: () => new TextDecoder().decode(view(Uint8Array, x.tg_scratch(), x.tg_page_key())),
     elementKey: (selector) => x.tg_element_key(put(selector)) >>> 0,
     takeReport(t, final) {
       const n = x.tg_flush(t, final ? 1 : 0);

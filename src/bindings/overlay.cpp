@@ -11,6 +11,7 @@
 #include "core/codec.h"
 #include "core/element_key.h"
 #include "core/insights.h"
+#include "core/page_key.h"
 #include "core/render.h"
 
 using emscripten::val;
@@ -296,6 +297,12 @@ class Overlay {
 uint32_t element_key_js(const std::string& selector) {
   return element_key(selector);
 }
+// The page key the visitor module computes for this page (both modules are built with the same
+// compact PII profile, so keys agree byte for byte).
+std::string page_key_js(const std::string& origin, const std::string& path_and_query) {
+  char out[kMaxPageKeyBytes];
+  return std::string(out, canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList, out));
+}
 int live_overlays() {
   return g_live;
 }
@@ -334,4 +341,5 @@ EMSCRIPTEN_BINDINGS(thermograph_overlay) {
       .function("anchorStats", &Overlay::anchor_stats);
   emscripten::function("elementKey", &element_key_js);
   emscripten::function("liveOverlays", &live_overlays);
+  emscripten::function("pageKey", &page_key_js);
 }

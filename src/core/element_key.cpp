@@ -20,6 +20,11 @@ bool is_stable_token(std::string_view token) {
 }
 
 namespace {
+// Tokens inside sanitize() are made of token characters by construction: skip the re-check.
+bool is_stable_scanned_token(std::string_view token) { return is_safe_token(token); }
+}  // namespace
+
+namespace {
 
 // Walks the selector once and emits the canonical text char by char through `out`, so the key
 // can be hashed on the fly (the visitor builds no string) and the text built only when wanted.
@@ -53,7 +58,7 @@ void sanitize(std::string_view sel, Out&& out) {
         for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t);
       keep = false;
     } else {
-      keep = is_stable_token(token);
+      keep = is_stable_scanned_token(token);
     }
     if (keep) {
       out(c);

@@ -159,8 +159,9 @@ size_t put_origin(std::string_view url, KeyBuf& key) {
 }
 
 // Appends the templated path and the allow-listed query of u[ae, e) to `key`.
+// `dots`: resolve "." and ".." segments (a browser's location.pathname has none left).
 void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::string_view> allowed,
-                    KeyBuf& key) {
+                    bool dots, KeyBuf& key) {
   // Path: up to '?' or '#'; '\' counts as '/', as browsers do for http(s). The fragment never
   // leaves the browser.
   const size_t pe = find(u, ae, e, "?#");
@@ -172,8 +173,8 @@ void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::str
     se = find(u, s, pe, "/\\");
     const char* seg = u + s;
     size_t len = find(u, s, se, ";") - s;  // ;jsessionid=... and other matrix parameters
-    if (len == 0 || key_equals(seg, len, ".", 1)) continue;  // also %2e and %2E
-    if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+    if (len == 0 || (dots && key_equals(seg, len, ".", 1))) continue;  // also %2e and %2E
+    if (dots && len == 2 && seg[0] == '.' && seg[1] == '.') {
       if (key.n > origin) {
         while (key.buf[--key.n] != '/') {
         }
@@ -221,7 +222,7 @@ size_t canonical_page_key_into(std::string_view url, std::span<const std::string
   if (ae == kNoUrl) return 0;
   size_t e = url.size();
   while (e > ae && static_cast<unsigned char>(url[e - 1]) <= ' ') --e;
-  put_path_query(url.data(), ae, e, allowed, key);
+  put_path_query(url.data(), ae, e, allowed, true, key);
   std::memcpy(out, key.buf, key.n);
   return key.n;
 }
@@ -239,7 +240,7 @@ size_t canonical_page_key_from_origin(std::string_view origin, std::string_view 
       return 0;
     key.put(c);
   }
-  put_path_query(path_and_query.data(), 0, path_and_query.size(), allowed, key);
+  put_path_query(path_and_query.data(), 0, path_and_query.size(), allowed, false, key);
   std::memcpy(out, key.buf, key.n);
   return key.n;
 }

@@ -43,11 +43,8 @@ enum NumberField {
   kNumDeadScroll,
   kNumDeadFocus,
   kNumErrorWindow,
-  kNumClickCells,
-  kNumClickMax,
-  kNumMoveCells,
-  kNumMoveMax,
-  kNumElements,
+  // No setters for the contribution bounds: a page must not be able to loosen what one page
+  // view may contribute (the collector's privacy accounting assumes the built-in bounds).
 };
 
 std::string_view scratch(uint32_t len) {
@@ -129,12 +126,6 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
     case kNumDeadScroll: tr.config().dead_scroll_ms = v; break;
     case kNumDeadFocus: tr.config().dead_focus_ms = v; break;
     case kNumErrorWindow: tr.config().error_window_ms = v; break;
-    // Cell and element counts above the page view's capacities are clamped to them.
-    case kNumClickCells: tr.bounds().click_cells = v; break;
-    case kNumClickMax: tr.bounds().click_max = v; break;
-    case kNumMoveCells: tr.bounds().move_cells = v; break;
-    case kNumMoveMax: tr.bounds().move_max = v; break;
-    case kNumElements: tr.bounds().elements = v; break;
     default: break;
   }
 }
@@ -148,10 +139,3 @@ TG_EXPORT("tg_flush") uint32_t tg_flush(double t, int final) {
   return static_cast<uint32_t>(g_tracker.flush(t, final != 0, g_out));
 }
 
-// Copies the current page key into the scratch buffer and returns its length: the overlay asks
-// for it so it reads exactly the key this page's reports carry.
-TG_EXPORT("tg_page_key") uint32_t tg_page_key() {
-  const std::string_view page = g_tracker.segment().page;
-  for (size_t i = 0; i < page.size() && i < kScratchBytes; ++i) g_scratch[i] = page[i];
-  return static_cast<uint32_t>(page.size());
-}
