@@ -2,7 +2,7 @@
 // re-anchor heat). The selector text is only ever hashed, in wasm, never sent.
 const INTERACTIVE =
   'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[role=tab],' +
-  '[role=menuitem],[role=checkbox],[onclick],[contenteditable=""],[contenteditable=true]';
+  '[role=menuitem],[role=checkbox],[onclick],[contenteditable]';
 // Privacy markers of Thermograph and other tools: no pointer data inside these.
 const EXCLUDED =
   'input[type=password],[data-thermograph-exclude],[data-clarity-mask],.rr-block,.ph-no-capture,' +

@@ -25,14 +25,14 @@ export function listen(ctx, type, fn, target = document) {
 // Runs fn at most once per animation frame, however many events ask for it.
 export function perFrame(ctx, fn) {
   let pending = false;
-  const run = () => {
+  const run = ctx.guard(() => {
     pending = false;
     fn();
-  };
+  });
   return () => {
     if (!pending) {
       pending = true;
-      requestAnimationFrame(ctx.guard(run));
+      requestAnimationFrame(run);
     }
   };
 }

@@ -12,14 +12,14 @@ export function start(ctx) {
     if (!info) return ctx.record(EV_OUT);  // also in exclusion zones: no pointer data there
     // No element-relative position for moves: the core credits hover to the element as a whole,
     // and skipping getBoundingClientRect() keeps every sample free of layout reads.
-    const p = ctx.toPage(last.x, last.y);
+    const p = ctx.toPage(last.x, last.y, last.page);
     ctx.record(EV_MOVE, p.x, p.y, info, info.flags);
   });
   const kind = window.PointerEvent ? 'pointer' : 'mouse';
   listen(ctx, kind + 'move', (e) => {
     device(e);
     if (e.pointerType === 'touch') return;  // a finger has no hover: no dwell from touch
-    last = { x: e.clientX, y: e.clientY, target: e.target };
+    last = { x: e.clientX, y: e.clientY, page: { x: e.pageX, y: e.pageY }, target: e.target };
     sample();
   });
   listen(ctx, kind + 'out', (e) => {

@@ -9,8 +9,10 @@ export function start(ctx) {
   // Could el be the main scroller? It scrolls and is at least half the viewport high.
   const fills = (el, slack) => el.clientHeight >= innerHeight / 2 && el.scrollHeight > el.clientHeight + slack;
   const windowScrolls = () => root.scrollHeight > innerHeight + 1;
-  ctx.toPage = (x, y) => {
-    if (!main) return { x: x + scrollX, y: y + scrollY };
+  // `page`: the event's own pageX/pageY when it has them (the window scroller's page
+  // coordinates, computed by the browser: reading scrollX/scrollY here could force a layout).
+  ctx.toPage = (x, y, page) => {
+    if (!main) return page || { x: x + scrollX, y: y + scrollY };
     const r = main.getBoundingClientRect();
     return { x: x - r.left + main.scrollLeft, y: y - r.top + main.scrollTop };
   };

@@ -32,9 +32,11 @@ export function createTracker(options = {}) {
     // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js).
     lastShift: -1e9, lastClick: -1e9,
     // Every guarded fn is an arrow function: no `this` to pass on.
-    guard: (fn) => (...args) => {
+    // One argument: every guarded function is an event handler or a callback of one (no rest
+    // array per pointer event on the hot path).
+    guard: (fn) => (arg) => {
       if (!running) return;
-      try { return fn(...args); } catch (e) { fail(e); }
+      try { return fn(arg); } catch (e) { fail(e); }
     },
     // Registers what stop() must undo (listeners, observers, patches); undone last first.
     undo: (fn) => stops.push(fn),
@@ -58,13 +60,16 @@ export function createTracker(options = {}) {
     // The element a pointer event is about, once per element and page view; null when there is
     // none or it is in an exclusion zone (no pointer data there).
     describe(node) {
-      const el = target(node);
-      if (!el) return null;
-      let info = cache.get(el);
+      // Cached by the raw event target too: a pointer resting on one node costs one lookup per
+      // frame, not a closest() selector match up the ancestors.
+      let info = node && cache.get(node);
       if (!info) {
-        info = isExcluded(el) ? { excluded: true }
-          : { el, sel: selector(el), flags: (isFixed(el) ? CLICK_FIXED : 0) | (isInteractive(el) ? CLICK_INTERACTIVE : 0) };
+        const el = target(node);
+        if (!el) return null;
+        info = cache.get(el) || (isExcluded(el) ? { excluded: true }
+          : { el, sel: selector(el), flags: (isFixed(el) ? CLICK_FIXED : 0) | (isInteractive(el) ? CLICK_INTERACTIVE : 0) });
         cache.set(el, info);
+        cache.set(node, info);
       }
       return info.excluded ? null : info;
     },

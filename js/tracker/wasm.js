@@ -17,7 +17,7 @@ export async function loadModule(url) {
     view(Uint8Array, x.tg_scratch(), n).set(bytes.subarray(0, n));
     return n;
   };
-  const capacity = x.tg_event_capacity();
+  const capacity = 256;  // kEventCapacity in src/wasm/visitor.cpp (tg_event_capacity)
   // Exported wasm functions need no `this`: most are handed out as they are.
   return {
     capacity,
