@@ -112,7 +112,8 @@ export function createTracker(options = {}) {
   function setTag(k, v) {
     const r = mod ? mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) : 0;
     // Codes from src/wasm/visitor.cpp: 16 + PiiRule names the detector; the value is never shown.
-    if (r) log('tag "' + k + '" refused (' + (r < 16 ? 'too long or too many' : RULES[r - 16]) + ')');
+    // Neither the key nor the value is printed: either may be the personal data.
+    if (r) log('tag refused (' + (r < 16 ? 'too long or too many' : RULES[r - 16]) + ')');
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
