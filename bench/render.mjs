@@ -163,7 +163,7 @@ function scalingSection(sc, collector) {
     spread(r.overheadScriptMs), ms(r.overheadScriptMs.median / (r.seconds / 60))]);
   let s = '## 6. Scaling with session length (Thermograph)\n\n'
     + 'The same session generator at three lengths; pointer moves at 60 Hz for 10 s and 60 s. The 10-minute session drives moves at 10 Hz '
-    + '(100 ms apart, 6,000 steps) so a run takes minutes: the tracker samples the pointer once per animation frame, so it sees fewer samples, '
+    + '(100 ms apart, 6,000 steps) so a run takes minutes: the tracker samples the pointer at most once per 16 ms, so it sees fewer samples, '
     + `but all 10 minutes of timestamps, flush intervals, ~25 clicks + a rage burst and a page read-through per minute. ${sc.method}\n\n`
     + `${table(['session', 'input', 'runs', 'reports', 'bytes sent', 'script overhead ms', 'overhead ms per minute'], rows)}\n`;
   const merge = collector && Object.entries(collector).find(([k]) => /merge/i.test(k));
