@@ -40,7 +40,7 @@ function summary({ size, mainthread, wire, overlay, collector }) {
   }
   // Our renderer's worst frame over every click count (its cost follows pixels, not clicks).
   const frames = overlay?.renderer?.map((r) => r.viewport_frame_ms) || [];
-  const worst = frames.length ? Math.max(...frames) : null;
+  const worst = frames.length ? Math.round(Math.max(...frames) * 10) / 10 : null;
   rows.push(['overlay frame on scroll, 1280x720', '<= 4 ms', worst == null ? 'not measured yet' : `${worst} ms (1k-1M clicks)`,
     worst == null ? '' : worst <= 4 ? 'yes' : '**no**', peerFrameNote()]);
   const full = overlay?.renderer?.map((r) => r.full_page_frame_ms) || [];
