@@ -1,5 +1,8 @@
 #include "bounds.h"
 
+#include "core/page_key.h"
+#include "core/pii.h"
+
 namespace thermograph {
 namespace {
 
@@ -62,6 +65,25 @@ std::string check_bounds(const Aggregate& a, const Bounds& b) {
         return over(name + " cell " + std::to_string(cell.index), cell.value, b.element_event_max);
   }
   return "";
+}
+
+}  // namespace thermograph
+
+namespace thermograph {
+
+int sanitize_segment(Segment& s) {
+  int removed = 0;
+  const std::string page = canonical_page_key(s.page);
+  removed += page != s.page;
+  s.page = page;
+  if (!s.variant.empty() && find_pii(s.variant) != PiiRule::kNone) {
+    s.variant.clear();
+    ++removed;
+  }
+  removed += static_cast<int>(std::erase_if(s.tags, [](const Tag& t) {
+    return find_pii(t.key) != PiiRule::kNone || find_pii(t.value) != PiiRule::kNone;
+  }));
+  return removed;
 }
 
 }  // namespace thermograph

@@ -37,9 +37,10 @@ void handle_report(Context& ctx, const httplib::Request& req, httplib::Response&
     ctx.ingest.count("out_of_bounds");
     return send_error(res, 400, "out_of_bounds", err);
   }
+  if (sanitize_segment(report.segment) > 0) ctx.ingest.count("pii_removed");
   if (report.segment.page.empty()) {
     ctx.ingest.count("empty_page");
-    return send_error(res, 400, "empty_page", "report has an empty page key");
+    return send_error(res, 400, "empty_page", "report has an empty or unparseable page key");
   }
   const auto site = ctx.sites.find(report.segment.site);
   if (!site) {
