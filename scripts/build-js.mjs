@@ -16,7 +16,7 @@ const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'n
 // ctx.push, which would rename Array#push too).
 const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'recordAt', 'react',
-  'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown',
+  'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
   'el', 'excluded', 'sel', 'k', 'flags',
   'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
   'tries',

@@ -22,9 +22,9 @@ export function listen(ctx, type, fn, target = document) {
   ctx.undo(() => target.removeEventListener(type, g, o));
 }
 
-// Runs fn at most once per frame (16 ms), however many events ask for it. A timer, not
-// requestAnimationFrame: scheduling a frame per pointer event cost 3x more main-thread time in
-// Chromium (profiled), and the sample rate is the same.
+// Runs fn at most once per frame (16 ms), however many events ask for it (scroll sampling). A
+// timer, not requestAnimationFrame: scheduling a frame per event cost far more main-thread time in
+// Chromium (profiled, docs/configuration.md), and the sample rate is the same.
 export function perFrame(ctx, fn) {
   let pending = false;
   const run = ctx.guard(() => {

@@ -1,31 +1,40 @@
-// Pointer movement, sampled at most once per frame (never per raw event), and the device.
-import { listen, perFrame, DEVICE_MOUSE, DEVICE_TOUCH, DEVICE_PEN, EV_MOVE, EV_OUT } from './events.js';
+// Pointer movement, sampled at most once per 16 ms frame (never per raw event), and the device.
+import { listen, now, DEVICE_MOUSE, DEVICE_TOUCH, DEVICE_PEN, EV_MOVE, EV_OUT } from './events.js';
 
 const DEVICE = { mouse: DEVICE_MOUSE, touch: DEVICE_TOUCH, pen: DEVICE_PEN };
 
 export function start(ctx) {
-  let last = null, type;  // the latest event itself: nothing is allocated per raw event
+  let last = null, type, at = -1e9, heldAt = 0, held = false;  // `last`: the latest event itself
   const device = (e) => e.pointerType !== type && ctx.device(DEVICE[(type = e.pointerType)] || DEVICE_MOUSE);
-  const sample = perFrame(ctx, () => {
-    if (!last) return;
-    const info = ctx.describe(last.target);
-    if (!info) return ctx.record(EV_OUT);  // also in exclusion zones: no pointer data there
+  const emit = (t) => {
+    held = false;
+    const info = last && ctx.describe(last.target);
+    if (!info) return last && ctx.record(EV_OUT);  // also in exclusion zones: no pointer data there
     // No element-relative position for moves: the core credits hover to the element as a whole,
     // and skipping getBoundingClientRect() keeps every sample free of layout reads.
     const p = ctx.toPage(last.clientX, last.clientY, { x: last.pageX, y: last.pageY });
-    ctx.record(EV_MOVE, p.x, p.y, info, info.flags);
-  });
+    ctx.record(EV_MOVE, p.x, p.y, info, info.flags, 0, 0, t);
+  };
+  // A move within 16 ms of the last sample is held, not recorded: the next sample replaces it, and
+  // any other event (or a flush) records it first with its own time, so a pointer coming to rest
+  // still leaves its final position. No timer and no frame is scheduled per event.
+  ctx.held = () => held && emit(heldAt);
   const kind = window.PointerEvent ? 'pointer' : 'mouse';
   listen(ctx, kind + 'move', (e) => {
     device(e);
     if (e.pointerType === 'touch') return;  // a finger has no hover: no dwell from touch
     last = e;
-    sample();
+    const t = now();
+    if (t - at >= 16) emit((at = t));
+    else {
+      held = true;
+      heldAt = t;
+    }
   });
   listen(ctx, kind + 'out', (e) => {
     if (!e.relatedTarget || e.pointerType === 'touch') {
+      ctx.record(EV_OUT);  // after the held move, if any
       last = null;
-      ctx.record(EV_OUT);
     }
   });
   listen(ctx, kind + 'down', (e) => {

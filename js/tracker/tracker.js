@@ -1,7 +1,7 @@
 // createTracker: wires the event sources to the wasm core and the transport.
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
-import { log, now, VERSION, CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_REACTION, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION } from './events.js';
+import { EV_MOVE, log, now, VERSION, CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_REACTION, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -40,9 +40,10 @@ export function createTracker(options = {}) {
     },
     // Registers what stop() must undo (listeners, observers, patches); undone last first.
     undo: (fn) => stops.push(fn),
-    record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0) {
+    record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, t = now()) {
+      if (type !== EV_MOVE) ctx.held();  // a move pointer.js held back is older: it goes first
       if (queue.length >= MAX_QUEUED) return;
-      queue.push([type, now(), a, b, c, d, e, f]);
+      queue.push([type, t, a, b, c, d, e, f]);
       if (mod && queue.length >= 128) drain();
     },
     // A pointer event at viewport (x, y), page position p: also where it fell inside the element.
@@ -74,8 +75,10 @@ export function createTracker(options = {}) {
       return info.excluded ? null : info;
     },
     isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
+    held: () => {},
     sendDeltas(final) {
       if (!mod) return;
+      ctx.held();
       ctx.sendScroll();  // the first reach is read here, not at begin (see beginPageView)
       drain();
       const bytes = mod.takeReport(now(), final);
@@ -113,7 +116,7 @@ export function createTracker(options = {}) {
     const r = mod ? mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) : 0;
     // Codes from src/wasm/visitor.cpp: 16 + PiiRule names the detector; the value is never shown.
     // Neither the key nor the value is printed: either may be the personal data.
-    if (r) log('tag refused (' + (r < 16 ? 'too long or too many' : RULES[r - 16]) + ')');
+    if (r) log('tag refused (' + (r < 16 ? 'size limit' : RULES[r - 16]) + ')');
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
@@ -170,7 +173,7 @@ export function createTracker(options = {}) {
       mod = await loadModule(o.wasmUrl);
     } catch (e) {
       running = false;
-      return log("off (wasm blocked: a Content-Security-Policy needs 'wasm-unsafe-eval')");
+      return log("off (CSP needs 'wasm-unsafe-eval')");
     }
     try {
       applySegment();

@@ -32,3 +32,18 @@ for (const width of [375, 768, 1280]) {
     assert.equal(buy.interactive, true);
   });
 }
+
+test('a pointer that comes to rest earns dwell on the cell where it stopped', async () => {
+  server.received.length = 0;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  await page.goto(`${server.base}/pages/skeleton.html`);
+  await trackerReady(page);
+  await page.mouse.move(100, 100);
+  await page.mouse.move(600, 500, { steps: 30 });  // fast moves: most are held, the last one too
+  await page.waitForTimeout(1200);                  // resting, no further event
+  await page.close({ runBeforeUnload: true });
+  await until(() => server.received.length > 0, 'the final report');
+  const move = sum(server.received.map((r) => decode(r.body))).layers.move || {};
+  // At least ~1 s of dwell (50 ms units) at the resting cell: the held final sample was recorded.
+  assert.ok((move[cellOf(600, 500)] || 0) >= 15, JSON.stringify(move));
+});
