@@ -301,7 +301,8 @@ uint32_t element_key_js(const std::string& selector) {
 // compact PII profile, so keys agree byte for byte).
 std::string page_key_js(const std::string& origin, const std::string& path_and_query) {
   char out[kMaxPageKeyBytes];
-  return std::string(out, canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList, out));
+  return std::string(
+      out, canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList, out));
 }
 int live_overlays() {
   return g_live;

@@ -164,8 +164,7 @@ class SqliteStore final : public Store {
 
   std::vector<SiteRecord> sites() override {
     Reader r(*this);
-    Stmt s(*r.db,
-           "SELECT key, name, origins, token_sha256, created FROM sites ORDER BY rowid");
+    Stmt s(*r.db, "SELECT key, name, origins, token_sha256, created FROM sites ORDER BY rowid");
     std::vector<SiteRecord> out;
     while (s.step()) {
       SiteRecord site{s.text(0), s.text(1), {}, s.text(3), s.i64(4)};

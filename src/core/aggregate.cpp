@@ -5,23 +5,23 @@
 namespace thermograph {
 
 const char* layer_name(Layer layer) {
-  static const char* const kNames[kLayerCount] = {
-      "clicks", "move", "rage", "dead", "error", "fixed_clicks", "reach_px", "reach_pct",
-      "attention"};
+  static const char* const kNames[kLayerCount] = {"clicks",   "move",      "rage",
+                                                  "dead",     "error",     "fixed_clicks",
+                                                  "reach_px", "reach_pct", "attention"};
   return layer < kLayerCount ? kNames[layer] : "?";
 }
 
 const char* page_counter_name(PageCounter c) {
   static const char* const kNames[kPageCounterCount] = {
-      "page_views",    "conversions", "pv_clicked",      "pv_rage",        "pv_dead",
-      "pv_error",      "fold_sum",    "doc_height_sum", "engaged_seconds"};
+      "page_views", "conversions", "pv_clicked",     "pv_rage",        "pv_dead",
+      "pv_error",   "fold_sum",    "doc_height_sum", "engaged_seconds"};
   return c < kPageCounterCount ? kNames[c] : "?";
 }
 
 const char* element_counter_name(ElementCounter c) {
   static const char* const kNames[kElementCounterCount] = {
-      "clicks",     "rage",       "dead",    "error",    "hover",       "pv_clicked",
-      "pv_hovered", "pv_rage",    "pv_dead", "pv_error", "pv_converted"};
+      "clicks",     "rage",    "dead",    "error",    "hover",       "pv_clicked",
+      "pv_hovered", "pv_rage", "pv_dead", "pv_error", "pv_converted"};
   return c < kElementCounterCount ? kNames[c] : "?";
 }
 
@@ -64,13 +64,15 @@ ElementStats& Aggregate::push_element_unchecked(uint32_t key) {
 namespace {
 void merge_element(ElementStats& a, const ElementStats& b) {
   a.flags |= b.flags;
-  for (size_t i = 0; i < a.counters.size(); ++i) a.counters[i] = sat_add(a.counters[i], b.counters[i]);
+  for (size_t i = 0; i < a.counters.size(); ++i)
+    a.counters[i] = sat_add(a.counters[i], b.counters[i]);
   a.cells.merge(b.cells);
 }
 }  // namespace
 
 void Aggregate::merge(const Aggregate& other) {
-  for (size_t i = 0; i < counters.size(); ++i) counters[i] = sat_add(counters[i], other.counters[i]);
+  for (size_t i = 0; i < counters.size(); ++i)
+    counters[i] = sat_add(counters[i], other.counters[i]);
   for (size_t i = 0; i < layers.size(); ++i) layers[i].merge(other.layers[i]);
   if (other.elements_.empty()) return;
   std::vector<std::pair<uint32_t, ElementStats>> out;
@@ -114,6 +116,8 @@ bool Aggregate::empty() const {
   return elements_.empty();
 }
 
-void Aggregate::clear() { *this = Aggregate{}; }
+void Aggregate::clear() {
+  *this = Aggregate{};
+}
 
 }  // namespace thermograph

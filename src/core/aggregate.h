@@ -18,13 +18,13 @@ namespace thermograph {
 
 // Geometry. Page cells are document-relative CSS px; fixed cells are viewport-relative.
 inline constexpr uint32_t kCellPx = 16;
-inline constexpr uint32_t kGridCols = 256;     // 4096 px wide; wider points clamp to the last column
-inline constexpr uint32_t kGridRows = 65536;   // ~1M px tall
-inline constexpr uint32_t kBandPx = 100;       // depth bands for reach (px) and attention
-inline constexpr uint32_t kMaxBands = 512;     // 51,200 px deep
-inline constexpr uint32_t kPctBuckets = 101;   // reach in percent of document height, 0..100
-inline constexpr uint32_t kSubGrid = 16;       // element-relative sub-grid is 16 x 16
-inline constexpr uint32_t kDwellUnitMs = 50;   // pointer dwell and hover quantum
+inline constexpr uint32_t kGridCols = 256;    // 4096 px wide; wider points clamp to the last column
+inline constexpr uint32_t kGridRows = 65536;  // ~1M px tall
+inline constexpr uint32_t kBandPx = 100;      // depth bands for reach (px) and attention
+inline constexpr uint32_t kMaxBands = 512;    // 51,200 px deep
+inline constexpr uint32_t kPctBuckets = 101;  // reach in percent of document height, 0..100
+inline constexpr uint32_t kSubGrid = 16;      // element-relative sub-grid is 16 x 16
+inline constexpr uint32_t kDwellUnitMs = 50;  // pointer dwell and hover quantum
 inline constexpr uint32_t kAttentionUnitMs = 100;
 
 inline uint32_t cell_index(double x, double y) {
@@ -64,15 +64,15 @@ inline uint32_t layer_index_limit(Layer layer) {
 const char* layer_name(Layer layer);
 
 enum PageCounter : uint8_t {
-  kPageViews = 0,     // 1 per page view
-  kConversions,       // page views that reached a goal
-  kPvClicked,         // page views with at least one click
-  kPvRage,            // ... with a rage click
-  kPvDead,            // ... with a dead click
-  kPvError,           // ... with an error click
-  kFoldSum,           // sum of initial viewport heights (px): average fold = kFoldSum / kPageViews
-  kDocHeightSum,      // sum of the deepest document height seen per page view (px)
-  kEngagedSeconds,    // visible-and-active seconds
+  kPageViews = 0,   // 1 per page view
+  kConversions,     // page views that reached a goal
+  kPvClicked,       // page views with at least one click
+  kPvRage,          // ... with a rage click
+  kPvDead,          // ... with a dead click
+  kPvError,         // ... with an error click
+  kFoldSum,         // sum of initial viewport heights (px): average fold = kFoldSum / kPageViews
+  kDocHeightSum,    // sum of the deepest document height seen per page view (px)
+  kEngagedSeconds,  // visible-and-active seconds
   kPageCounterCount,
 };
 const char* page_counter_name(PageCounter c);

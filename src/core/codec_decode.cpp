@@ -7,19 +7,32 @@ namespace thermograph {
 
 const char* decode_status_name(DecodeStatus s) {
   switch (s) {
-    case DecodeStatus::kOk: return "ok";
-    case DecodeStatus::kTruncated: return "truncated";
-    case DecodeStatus::kBadMagic: return "bad_magic";
-    case DecodeStatus::kBadVersion: return "bad_version";
-    case DecodeStatus::kBadKind: return "bad_kind";
-    case DecodeStatus::kBadVarint: return "bad_varint";
-    case DecodeStatus::kBadString: return "bad_string";
-    case DecodeStatus::kOutOfRange: return "out_of_range";
-    case DecodeStatus::kTooMany: return "too_many";
-    case DecodeStatus::kNotSorted: return "not_sorted";
-    case DecodeStatus::kZeroValue: return "zero_value";
-    case DecodeStatus::kReservedBits: return "reserved_bits";
-    case DecodeStatus::kTrailingBytes: return "trailing_bytes";
+    case DecodeStatus::kOk:
+      return "ok";
+    case DecodeStatus::kTruncated:
+      return "truncated";
+    case DecodeStatus::kBadMagic:
+      return "bad_magic";
+    case DecodeStatus::kBadVersion:
+      return "bad_version";
+    case DecodeStatus::kBadKind:
+      return "bad_kind";
+    case DecodeStatus::kBadVarint:
+      return "bad_varint";
+    case DecodeStatus::kBadString:
+      return "bad_string";
+    case DecodeStatus::kOutOfRange:
+      return "out_of_range";
+    case DecodeStatus::kTooMany:
+      return "too_many";
+    case DecodeStatus::kNotSorted:
+      return "not_sorted";
+    case DecodeStatus::kZeroValue:
+      return "zero_value";
+    case DecodeStatus::kReservedBits:
+      return "reserved_bits";
+    case DecodeStatus::kTrailingBytes:
+      return "trailing_bytes";
   }
   return "unknown";
 }
@@ -68,8 +81,8 @@ class Reader {
     if (r_.ok()) {
       r_.status = s;
       r_.offset = pos_;
-      r_.message = std::string(decode_status_name(s)) + " at byte " + std::to_string(pos_) +
-                   ": " + what;
+      r_.message =
+          std::string(decode_status_name(s)) + " at byte " + std::to_string(pos_) + ": " + what;
     }
     return false;
   }
@@ -82,7 +95,8 @@ class Reader {
 
   bool u32le(uint32_t& v, const char* what) {
     if (remaining() < 4) return fail(DecodeStatus::kTruncated, std::string("expected ") + what);
-    v = p_[pos_] | p_[pos_ + 1] << 8 | p_[pos_ + 2] << 16 | static_cast<uint32_t>(p_[pos_ + 3]) << 24;
+    v = p_[pos_] | p_[pos_ + 1] << 8 | p_[pos_ + 2] << 16 |
+        static_cast<uint32_t>(p_[pos_ + 3]) << 24;
     pos_ += 4;
     return true;
   }
@@ -95,7 +109,8 @@ class Reader {
       uint8_t b = p_[pos_++];
       acc |= static_cast<uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) {
-        if (shift > 0 && b == 0) return fail(DecodeStatus::kBadVarint, "overlong varint in " + what);
+        if (shift > 0 && b == 0)
+          return fail(DecodeStatus::kBadVarint, "overlong varint in " + what);
         if (acc > kU32Max) return fail(DecodeStatus::kBadVarint, "varint over 32 bits in " + what);
         v = static_cast<uint32_t>(acc);
         return true;
@@ -127,7 +142,8 @@ class Reader {
   DecodeResult& r_;
 };
 
-bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, const std::string& what) {
+bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells,
+                 const std::string& what) {
   uint32_t header;
   if (!rd.varint(header, what + " cell count")) return false;
   const uint32_t count = header >> 1;
@@ -135,11 +151,11 @@ bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, c
   // Every entry takes at least 2 bytes (pairs) or 3 (runs): refuse counts the body cannot hold.
   if (count > rd.remaining() / (runs ? 3 : 2))
     return rd.fail(DecodeStatus::kTruncated, what + " claims " + std::to_string(count) +
-                                                 " entries, only " + std::to_string(rd.remaining()) +
-                                                 " bytes left");
+                                                 " entries, only " +
+                                                 std::to_string(rd.remaining()) + " bytes left");
   if (count > max_cells)
-    return rd.fail(DecodeStatus::kTooMany,
-                   what + " has " + std::to_string(count) + " entries, limit " + std::to_string(max_cells));
+    return rd.fail(DecodeStatus::kTooMany, what + " has " + std::to_string(count) +
+                                               " entries, limit " + std::to_string(max_cells));
   v.clear();
   v.reserve(count);
   uint64_t next = 0, cells = 0;
@@ -151,13 +167,15 @@ bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, c
     if (!rd.varint(value, at + " value")) return false;
     const uint64_t start = next + gap, end = start + len + 1;
     if (end > limit)
-      return rd.fail(DecodeStatus::kOutOfRange,
-                     at + " reaches index " + std::to_string(end - 1) + ", limit " + std::to_string(limit));
+      return rd.fail(DecodeStatus::kOutOfRange, at + " reaches index " + std::to_string(end - 1) +
+                                                    ", limit " + std::to_string(limit));
     if (value == 0) return rd.fail(DecodeStatus::kZeroValue, at + " has value 0");
     cells += len + 1;
     if (cells > max_cells)
-      return rd.fail(DecodeStatus::kTooMany, what + " expands past " + std::to_string(max_cells) + " cells");
-    for (uint64_t idx = start; idx < end; ++idx) v.push_back_unchecked(static_cast<uint32_t>(idx), value);
+      return rd.fail(DecodeStatus::kTooMany,
+                     what + " expands past " + std::to_string(max_cells) + " cells");
+    for (uint64_t idx = start; idx < end; ++idx)
+      v.push_back_unchecked(static_cast<uint32_t>(idx), value);
     next = end;
   }
   return true;
@@ -167,12 +185,14 @@ template <size_t N>
 bool read_counters(Reader& rd, std::array<uint32_t, N>& c, const std::string& what) {
   uint32_t mask;
   if (!rd.varint(mask, what + " counter mask")) return false;
-  if (mask >> N) return rd.fail(DecodeStatus::kReservedBits, what + " counter mask sets unknown counters");
+  if (mask >> N)
+    return rd.fail(DecodeStatus::kReservedBits, what + " counter mask sets unknown counters");
   for (size_t i = 0; i < N; ++i) {
     c[i] = 0;
     if (!(mask >> i & 1)) continue;
     if (!rd.varint(c[i], what + " counter " + std::to_string(i))) return false;
-    if (c[i] == 0) return rd.fail(DecodeStatus::kZeroValue, what + " counter " + std::to_string(i) + " is 0");
+    if (c[i] == 0)
+      return rd.fail(DecodeStatus::kZeroValue, what + " counter " + std::to_string(i) + " is 0");
   }
   return true;
 }
@@ -194,7 +214,8 @@ bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
   s.tracker_version = static_cast<uint16_t>(version);
   if (!rd.u8(ntags, "tag count")) return false;
   if (ntags > kMaxTags)
-    return rd.fail(DecodeStatus::kTooMany, std::to_string(ntags) + " tags, limit " + std::to_string(kMaxTags));
+    return rd.fail(DecodeStatus::kTooMany,
+                   std::to_string(ntags) + " tags, limit " + std::to_string(kMaxTags));
   s.tags.assign(ntags, Tag{});
   for (uint8_t i = 0; i < ntags; ++i) {
     if (!rd.str(s.tags[i].key, kMaxShortStringBytes, "tag key") ||
@@ -225,7 +246,8 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   if (!rd.u8(version, "version")) return result;
   if (version != kWireVersion) {
     rd.fail(DecodeStatus::kBadVersion, "got wire version " + std::to_string(version) +
-                                           ", this decoder reads version " + std::to_string(kWireVersion));
+                                           ", this decoder reads version " +
+                                           std::to_string(kWireVersion));
     return result;
   }
   if (!rd.u8(kind, "kind")) return result;
@@ -266,8 +288,8 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
     return result;
   }
   if (nelements > limits.max_elements) {
-    rd.fail(DecodeStatus::kTooMany, std::to_string(nelements) + " elements, limit " +
-                                        std::to_string(limits.max_elements));
+    rd.fail(DecodeStatus::kTooMany,
+            std::to_string(nelements) + " elements, limit " + std::to_string(limits.max_elements));
     return result;
   }
   uint64_t prev_key = 0;
@@ -291,7 +313,8 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
       return result;
   }
   if (rd.remaining() != 0)
-    rd.fail(DecodeStatus::kTrailingBytes, std::to_string(rd.remaining()) + " bytes after the report");
+    rd.fail(DecodeStatus::kTrailingBytes,
+            std::to_string(rd.remaining()) + " bytes after the report");
   return result;
 }
 

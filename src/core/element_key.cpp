@@ -21,7 +21,9 @@ bool is_stable_token(std::string_view token) {
 
 namespace {
 // Tokens inside sanitize() are made of token characters by construction: skip the re-check.
-bool is_stable_scanned_token(std::string_view token) { return is_safe_token(token); }
+bool is_stable_scanned_token(std::string_view token) {
+  return is_safe_token(token);
+}
 }  // namespace
 
 namespace {

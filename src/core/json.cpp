@@ -37,7 +37,8 @@ nlohmann::json to_json(const Aggregate& a) {
       if (is_band_layer(l))
         cells.push_back({c.index, c.value});
       else
-        cells.push_back({(c.index % kGridCols) * kCellPx, (c.index / kGridCols) * kCellPx, c.value});
+        cells.push_back(
+            {(c.index % kGridCols) * kCellPx, (c.index / kGridCols) * kCellPx, c.value});
     }
     layers[layer_name(static_cast<Layer>(l))] = std::move(cells);
   }
@@ -64,10 +65,14 @@ nlohmann::json to_json(const Aggregate& a) {
 nlohmann::json to_json(const Segment& s) {
   nlohmann::json tags = nlohmann::json::object();
   for (const Tag& t : s.tags) tags[t.key] = t.value;
-  return {{"site", s.site},         {"page", s.page},
-          {"width_class", s.width_class}, {"device", s.device},
-          {"logged_in", s.logged_in}, {"variant", s.variant},
-          {"tracker_version", s.tracker_version}, {"tags", std::move(tags)}};
+  return {{"site", s.site},
+          {"page", s.page},
+          {"width_class", s.width_class},
+          {"device", s.device},
+          {"logged_in", s.logged_in},
+          {"variant", s.variant},
+          {"tracker_version", s.tracker_version},
+          {"tags", std::move(tags)}};
 }
 
 nlohmann::json to_json(const Report& r) {
@@ -92,7 +97,8 @@ struct Checker {
   bool u32(const json& v, uint64_t max, uint32_t& out, const std::string& where) {
     if (!v.is_number_unsigned()) return fail(where, "expected a non-negative integer");
     const uint64_t x = v.get<uint64_t>();
-    if (x > max) return fail(where, std::to_string(x) + " is over the limit " + std::to_string(max));
+    if (x > max)
+      return fail(where, std::to_string(x) + " is over the limit " + std::to_string(max));
     out = static_cast<uint32_t>(x);
     return true;
   }
@@ -183,9 +189,10 @@ bool element_from(Checker& c, const json& e, Aggregate& out, const std::string& 
     if (e[name].get<bool>()) el.flags |= bit;
   }
   if (e.contains("counters") &&
-      !counters_from(c, e["counters"], el.counters,
-                     [](size_t i) { return element_counter_name(static_cast<ElementCounter>(i)); },
-                     where + ".counters"))
+      !counters_from(
+          c, e["counters"], el.counters,
+          [](size_t i) { return element_counter_name(static_cast<ElementCounter>(i)); },
+          where + ".counters"))
     return false;
   if (!e.contains("cells")) return true;
   if (!e["cells"].is_array()) return c.fail(where + ".cells", "expected an array of cells");
@@ -209,9 +216,9 @@ bool from_json(const json& j, Aggregate& out, std::string& error) {
   Checker c{error};
   if (!j.is_object()) return c.fail("report", "expected an object");
   if (j.contains("counters") &&
-      !counters_from(c, j["counters"], out.counters,
-                     [](size_t i) { return page_counter_name(static_cast<PageCounter>(i)); },
-                     "counters"))
+      !counters_from(
+          c, j["counters"], out.counters,
+          [](size_t i) { return page_counter_name(static_cast<PageCounter>(i)); }, "counters"))
     return false;
   if (j.contains("layers")) {
     if (!j["layers"].is_object()) return c.fail("layers", "expected an object");
@@ -219,7 +226,8 @@ bool from_json(const json& j, Aggregate& out, std::string& error) {
       uint8_t l = 0;
       while (l < kLayerCount && item.key() != layer_name(static_cast<Layer>(l))) ++l;
       if (l == kLayerCount) return c.fail("layers", "unknown layer '" + item.key() + "'");
-      if (!layer_from(c, item.value(), static_cast<Layer>(l), out.layers[l], "layers." + item.key()))
+      if (!layer_from(c, item.value(), static_cast<Layer>(l), out.layers[l],
+                      "layers." + item.key()))
         return false;
     }
   }
@@ -236,8 +244,9 @@ bool from_json(const json& j, Segment& s, ReportKind kind, std::string& error) {
   error.clear();
   s = Segment{};
   Checker c{error};
-  if (!c.only_keys(j, {"site", "page", "width_class", "device", "logged_in", "variant",
-                       "tracker_version", "tags"},
+  if (!c.only_keys(j,
+                   {"site", "page", "width_class", "device", "logged_in", "variant",
+                    "tracker_version", "tags"},
                    "segment"))
     return false;
   uint32_t width = 0, device = 0, version = 0;
@@ -262,8 +271,8 @@ bool from_json(const json& j, Segment& s, ReportKind kind, std::string& error) {
   const json& tags = j["tags"];
   if (!tags.is_object()) return c.fail("segment.tags", "expected an object");
   if (tags.size() > kMaxTags)
-    return c.fail("segment.tags", std::to_string(tags.size()) + " tags, limit " +
-                                      std::to_string(kMaxTags));
+    return c.fail("segment.tags",
+                  std::to_string(tags.size()) + " tags, limit " + std::to_string(kMaxTags));
   for (const auto& item : tags.items()) {  // nlohmann objects iterate in sorted key order
     Tag t;
     const std::string at = "segment.tags." + item.key();

@@ -142,7 +142,8 @@ size_t put_origin(std::string_view url, KeyBuf& key) {
   if (ae - port > 1) {
     uint32_t p = 0;
     for (size_t i = port + 1; i < ae; ++i) {
-      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535) return kNoUrl;
+      if (!is_digit(u[i]) || (p = p * 10 + static_cast<uint32_t>(u[i] - '0')) > 65535)
+        return kNoUrl;
     }
     if (p != default_port) {
       // Decimal by hand (also normalizes :0080); std::to_string pulls in formatting code.

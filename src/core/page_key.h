@@ -12,7 +12,7 @@
 namespace thermograph {
 
 inline constexpr std::string_view kDefaultQueryAllowList[] = {"utm_source", "utm_medium",
-                                                             "utm_campaign", "ref"};
+                                                              "utm_campaign", "ref"};
 const std::vector<std::string>& default_query_allow_list();  // the same, as strings
 
 // `https://Shop.Example:443/user/jane@x.com/orders/123/?email=a@b.c&utm_source=news#t=abc`

@@ -44,16 +44,16 @@ enum ReactionKind : uint8_t {
 
 // Published defaults (docs/configuration.md explains each choice).
 struct TrackerConfig {
-  uint32_t rage_clicks = 3;        // clicks in one burst to call it rage (PostHog: 3)
-  uint32_t rage_radius_px = 30;    // Manhattan distance from the burst's first click
-  uint32_t rage_gap_ms = 1000;     // max gap between consecutive clicks of a burst
+  uint32_t rage_clicks = 3;      // clicks in one burst to call it rage (PostHog: 3)
+  uint32_t rage_radius_px = 30;  // Manhattan distance from the burst's first click
+  uint32_t rage_gap_ms = 1000;   // max gap between consecutive clicks of a burst
   uint32_t dead_mutation_ms = 2500;
-  uint32_t dead_scroll_ms = 100;   // scroll or selection change
-  uint32_t dead_focus_ms = 1000;   // focus or visibility change
+  uint32_t dead_scroll_ms = 100;  // scroll or selection change
+  uint32_t dead_focus_ms = 1000;  // focus or visibility change
   uint32_t error_window_ms = 1000;
-  uint32_t max_rest_ms = 10000;    // longest pointer rest credited as dwell from one sample
-  uint32_t idle_ms = 30000;        // no input for this long: attention and engagement pause
-  uint32_t hover_pv_ms = 500;      // hover on an element counts as "page view hovered" from here
+  uint32_t max_rest_ms = 10000;  // longest pointer rest credited as dwell from one sample
+  uint32_t idle_ms = 30000;      // no input for this long: attention and engagement pause
+  uint32_t hover_pv_ms = 500;    // hover on an element counts as "page view hovered" from here
 };
 
 class Tracker {

@@ -53,15 +53,27 @@ std::string_view scratch(uint32_t len) {
 
 // The first `n` bytes of `s` and the rest after them. Not substr(): its range check would link
 // abort() and with it the module's only import.
-std::string_view head(std::string_view s, size_t n) { return {s.data(), n < s.size() ? n : s.size()}; }
-std::string_view tail(std::string_view s, size_t n) { return {s.data() + n, s.size() - n}; }
+std::string_view head(std::string_view s, size_t n) {
+  return {s.data(), n < s.size() ? n : s.size()};
+}
+std::string_view tail(std::string_view s, size_t n) {
+  return {s.data() + n, s.size() - n};
+}
 
 }  // namespace
 
-TG_EXPORT("tg_events") double* tg_events() { return g_events; }
-TG_EXPORT("tg_event_capacity") int tg_event_capacity() { return kEventCapacity; }
-TG_EXPORT("tg_scratch") char* tg_scratch() { return g_scratch; }
-TG_EXPORT("tg_out") const uint8_t* tg_out() { return g_out; }
+TG_EXPORT("tg_events") double* tg_events() {
+  return g_events;
+}
+TG_EXPORT("tg_event_capacity") int tg_event_capacity() {
+  return kEventCapacity;
+}
+TG_EXPORT("tg_scratch") char* tg_scratch() {
+  return g_scratch;
+}
+TG_EXPORT("tg_out") const uint8_t* tg_out() {
+  return g_out;
+}
 
 TG_EXPORT("tg_begin") void tg_begin(double t, double vw, double vh, double dh) {
   g_tracker.begin(t, vw, vh, dh);
@@ -89,8 +101,9 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       const size_t split = s.find('\0');
       if (split == std::string_view::npos) return 1;
       char key[kMaxPageKeyBytes];
-      seg.page = std::string_view(key, canonical_page_key_from_origin(
-                                           head(s, split), tail(s, split + 1), kDefaultQueryAllowList, key));
+      seg.page =
+          std::string_view(key, canonical_page_key_from_origin(head(s, split), tail(s, split + 1),
+                                                               kDefaultQueryAllowList, key));
       return seg.page.empty() ? 1 : 0;
     }
     case kFieldVariant:
@@ -103,7 +116,8 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       const std::string_view key = head(s, split), value = tail(s, split + 1);
       // A tag that looks personal is refused whole; JS names the rule, never the value.
       for (std::string_view part : {key, value})
-        if (const PiiRule rule = find_pii(part); rule != PiiRule::kNone) return kRefusedPii + int(rule);
+        if (const PiiRule rule = find_pii(part); rule != PiiRule::kNone)
+          return kRefusedPii + int(rule);
       return seg.set_tag(key, value) ? 0 : 1;
     }
     default:
@@ -116,17 +130,38 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
   const auto v = static_cast<uint32_t>(value);
   Tracker& tr = g_tracker;
   switch (field) {
-    case kNumDevice: tr.segment().device = v <= kDevicePen ? v : kDeviceUnknown; break;
-    case kNumLoggedIn: tr.segment().logged_in = v != 0; break;
-    case kNumVersion: tr.segment().tracker_version = v & 0xffff; break;
-    case kNumRageClicks: tr.config().rage_clicks = v < 2 ? 2 : v; break;
-    case kNumRageRadius: tr.config().rage_radius_px = v; break;
-    case kNumRageGap: tr.config().rage_gap_ms = v; break;
-    case kNumDeadMutation: tr.config().dead_mutation_ms = v; break;
-    case kNumDeadScroll: tr.config().dead_scroll_ms = v; break;
-    case kNumDeadFocus: tr.config().dead_focus_ms = v; break;
-    case kNumErrorWindow: tr.config().error_window_ms = v; break;
-    default: break;
+    case kNumDevice:
+      tr.segment().device = v <= kDevicePen ? v : kDeviceUnknown;
+      break;
+    case kNumLoggedIn:
+      tr.segment().logged_in = v != 0;
+      break;
+    case kNumVersion:
+      tr.segment().tracker_version = v & 0xffff;
+      break;
+    case kNumRageClicks:
+      tr.config().rage_clicks = v < 2 ? 2 : v;
+      break;
+    case kNumRageRadius:
+      tr.config().rage_radius_px = v;
+      break;
+    case kNumRageGap:
+      tr.config().rage_gap_ms = v;
+      break;
+    case kNumDeadMutation:
+      tr.config().dead_mutation_ms = v;
+      break;
+    case kNumDeadScroll:
+      tr.config().dead_scroll_ms = v;
+      break;
+    case kNumDeadFocus:
+      tr.config().dead_focus_ms = v;
+      break;
+    case kNumErrorWindow:
+      tr.config().error_window_ms = v;
+      break;
+    default:
+      break;
   }
 }
 
@@ -138,4 +173,3 @@ TG_EXPORT("tg_element_key") uint32_t tg_element_key(uint32_t len) {
 TG_EXPORT("tg_flush") uint32_t tg_flush(double t, int final) {
   return static_cast<uint32_t>(g_tracker.flush(t, final != 0, g_out));
 }
-

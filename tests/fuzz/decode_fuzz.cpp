@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto bytes = thermograph::encode(report);
   thermograph::Report again;
-  if (!thermograph::decode(bytes.data(), bytes.size(), again).ok() || !(again == report)) std::abort();
+  if (!thermograph::decode(bytes.data(), bytes.size(), again).ok() || !(again == report))
+    std::abort();
   thermograph::Aggregate sum = report.data;
   sum.merge(report.data);
   return 0;

@@ -1,9 +1,10 @@
+#include "core/aggregate.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "core/aggregate.h"
 #include "test_util.h"
 
 using namespace thermograph;

@@ -1,8 +1,9 @@
+#include "core/codec.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "core/codec.h"
 #include "core/json.h"
 #include "test_util.h"
 
@@ -91,14 +92,21 @@ TEST_CASE("decoder error table") {
       {"wrong magic", with(0, 'X'), DecodeStatus::kBadMagic, "magic"},
       {"future version", with(2, 2), DecodeStatus::kBadVersion, "got wire version 2"},
       {"unknown kind", with(3, 9), DecodeStatus::kBadKind, "kind 9"},
-      {"site length beyond body", {'T', 'G', 1, 0, 5, 'a'}, DecodeStatus::kTruncated, "site key needs 5 bytes, 1 left"},
+      {"site length beyond body",
+       {'T', 'G', 1, 0, 5, 'a'},
+       DecodeStatus::kTruncated,
+       "site key needs 5 bytes, 1 left"},
       {"site too long", with(4, 0x7f), DecodeStatus::kOutOfRange, "limit 64"},
       {"trailing byte", appended, DecodeStatus::kTrailingBytes, "1 bytes after"},
       {"empty", {}, DecodeStatus::kTruncated, "magic"},
-      {"overlong varint", {'T', 'G', 1, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, DecodeStatus::kBadVarint, ""},
+      {"overlong varint",
+       {'T', 'G', 1, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01},
+       DecodeStatus::kBadVarint,
+       ""},
       {"huge cell count",
        {'T', 'G', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f},
-       DecodeStatus::kTruncated, "claims"},
+       DecodeStatus::kTruncated,
+       "claims"},
       {"bad utf-8 site", {'T', 'G', 1, 0, 2, 0xc3, 0x28}, DecodeStatus::kBadString, "UTF-8"},
   };
   for (const auto& c : cases) {

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "core/element_key.h"
+
+#include <doctest/doctest.h>
 
 using namespace thermograph;
 
@@ -10,11 +10,11 @@ TEST_CASE("selectors are sanitized: digits and junk dropped, structure kept") {
     const char* out;
   } table[] = {
       {"body>main#content>button.cta.primary", "body>main#content>button.cta.primary"},
-      {"DIV.card-42.card>A", "div.card>a"},                       // digit class dropped, tag lowered
-      {"li:3>a#item-1234", "li:3>a"},                             // digit id dropped, position kept
-      {"div.css-1x2y3z>span", "div>span"},                        // CSS-in-JS hashes have digits
-      {"section.hero>p:12345", "section.hero>p"},                 // absurd positions dropped
-      {"div.a\"b>span", "div.a>span"},                            // junk after a stray character
+      {"DIV.card-42.card>A", "div.card>a"},        // digit class dropped, tag lowered
+      {"li:3>a#item-1234", "li:3>a"},              // digit id dropped, position kept
+      {"div.css-1x2y3z>span", "div>span"},         // CSS-in-JS hashes have digits
+      {"section.hero>p:12345", "section.hero>p"},  // absurd positions dropped
+      {"div.a\"b>span", "div.a>span"},             // junk after a stray character
       {"", ""},
   };
   for (const auto& row : table) {

@@ -110,6 +110,7 @@ TEST_CASE("page keys from a browser's origin + path agree with the full parser")
     CHECK(std::string(out, n) == canonical_page_key(std::string(row[0]) + row[1]));
   }
   char out[kMaxPageKeyBytes];
-  CHECK(canonical_page_key_from_origin("https://User:pw@A.example", "/", kDefaultQueryAllowList, out) == 0);
+  CHECK(canonical_page_key_from_origin("https://User:pw@A.example", "/", kDefaultQueryAllowList,
+                                       out) == 0);
   CHECK(canonical_page_key_from_origin("", "/", kDefaultQueryAllowList, out) == 0);
 }

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "core/sparse.h"
+
+#include <doctest/doctest.h>
 
 using thermograph::kU32Max;
 using thermograph::SparseVec;

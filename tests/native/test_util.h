@@ -26,7 +26,8 @@ inline Aggregate random_aggregate(Rng& rng, bool huge_values = false) {
     const uint32_t limit = layer_index_limit(static_cast<Layer>(l));
     const uint32_t n = rng.below(20);
     for (uint32_t i = 0; i < n; ++i)
-      a.layers[l].add(rng.below(limit < 4000 ? limit : 4000), huge_values ? 0xfffffff0u : rng.below(9) + 1);
+      a.layers[l].add(rng.below(limit < 4000 ? limit : 4000),
+                      huge_values ? 0xfffffff0u : rng.below(9) + 1);
   }
   const uint32_t ne = rng.below(6);
   for (uint32_t i = 0; i < ne; ++i) {

@@ -1,10 +1,11 @@
+#include "core/tracker.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <vector>
 
 #include "core/codec.h"
-#include "core/tracker.h"
 #include "test_util.h"
 
 using namespace thermograph;
@@ -87,14 +88,14 @@ TEST_CASE("rage: spread-out or slow clicks and no-rage targets are not rage") {
 
 TEST_CASE("dead clicks: no reaction within the window, reactions and opt-outs keep clicks alive") {
   Session s;
-  s.click(1000, 50, 50, 1);                         // nothing happens: dead
-  s.click(2000, 150, 50, 2);                        // mutation 2 s later: alive
+  s.click(1000, 50, 50, 1);   // nothing happens: dead
+  s.click(2000, 150, 50, 2);  // mutation 2 s later: alive
   s.ev(kEvReaction, 4000, kReactMutation);
-  s.click(6000, 250, 50, 3);                        // scroll 50 ms later: alive
+  s.click(6000, 250, 50, 3);  // scroll 50 ms later: alive
   s.ev(kEvReaction, 6050, kReactScroll);
-  s.click(9000, 350, 50, 4);                        // scroll 500 ms later: too late, dead
+  s.click(9000, 350, 50, 4);  // scroll 500 ms later: too late, dead
   s.ev(kEvReaction, 9500, kReactScroll);
-  s.click(12000, 450, 50, 5, kClickNoDead);         // a link: never dead
+  s.click(12000, 450, 50, 5, kClickNoDead);  // a link: never dead
   s.flush(20000);
   CHECK(s.sent.layers[kLayerDead].sum() == 2);
   CHECK(s.sent.find_element(1)->counters[kElDead] == 1);
@@ -138,7 +139,7 @@ TEST_CASE("dwell: a resting pointer earns quantized time on its cell and element
   Session s;
   s.ev(kEvMove, 1000, 500, 500, 11, 0, 0.5, 0.5);
   s.ev(kEvMove, 3000, 900, 900, 0, 0, 0, 0);  // rested 2 s on (500,500)
-  s.ev(kEvPointerOut, 3500);                   // 0.5 s on (900,900), then left
+  s.ev(kEvPointerOut, 3500);                  // 0.5 s on (900,900), then left
   s.flush(20000);
   CHECK(s.sent.layers[kLayerMove].get(cell_index(500, 500)) == 2000 / kDwellUnitMs);
   CHECK(s.sent.layers[kLayerMove].get(cell_index(900, 900)) == 500 / kDwellUnitMs);
@@ -147,16 +148,16 @@ TEST_CASE("dwell: a resting pointer earns quantized time on its cell and element
 }
 
 TEST_CASE("attention and reach follow the viewport; idle time is not attention") {
-  Session s;  // viewport 0..800 of a 4000 px page
+  Session s;                               // viewport 0..800 of a 4000 px page
   s.ev(kEvScroll, 2000, 1200, 800, 4000);  // 2 s on bands 0..7, then 1200..2000
-  s.flush(3000);                             // 1 s on bands 12..19
+  s.flush(3000);                           // 1 s on bands 12..19
   CHECK(s.sent.layers[kLayerAttention].get(0) == 20);
   CHECK(s.sent.layers[kLayerAttention].get(7) == 20);
   CHECK(s.sent.layers[kLayerAttention].get(8) == 0);
   CHECK(s.sent.layers[kLayerAttention].get(12) == 10);
-  CHECK(s.sent.layers[kLayerReachPx].size() == 20);  // bottom at 2000 px: bands 0..19
-  CHECK(s.sent.layers[kLayerReachPct].size() == 51);  // 2000/4000 = 50 %
-  s.flush(200000);  // long idle: only 30 s more count
+  CHECK(s.sent.layers[kLayerReachPx].size() == 20);      // bottom at 2000 px: bands 0..19
+  CHECK(s.sent.layers[kLayerReachPct].size() == 51);     // 2000/4000 = 50 %
+  s.flush(200000);                                       // long idle: only 30 s more count
   CHECK(s.sent.layers[kLayerAttention].get(12) == 300);  // 3 s..32 s (idle after 30 s)
   CHECK(s.sent.counters[kEngagedSeconds] == 32);
 }
@@ -181,7 +182,7 @@ TEST_CASE("hostile event values never crash and never land at NaN cells") {
   s.ev(250, 300);
   s.ev(-1e300, 310, 1, 1, -5, 1e300);
   s.ev(kEvClick, 320, 5, 5, -1, 1e20, -1e9, 1e9);  // hostile key/flags: no element, no UB
-  s.ev(kEvClick, 50, 1, 1);  // time going backwards is ignored
+  s.ev(kEvClick, 50, 1, 1);                        // time going backwards is ignored
   s.flush(1000, true);
   CHECK(s.sent.layers[kLayerClicks].sum() == 2);
 }
@@ -199,8 +200,8 @@ TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
     const double tx = 100 + rng.below(1000), ty = top + 100 + rng.below(600);
     for (int f = 1; f <= 15; ++f) {
       t += 16.7;
-      s.ev(kEvMove, t, x + (tx - x) * f / 15, y + (ty - y) * f / 15, 1000 + g % 12, 0,
-           f / 15.0, 0.5);
+      s.ev(kEvMove, t, x + (tx - x) * f / 15, y + (ty - y) * f / 15, 1000 + g % 12, 0, f / 15.0,
+           0.5);
     }
     x = tx;
     y = ty;

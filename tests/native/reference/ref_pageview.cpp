@@ -23,7 +23,9 @@ void PageView::set_counter(PageCounter c, uint32_t value) {
   if (c < kPageCounterCount) total_.counters[c] = std::max(total_.counters[c], value);
 }
 
-void PageView::raise_counter(PageCounter c, uint32_t value) { set_counter(c, value); }
+void PageView::raise_counter(PageCounter c, uint32_t value) {
+  set_counter(c, value);
+}
 
 ElementStats* PageView::element(uint32_t key, uint8_t flags) {
   ElementStats* el = total_.element(key, bounds_.elements);
@@ -33,7 +35,7 @@ ElementStats* PageView::element(uint32_t key, uint8_t flags) {
 
 void PageView::add_element(ElementStats& el, ElementCounter c, uint32_t value) {
   if (c >= kElementCounterCount) return;
-  uint32_t cap = c == kElHover ? bounds_.element_hover_max
+  uint32_t cap = c == kElHover       ? bounds_.element_hover_max
                  : c >= kElPvClicked ? 1
                                      : bounds_.element_event_max;
   el.counters[c] = std::min(sat_add(el.counters[c], value), cap);

@@ -10,11 +10,15 @@ namespace {
 
 constexpr size_t kMaxPendingClicks = 64;
 
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+double finite_or(double v, double fallback) {
+  return std::isfinite(v) ? v : fallback;
+}
 
 // The one edit to the frozen copy: its plain casts of out-of-range doubles were undefined, and
 // natively they wrap where the shipped wasm gave 0. This is the wasm's result, made defined.
-uint32_t to_u32(double v) { return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0; }
+uint32_t to_u32(double v) {
+  return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0;
+}
 
 uint32_t sub_cell(double rel) {
   if (!(rel > 0)) return 0;  // also NaN
@@ -172,7 +176,8 @@ void Tracker::on_scroll(const double* ev) {
   const double bottom = std::min(view_top_ + view_h_, doc_h_);
   if (bottom <= 0) return;
   // Band i covers [i*100, (i+1)*100) px; a viewport bottom at 800 px has seen bands 0..7.
-  const auto band = static_cast<uint32_t>(std::min(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
+  const auto band =
+      static_cast<uint32_t>(std::min(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
   const auto pct = static_cast<uint32_t>(std::min(100.0, std::floor(bottom * 100 / doc_h_)));
   pv_.reach(band, pct);
   pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(std::min(doc_h_, 1048576.0)));
@@ -186,8 +191,13 @@ void Tracker::on_click(const double* ev) {
   const auto key = to_u32(ev[4]);
   const auto flags = to_u32(ev[5]);
   const bool fixed = flags & kClickFixed;
-  PendingClick click{t, cell_index(x, y), fixed ? kLayerFixedClicks : kLayerClicks, key,
-                     sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]), false, false};
+  PendingClick click{t,
+                     cell_index(x, y),
+                     fixed ? kLayerFixedClicks : kLayerClicks,
+                     key,
+                     sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]),
+                     false,
+                     false};
 
   pv_.add(click.layer, click.cell, 1);
   pv_.set_counter(kPvClicked, 1);
@@ -225,12 +235,21 @@ void Tracker::on_click(const double* ev) {
 void Tracker::on_reaction(double t, uint32_t kind) {
   double window = 0;
   switch (kind) {
-    case kReactMutation: window = config_.dead_mutation_ms; break;
+    case kReactMutation:
+      window = config_.dead_mutation_ms;
+      break;
     case kReactScroll:
-    case kReactSelection: window = config_.dead_scroll_ms; break;
-    case kReactFocus: window = config_.dead_focus_ms; break;
-    case kReactNavigation: window = 1e18; break;
-    default: return;
+    case kReactSelection:
+      window = config_.dead_scroll_ms;
+      break;
+    case kReactFocus:
+      window = config_.dead_focus_ms;
+      break;
+    case kReactNavigation:
+      window = 1e18;
+      break;
+    default:
+      return;
   }
   for (PendingClick& c : recent_)
     if (t >= c.t - 1 && t - c.t <= window) c.dead_candidate = false;
@@ -276,8 +295,8 @@ bool Tracker::flush(double t, bool final, std::vector<uint8_t>& out) {
   if (!active_) return false;
   if (std::isfinite(t)) accrue(t);
   settle(now_, final);
-  pv_.set_counter(kEngagedSeconds,
-                  static_cast<uint32_t>(std::min(engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
+  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(std::min(
+                                       engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
   Report report;
   report.data = pv_.take_delta();
   if (report.data.empty()) return false;

@@ -1,2 +1,0 @@
-# Empty dependencies file for thermograph-decode.
-# This may be replaced when dependencies are built.
