@@ -18,11 +18,12 @@ for arg in "$@"; do
   esac
 done
 
-banner() { printf '\n== %s\n' "$*"; }
+source scripts/lib.sh
 
 # Build tools, libraries, the browser for tests and the load tools for benchmarks.
 PACKAGES=(cmake make g++ clang libclang-rt-14-dev pkg-config emscripten doctest-dev
-          nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli)
+          nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli
+          clang-format)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -45,12 +46,8 @@ fi
 
 [ "$build" = 1 ] || exit 0
 banner "native build (cmake)"
-[ -f build/CMakeCache.txt ] || cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-if ! cmake --build build -j2 >build/build.log 2>&1; then
-  cat build/build.log >&2
-  echo "bootstrap: native build failed" >&2
-  exit 1
-fi
+cmake_configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake_build build
 grep -E 'warning|error' build/build.log || echo "up to date"
 
 banner "wasm build"

@@ -4,21 +4,24 @@
 # real Chromium). Run through `npm test`, which bootstraps and builds first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 FUZZ_SECONDS=${THERMOGRAPH_FUZZ_SECONDS:-60}
-banner() { printf '\n== %s\n' "$*"; }
+
+banner "repository checks"
+bash scripts/checks.sh
 
 banner "native unit tests (ctest)"
 ctest --test-dir build --output-on-failure
 
 banner "native unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTHERMOGRAPH_SANITIZE=ON >/dev/null
-cmake --build build-asan -j2 --target core_tests >build-asan/build.log 2>&1 || { cat build-asan/build.log; exit 1; }
+cmake_configure build-asan -DCMAKE_BUILD_TYPE=Debug -DTHERMOGRAPH_SANITIZE=ON
+cmake_build build-asan core_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/core_tests
 
 banner "decoder fuzzing (libFuzzer, ${FUZZ_SECONDS} s)"
-[ -f build-fuzz/CMakeCache.txt ] || CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DTHERMOGRAPH_FUZZ=ON -DTHERMOGRAPH_COLLECTOR=OFF >/dev/null
-cmake --build build-fuzz -j2 --target decode_fuzz >build-fuzz/build.log 2>&1 || { cat build-fuzz/build.log; exit 1; }
+cmake_configure build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTHERMOGRAPH_FUZZ=ON -DTHERMOGRAPH_COLLECTOR=OFF
+cmake_build build-fuzz decode_fuzz
 mkdir -p tests/fuzz/corpus-run
 ./build-fuzz/decode_fuzz -max_total_time="$FUZZ_SECONDS" -max_len=4096 -print_final_stats=1 \
   tests/fuzz/corpus-run tests/fuzz/corpus 2>&1 | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss|INFO: Done|==[0-9]+==ERROR)' || true
