@@ -2,7 +2,8 @@
 
 banner() { printf '\n== %s\n' "$*"; }
 
-# cmake_configure DIR [cmake args...]: configures DIR for *this* checkout. A cache written for
+# cmake_configure DIR [cmake args...]: configures DIR for *this* checkout (set CMAKE_LAUNCHER=emcmake
+# for the wasm build). A cache written for
 # another source folder (a copied or moved tree) is deleted first, so no build folder ever
 # compiles a different checkout than the one under test.
 cmake_configure() {
@@ -12,7 +13,7 @@ cmake_configure() {
     echo "($dir was configured for another checkout: starting it afresh)"
     rm -rf "$dir"
   fi
-  [ -f "$dir/CMakeCache.txt" ] || cmake -S . -B "$dir" "$@" >/dev/null
+  [ -f "$dir/CMakeCache.txt" ] || ${CMAKE_LAUNCHER:-} cmake -S . -B "$dir" "$@" >/dev/null
 }
 
 # cmake_build DIR [targets...]: builds quietly into DIR/build.log; prints the log on failure.

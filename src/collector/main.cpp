@@ -7,8 +7,8 @@
 #include <string>
 
 #include "core/dp.h"
-#include "core/json.h"
 #include "flags.h"
+#include "json/report_json.h"
 #include "server.h"
 #include "sites.h"
 

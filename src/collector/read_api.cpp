@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-#include "core/insights_json.h"
-#include "core/json.h"
 #include "http_common.h"
+#include "json/insights_json.h"
+#include "json/report_json.h"
 
 namespace thermograph {
 namespace {

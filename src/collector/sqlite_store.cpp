@@ -6,7 +6,7 @@
 
 #include <mutex>
 
-#include "core/json.h"
+#include "json/report_json.h"
 #include "store.h"
 
 namespace thermograph {

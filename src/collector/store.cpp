@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "core/json.h"
+#include "json/report_json.h"
 
 namespace thermograph {
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/codec.h"
-#include "core/json.h"
+#include "json/report_json.h"
 
 int main(int argc, char** argv) {
   thermograph::DecodeLimits limits;

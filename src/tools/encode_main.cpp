@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/codec.h"
-#include "core/json.h"
+#include "json/report_json.h"
 
 int main(int argc, char** argv) {
   if (argc > 1) {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/json.h"
+#include "json/report_json.h"
 #include "test_util.h"
 
 using namespace thermograph;

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "core/insights_json.h"
+#include "json/insights_json.h"
 #include "test_util.h"
 
 using namespace thermograph;

@@ -1,10 +1,9 @@
-#include "core/json.h"
-
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "core/codec.h"
+#include "json/report_json.h"
 #include "test_util.h"
 
 using namespace thermograph;

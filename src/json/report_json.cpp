@@ -1,4 +1,4 @@
-#include "json.h"
+#include "json/report_json.h"
 
 #include <cstdio>
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "insights.h"
+#include "core/insights.h"
 
 namespace thermograph {
 

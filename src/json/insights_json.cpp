@@ -1,9 +1,9 @@
-#include "insights_json.h"
+#include "json/insights_json.h"
 
 #include <cmath>
 #include <cstdlib>
 
-#include "json.h"
+#include "json/report_json.h"
 
 namespace thermograph {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aggregate.h"
+#include "core/aggregate.h"
 
 namespace thermograph {
 
