@@ -81,8 +81,10 @@ function progressBar(total, quiet) {
   };
 }
 
-export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, concurrency = 4, seed = 1, pace = 0.6, quiet = false } = {}) {
-  const plan = planVisits(visits, seed);
+// `from` skips the first visits of the plan (a run continued in stages sees the same visits as one
+// long run); `signal` stops taking new visits (those under way finish).
+export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, from = 0, concurrency = 4, seed = 1, pace = 0.6, quiet = false, signal } = {}) {
+  const plan = planVisits(visits, seed).slice(from);
   const browser = await launchBrowser();
   const progress = progressBar(plan.length, quiet);
   const results = [];
@@ -90,7 +92,7 @@ export async function simulate({ base = 'http://127.0.0.1:8080', visits = 20, co
   const started = Date.now();
   progress(0, 0);
   const worker = async () => {
-    while (next < plan.length) {
+    while (next < plan.length && !signal?.aborted) {
       const visit = plan[next++];
       const t = Date.now();
       try {

@@ -51,8 +51,8 @@ if (opts.help) {
   process.exit(0);
 }
 
-// 120 visits take about 2-3 minutes on 2 cores (about 1.3 s of wall time per visit at
-// concurrency 4, mostly the visitors' think time) and give every persona and segment some heat.
+// 120 visits give every persona and segment some heat; the first 24 are seeded before the URL is
+// printed, the rest in the background (timings measured in README "What npm start shows").
 const dir = path.join(ROOT, '.thermograph');
 if (opts.reset) rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -87,6 +87,8 @@ let collector, demo, stopping = false;
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
+  background.abort();
+  await backgroundSeeding?.catch(() => {});
   await Promise.allSettled([demo?.close(), collector?.stop()]);
   logFile.end();
   process.exit(code);
@@ -107,15 +109,32 @@ try {
   await shutdown(1);
 }
 
-// Seeding happens once: a database that already holds page views is left as it is.
+// Seeding happens once: a database that already holds page views is left as it is. A first batch
+// that covers every persona and variant comes before the URL is printed, so heat is there when the
+// user opens it; the rest of the visits follow in the background.
+const FIRST_BATCH = 24;
+const background = new AbortController();
+let backgroundSeeding = null;
 async function seedIfEmpty() {
   const before = await pageViews(collector.url, site.readToken, site.siteKey);
   if (!opts.seed || before.total > 0 || opts.visits === 0) return before;
-  say(`seeding ${opts.visits} simulated visits (first run only; --no-seed skips, --reset starts over)`);
-  const r = await simulate({ base: demo.base, visits: opts.visits, concurrency: opts.concurrency, seed: 1 });
+  const first = Math.min(FIRST_BATCH, opts.visits);
+  say(`seeding ${first} simulated visits before the demo opens (first run only; --no-seed skips, --reset starts over)`);
+  const r = await simulate({ base: demo.base, visits: first, concurrency: opts.concurrency, seed: 1 });
   if (r.failed) say(`${r.failed} of ${r.visits.length} visits failed (first: ${r.visits.find((v) => !v.ok).error})`);
   say(`seeded in ${(r.ms / 1000).toFixed(0)} s`);
   await new Promise((ok) => setTimeout(ok, 500));  // the last beacons may still be in flight
+  if (opts.visits > first) {
+    backgroundSeeding = simulate({
+      base: demo.base, visits: opts.visits, from: first, concurrency: Math.min(2, opts.concurrency), seed: 1,
+      quiet: true, signal: background.signal,
+    }).then(async (rest) => {
+      if (stopping) return;
+      const now = await pageViews(collector.url, site.readToken, site.siteKey).catch(() => null);
+      say(`background seeding done: ${rest.visits.length - rest.failed} more visits in ${(rest.ms / 1000).toFixed(0)} s` +
+        (now ? ` (${now.total} page views on ${now.pages.length} pages now)` : ''));
+    }, (e) => say('background seeding stopped: ' + e.message));
+  }
   return pageViews(collector.url, site.readToken, site.siteKey);
 }
 
@@ -137,4 +156,5 @@ Thermograph demo is running.
   Collector        ${collector.url}   (database: .thermograph/demo.sqlite, log: .thermograph/collector.log)
   Data             ${total} page views on ${pages.length} pages
 
-Open the overlay URL and paste the read token when asked. Ctrl-C stops everything.`);
+Open the overlay URL and paste the read token when asked. Ctrl-C stops everything.${backgroundSeeding ?
+  `\n${opts.visits - FIRST_BATCH} more simulated visits are arriving in the background; reload the overlay to see them.` : ''}`);

@@ -4,18 +4,26 @@
 #   2. `npm ci`, only when package-lock.json changed since the last install;
 #   3. incremental builds: native (CMake), wasm (wasm-build.sh), JS bundles (esbuild).
 # A second run with nothing changed installs nothing and rebuilds nothing.
+# `--for start` builds only what `npm start` runs (the collector, the wasm modules, the bundles):
+# a new user waits for the demo, not for test binaries.
 #
-# Usage: scripts/bootstrap.sh [--no-build]
+# Usage: scripts/bootstrap.sh [--no-build] [--for start|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=1
-for arg in "$@"; do
-  case "$arg" in
+purpose=all
+while [ $# -gt 0 ]; do
+  case "$1" in
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "bootstrap: unknown option '$arg'" >&2; exit 64 ;;
+    --for)
+      purpose=${2:-}
+      case "$purpose" in start|all) ;; *) echo "bootstrap: --for takes start or all" >&2; exit 64 ;; esac
+      shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "bootstrap: unknown option '$1'" >&2; exit 64 ;;
   esac
+  shift
 done
 
 source scripts/lib.sh
@@ -47,7 +55,7 @@ fi
 [ "$build" = 1 ] || exit 0
 banner "native build (cmake)"
 cmake_configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake_build build
+if [ "$purpose" = start ]; then cmake_build build thermograph-collector; else cmake_build build; fi
 grep -E 'warning|error' build/build.log || echo "up to date"
 
 banner "wasm build"
