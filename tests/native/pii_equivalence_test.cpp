@@ -14,6 +14,7 @@
 #include "test_util.h"
 
 using thermograph::PiiRule;
+constexpr thermograph::PiiProfile kFull = thermograph::PiiProfile::kFull;  // the reference's
 
 namespace {
 
@@ -154,13 +155,13 @@ std::string random_url(thermograph::test::Rng& rng) {
 
 void check_same(const std::string& text) {
   CAPTURE(text);
-  REQUIRE(thermograph::find_pii(text) == thermograph_ref::find_pii(text));
+  REQUIRE(thermograph::find_pii(text, kFull) == thermograph_ref::find_pii(text));
   Matches got, want;
-  thermograph::for_each_pii(text, collect, &got);
+  thermograph::for_each_pii(text, kFull, collect, &got);
   thermograph_ref::for_each_pii(text, collect, &want);
   REQUIRE(got == want);
-  REQUIRE(thermograph::is_id_like(text) == thermograph_ref::is_id_like(text));
-  REQUIRE(thermograph::is_safe_token(text) == thermograph_ref::is_safe_token(text));
+  REQUIRE(thermograph::is_id_like(text, kFull) == thermograph_ref::is_id_like(text));
+  REQUIRE(thermograph::is_safe_token(text, kFull) == thermograph_ref::is_safe_token(text));
 }
 
 }  // namespace
@@ -191,9 +192,9 @@ TEST_CASE("compact page key agrees with the reference") {
   for (int i = 0; i < 20000; ++i) {
     const std::string url = random_url(rng);
     CAPTURE(url);
-    REQUIRE(thermograph::canonical_page_key(url) ==
+    REQUIRE(thermograph::canonical_page_key(url, kFull) ==
             thermograph_ref::canonical_page_key(url, thermograph::default_query_allow_list()));
-    REQUIRE(thermograph::canonical_page_key(url, custom) ==
+    REQUIRE(thermograph::canonical_page_key(url, kFull, custom) ==
             thermograph_ref::canonical_page_key(url, custom));
   }
 }
@@ -208,20 +209,20 @@ TEST_CASE("long inputs take the heap copy and still agree with the reference") {
   // PII just past the stack-buffer size, and percent-encoded so decoding shrinks the text.
   std::string text(600, 'a');
   text += " jane%2540x.com";
-  CHECK(thermograph::find_pii(text) == PiiRule::kEmail);
+  CHECK(thermograph::find_pii(text, kFull) == PiiRule::kEmail);
 }
 
 TEST_CASE("state classes dropped from the word list are still caught by the suffix rule") {
-  CHECK_FALSE(thermograph::is_safe_token("focus-visible"));
-  CHECK_FALSE(thermograph::is_safe_token("Focus-Visible"));
-  CHECK_FALSE(thermograph::is_safe_token("focus-within"));
-  CHECK(thermograph::is_safe_token("focus-ring"));
+  CHECK_FALSE(thermograph::is_safe_token("focus-visible", kFull));
+  CHECK_FALSE(thermograph::is_safe_token("Focus-Visible", kFull));
+  CHECK_FALSE(thermograph::is_safe_token("focus-within", kFull));
+  CHECK(thermograph::is_safe_token("focus-ring", kFull));
 }
 
 TEST_CASE("empty views, including a null one") {
-  CHECK(thermograph::find_pii(std::string_view()) == PiiRule::kNone);
-  CHECK(thermograph::for_each_pii(std::string_view(), nullptr, nullptr) == 0);
-  CHECK_FALSE(thermograph::is_id_like(std::string_view()));
-  CHECK_FALSE(thermograph::is_safe_token(std::string_view()));
-  CHECK(thermograph::canonical_page_key(std::string_view()).empty());
+  CHECK(thermograph::find_pii(std::string_view(), kFull) == PiiRule::kNone);
+  CHECK(thermograph::for_each_pii(std::string_view(), kFull, nullptr, nullptr) == 0);
+  CHECK_FALSE(thermograph::is_id_like(std::string_view(), kFull));
+  CHECK_FALSE(thermograph::is_safe_token(std::string_view(), kFull));
+  CHECK(thermograph::canonical_page_key(std::string_view(), kFull).empty());
 }
