@@ -72,6 +72,7 @@ TEST_CASE("canonical_page_key: expected values") {
     CAPTURE(text);
     CHECK(canonical_page_key(url, kFull) == want);
   }
+  CHECK(canonical_page_key(std::string_view(), kFull).empty());  // a null view
 }
 
 TEST_CASE("canonical_page_key: custom allow-list and an empty one") {

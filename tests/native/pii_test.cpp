@@ -368,3 +368,19 @@ TEST_CASE("random bytes never crash the detectors of either profile (property)")
     }
   }
 }
+
+TEST_CASE("state classes dropped from the word list are still caught by the suffix rule") {
+  CHECK_FALSE(is_safe_token("focus-visible", kFull));
+  CHECK_FALSE(is_safe_token("Focus-Visible", kFull));
+  CHECK_FALSE(is_safe_token("focus-within", kFull));
+  CHECK(is_safe_token("focus-ring", kFull));
+}
+
+TEST_CASE("empty views, including a null one, in both profiles") {
+  for (const PiiProfile profile : {PiiProfile::kFull, PiiProfile::kCompact}) {
+    CHECK(find_pii(std::string_view(), profile) == PiiRule::kNone);
+    CHECK(for_each_pii(std::string_view(), profile, nullptr, nullptr) == 0);
+    CHECK_FALSE(is_id_like(std::string_view(), profile));
+    CHECK_FALSE(is_safe_token(std::string_view(), profile));
+  }
+}
