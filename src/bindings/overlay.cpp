@@ -294,15 +294,16 @@ class Overlay {
   std::vector<uint8_t> pixels_;
 };
 
+// Element and page keys as the visitor module computes them: with its compact PII profile
+// (src/wasm/visitor.cpp), so keys agree byte for byte.
 uint32_t element_key_js(const std::string& selector) {
-  return element_key(selector);
+  return element_key(selector, PiiProfile::kCompact);
 }
-// The page key the visitor module computes for this page (both modules are built with the same
-// compact PII profile, so keys agree byte for byte).
 std::string page_key_js(const std::string& origin, const std::string& path_and_query) {
   char out[kMaxPageKeyBytes];
-  return std::string(
-      out, canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList, out));
+  return std::string(out,
+                     canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList,
+                                                    PiiProfile::kCompact, out));
 }
 int live_overlays() {
   return g_live;

@@ -73,15 +73,18 @@ namespace thermograph {
 
 int sanitize_segment(Segment& s) {
   int removed = 0;
-  const std::string page = canonical_page_key(s.page);
+  // The full detectors (pii.h): whatever a client sent, nothing the collector knows as PII is
+  // stored, even where the visitor's compact profile let a value through.
+  const std::string page = canonical_page_key(s.page, PiiProfile::kFull);
   removed += page != s.page;
   s.page = page;
-  if (!s.variant.empty() && find_pii(s.variant) != PiiRule::kNone) {
+  if (!s.variant.empty() && find_pii(s.variant, PiiProfile::kFull) != PiiRule::kNone) {
     s.variant.clear();
     ++removed;
   }
   removed += static_cast<int>(std::erase_if(s.tags, [](const Tag& t) {
-    return find_pii(t.key) != PiiRule::kNone || find_pii(t.value) != PiiRule::kNone;
+    return find_pii(t.key, PiiProfile::kFull) != PiiRule::kNone ||
+           find_pii(t.value, PiiProfile::kFull) != PiiRule::kNone;
   }));
   return removed;
 }

@@ -13,25 +13,18 @@ bool is_token_char(char c) {
 }  // namespace
 
 // No digits, no state classes (open, active, is-*...), nothing a PII detector matches (pii.h).
-bool is_stable_token(std::string_view token) {
+bool is_stable_token(std::string_view token, PiiProfile profile) {
   for (char c : token)
     if (!is_token_char(c)) return false;
-  return is_safe_token(token);
+  return is_safe_token(token, profile);
 }
-
-namespace {
-// Tokens inside sanitize() are made of token characters by construction: skip the re-check.
-bool is_stable_scanned_token(std::string_view token) {
-  return is_safe_token(token);
-}
-}  // namespace
 
 namespace {
 
 // Walks the selector once and emits the canonical text char by char through `out`, so the key
 // can be hashed on the fly (the visitor builds no string) and the text built only when wanted.
 template <typename Out>
-void sanitize(std::string_view sel, Out&& out) {
+void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
   size_t i = 0;
   bool step_start = true;  // a bare token is a tag name only at the start of a step
   while (i < sel.size()) {
@@ -60,7 +53,8 @@ void sanitize(std::string_view sel, Out&& out) {
         for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t);
       keep = false;
     } else {
-      keep = is_stable_scanned_token(token);
+      // Made of token characters by construction: is_stable_token's re-check is not needed.
+      keep = is_safe_token(token, profile);
     }
     if (keep) {
       out(c);
@@ -73,16 +67,16 @@ void sanitize(std::string_view sel, Out&& out) {
 
 }  // namespace
 
-std::string sanitize_selector(std::string_view sel) {
+std::string sanitize_selector(std::string_view sel, PiiProfile profile) {
   std::string out;
   out.reserve(sel.size());
-  sanitize(sel, [&](char c) { out += c; });
+  sanitize(sel, profile, [&](char c) { out += c; });
   return out;
 }
 
-uint32_t element_key(std::string_view selector) {
+uint32_t element_key(std::string_view selector, PiiProfile profile) {
   uint32_t h = 2166136261u;  // FNV-1a
-  sanitize(selector, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
+  sanitize(selector, profile, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
   return h ? h : 1;
 }
 

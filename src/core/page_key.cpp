@@ -162,7 +162,7 @@ size_t put_origin(std::string_view url, KeyBuf& key) {
 // Appends the templated path and the allow-listed query of u[ae, e) to `key`.
 // `dots`: resolve "." and ".." segments (a browser's location.pathname has none left).
 void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::string_view> allowed,
-                    bool dots, KeyBuf& key) {
+                    PiiProfile profile, bool dots, KeyBuf& key) {
   // Path: up to '?' or '#'; '\' counts as '/', as browsers do for http(s). The fragment never
   // leaves the browser.
   const size_t pe = find(u, ae, e, "?#");
@@ -182,7 +182,7 @@ void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::str
       }
       continue;
     }
-    if (is_id_like(std::string_view(seg, len))) seg = ":id", len = 3;
+    if (is_id_like(std::string_view(seg, len), profile)) seg = ":id", len = 3;
     // Truncation keeps whole segments: a half segment could be half an identifier.
     truncated = key.n + 1 + len > kMaxPageKeyBytes;
     if (!truncated) key.put('/'), key.put(seg, len);
@@ -202,7 +202,7 @@ void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::str
       const size_t v = eq + 1, value_n = amp - v;
       if (value_n && value_n <= kMaxQueryValueBytes &&
           key.n + want_n + value_n + 2 <= kMaxPageKeyBytes &&
-          find_pii(std::string_view(u + v, value_n)) == PiiRule::kNone) {
+          find_pii(std::string_view(u + v, value_n), profile) == PiiRule::kNone) {
         key.put(sep);
         key.put(want, want_n);
         key.put('=');
@@ -217,19 +217,20 @@ void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::str
 }  // namespace
 
 size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
-                               char* out) {
+                               PiiProfile profile, char* out) {
   KeyBuf key;
   const size_t ae = put_origin(url, key);
   if (ae == kNoUrl) return 0;
   size_t e = url.size();
   while (e > ae && static_cast<unsigned char>(url[e - 1]) <= ' ') --e;
-  put_path_query(url.data(), ae, e, allowed, true, key);
+  put_path_query(url.data(), ae, e, allowed, profile, true, key);
   std::memcpy(out, key.buf, key.n);
   return key.n;
 }
 
 size_t canonical_page_key_from_origin(std::string_view origin, std::string_view path_and_query,
-                                      std::span<const std::string_view> allowed, char* out) {
+                                      std::span<const std::string_view> allowed, PiiProfile profile,
+                                      char* out) {
   // A browser's location.origin is already canonical (lowercase, no userinfo, no default port);
   // anything else is refused rather than trusted.
   if (origin.empty() || origin.size() >= kMaxPageKeyBytes || origin.find("://") == origin.npos)
@@ -241,15 +242,16 @@ size_t canonical_page_key_from_origin(std::string_view origin, std::string_view 
       return 0;
     key.put(c);
   }
-  put_path_query(path_and_query.data(), 0, path_and_query.size(), allowed, false, key);
+  put_path_query(path_and_query.data(), 0, path_and_query.size(), allowed, profile, false, key);
   std::memcpy(out, key.buf, key.n);
   return key.n;
 }
 
-std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed) {
+std::string canonical_page_key(std::string_view url, PiiProfile profile,
+                               const std::vector<std::string>& allowed) {
   std::vector<std::string_view> views(allowed.begin(), allowed.end());
   char out[kMaxPageKeyBytes];
-  return std::string(out, canonical_page_key_into(url, views, out));
+  return std::string(out, canonical_page_key_into(url, views, profile, out));
 }
 
 }  // namespace thermograph

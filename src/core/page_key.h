@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pii.h"
+
 namespace thermograph {
 
 inline constexpr std::string_view kDefaultQueryAllowList[] = {"utm_source", "utm_medium",
@@ -22,20 +24,24 @@ const std::vector<std::string>& default_query_allow_list();  // the same, as str
 //   (;jsessionid=...); trailing slash dropped; id-like segments (is_id_like) become ":id";
 // - query: only allow-listed keys, first occurrence, in allow-list order; a parameter whose
 //   value is empty or flagged by find_pii is dropped;
+// - `profile` is the PII profile of is_id_like and find_pii (pii.h): kCompact in the visitor and
+//   the overlay, kFull in the collector;
 // - at most kMaxPageKeyBytes (512): whole path segments, then parameters, are left off the end.
 // Returns "" when the URL can't be parsed (relative URL, bad scheme or port, empty host).
-std::string canonical_page_key(std::string_view url, const std::vector<std::string>& allowed_query =
-                                                         default_query_allow_list());
+std::string canonical_page_key(
+    std::string_view url, PiiProfile profile,
+    const std::vector<std::string>& allowed_query = default_query_allow_list());
 
 // The same without allocating (the visitor module has no allocator): writes the key into `out`
 // (room for kMaxPageKeyBytes) and returns its length, 0 when the URL can't be parsed.
 size_t canonical_page_key_into(std::string_view url, std::span<const std::string_view> allowed,
-                               char* out);
+                               PiiProfile profile, char* out);
 
 // The same from a browser's already canonical `location.origin` and `pathname + search` (the
 // visitor module: the browser parsed the URL, so the module ships no URL parser). A non-canonical
 // origin (uppercase, userinfo, odd characters) gives 0.
 size_t canonical_page_key_from_origin(std::string_view origin, std::string_view path_and_query,
-                                      std::span<const std::string_view> allowed, char* out);
+                                      std::span<const std::string_view> allowed, PiiProfile profile,
+                                      char* out);
 
 }  // namespace thermograph

@@ -108,16 +108,6 @@ constexpr char kGenericTlds[] =
     "agencychurchdesignfamilyhealthmuseumonlinestudiotravel|"
     "companydigitalnetworksystemswebsite|services|solutions";
 
-#ifdef THERMOGRAPH_PII_COMPACT
-// Compact profile: any 2-24 letter last label counts as a TLD, so `photo@shop.png` is refused too
-// (stricter, table-free: the TLD tables cost ~300 bytes of every visitor's download).
-bool is_tld(const char* t, size_t n) {
-  if (n < 2 || n > 24) return false;
-  for (size_t i = 0; i < n; ++i)
-    if (!is(t[i], kAlpha)) return false;
-  return true;
-}
-#else
 bool is_tld(const char* t, size_t n) {
   if (n == 2 && is(t[0], kAlpha) && is(t[1], kAlpha)) {
     int k = (lower(t[0]) - 'a') * 26 + (lower(t[1]) - 'a');
@@ -125,8 +115,18 @@ bool is_tld(const char* t, size_t n) {
   }
   return lookup(kGenericTlds, 3, 0, t, n);
 }
-#endif
 
+// Compact profile: any 2-24 letter last label counts as a TLD, so `photo@shop.png` is refused too
+// (stricter, table-free: the TLD tables cost ~300 bytes of every visitor's download).
+bool is_letters_tld(const char* t, size_t n) {
+  if (n < 2 || n > 24) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (!is(t[i], kAlpha)) return false;
+  return true;
+}
+
+// kLettersTld: the compact profile's TLD rule (is_letters_tld) instead of the TLD tables.
+template <bool kLettersTld>
 size_t scan_email(const char* s, size_t n, size_t from, size_t* end) {
   for (size_t a = from; a < n; ++a) {
     if (s[a] != '@') continue;
@@ -148,7 +148,9 @@ size_t scan_email(const char* s, size_t n, size_t from, size_t* end) {
       last = label;
       label = k + 1;
     }
-    if (!ok || labels < 2 || !is_tld(s + last, e - last)) continue;
+    if (!ok || labels < 2 ||
+        !(kLettersTld ? is_letters_tld(s + last, e - last) : is_tld(s + last, e - last)))
+      continue;
     // `icon@2x.png` style density suffixes: the "domain" starts with 2x, 3x, 1x.
     size_t nd = run(s, a + 1, kDig);
     if (nd > 0 && a + 2 + nd == first_end && lower(s[first_end - 1]) == 'x') continue;
@@ -565,16 +567,11 @@ size_t scan_token(const char* s, size_t n, size_t from, size_t* end) {
   return kNpos;
 }
 
-// ---- dispatch ----------------------------------------------------------------------------------
-using Scanner = size_t (*)(const char* s, size_t n, size_t from, size_t* end);
-// Most specific shapes first, so a JWT is reported as a JWT and not as a token. Entry k reports
-// kRuleOrder[k].
-#ifdef THERMOGRAPH_PII_COMPACT
-// The visitor module's profile, for its download budget (docs/privacy.md, "Compact profile").
-// Every PII shape built from digits (card, IBAN, SSN, phone, IPv4/IPv6, UUID, long hex) carries
-// five or more digits or is a dotted quad, so one cheap screen refuses all of them wholesale.
-// That rule is stricter than the full detectors (it also refuses harmless numbers: the visitor
-// sends less), and the real scanners still run for the shapes without digits: JWT, email, token.
+// ---- compact screen ----------------------------------------------------------------------------
+// The compact profile's first rule (pii.h, docs/privacy.md "Compact profile"). Most PII shapes
+// built from digits (card, IBAN, SSN, phone, IPv4) carry five or more digits or are a dotted quad,
+// so one cheap screen refuses them wholesale, and harmless numbers too (the visitor sends less).
+// The match is the whole text.
 size_t scan_number(const char* s, size_t n, size_t from, size_t* end) {
   if (from > 0) return kNpos;
   size_t digits = 0, dots = 0, run = 0;
@@ -593,23 +590,44 @@ size_t scan_number(const char* s, size_t n, size_t from, size_t* end) {
   }
   return kNpos;
 }
-constexpr Scanner kScanners[] = {scan_number, scan_jwt, scan_email, scan_token};
-constexpr PiiRule kRuleOrder[] = {PiiRule::kNumber, PiiRule::kJwt, PiiRule::kEmail,
-                                  PiiRule::kToken};
+
+// ---- dispatch ----------------------------------------------------------------------------------
+using Scanner = size_t (*)(const char* s, size_t n, size_t from, size_t* end);
+// One scanner table per profile, in the rule order pii.h documents: most specific shapes first,
+// so a JWT is reported as a JWT and not as a token. Entry k of a table reports entry k of its
+// rule list.
+#ifdef THERMOGRAPH_PII_COMPACT_ONLY
+// The wasm modules (src/wasm/CMakeLists.txt) only ever ask for PiiProfile::kCompact, and the
+// visitor's download budget has no room for the full scanners: they are left out (nothing else
+// references them, so they are not even compiled). Should a kFull call ever reach this build,
+// it fails closed: every text is refused as a token, nothing goes out unchecked.
+size_t scan_refuse(const char*, size_t n, size_t from, size_t* end) {
+  if (from > 0) return kNpos;
+  *end = n;
+  return 0;
+}
+constexpr Scanner kFullScanners[] = {scan_refuse};
+constexpr PiiRule kFullRules[] = {PiiRule::kToken};
 #else
-constexpr Scanner kScanners[] = {scan_jwt,   scan_email,    scan_uuid, scan_iban,
-                                 scan_card,  scan_ssn,      scan_ipv4, scan_ipv6,
-                                 scan_phone, scan_long_hex, scan_token};
-constexpr PiiRule kRuleOrder[] = {PiiRule::kJwt,     PiiRule::kEmail, PiiRule::kUuid,
+constexpr Scanner kFullScanners[] = {scan_jwt,   scan_email<false>, scan_uuid, scan_iban,
+                                     scan_card,  scan_ssn,          scan_ipv4, scan_ipv6,
+                                     scan_phone, scan_long_hex,     scan_token};
+constexpr PiiRule kFullRules[] = {PiiRule::kJwt,     PiiRule::kEmail, PiiRule::kUuid,
                                   PiiRule::kIban,    PiiRule::kCard,  PiiRule::kSsn,
                                   PiiRule::kIpv4,    PiiRule::kIpv6,  PiiRule::kPhone,
                                   PiiRule::kLongHex, PiiRule::kToken};
 #endif
+constexpr Scanner kCompactScanners[] = {scan_number, scan_jwt, scan_email<true>, scan_token};
+constexpr PiiRule kCompactRules[] = {PiiRule::kNumber, PiiRule::kJwt, PiiRule::kEmail,
+                                     PiiRule::kToken};
+static_assert(sizeof(kFullScanners) / sizeof(Scanner) == sizeof(kFullRules) / sizeof(PiiRule));
+static_assert(sizeof(kCompactScanners) / sizeof(Scanner) ==
+              sizeof(kCompactRules) / sizeof(PiiRule));
 
 // Copies `text` into a padded buffer (see the top of the file), percent-decodes it in place (two
 // rounds: %2540 -> %40 -> @; decoding only shrinks), runs the scanners in priority order and
 // reports each match; with `all` false, stops after the first. Returns the number of matches.
-size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
+size_t scan(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx, bool all) {
   // Short texts (path segments, tokens, query values) stay on the stack.
   char local[512];
   const size_t size = text.size() + kPad + 1;
@@ -640,13 +658,18 @@ size_t scan(std::string_view text, PiiVisitor visit, void* ctx, bool all) {
     memset(s + w, 0, n - w);  // keep the padding invariant for the shorter text
     n = w;
   }
+  const bool compact = profile == PiiProfile::kCompact;
+  const Scanner* const scanners = compact ? kCompactScanners : kFullScanners;
+  const PiiRule* const rules = compact ? kCompactRules : kFullRules;
+  const size_t nscanners = compact ? sizeof(kCompactScanners) / sizeof(Scanner)
+                                   : sizeof(kFullScanners) / sizeof(Scanner);
   size_t count = 0;
-  for (size_t d = 0; d < sizeof(kScanners) / sizeof(kScanners[0]); ++d) {
+  for (size_t d = 0; d < nscanners; ++d) {
     size_t end = 0;
-    for (size_t b = kScanners[d](s, n, 0, &end); b != kNpos;
-         b = kScanners[d](s, n, end > b ? end : b + 1, &end)) {
+    for (size_t b = scanners[d](s, n, 0, &end); b != kNpos;
+         b = scanners[d](s, n, end > b ? end : b + 1, &end)) {
       ++count;
-      if (visit) visit(ctx, kRuleOrder[d], std::string_view(s + b, end - b));
+      if (visit) visit(ctx, rules[d], std::string_view(s + b, end - b));
       if (!all) break;
     }
     if (count && !all) break;
@@ -696,19 +719,20 @@ const char* pii_rule_name(PiiRule r) {
   return p;
 }
 
-PiiRule find_pii(std::string_view text) {
+PiiRule find_pii(std::string_view text, PiiProfile profile) {
   PiiRule first = PiiRule::kNone;
   scan(
-      text, [](void* ctx, PiiRule rule, std::string_view) { *static_cast<PiiRule*>(ctx) = rule; },
-      &first, false);
+      text, profile,
+      [](void* ctx, PiiRule rule, std::string_view) { *static_cast<PiiRule*>(ctx) = rule; }, &first,
+      false);
   return first;
 }
 
-size_t for_each_pii(std::string_view text, PiiVisitor visit, void* ctx) {
-  return scan(text, visit, ctx, true);
+size_t for_each_pii(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx) {
+  return scan(text, profile, visit, ctx, true);
 }
 
-bool is_id_like(std::string_view seg) {
+bool is_id_like(std::string_view seg, PiiProfile profile) {
   if (seg.empty()) return false;
   size_t longest = 0, cur = 0;
   for (char c : seg) {
@@ -716,15 +740,15 @@ bool is_id_like(std::string_view seg) {
     if (cur > longest) longest = cur;
   }
   // All digits (/orders/123), or a long number inside a slug (order-123456, INV2024001).
-  return longest == seg.size() || longest >= 5 || find_pii(seg) != PiiRule::kNone;
+  return longest == seg.size() || longest >= 5 || find_pii(seg, profile) != PiiRule::kNone;
 }
 
-bool is_safe_token(std::string_view t) {
+bool is_safe_token(std::string_view t, PiiProfile profile) {
   if (t.empty() || t.size() > 64) return false;
   for (char c : t) {
     if (is_digit(c) || static_cast<unsigned char>(c) <= ' ' || c == '\x7f') return false;
   }
-  return !is_state_class(t.data(), t.size()) && find_pii(t) == PiiRule::kNone;
+  return !is_state_class(t.data(), t.size()) && find_pii(t, profile) == PiiRule::kNone;
 }
 
 }  // namespace thermograph

@@ -104,7 +104,9 @@ int main() {
   }
   const json elements = spec.value("elements", json::array());
   for (const auto& e : elements) {
-    ElementStats* el = a.element(element_key(e.value("selector", "")));
+    // kFull, as this native tool always did; the visitor and overlay use kCompact (pii.h), which
+    // gives the same key for every selector whose tokens the full detectors pass.
+    ElementStats* el = a.element(element_key(e.value("selector", ""), PiiProfile::kFull));
     el->flags |= e.value("flags", 0) & kElFlagMask;
     const json el_counters = e.value("counters", json::object()),
                cells = e.value("cells", json::array());

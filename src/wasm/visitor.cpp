@@ -21,6 +21,10 @@ namespace {
 
 using namespace thermograph;
 
+// The visitor's PII profile (pii.h): page keys, element keys, variant and tags. The overlay
+// module uses the same one, so it re-anchors on the keys computed here.
+constexpr PiiProfile kProfile = PiiProfile::kCompact;
+
 constexpr int kEventCapacity = 256;
 constexpr int kScratchBytes = 2048;
 
@@ -101,13 +105,14 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       const size_t split = s.find('\0');
       if (split == std::string_view::npos) return 1;
       char key[kMaxPageKeyBytes];
-      seg.page =
-          std::string_view(key, canonical_page_key_from_origin(head(s, split), tail(s, split + 1),
-                                                               kDefaultQueryAllowList, key));
+      seg.page = std::string_view(
+          key, canonical_page_key_from_origin(head(s, split), tail(s, split + 1),
+                                              kDefaultQueryAllowList, kProfile, key));
       return seg.page.empty() ? 1 : 0;
     }
     case kFieldVariant:
-      if (const PiiRule rule = find_pii(s); rule != PiiRule::kNone) return kRefusedPii + int(rule);
+      if (const PiiRule rule = find_pii(s, kProfile); rule != PiiRule::kNone)
+        return kRefusedPii + int(rule);
       seg.variant = s;
       return 0;
     case kFieldTag: {
@@ -116,7 +121,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       const std::string_view key = head(s, split), value = tail(s, split + 1);
       // A tag that looks personal is refused whole; JS names the rule, never the value.
       for (std::string_view part : {key, value})
-        if (const PiiRule rule = find_pii(part); rule != PiiRule::kNone)
+        if (const PiiRule rule = find_pii(part, kProfile); rule != PiiRule::kNone)
           return kRefusedPii + int(rule);
       return seg.set_tag(key, value) ? 0 : 1;
     }
@@ -166,7 +171,7 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
 }
 
 TG_EXPORT("tg_element_key") uint32_t tg_element_key(uint32_t len) {
-  return element_key(scratch(len));
+  return element_key(scratch(len), kProfile);
 }
 
 // Encodes the delta since the last flush; returns its length (0: nothing new).

@@ -4,6 +4,10 @@
 
 using namespace thermograph;
 
+// Both PII profiles give these keys (they differ only on tokens the full detectors flag and the
+// compact ones let through, see pii_compact_test.cpp).
+constexpr PiiProfile kProfiles[] = {PiiProfile::kFull, PiiProfile::kCompact};
+
 TEST_CASE("selectors are sanitized: digits and junk dropped, structure kept") {
   struct {
     const char* in;
@@ -17,22 +21,28 @@ TEST_CASE("selectors are sanitized: digits and junk dropped, structure kept") {
       {"div.a\"b>span", "div.a>span"},             // junk after a stray character
       {"", ""},
   };
-  for (const auto& row : table) {
-    INFO(row.in);
-    CHECK(sanitize_selector(row.in) == row.out);
+  for (const PiiProfile profile : kProfiles) {
+    for (const auto& row : table) {
+      INFO(row.in);
+      CHECK(sanitize_selector(row.in, profile) == row.out);
+    }
   }
 }
 
 TEST_CASE("element keys are stable hashes of the sanitized selector") {
-  CHECK(element_key("div.card-42.card>a") == element_key("div.card-7.card>a"));
-  CHECK(element_key("div.card>a") != element_key("div.card>button"));
-  CHECK(element_key("") != 0);
-  // FNV-1a of "a": a fixed value the JS side and the overlay reproduce.
-  CHECK(element_key("a") == 0xe40c292cu);
+  for (const PiiProfile p : kProfiles) {
+    CHECK(element_key("div.card-42.card>a", p) == element_key("div.card-7.card>a", p));
+    CHECK(element_key("div.card>a", p) != element_key("div.card>button", p));
+    CHECK(element_key("", p) != 0);
+    // FNV-1a of "a": a fixed value the JS side and the overlay reproduce.
+    CHECK(element_key("a", p) == 0xe40c292cu);
+  }
 }
 
 TEST_CASE("state classes and PII-looking tokens never shape a key") {
-  CHECK(sanitize_selector("div.menu.open>a.active.link") == "div.menu>a.link");
-  CHECK(element_key("div.menu.open") == element_key("div.menu"));
-  CHECK(sanitize_selector("div#is-selected.card") == "div.card");
+  for (const PiiProfile p : kProfiles) {
+    CHECK(sanitize_selector("div.menu.open>a.active.link", p) == "div.menu>a.link");
+    CHECK(element_key("div.menu.open", p) == element_key("div.menu", p));
+    CHECK(sanitize_selector("div#is-selected.card", p) == "div.card");
+  }
 }

@@ -9,6 +9,10 @@
 
 using namespace thermograph;
 
+// The rules are the same in both PII profiles; only what counts as PII differs (pii.h). The
+// full profile here, both in the table test (pii_table_test.cpp) and pii_compact_test.cpp.
+constexpr PiiProfile kFull = PiiProfile::kFull;
+
 TEST_CASE("canonical_page_key: expected values") {
   const std::vector<std::pair<const char*, const char*>> cases = {
       {"https://shop.example/user/jane@x.com/orders/123?email=a@b.c&utm_source=news"
@@ -66,15 +70,16 @@ TEST_CASE("canonical_page_key: expected values") {
   for (const auto& [url, want] : cases) {
     const std::string text = url;
     CAPTURE(text);
-    CHECK(canonical_page_key(url) == want);
+    CHECK(canonical_page_key(url, kFull) == want);
   }
+  CHECK(canonical_page_key(std::string_view(), kFull).empty());  // a null view
 }
 
 TEST_CASE("canonical_page_key: custom allow-list and an empty one") {
   const std::vector<std::string> allow = {"lang", "plan"};
-  CHECK(canonical_page_key("https://x.com/p?plan=pro&lang=de&utm_source=a", allow) ==
+  CHECK(canonical_page_key("https://x.com/p?plan=pro&lang=de&utm_source=a", kFull, allow) ==
         "https://x.com/p?lang=de&plan=pro");
-  CHECK(canonical_page_key("https://x.com/p?utm_source=a", {}) == "https://x.com/p");
+  CHECK(canonical_page_key("https://x.com/p?utm_source=a", kFull, {}) == "https://x.com/p");
   CHECK(default_query_allow_list() ==
         std::vector<std::string>{"utm_source", "utm_medium", "utm_campaign", "ref"});
 }
@@ -83,16 +88,16 @@ TEST_CASE("canonical_page_key: capped at kMaxPageKeyBytes by whole segments") {
   std::string url = "https://example.com";
   for (int i = 0; i < 100; ++i) url += "/segment-abc";
   url += "?utm_source=news";
-  const std::string key = canonical_page_key(url);
+  const std::string key = canonical_page_key(url, kFull);
   CHECK(key.size() <= kMaxPageKeyBytes);
   CHECK(key.size() > kMaxPageKeyBytes - 13);
   CHECK(key.substr(key.size() - 12) == "/segment-abc");  // no half segment
   // An origin that alone exceeds the cap can't be represented.
-  CHECK(canonical_page_key("https://" + std::string(600, 'a') + ".com/") == "");
+  CHECK(canonical_page_key("https://" + std::string(600, 'a') + ".com/", kFull) == "");
   // Hostile input: long, binary, many separators. Never crashes, stays bounded.
   std::string junk = "https://x.com/";
   for (int i = 0; i < 5000; ++i) junk += static_cast<char>(i * 37 % 256 ? i * 37 % 256 : '/');
-  CHECK(canonical_page_key(junk).size() <= kMaxPageKeyBytes);
+  CHECK(canonical_page_key(junk, kFull).size() <= kMaxPageKeyBytes);
 }
 
 TEST_CASE("page keys from a browser's origin + path agree with the full parser") {
@@ -103,14 +108,17 @@ TEST_CASE("page keys from a browser's origin + path agree with the full parser")
       {"https://a.example", "/blog/y/?ref=twitter&utm_medium="},  // pathnames come normalized
       {"https://a.example", ""},
   };
-  for (const auto& row : table) {
-    INFO(row[0], row[1]);
+  for (const PiiProfile profile : {PiiProfile::kFull, PiiProfile::kCompact}) {
+    for (const auto& row : table) {
+      INFO(row[0], row[1]);
+      char out[kMaxPageKeyBytes];
+      const size_t n =
+          canonical_page_key_from_origin(row[0], row[1], kDefaultQueryAllowList, profile, out);
+      CHECK(std::string(out, n) == canonical_page_key(std::string(row[0]) + row[1], profile));
+    }
     char out[kMaxPageKeyBytes];
-    const size_t n = canonical_page_key_from_origin(row[0], row[1], kDefaultQueryAllowList, out);
-    CHECK(std::string(out, n) == canonical_page_key(std::string(row[0]) + row[1]));
+    CHECK(canonical_page_key_from_origin("https://User:pw@A.example", "/", kDefaultQueryAllowList,
+                                         profile, out) == 0);
+    CHECK(canonical_page_key_from_origin("", "/", kDefaultQueryAllowList, profile, out) == 0);
   }
-  char out[kMaxPageKeyBytes];
-  CHECK(canonical_page_key_from_origin("https://User:pw@A.example", "/", kDefaultQueryAllowList,
-                                       out) == 0);
-  CHECK(canonical_page_key_from_origin("", "/", kDefaultQueryAllowList, out) == 0);
 }

@@ -88,3 +88,17 @@ TEST_CASE("element page-view flags are capped at one") {
   CHECK(stats->counters[kElPvClicked] == 1);
   CHECK(stats->flags == kElInteractive);
 }
+
+TEST_CASE("bounds above the capacities are clamped to them") {
+  Bounds b;
+  b.click_cells = 1000;
+  b.elements = 1000;
+  static PageView pv;  // static: 80 KB, as in the visitor
+  pv.begin(b, 0);
+  for (uint32_t i = 0; i < 100; ++i) pv.add(kLayerClicks, i, 1);
+  for (uint32_t i = 1; i <= 200; ++i) pv.element(i, 0);
+  const Aggregate totals = pv.totals();
+  CHECK(totals.layers[kLayerClicks].size() == kMaxClickCells);
+  CHECK(totals.elements().size() == kMaxElements);
+  CHECK_FALSE(pv.add(kLayerReachPx, 3, 1));  // reach layers change only through reach()
+}

@@ -8,6 +8,9 @@
 
 using namespace thermograph;
 
+// The full profile's detectors, rule by rule (the compact profile: pii_compact_test.cpp).
+constexpr PiiProfile kFull = PiiProfile::kFull;
+
 namespace {
 struct Case {
   const char* text;
@@ -17,7 +20,7 @@ using R = PiiRule;
 
 void check_table(const std::vector<Case>& cases) {
   for (const Case& c : cases) {
-    const std::string text = c.text, got = pii_rule_name(find_pii(c.text));
+    const std::string text = c.text, got = pii_rule_name(find_pii(c.text, kFull));
     CAPTURE(text);
     CHECK(got == pii_rule_name(c.want));
   }
@@ -251,7 +254,7 @@ TEST_CASE("torture: a paragraph full of PII reports every value") {
     std::vector<std::pair<PiiRule, std::string>> all;
   } seen;
   size_t n = for_each_pii(
-      text,
+      text, kFull,
       [](void* ctx, PiiRule rule, std::string_view match) {
         static_cast<Seen*>(ctx)->all.emplace_back(rule, std::string(match));
       },
@@ -306,7 +309,7 @@ TEST_CASE("is_id_like templates record segments, keeps page names") {
   for (const auto& [seg, want] : cases) {
     const std::string text = seg;
     CAPTURE(text);
-    CHECK(is_id_like(seg) == want);
+    CHECK(is_id_like(seg, kFull) == want);
   }
 }
 
@@ -341,11 +344,11 @@ TEST_CASE("is_safe_token: digits, PII, state classes") {
   for (const auto& [tok, want] : cases) {
     const std::string text = tok;
     CAPTURE(text);
-    CHECK(is_safe_token(tok) == want);
+    CHECK(is_safe_token(tok, kFull) == want);
   }
 }
 
-TEST_CASE("random bytes never crash the detectors (property)") {
+TEST_CASE("random bytes never crash the detectors of either profile (property)") {
   uint64_t state = 12345;
   auto next = [&state] {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
@@ -356,10 +359,28 @@ TEST_CASE("random bytes never crash the detectors (property)") {
   for (int round = 0; round < 3000; ++round) {
     std::string text(next() % 80, ' ');
     for (char& c : text) c = next() % 8 ? alphabet[next() % alphabet.size()] : char(next() % 256);
-    const PiiRule first = find_pii(text);
-    size_t n = for_each_pii(text, nullptr, nullptr);
-    CHECK((first == PiiRule::kNone) == (n == 0));
-    (void)is_id_like(text);
-    (void)is_safe_token(text);
+    for (const PiiProfile profile : {PiiProfile::kFull, PiiProfile::kCompact}) {
+      const PiiRule first = find_pii(text, profile);
+      size_t n = for_each_pii(text, profile, nullptr, nullptr);
+      CHECK((first == PiiRule::kNone) == (n == 0));
+      (void)is_id_like(text, profile);
+      (void)is_safe_token(text, profile);
+    }
+  }
+}
+
+TEST_CASE("state classes dropped from the word list are still caught by the suffix rule") {
+  CHECK_FALSE(is_safe_token("focus-visible", kFull));
+  CHECK_FALSE(is_safe_token("Focus-Visible", kFull));
+  CHECK_FALSE(is_safe_token("focus-within", kFull));
+  CHECK(is_safe_token("focus-ring", kFull));
+}
+
+TEST_CASE("empty views, including a null one, in both profiles") {
+  for (const PiiProfile profile : {PiiProfile::kFull, PiiProfile::kCompact}) {
+    CHECK(find_pii(std::string_view(), profile) == PiiRule::kNone);
+    CHECK(for_each_pii(std::string_view(), profile, nullptr, nullptr) == 0);
+    CHECK_FALSE(is_id_like(std::string_view(), profile));
+    CHECK_FALSE(is_safe_token(std::string_view(), profile));
   }
 }
