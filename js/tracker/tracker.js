@@ -16,7 +16,7 @@ const RULES = 'none,email,card,iban,ssn,phone,ipv4,ipv6,jwt,uuid,long hex,token,
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
 // Option names in the order of their number fields, from NUM_RAGE_CLICKS on.
-const CONFIG_NUMBERS = ['rageClicks', 'rageRadiusPx', 'rageGapMs', 'deadMutationMs', 'deadScrollMs', 'deadFocusMs', 'errorWindowMs'];
+const CONFIG_NUMBERS = 'rageClicks,rageRadiusPx,rageGapMs,deadMutationMs,deadScrollMs,deadFocusMs,errorWindowMs'.split(',');
 
 export function createTracker(options = {}) {
   const o = options;
@@ -89,7 +89,7 @@ export function createTracker(options = {}) {
       ctx.pageStart = now();
       // No reach yet: an async script can run before the document is parsed, and a document
       // shorter than the viewport would record 100 % reach for good.
-      queue.push(['begin', ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
+      queue.push([0, ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.record(EV_GOAL);
       if (mod) drain();
     },
@@ -129,7 +129,7 @@ export function createTracker(options = {}) {
     };
     batch();
     for (const ev of queue) {
-      if (ev[0] === 'begin') {
+      if (!ev[0]) {  // type 0: a page view begins (event types start at 1)
         batch();
         mod.setString(FIELD_PAGE, ev[2]);
         mod.begin(ev[1], innerWidth, innerHeight, Math.max(document.documentElement.scrollHeight, innerHeight));

@@ -16,10 +16,10 @@ async function instance() {
   };
   const x = (await WebAssembly.instantiate(bytes, imports)).instance.exports;
   x._initialize && x._initialize();
-  const cap = x.tg_event_capacity();
+  const [cap, scratch] = new Int32Array(x.memory.buffer, x.tg_limits(), 2);
   const str = (s) => {
     const b = new TextEncoder().encode(s);
-    new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, 2048)).set(b.subarray(0, 2048));
+    new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, scratch)).set(b.subarray(0, scratch));
     return b.length;
   };
   return {
