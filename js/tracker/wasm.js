@@ -1,6 +1,8 @@
 // Loads the visitor module (no Emscripten glue) and wraps its plain C exports.
 // Views of wasm memory are re-created whenever memory has grown: a cached view of an old
 // buffer is detached and would silently read zeros.
+import { EVENT_SLOTS } from 'thermograph-constants';
+
 export async function loadModule(url) {
   // Compiled from bytes rather than streamed: the module is ~15 KB, so streaming gains nothing,
   // and this path works whatever MIME type the server sends. It imports nothing. A CSP without
@@ -22,7 +24,7 @@ export async function loadModule(url) {
   // Exported wasm functions need no `this`: most are handed out as they are.
   return {
     capacity,
-    eventView: () => view(Float64Array, x.tg_events(), capacity * 8),
+    eventView: () => view(Float64Array, x.tg_events(), capacity * EVENT_SLOTS),
     applyEvents: x.tg_apply,
     begin: x.tg_begin,
     setNumber: x.tg_set_number,
