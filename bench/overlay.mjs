@@ -5,9 +5,12 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { launch, serve, fixture } from '../tests/browser/overlay-harness.mjs';
+import { RENDER_OPTIONS, SCALE_NAMES } from '../build/gen/constants.mjs';
 
 const SIZES = [1e3, 1e4, 1e5, 1e6];
 const VIEW = { w: 1280, h: 720 }, PAGE = { w: 1280, h: 8000 };
+// The overlay's default heat (the core's RenderOptions), unanchored: the renderer alone.
+const OPTIONS = { layer: RENDER_OPTIONS.layer, scale: RENDER_OPTIONS.scale, radius: RENDER_OPTIONS.radiusPx, anchored: false };
 const bins = Object.fromEntries(SIZES.map((n) => [n, fixture({
   counters: { page_views: 1000 }, random: { clicks: n, seed: 42, width: PAGE.w, height: PAGE.h },
 })]));
@@ -17,7 +20,7 @@ const browser = await launch();
 const page = await browser.newPage({ viewport: { width: VIEW.w, height: VIEW.h } });
 await page.goto(server.origin + '/bench');  // a blank same-origin page: the bench drives modules directly
 
-const result = await page.evaluate(async ({ sizes, VIEW, PAGE }) => {
+const result = await page.evaluate(async ({ sizes, VIEW, PAGE, OPTIONS }) => {
   const median = (a) => a.sort((x, y) => x - y)[a.length >> 1];
   const canvas = (w, h) => { const c = document.createElement('canvas'); c.width = w; c.height = h; return c.getContext('2d'); };
   const M = await (await import('/dist/thermograph-overlay.mjs')).loadModule();
@@ -29,7 +32,7 @@ const result = await page.evaluate(async ({ sizes, VIEW, PAGE }) => {
     const ov = new M.Overlay();
     const err = ov.load(bytes);
     if (err) throw new Error(err);
-    ov.setOptions({ layer: 0, scale: 1, radius: 40, anchored: false });
+    ov.setOptions(OPTIONS);
     let t = performance.now();
     ov.render(0, 0, 1, 1);  // builds the page density, scale and levels once per dataset
     const prepareMs = performance.now() - t;
@@ -72,14 +75,14 @@ const result = await page.evaluate(async ({ sizes, VIEW, PAGE }) => {
     out.floor[name + '_ms'] = median(times);
   }
   return out;
-}, { sizes: SIZES, VIEW, PAGE });
+}, { sizes: SIZES, VIEW, PAGE, OPTIONS });
 
 const chromium = browser.version();
 await browser.close();
 await server.close();
 const report = {
   date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
-  chromium, settings: { radius: 40, scale: 'log', viewport: VIEW, page: PAGE, seed: 42 },
+  chromium, settings: { radius: OPTIONS.radius, scale: SCALE_NAMES[OPTIONS.scale], viewport: VIEW, page: PAGE, seed: 42 },
   ...result,
 };
 mkdirSync('bench/results', { recursive: true });

@@ -1,14 +1,21 @@
 // Bundles js/ with esbuild into dist/, copies the wasm, writes dist/size.json and fails when the
-// visitor download (script + wasm, gzip) exceeds the 12 KB budget.
+// visitor download (script + wasm, gzip) exceeds the 12 KB budget. First generates
+// build/gen/constants.mjs from the C++ (scripts/gen-constants.mjs): the bundles import it as
+// `thermograph-constants`.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { OUT as CONSTANTS, writeConstants } from './gen-constants.mjs';
 
 const BUDGET = 12288;
 const wasmDir = process.env.THERMOGRAPH_WASM_DIR || 'build-wasm';
 mkdirSync('dist', { recursive: true });
+writeConstants();
 
-const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning' };
+const common = {
+  bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning',
+  alias: { 'thermograph-constants': CONSTANTS },
+};
 // The tracker's internal property names (ctx.*, element info, the wasm wrapper, a held report's
 // retry count) shrink to one or two letters. An explicit list, never a pattern: public names (the
 // tracker API and its `thermograph(...)` commands, options, `dataset` keys) and DOM or wasm names
@@ -30,7 +37,7 @@ const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];
 if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
   await build({
     ...common, entryPoints: ['js/overlay/index.js'], format: 'esm', outfile: 'dist/thermograph-overlay.mjs',
-    alias: { 'overlay-wasm': `./${wasmDir}/overlay.mjs` },
+    alias: { ...common.alias, 'overlay-wasm': `./${wasmDir}/overlay.mjs` },
   });
   files.push('thermograph-overlay.mjs');
 }

@@ -1,8 +1,7 @@
 // Re-anchoring: finds the data's elements on the live DOM by recomputing every element's key
 // exactly as the tracker does (selector() from the tracker, hashed by the same C++ in wasm).
+import { EL_FIXED } from 'thermograph-constants';
 import { selector } from '../tracker/element.js';
-
-const FIXED = 1;
 
 // Returns { byKey: Map key -> element, keyOf: WeakMap element -> key } for keys in `wanted`.
 export function findElements(module, wanted, skipRoot) {
@@ -26,7 +25,7 @@ export function anchorBoxes(byKey, stats) {
   for (const [key, el] of byKey) {
     const r = el.getBoundingClientRect();
     if (!r.width && !r.height) continue;  // display: none now: nothing to draw on
-    const fixed = (stats.get(key)?.flags ?? 0) & FIXED;
+    const fixed = (stats.get(key)?.flags ?? 0) & EL_FIXED;
     out.set([key, r.left + (fixed ? 0 : scrollX), r.top + (fixed ? 0 : scrollY), r.width, r.height], i);
     i += 5;
   }

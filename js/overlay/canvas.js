@@ -1,6 +1,8 @@
 // The heat layer: a fixed, viewport-sized canvas that never takes a click. Redraws are coalesced
 // into one requestAnimationFrame; a frame asks the wasm renderer for exactly the visible pixels.
-const REACH = new Set([6, 7]);
+import { LAYER_REACH_PCT, LAYER_REACH_PX } from 'thermograph-constants';
+
+const REACH = new Set([LAYER_REACH_PX, LAYER_REACH_PCT]);
 
 export function createCanvas(zIndex) {
   const canvas = document.createElement('canvas');

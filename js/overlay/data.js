@@ -1,21 +1,23 @@
 // Where the overlay's numbers come from: the page key, the segment query and the read token.
 // The token is asked once per tab: kept in this module's memory for the tab's life and in
 // sessionStorage only while the overlay is open (so a reload with #thermograph reopens quietly).
+import { DEVICE_MOUSE, DEVICE_NAMES, DEVICE_TOUCH, LAYER_NAMES, SCALE_NAMES, WIDTH_BREAKPOINTS } from 'thermograph-constants';
+
 const TOKEN_KEY = 'thermograph-read-token';
 let tokenInMemory = '';
 
-export const LAYERS = ['clicks', 'move', 'rage', 'dead', 'error', 'fixed_clicks', 'reach_px', 'reach_pct', 'attention'];
-export const SCALES = ['linear', 'log', 'percentile'];
-export const DEVICES = { '': 'any', 1: 'mouse', 2: 'touch', 3: 'pen' };
-export const WIDTHS = { 0: '< 480', 1: '480-767', 2: '768-1023', 3: '1024-1439', 4: '>= 1440' };
+// Layer, scale and device numbers and names, and the width classes, are the core's.
+export const LAYERS = LAYER_NAMES;
+export const SCALES = SCALE_NAMES;
+export const DEVICES = { '': 'any', ...Object.fromEntries(DEVICE_NAMES.map((n, i) => [i, n]).slice(1)) };
+const B = WIDTH_BREAKPOINTS;
+export const WIDTHS = Object.fromEntries([`< ${B[0]}`, ...B.slice(1).map((b, i) => `${B[i]}-${b - 1}`), `>= ${B.at(-1)}`]
+  .map((label, i) => [i, label]));
 
+// As width_class() in src/core/tracker.cpp: the number of breakpoints at or below w.
+export const widthClass = (w = innerWidth) => B.filter((b) => w >= b).length;
 
-// Same breakpoints as width_class() in src/core/tracker.cpp.
-export function widthClass(w = innerWidth) {
-  return w < 480 ? 0 : w < 768 ? 1 : w < 1024 ? 2 : w < 1440 ? 3 : 4;
-}
-
-export const currentDevice = () => (matchMedia('(pointer: coarse)').matches ? 2 : 1);
+export const currentDevice = () => (matchMedia('(pointer: coarse)').matches ? DEVICE_TOUCH : DEVICE_MOUSE);
 
 export function readToken(given) {
   let t = given || tokenInMemory;

@@ -3,6 +3,7 @@
 // Loaded lazily by the tracker (thermograph('overlay'), Alt+Shift+H, #thermograph): visitors
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
+import * as C from 'thermograph-constants';
 import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice } from './data.js';
 import { createCanvas, drawFrame, frameScheduler } from './canvas.js';
 import { createPanel } from './panel.js';
@@ -11,8 +12,11 @@ import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, create
 
 const Z = 2147483000;
 const MIN_PAGE_VIEWS = 30;
-const UNITS = ['clicks', 'x 50 ms dwell', 'rage clicks', 'dead clicks', 'error clicks', 'clicks',
-  '% of views', '% of views', 'x 100 ms in view'];
+const UNITS = {
+  [C.LAYER_CLICKS]: 'clicks', [C.LAYER_MOVE]: `x ${C.DWELL_UNIT_MS} ms dwell`, [C.LAYER_RAGE]: 'rage clicks',
+  [C.LAYER_DEAD]: 'dead clicks', [C.LAYER_ERROR]: 'error clicks', [C.LAYER_FIXED_CLICKS]: 'clicks',
+  [C.LAYER_REACH_PX]: '% of views', [C.LAYER_REACH_PCT]: '% of views', [C.LAYER_ATTENTION]: `x ${C.ATTENTION_UNIT_MS} ms in view`,
+};
 let modulePromise = null, current = null, opening = null;
 
 // One wasm instance per tab; each open() creates one Overlay object and close() deletes it.
@@ -41,8 +45,9 @@ async function start(opts) {
     return null;
   }
   const state = {
-    layer: 0, width: String(widthClass()), device: String(currentDevice()), variant: '', from: '', to: '',
-    scale: 1, radius: 40, opacity: 85, anchored: true, compare: '', a: '', b: '', ...opts.state,
+    layer: C.RENDER_OPTIONS.layer, width: String(widthClass()), device: String(currentDevice()), variant: '', from: '',
+    to: '', scale: C.RENDER_OPTIONS.scale, radius: C.RENDER_OPTIONS.radiusPx, opacity: 85, anchored: C.RENDER_OPTIONS.anchored,
+    compare: '', a: '', b: '', ...opts.state,
   };
   const overlay = new module.Overlay();
   const canvas = createCanvas(Z);

@@ -1,8 +1,11 @@
 // Insights in the overlay: the panel's hotspot / priority / near-miss lists, compare mode's
 // segment queries, and the outlines that mark elements whose difference is significant.
 // The numbers come from the core (compute_insights / compare_segments via the wasm module).
-const INTERACTIVE = 2;
-export const PARAMS = { q: 0.05, hotMinClicks: 100, nearMissPx: 12, nearMissMinClicks: 5, minDetectableEffect: 0, noiseVariance: 0 };
+import { DEVICE_MOUSE, DEVICE_TOUCH, EL_INTERACTIVE, INSIGHT_OPTIONS } from 'thermograph-constants';
+
+// The options the overlay passes (InsightParams in src/bindings/overlay.cpp), at the core's defaults.
+const { q, hotMinClicks, nearMissPx, nearMissMinClicks, minDetectableEffect, noiseVariance } = INSIGHT_OPTIONS;
+export const PARAMS = { q, hotMinClicks, nearMissPx, nearMissMinClicks, minDetectableEffect, noiseVariance };
 export const COMPARE_KINDS = { '': 'off', variant: 'variant A vs B', dates: 'dates before / after', device: 'mobile vs desktop' };
 
 const hex = (k) => (k >>> 0).toString(16).padStart(8, '0');
@@ -15,7 +18,7 @@ export function insightBoxes(byKey, stats) {
   for (const [key, el] of byKey) {
     const r = el.getBoundingClientRect();
     if (!r.width && !r.height) continue;
-    out.push(key, r.left + scrollX, r.top + scrollY, r.width, r.height, (stats.get(key)?.flags ?? 0) & INTERACTIVE ? 1 : 0);
+    out.push(key, r.left + scrollX, r.top + scrollY, r.width, r.height, (stats.get(key)?.flags ?? 0) & EL_INTERACTIVE ? 1 : 0);
   }
   return new Float64Array(out);
 }
@@ -25,7 +28,10 @@ export function insightBoxes(byKey, stats) {
 export function compareQueries(state) {
   const side = (v) => {
     if (state.compare === 'variant') return { variant: v };
-    if (state.compare === 'device') return { device: { mobile: '2', touch: '2', desktop: '1', mouse: '1' }[v] ?? v };
+    if (state.compare === 'device') {
+      const touch = String(DEVICE_TOUCH), mouse = String(DEVICE_MOUSE);
+      return { device: { mobile: touch, touch, desktop: mouse, mouse }[v] ?? v };
+    }
     const [from = '', to = ''] = String(v).split('..');
     return { from, to };
   };

@@ -3,7 +3,8 @@
 // - keyboard activation (detail 0, no coordinates) is placed at the element's centre, never at (0,0);
 // - clicks in the first 200 ms of a page view or after a layout shift are skipped;
 // - a pointer down/up shorter than 30 ms that moved more than 8 px is a brush, not a click.
-import { listen, now, CLICK_FIXED, CLICK_NO_RAGE, CLICK_NO_DEAD, EV_CLICK, EV_GOAL } from './events.js';
+import { CLICK_FIXED, CLICK_NO_RAGE, CLICK_NO_DEAD, EV_CLICK, EV_GOAL } from 'thermograph-constants';
+import { listen, now } from './events.js';
 import { noRage, noDead } from './element.js';
 
 const SETTLE_MS = 200;

@@ -1,6 +1,7 @@
 // When deltas leave: every 10 s while visible, when the page is hidden, and when it goes away
 // (pagehide), plus SPA navigations (history API; hash-only changes are not new page views).
-import { listen, EV_VISIBILITY, REACT_NAVIGATION } from './events.js';
+import { EV_VISIBILITY, REACT_NAVIGATION } from 'thermograph-constants';
+import { listen } from './events.js';
 
 export function start(ctx, intervalMs) {
   const visible = () => document.visibilityState === 'visible';

@@ -1,5 +1,6 @@
 // Pointer movement, sampled at most once per 16 ms frame (never per raw event), and the device.
-import { listen, now, DEVICE_MOUSE, DEVICE_TOUCH, DEVICE_PEN, EV_MOVE, EV_OUT } from './events.js';
+import { DEVICE_MOUSE, DEVICE_TOUCH, DEVICE_PEN, EV_MOVE, EV_POINTER_OUT } from 'thermograph-constants';
+import { listen, now } from './events.js';
 
 const DEVICE = { mouse: DEVICE_MOUSE, touch: DEVICE_TOUCH, pen: DEVICE_PEN };
 
@@ -9,7 +10,7 @@ export function start(ctx) {
   const emit = (t) => {
     held = false;
     const info = last && ctx.describe(last.target);
-    if (!info) return last && ctx.record(EV_OUT);  // also in exclusion zones: no pointer data there
+    if (!info) return last && ctx.record(EV_POINTER_OUT);  // also in exclusion zones: no pointer data there
     // No element-relative position for moves: the core credits hover to the element as a whole,
     // and skipping getBoundingClientRect() keeps every sample free of layout reads.
     const p = ctx.toPage(last.clientX, last.clientY, { x: last.pageX, y: last.pageY });
@@ -33,7 +34,7 @@ export function start(ctx) {
   });
   listen(ctx, kind + 'out', (e) => {
     if (!e.relatedTarget || e.pointerType === 'touch') {
-      ctx.record(EV_OUT);  // after the held move, if any
+      ctx.record(EV_POINTER_OUT);  // after the held move, if any
       last = null;
     }
   });

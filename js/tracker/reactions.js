@@ -1,6 +1,7 @@
 // What makes a click "alive": DOM mutations, selection and focus changes (scroll is in scroll.js),
 // uncaught errors (error clicks) and layout shifts (accidental clicks right after one).
-import { listen, now, EV_ERROR, EV_INPUT, REACT_FOCUS, REACT_MUTATION, REACT_SELECTION } from './events.js';
+import { EV_ERROR, EV_INPUT, REACT_FOCUS, REACT_MUTATION, REACT_SELECTION } from 'thermograph-constants';
+import { listen, now } from './events.js';
 
 export function start(ctx) {
   if (window.MutationObserver) {

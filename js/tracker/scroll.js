@@ -1,7 +1,8 @@
 // Scroll reach and attention on the page's actual scroller: the window, or an inner container
 // that fills most of the viewport (app shells with `body { overflow: hidden }`), found by watching
 // which element scrolls. Other inner scrollers (carousels, code blocks) count as reactions only.
-import { listen, perFrame, EV_SCROLL, REACT_SCROLL } from './events.js';
+import { EV_SCROLL, REACT_SCROLL } from 'thermograph-constants';
+import { listen, perFrame } from './events.js';
 
 export function start(ctx) {
   const root = document.scrollingElement || document.documentElement;

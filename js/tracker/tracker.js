@@ -1,7 +1,11 @@
 // createTracker: wires the event sources to the wasm core and the transport.
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
-import { EV_MOVE, log, now, VERSION, CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_REACTION, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION } from './events.js';
+import {
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
+  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII,
+} from 'thermograph-constants';
+import { log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -11,12 +15,10 @@ import * as scroll from './scroll.js';
 import * as reactions from './reactions.js';
 import * as lifecycle from './lifecycle.js';
 
-// PiiRule names, in src/core/pii.h order.
-const RULES = 'none,email,card,iban,ssn,phone,ipv4,ipv6,jwt,uuid,long hex,token,number'.split(',');
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
 // Option names in the order of their number fields, from NUM_RAGE_CLICKS on.
-const CONFIG_NUMBERS = ['rageClicks', 'rageRadiusPx', 'rageGapMs', 'deadMutationMs', 'deadScrollMs', 'deadFocusMs', 'errorWindowMs'];
+const CONFIG_NUMBERS = 'rageClicks,rageRadiusPx,rageGapMs,deadMutationMs,deadScrollMs,deadFocusMs,errorWindowMs'.split(',');
 
 export function createTracker(options = {}) {
   const o = options;
@@ -89,7 +91,7 @@ export function createTracker(options = {}) {
       ctx.pageStart = now();
       // No reach yet: an async script can run before the document is parsed, and a document
       // shorter than the viewport would record 100 % reach for good.
-      queue.push(['begin', ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
+      queue.push([0, ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.record(EV_GOAL);
       if (mod) drain();
     },
@@ -114,9 +116,9 @@ export function createTracker(options = {}) {
 
   function setTag(k, v) {
     const r = mod ? mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) : 0;
-    // Codes from src/wasm/visitor.cpp: 16 + PiiRule names the detector; the value is never shown.
-    // Neither the key nor the value is printed: either may be the personal data.
-    if (r) log('tag refused (' + (r < 16 ? 'size limit' : RULES[r - 16]) + ')');
+    // Codes from src/wasm/visitor.h: kRefusedPii + PiiRule names the detector; the value is never
+    // shown. Neither the key nor the value is printed: either may be the personal data.
+    if (r) log('tag refused (' + (r < REFUSED_PII ? 'size limit' : PII_RULE_NAMES[r - REFUSED_PII]) + ')');
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
@@ -129,7 +131,7 @@ export function createTracker(options = {}) {
     };
     batch();
     for (const ev of queue) {
-      if (ev[0] === 'begin') {
+      if (!ev[0]) {  // type 0: a page view begins (event types start at 1)
         batch();
         mod.setString(FIELD_PAGE, ev[2]);
         mod.begin(ev[1], innerWidth, innerHeight, Math.max(document.documentElement.scrollHeight, innerHeight));
@@ -137,7 +139,7 @@ export function createTracker(options = {}) {
       }
       const info = ev[4];  // an element: its key is computed once, and only once wasm is here
       if (typeof info === 'object') ev[4] = info.k || (info.k = info.sel ? mod.elementKey(info.sel) : 0);
-      buf.set(ev, n * 8);
+      buf.set(ev, n * EVENT_SLOTS);
       if (++n === mod.capacity) batch();
     }
     batch();

@@ -1,6 +1,8 @@
 // Loads the visitor module (no Emscripten glue) and wraps its plain C exports.
 // Views of wasm memory are re-created whenever memory has grown: a cached view of an old
 // buffer is detached and would silently read zeros.
+import { EVENT_SLOTS } from 'thermograph-constants';
+
 export async function loadModule(url) {
   // Compiled from bytes rather than streamed: the module is ~15 KB, so streaming gains nothing,
   // and this path works whatever MIME type the server sends. It imports nothing. A CSP without
@@ -10,18 +12,19 @@ export async function loadModule(url) {
   const x = inst.exports;
   const enc = new TextEncoder();
   const view = (Type, at, n) => new Type(x.memory.buffer, at, n);
-  // Copies a string's UTF-8 (at most 2048 bytes: the wasm cuts on a character boundary) to the
-  // scratch buffer and returns its length.
+  // Buffer sizes: events per batch and scratch bytes (kEventCapacity, kScratchBytes).
+  const [capacity, scratch] = view(Int32Array, x.tg_limits(), 2);
+  // Copies a string's UTF-8 (at most `scratch` bytes: the wasm cuts on a character boundary) to
+  // the scratch buffer and returns its length (the view runs to the end of memory, the copy not).
   const put = (s) => {
-    const bytes = enc.encode(s), n = Math.min(bytes.length, 2048);
-    view(Uint8Array, x.tg_scratch(), n).set(bytes.subarray(0, n));
-    return n;
+    const bytes = enc.encode(s).subarray(0, scratch);
+    view(Uint8Array, x.tg_scratch()).set(bytes);
+    return bytes.length;
   };
-  const capacity = 256;  // kEventCapacity in src/wasm/visitor.cpp (tg_event_capacity)
   // Exported wasm functions need no `this`: most are handed out as they are.
   return {
     capacity,
-    eventView: () => view(Float64Array, x.tg_events(), capacity * 8),
+    eventView: () => view(Float64Array, x.tg_events(), capacity * EVENT_SLOTS),
     applyEvents: x.tg_apply,
     begin: x.tg_begin,
     setNumber: x.tg_set_number,

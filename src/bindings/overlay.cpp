@@ -21,21 +21,25 @@ namespace {
 
 int g_live = 0;  // Overlay objects alive: the ownership test reads it
 
+// Defaults: the core's (JS starts from the same values, generated from RenderOptions and
+// InsightOptions into build/gen/constants.mjs).
+constexpr RenderOptions kRenderDefaults;
 struct OverlayOptions {
-  int layer = kLayerClicks;
-  int scale = static_cast<int>(Scale::kLog);
-  float radius = 40;
-  bool anchored = true;
+  int layer = kRenderDefaults.layer;
+  int scale = static_cast<int>(kRenderDefaults.scale);
+  float radius = kRenderDefaults.radius_px;
+  bool anchored = kRenderDefaults.anchored;
 };
 
 // The few insight options the overlay exposes; the rest keep InsightOptions' defaults.
+const InsightOptions kInsightDefaults;
 struct InsightParams {
-  double q = 0.05;
-  double hot_min_clicks = 100;
-  double near_miss_px = 12;
-  double near_miss_min_clicks = 5;
-  double min_detectable_effect = 0;
-  double noise_variance = 0;
+  double q = kInsightDefaults.q;
+  double hot_min_clicks = kInsightDefaults.hot_min_clicks;
+  double near_miss_px = kInsightDefaults.near_miss_px;
+  double near_miss_min_clicks = kInsightDefaults.near_miss_min_clicks;
+  double min_detectable_effect = kInsightDefaults.min_detectable_effect;
+  double noise_variance = kInsightDefaults.noise_variance;
 };
 
 InsightOptions to_options(const InsightParams& p) {
@@ -200,8 +204,10 @@ class Overlay {
 
   void set_options(const OverlayOptions& o) {
     renderer_.set_options({static_cast<Layer>(o.layer < 0 ? 0 : o.layer),
-                           static_cast<Scale>(o.scale >= 0 && o.scale <= 2 ? o.scale : 1), o.radius,
-                           o.anchored});
+                           o.scale >= 0 && o.scale <= static_cast<int>(Scale::kPercentile)
+                               ? static_cast<Scale>(o.scale)
+                               : kRenderDefaults.scale,
+                           o.radius, o.anchored});
   }
 
   // `flat` is a Float64Array of [key, x, y, w, h] per element found on the live page.

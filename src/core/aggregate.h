@@ -16,7 +16,11 @@
 
 namespace thermograph {
 
+// Constants marked `// @js` are also JavaScript's: scripts/gen-constants.mjs generates
+// build/gen/constants.mjs from them at build time (js/tracker, js/overlay import it).
+
 // Geometry. Page cells are document-relative CSS px; fixed cells are viewport-relative.
+// @js
 inline constexpr uint32_t kCellPx = 16;
 inline constexpr uint32_t kGridCols = 256;    // 4096 px wide; wider points clamp to the last column
 inline constexpr uint32_t kGridRows = 65536;  // ~1M px tall
@@ -24,7 +28,9 @@ inline constexpr uint32_t kBandPx = 100;      // depth bands for reach (px) and 
 inline constexpr uint32_t kMaxBands = 512;    // 51,200 px deep
 inline constexpr uint32_t kPctBuckets = 101;  // reach in percent of document height, 0..100
 inline constexpr uint32_t kSubGrid = 16;      // element-relative sub-grid is 16 x 16
+// @js
 inline constexpr uint32_t kDwellUnitMs = 50;  // pointer dwell and hover quantum
+// @js
 inline constexpr uint32_t kAttentionUnitMs = 100;
 
 inline uint32_t cell_index(double x, double y) {
@@ -36,6 +42,8 @@ inline uint32_t cell_index(double x, double y) {
   return clampi(y, kGridRows) * kGridCols + clampi(x, kGridCols);
 }
 
+// Names: layer_name() (aggregate.cpp).
+// @js
 enum Layer : uint8_t {
   kLayerClicks = 0,       // clicks and taps, page cells
   kLayerMove = 1,         // pointer dwell, page cells, units of kDwellUnitMs
@@ -93,6 +101,7 @@ enum ElementCounter : uint8_t {
 };
 const char* element_counter_name(ElementCounter c);
 
+// @js
 enum ElementFlag : uint8_t {
   kElFixed = 1,        // position: fixed/sticky, sub-grid and clicks are viewport-relative
   kElInteractive = 2,  // a, button, input, [role=button], ... (insights: heat on non-interactive)
@@ -130,6 +139,7 @@ class Aggregate {
   std::vector<std::pair<uint32_t, ElementStats>> elements_;  // sorted by key
 };
 
+// @js names
 enum Device : uint8_t { kDeviceUnknown = 0, kDeviceMouse = 1, kDeviceTouch = 2, kDevicePen = 3 };
 inline constexpr uint8_t kMixed = 255;  // width class / device of a merged, multi-segment aggregate
 inline constexpr size_t kMaxTags = 8;

@@ -21,6 +21,9 @@ struct ElementBox {
   bool interactive = false;
 };
 
+// Defaults: also the overlay's (INSIGHT_OPTIONS in build/gen/constants.mjs, generated from this
+// declaration by scripts/gen-constants.mjs).
+// @js
 struct InsightOptions {
   double z = kZ95;                   // interval width
   double q = 0.05;                   // Benjamini-Hochberg false discovery rate

@@ -709,6 +709,7 @@ bool is_state_class(const char* t, size_t n) {
 
 const char* pii_rule_name(PiiRule r) {
   // One packed string instead of a pointer table: "none", "email", ... in PiiRule order.
+  // @js (PII_RULE_NAMES in build/gen/constants.mjs)
   static constexpr char kNames[] =
       "none\0email\0card\0iban\0ssn\0phone\0ipv4\0ipv6\0jwt\0uuid\0long_"
       "hex\0token\0number\0unknown";

@@ -15,8 +15,13 @@
 
 namespace thermograph {
 
+// Constants marked `// @js` are also JavaScript's: scripts/gen-constants.mjs generates
+// build/gen/constants.mjs from them at build time (js/overlay imports it).
+// @js names
 enum class Scale : uint8_t { kLinear = 0, kLog = 1, kPercentile = 2 };
 
+// Defaults: the overlay's initial settings too (RENDER_OPTIONS in the generated JS).
+// @js
 struct RenderOptions {
   Layer layer = kLayerClicks;
   Scale scale = Scale::kLog;

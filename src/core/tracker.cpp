@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace thermograph {
 namespace {
@@ -30,10 +31,11 @@ uint8_t element_flags(uint32_t click_flags) {
 }  // namespace
 
 uint8_t width_class(double w) {
-  if (!(w >= 480)) return 0;
-  if (w < 768) return 1;
-  if (w < 1024) return 2;
-  if (w < 1440) return 3;
+  static_assert(std::size(kWidthBreakpoints) == 4);
+  if (!(w >= kWidthBreakpoints[0])) return 0;
+  if (w < kWidthBreakpoints[1]) return 1;
+  if (w < kWidthBreakpoints[2]) return 2;
+  if (w < kWidthBreakpoints[3]) return 3;
   return 4;
 }
 

@@ -12,8 +12,13 @@
 
 namespace thermograph {
 
+// Constants marked `// @js` are also JavaScript's: scripts/gen-constants.mjs generates
+// build/gen/constants.mjs from them at build time (js/tracker, js/overlay import it).
+
 // Event records as laid out in the shared buffer: 8 doubles each, [type, t_ms, a0..a5].
+// @js
 inline constexpr int kEventSlots = 8;
+// @js
 enum EventType : uint8_t {
   kEvMove = 1,        // x, y (page px), element key, element flags, rel_x, rel_y (0..1)
   kEvPointerOut = 2,  // the pointer left the page or the touch ended: dwell stops
@@ -26,13 +31,15 @@ enum EventType : uint8_t {
   kEvInput = 9,       // keyboard or wheel activity (keeps the page view engaged)
 };
 
+// @js
 enum ClickFlag : uint32_t {
-  kClickFixed = 1,        // target is position: fixed/sticky; x, y are viewport coordinates
-  kClickInteractive = 2,  // a, button, input, [role=button], [onclick], label...
-  kClickNoRage = 4,       // stepper/pager, text-selection target, data-thermograph-no-rage
-  kClickNoDead = 8,       // links, form controls, modifier clicks, data-thermograph-no-dead
+  kClickFixed = kElFixed,  // target is position: fixed/sticky; x, y are viewport coordinates
+  kClickInteractive = kElInteractive,  // a, button, input, [role=button], [onclick], label...
+  kClickNoRage = 4,  // stepper/pager, text-selection target, data-thermograph-no-rage
+  kClickNoDead = 8,  // links, form controls, modifier clicks, data-thermograph-no-dead
 };
 
+// @js
 enum ReactionKind : uint8_t {
   kReactMutation = 1,
   kReactScroll = 2,
@@ -134,7 +141,10 @@ class Tracker {
   uint32_t nclicked_ = 0;
 };
 
-// Layout-width class from the viewport width: <480, 480-767, 768-1023, 1024-1439, >=1440.
+// Layout-width classes: class i holds viewport widths from kWidthBreakpoints[i - 1] (class 0: from
+// 0) up to kWidthBreakpoints[i], exclusive: <480, 480-767, 768-1023, 1024-1439, >=1440 px.
+// @js
+inline constexpr uint32_t kWidthBreakpoints[] = {480, 768, 1024, 1440};
 uint8_t width_class(double viewport_w);
 
 }  // namespace thermograph

@@ -7,6 +7,8 @@
 //
 // Everything is static and fixed-size (the Tracker's page view included): the module has no
 // allocator, so no allocation path can fail or grow memory.
+#include "wasm/visitor.h"
+
 #include <cstdint>
 #include <string_view>
 
@@ -25,31 +27,12 @@ using namespace thermograph;
 // module uses the same one, so it re-anchors on the keys computed here.
 constexpr PiiProfile kProfile = PiiProfile::kCompact;
 
-constexpr int kEventCapacity = 256;
-constexpr int kScratchBytes = 2048;
-
 double g_events[kEventCapacity * kEventSlots];
 char g_scratch[kScratchBytes];
 uint8_t g_out[PageView::kMaxDeltaBytes];
 constinit Tracker g_tracker;  // constant-initialized: no constructor runs at load
-
-enum StringField { kFieldSite = 0, kFieldPage = 1, kFieldVariant = 2, kFieldTag = 3 };
-constexpr int kRefusedPii = 16;
-
-enum NumberField {
-  kNumDevice = 0,
-  kNumLoggedIn,
-  kNumVersion,
-  kNumRageClicks,
-  kNumRageRadius,
-  kNumRageGap,
-  kNumDeadMutation,
-  kNumDeadScroll,
-  kNumDeadFocus,
-  kNumErrorWindow,
-  // No setters for the contribution bounds: a page must not be able to loosen what one page
-  // view may contribute (the collector's privacy accounting assumes the built-in bounds).
-};
+// What JS reads once at load (js/tracker/wasm.js): event capacity, scratch bytes.
+constexpr int32_t kLimits[2] = {kEventCapacity, kScratchBytes};
 
 std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
@@ -69,8 +52,8 @@ std::string_view tail(std::string_view s, size_t n) {
 TG_EXPORT("tg_events") double* tg_events() {
   return g_events;
 }
-TG_EXPORT("tg_event_capacity") int tg_event_capacity() {
-  return kEventCapacity;
+TG_EXPORT("tg_limits") const int32_t* tg_limits() {
+  return kLimits;
 }
 TG_EXPORT("tg_scratch") char* tg_scratch() {
   return g_scratch;

@@ -5,6 +5,7 @@ import http from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { CELL_PX } from '../../build/gen/constants.mjs';
 
 export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const BUILD = path.resolve(ROOT, process.env.THERMOGRAPH_BUILD || 'build');
@@ -78,7 +79,7 @@ export async function until(fn, what, ms = 15000) {
   throw new Error('timed out waiting for ' + what);
 }
 
-export const cellOf = (x, y) => `${Math.floor(x / 16) * 16},${Math.floor(y / 16) * 16}`;
+export const cellOf = (x, y) => `${Math.floor(x / CELL_PX) * CELL_PX},${Math.floor(y / CELL_PX) * CELL_PX}`;
 
 // FNV-1a of a selector, written independently of src/core/element_key.cpp (ground truth for
 // tests whose selectors are already canonical).

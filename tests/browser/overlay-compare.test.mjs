@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, fixture, nextFrames, screenshotPixels } from './overlay-harness.mjs';
+import { EL_INTERACTIVE } from '../../build/gen/constants.mjs';
 
 const PAGE = `<!doctype html><html><head><style>
 body{margin:0;font:16px sans-serif;background:#fff;color:#000}
@@ -35,8 +36,8 @@ before(async () => {
   const arm = (x, y) => fixture({
     page: server.origin + '/ab', counters: { page_views: 200, pv_clicked: 150, fold_sum: 200 * 720 },
     elements: [
-      { selector: sel.x, flags: 2, counters: { clicks: x, pv_clicked: x }, cells: [[8, 8, x]] },
-      { selector: sel.y, flags: 2, counters: { clicks: y, pv_clicked: 60 }, cells: [[8, 8, y]] },
+      { selector: sel.x, flags: EL_INTERACTIVE, counters: { clicks: x, pv_clicked: x }, cells: [[8, 8, x]] },
+      { selector: sel.y, flags: EL_INTERACTIVE, counters: { clicks: y, pv_clicked: 60 }, cells: [[8, 8, y]] },
     ],
   });
   fixtures = { A: arm(120, 60), B: arm(40, 300) };

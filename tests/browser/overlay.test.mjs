@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, fixture, nextFrames, screenshotPixels } from './overlay-harness.mjs';
+import { EL_FIXED, EL_INTERACTIVE } from '../../build/gen/constants.mjs';
 
 const PAGE = `<!doctype html><html><head><style>
 body{margin:0;font:16px sans-serif;background:#fff;color:#000}
@@ -35,9 +36,9 @@ before(async () => {
   spec = {
     page: server.origin + '/shop', counters: { page_views: 40, fold_sum: 40 * 720 },
     elements: [
-      { selector: sel.buy, flags: 2, counters: { clicks: 40, pv_clicked: 25, rage: 3 }, cells: [[8, 8, 40]] },
-      { selector: sel.home, flags: 3, counters: { clicks: 40, pv_clicked: 30 }, cells: [[8, 8, 40]] },
-      { selector: 'main#app>div.removed', flags: 2, counters: { clicks: 20 }, cells: [[3, 3, 20]] },
+      { selector: sel.buy, flags: EL_INTERACTIVE, counters: { clicks: 40, pv_clicked: 25, rage: 3 }, cells: [[8, 8, 40]] },
+      { selector: sel.home, flags: EL_FIXED | EL_INTERACTIVE, counters: { clicks: 40, pv_clicked: 30 }, cells: [[8, 8, 40]] },
+      { selector: 'main#app>div.removed', flags: EL_INTERACTIVE, counters: { clicks: 20 }, cells: [[3, 3, 20]] },
     ],
   };
 });

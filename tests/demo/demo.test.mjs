@@ -13,8 +13,10 @@ import { PERSONAS } from '../../demo/personas.mjs';
 import { launchBrowser } from '../../demo/visitor.mjs';
 import { openOverlay, heatPixels } from '../../demo/overlay.mjs';
 import { fnv1a } from '../browser/harness.mjs';
+import { WIDTH_BREAKPOINTS } from '../../build/gen/constants.mjs';
 
-const WIDTH_CLASS = (w) => (w < 480 ? 0 : w < 768 ? 1 : w < 1024 ? 2 : w < 1440 ? 3 : 4);  // src/core/tracker.cpp
+// width_class() of src/core/tracker.cpp: the number of breakpoints at or below w.
+const WIDTH_CLASS = (w) => WIDTH_BREAKPOINTS.filter((b) => w >= b).length;
 let env, run;
 
 // Set up once, inside the first test that needs it, so a missing binary fails that test loudly.

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
+import {
+  CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_ERROR_WINDOW,
+} from '../../build/gen/constants.mjs';
 
 const bytes = readFileSync(path.join(ROOT, 'dist/thermograph.wasm'));
-const EV = { move: 1, out: 2, click: 3, scroll: 4, reaction: 5, error: 6, visibility: 7, goal: 8, input: 9 };
 
 async function instance() {
   const imports = {
@@ -16,24 +18,27 @@ async function instance() {
   };
   const x = (await WebAssembly.instantiate(bytes, imports)).instance.exports;
   x._initialize && x._initialize();
-  const cap = x.tg_event_capacity();
+  const [cap, scratch] = new Int32Array(x.memory.buffer, x.tg_limits(), 2);
   const str = (s) => {
     const b = new TextEncoder().encode(s);
-    new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, 2048)).set(b.subarray(0, 2048));
+    new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, scratch)).set(b.subarray(0, scratch));
     return b.length;
   };
   return {
     x, cap,
     begin(t = 0, vw = 1280, vh = 700, dh = 4000) {
-      x.tg_set_string(1, str('https://example.com\0/page'));
+      x.tg_set_string(FIELD_PAGE, str('https://example.com\0/page'));
       x.tg_begin(t, vw, vh, dh);
     },
     // Events are [type, t, a0..a5]; batches of the buffer's capacity, like drain() in tracker.js.
     apply(events) {
       for (let i = 0; i < events.length; i += cap) {
         const batch = events.slice(i, i + cap);
-        const buf = new Float64Array(x.memory.buffer, x.tg_events(), cap * 8);  // fresh view: memory may grow
-        batch.forEach((ev, j) => { buf.fill(0, j * 8, j * 8 + 8); buf.set(ev.slice(0, 8), j * 8); });
+        const buf = new Float64Array(x.memory.buffer, x.tg_events(), cap * EVENT_SLOTS);  // fresh view: memory may grow
+        batch.forEach((ev, j) => {
+          buf.fill(0, j * EVENT_SLOTS, (j + 1) * EVENT_SLOTS);
+          buf.set(ev.slice(0, EVENT_SLOTS), j * EVENT_SLOTS);
+        });
         assert.equal(x.tg_apply(batch.length), 0);
       }
     },
@@ -49,7 +54,7 @@ test('a click lands in its page cell and on its element', async () => {
   const m = await instance();
   m.begin();
   const k = m.x.tg_element_key(m.str('button#buy.cta'));
-  m.apply([[EV.click, 500, 150, 320, k >>> 0, 2, 0.25, 0.5]]);
+  m.apply([[EV_CLICK, 500, 150, 320, k >>> 0, CLICK_INTERACTIVE, 0.25, 0.5]]);
   const r = m.flush(1000);
   assert.deepEqual(sum([r]).layers.clicks, { [cellOf(150, 320)]: 1 });
   assert.equal(r.counters.page_views, 1);
@@ -62,7 +67,7 @@ test('a click lands in its page cell and on its element', async () => {
 test('a rage burst is one rage click; a slower or wider burst is none', async () => {
   const m = await instance();
   m.begin();
-  const burst = (t0, gap, dx) => [0, 1, 2, 3].map((i) => [EV.click, t0 + i * gap, 400 + i * dx, 400, 7, 2]);
+  const burst = (t0, gap, dx) => [0, 1, 2, 3].map((i) => [EV_CLICK, t0 + i * gap, 400 + i * dx, 400, 7, CLICK_INTERACTIVE]);
   m.apply([...burst(1000, 100, 5), ...burst(5000, 1100, 0), ...burst(10000, 100, 40)]);
   const r = m.flush(20000);
   assert.deepEqual(sum([r]).layers.rage, { [cellOf(400, 400)]: 1 });
@@ -77,10 +82,10 @@ test('hostile values neither trap nor produce garbage', async () => {
   assert.equal(m.x.tg_apply(m.cap + 1), -1);
   assert.equal(m.x.tg_apply(2 ** 31 - 1), -1);
   assert.equal(m.x.tg_flush(NaN, 1), 0);
-  for (const f of [-1, 4, 99, 2 ** 31 - 1]) assert.equal(m.x.tg_set_string(f, 3), 1);
+  for (const f of [-1, FIELD_TAG + 1, 99, 2 ** 31 - 1]) assert.equal(m.x.tg_set_string(f, 3), 1);
   for (const f of [-1, 15, 99]) for (const v of bad) m.x.tg_set_number(f, v);
-  for (const f of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) for (const v of bad) m.x.tg_set_number(f, v);
-  m.x.tg_set_string(0, 2 ** 32 - 1);  // length past the scratch buffer: clamped
+  for (let f = 0; f <= NUM_ERROR_WINDOW; f++) for (const v of bad) m.x.tg_set_number(f, v);
+  m.x.tg_set_string(FIELD_SITE, 2 ** 32 - 1);  // length past the scratch buffer: clamped
   m.x.tg_element_key(2 ** 32 - 1);
   m.x.tg_begin(NaN, Infinity, NaN, -Infinity);
   m.begin();
@@ -97,7 +102,7 @@ test('hostile values neither trap nor produce garbage', async () => {
       }
   // Huge counts: 100,000 clicks all over a tall page, and as many moves and scrolls.
   for (let i = 0; i < 100000; i++) {
-    const type = [EV.click, EV.move, EV.scroll][i % 3];
+    const type = [EV_CLICK, EV_MOVE, EV_SCROLL][i % 3];
     events.push([type, t += 1, (i * 37) % 5000, (i * 101) % 200000, i % 1000 + 1, i % 16, (i % 7) / 7, (i % 5) / 5]);
   }
   m.apply(events);
@@ -124,13 +129,13 @@ test('hostile values neither trap nor produce garbage', async () => {
 
 test('long or NUL-bearing strings are cut on character boundaries, never lose the report', async () => {
   const m = await instance();
-  m.x.tg_set_string(0, m.str('site\0junk'));
-  m.x.tg_set_string(2, m.str('日本'.repeat(30)));           // 180 bytes: cut inside a character
-  assert.equal(m.x.tg_set_string(3, m.str('plan\0' + '😀'.repeat(10))), 0);
-  assert.equal(m.x.tg_set_string(3, m.str('bad\0a\0b')), 1);  // a NUL inside a tag value: refused
+  m.x.tg_set_string(FIELD_SITE, m.str('site\0junk'));
+  m.x.tg_set_string(FIELD_VARIANT, m.str('日本'.repeat(30)));           // 180 bytes: cut inside a character
+  assert.equal(m.x.tg_set_string(FIELD_TAG, m.str('plan\0' + '😀'.repeat(10))), 0);
+  assert.equal(m.x.tg_set_string(FIELD_TAG, m.str('bad\0a\0b')), 1);  // a NUL inside a tag value: refused
   m.begin();
   // The page comes as "origin\0path+query" (the browser parsed the URL): 30 segments of 40 bytes.
-  m.x.tg_set_string(1, m.str('https://example.com\0' + ('/' + 'é'.repeat(20)).repeat(30)));
+  m.x.tg_set_string(FIELD_PAGE, m.str('https://example.com\0' + ('/' + 'é'.repeat(20)).repeat(30)));
   const r = m.flush(1000);
   assert.equal(r.segment.site, 'site');
   assert.equal(r.segment.variant, '日本'.repeat(10) + '日');  // 63 bytes
