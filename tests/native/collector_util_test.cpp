@@ -1,9 +1,10 @@
-// Collector helpers that do not need a server: SHA-256 vectors, constant-time compare, days.
+// Collector helpers that do not need a server: SHA-256 vectors, constant-time compare, days,
+// the DP noise source.
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "collector/sha256.h"
+#include "collector/crypto.h"
 #include "collector/sites.h"
 #include "collector/store.h"
 
@@ -45,4 +46,19 @@ TEST_CASE("origins are normalized and validated") {
   CHECK_FALSE(normalize_origin("ftp://x"));
   CHECK_FALSE(normalize_origin("https://"));
   CHECK_FALSE(normalize_origin("*"));
+}
+
+TEST_CASE("SecureRandom feeds dp_release like a seeded Rng does") {
+  SecureRandom a, b;
+  CHECK(a.next() != b.next());
+  for (int i = 0; i < 1000; ++i) CHECK(a.below(7) < 7);
+  Aggregate agg;
+  agg.counters[kPageViews] = 1000;
+  agg.layers[kLayerClicks].add(5, 300);
+  DpParams p;
+  p.epsilon = 1;
+  const DpResult r = dp_release(agg, p, a);
+  CHECK(r.released);
+  CHECK(agg.counters[kPageViews] > 900);
+  CHECK(agg.counters[kPageViews] < 1100);
 }
