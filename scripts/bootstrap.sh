@@ -30,7 +30,7 @@ source scripts/lib.sh
 
 # Build tools, libraries, the browser for tests and the load tools for benchmarks.
 PACKAGES=(cmake make g++ clang libclang-rt-14-dev pkg-config emscripten doctest-dev
-          nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli
+          nlohmann-json3-dev libboost-dev libssl-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli
           clang-format)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "expected.h"
+
 namespace thermograph {
 
 class Flags {
@@ -15,16 +17,16 @@ class Flags {
   Flags(std::set<std::string> with_value, std::set<std::string> booleans)
       : with_value_(std::move(with_value)), booleans_(std::move(booleans)) {}
 
-  // Parses argv[first..]; returns "" or an error message.
-  std::string parse(int argc, char** argv, int first);
+  // Parses argv[first..].
+  Expected<void> parse(int argc, char** argv, int first);
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string get(const std::string& name, const std::string& fallback = "") const;
   const std::vector<std::string>& all(const std::string& name) const;
 
-  // Numeric accessors: return "" or an error message naming the flag.
-  std::string get_u64(const std::string& name, uint64_t min, uint64_t max, uint64_t& out) const;
-  std::string get_double(const std::string& name, double min, double max, double& out) const;
+  // Numeric accessors: leave `out` alone when the flag is absent; errors name the flag.
+  Expected<void> get_u64(const std::string& name, uint64_t min, uint64_t max, uint64_t& out) const;
+  Expected<void> get_double(const std::string& name, double min, double max, double& out) const;
 
  private:
   std::set<std::string> with_value_;

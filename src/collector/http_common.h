@@ -1,14 +1,21 @@
-// Shared pieces of the HTTP layer: the objects handlers use, error bodies, CORS, and the
-// boundary that keeps exceptions out of httplib.
+// Shared pieces of the HTTP layer: the context handlers use, error bodies, CORS, and the
+// boundary that keeps exceptions out of the transport.
+//
+// Error style (one per layer; see expected.h for the whole list): the store throws StoreError,
+// parsing and validation return Expected<T>, and a handler turns every refusal into an HttpError
+// that send_error() maps to a status, optional headers and the JSON body
+// {"error": "human message", "reason": "machine_reason"}. Exceptions that escape a handler
+// (a StoreError from a read) become a 500 in guarded(). Refusals by the transport itself
+// (limits, framing) use the same body; see http_server.cpp.
 #pragma once
-
-#include <httplib.h>
 
 #include <cstdio>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "expected.h"
+#include "http_message.h"
 #include "ingest.h"
 #include "rate_limit.h"
 #include "release.h"
@@ -16,6 +23,9 @@
 #include "store.h"
 
 namespace thermograph {
+
+using http::Request;
+using http::Response;
 
 struct Context {
   Store& store;
@@ -25,37 +35,53 @@ struct Context {
   ReleasePolicy policy;
 };
 
-// Every error is {"error": "...", "reason": "..."} so scripts can branch on `reason`.
-inline void send_error(httplib::Response& res, int status, const std::string& reason,
-                       const std::string& message) {
-  res.status = status;
-  nlohmann::json j{{"error", message}, {"reason", reason}};
+// A refusal: status, machine reason, human message, and headers it needs (WWW-Authenticate,
+// Retry-After).
+struct HttpError {
+  int status = 400;
+  std::string reason;
+  std::string message;
+  http::Headers headers = {};
+};
+
+inline void send_error(Response& res, const HttpError& e) {
+  res.status = e.status;
+  for (const auto& [k, v] : e.headers) res.set_header(k, v);
+  nlohmann::json j{{"error", e.message}, {"reason", e.reason}};
   res.set_content(j.dump() + "\n", "application/json");
 }
 
+inline void send_error(Response& res, int status, const std::string& reason,
+                       const std::string& message) {
+  send_error(res, HttpError{status, reason, message});
+}
+
 // Echoes an allowed Origin back; `Vary` keeps shared caches from mixing origins.
-inline void allow_origin(httplib::Response& res, const std::string& origin) {
+inline void allow_origin(Response& res, const std::string& origin) {
   res.set_header("Access-Control-Allow-Origin", origin);
   res.set_header("Vary", "Origin");
 }
 
-// Wraps a handler so no exception reaches httplib: a failure becomes a 500 with no internals
+// Runs a handler so no exception reaches the transport: a failure becomes a 500 with no internals
 // beyond the message, and is logged without any client address.
 template <typename F>
-httplib::Server::Handler guarded(F f) {
-  return [f](const httplib::Request& req, httplib::Response& res) {
-    try {
-      f(req, res);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "thermograph-collector: %s %s failed: %s\n", req.method.c_str(),
-                   req.path.c_str(), e.what());
-      send_error(res, 500, "internal", std::string("internal error: ") + e.what());
-    } catch (...) {
-      send_error(res, 500, "internal", "internal error");
-    }
-  };
+void guarded(const Request& req, Response& res, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "thermograph-collector: %s %s failed: %s\n", req.method.c_str(),
+                 req.path.c_str(), e.what());
+    res = Response{};
+    send_error(res, 500, "internal", std::string("internal error: ") + e.what());
+  } catch (...) {
+    res = Response{};
+    send_error(res, 500, "internal", "internal error");
+  }
 }
 
-void register_read_api(httplib::Server& svr, Context& ctx);
+// Read endpoints (read_api.cpp): nullptr when `path` is none of them. They block on SQLite, so
+// the server runs them on its worker pool.
+using ReadHandler = void (*)(Context&, const Request&, Response&);
+ReadHandler find_read_endpoint(const std::string& method, const std::string& path);
 
 }  // namespace thermograph

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <map>
 
 namespace thermograph {
@@ -13,15 +14,39 @@ Ingest::~Ingest() {
   stop();
 }
 
+void Ingest::submit(Report&& report, int32_t day, Done done) {
+  Result refused = Result::kStopped;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      refused = Result::kStopped;
+    } else if (queue_.size() >= max_queue_) {
+      refused = Result::kQueueFull;
+    } else {
+      queue_.push_back(new Pending{std::move(report), day, std::move(done)});
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  done(refused);  // outside the lock: `done` may take its own locks
+}
+
 Ingest::Result Ingest::submit(Report&& report, int32_t day) {
-  Pending p{std::move(report), day};
-  std::unique_lock lock(mu_);
-  if (stopping_) return Result::kStopped;
-  if (queue_.size() >= max_queue_) return Result::kQueueFull;
-  queue_.push_back(&p);  // `p` outlives its queue entry: we wait below until the writer is done
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return p.done; });
-  return p.result;
+  std::promise<Result> outcome;
+  submit(std::move(report), day, [&outcome](Result r) { outcome.set_value(r); });
+  return outcome.get_future().get();
+}
+
+void Ingest::complete(std::vector<Pending*>& batch, Result result) {
+  for (Pending* p : batch) {
+    try {
+      p->done(result);
+    } catch (const std::exception& e) {  // a callback must not take the writer down
+      std::fprintf(stderr, "thermograph-collector: ingest completion failed: %s\n", e.what());
+    }
+    delete p;
+  }
+  batch.clear();
 }
 
 void Ingest::count(const std::string& reason, uint64_t n) {
@@ -116,15 +141,7 @@ void Ingest::write_batch(std::vector<Pending*>& batch) {
     }
   }
   if (result == Result::kStoreFailed && !batch.empty()) count("store_error", batch.size());
-  {
-    std::lock_guard lock(mu_);
-    for (Pending* p : batch) {
-      p->result = result;
-      p->done = true;
-    }
-  }
-  done_cv_.notify_all();
-  batch.clear();
+  complete(batch, result);
 }
 
 }  // namespace thermograph

@@ -1,12 +1,14 @@
-// Group commit. Request threads submit decoded reports and block; one writer thread takes
-// everything queued, merges it into rows in one transaction, commits (fsync), then wakes all of
-// those requests at once. One fsync is shared by every report that arrived while the previous
-// one ran, so throughput grows with concurrency instead of being capped at fsyncs per second.
+// Group commit. The HTTP layer submits decoded reports with a completion callback and moves on;
+// one writer thread takes everything queued, merges it into rows in one transaction, commits
+// (fsync), then completes all of those reports at once. One fsync is shared by every report that
+// arrived while the previous one ran, so throughput grows with concurrency instead of being capped
+// at fsyncs per second. No I/O thread ever waits for the disk.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -24,7 +26,17 @@ class Ingest {
   Ingest(const Ingest&) = delete;
   Ingest& operator=(const Ingest&) = delete;
 
-  // Blocks until `report` is durable (kStored) or refused. `day` is its UTC day bucket.
+  // Called exactly once per submitted report with its outcome.
+  using Done = std::function<void(Result)>;
+
+  // Queues `report` (`day` is its UTC day bucket) and returns at once. `done` runs on the writer
+  // thread after the transaction holding the report has committed (kStored: durable, it may be
+  // acknowledged) or failed (kStoreFailed: nothing of it was stored); or right here, on the
+  // calling thread, when the report is refused (kQueueFull, kStopped). Reports are completed in
+  // the order they were queued. `done` must be quick and must not block: it runs on the writer
+  // thread between two commits (post the real work elsewhere).
+  void submit(Report&& report, int32_t day, Done done);
+  // The same, waiting for the outcome (tools and tests; never on an I/O thread).
   Result submit(Report&& report, int32_t day);
 
   // Counts a refused report. Rejections are persisted with the next commit (within ~1 s).
@@ -41,20 +53,19 @@ class Ingest {
   struct Pending {
     Report report;
     int32_t day = 0;
-    bool done = false;
-    Result result = Result::kStored;
+    Done done;
   };
 
   void run();
   void write_batch(std::vector<Pending*>& batch);
+  void complete(std::vector<Pending*>& batch, Result result);  // runs and frees the callbacks
 
   Store& store_;
   const size_t max_queue_;
 
-  std::mutex mu_;  // guards queue_, stopping_ and every Pending's done/result
+  std::mutex mu_;  // guards queue_ and stopping_
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  std::deque<Pending*> queue_;
+  std::deque<Pending*> queue_;  // owned: freed by complete()
   bool stopping_ = false;
 
   std::mutex pending_mu_;  // guards pending_stats_ (rejections not yet committed)

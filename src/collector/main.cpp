@@ -27,19 +27,35 @@ constexpr const char* kUsage =
 const std::map<std::string, const char*> kHelp = {
     {"serve",
      "usage: thermograph-collector serve --db PATH [--port N] [--host ADDR] [--max-body BYTES]\n"
-     "         [--rate R] [--burst B] [--threads N] [--queue N] [--min-page-views N]\n"
-     "         [--epsilon E]\n"
+     "         [--rate R] [--burst B] [--queue N] [--min-page-views N] [--epsilon E]\n"
+     "         [--max-header-bytes BYTES] [--max-headers N] [--request-timeout S]\n"
+     "         [--idle-timeout S] [--max-connections N] [--max-connections-per-address N]\n"
+     "         [--threads N] [--read-threads N]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
-     "  --max-body BYTES     largest report accepted (default 65536); larger get 413\n"
      "  --rate R             reports/s per client address, 0 = unlimited (default 20)\n"
      "  --burst B            token bucket size (default max(10, 2 x rate))\n"
-     "  --threads N          HTTP worker threads = connections served at once (default 64)\n"
      "  --queue N            reports waiting for the writer before 503 (default 8192)\n"
      "  --min-page-views N   smallest segment the read API releases (default 1; 20 with DP)\n"
      "  --epsilon E          differential privacy budget per released aggregate; 0 = off\n"
-     "                       (default 0). Noise assumes the tracker's default bounds.\n"},
+     "                       (default 0). Noise assumes the tracker's default bounds.\n"
+     "Limits (docs/collector.md, \"Limits\"); past each the client gets the answer shown:\n"
+     "  --max-body BYTES     request body, chunked included (default 65536): 413\n"
+     "  --max-header-bytes BYTES  request line + header fields (default 16384): 431\n"
+     "  --max-headers N      header fields (default 100): 431\n"
+     "  --request-timeout S  seconds from a request's first byte to its last, and to write one\n"
+     "                       response (default 10): connection closed\n"
+     "  --idle-timeout S     seconds a connection may wait between requests (default 5): closed\n"
+     "  --max-connections N  open connections in total (default 10000, kept below the open\n"
+     "                       file limit): 503 and close\n"
+     "  --max-connections-per-address N  open connections per client IPv4 address or IPv6 /64\n"
+     "                       (default 64): 503 and close\n"
+     "  Bodies with a Content-Encoding other than identity: 415 (never decompressed).\n"
+     "Threads:\n"
+     "  --threads N          I/O threads (default: the number of cores); connections are\n"
+     "                       asynchronous, an idle one costs no thread\n"
+     "  --read-threads N     worker threads for the read API's SQLite reads (default 4)\n"},
     {"site create",
      "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
      "         [--name NAME] [--json]\n"
@@ -74,19 +90,38 @@ int cmd_serve(const Flags& f) {
   if (!f.has("db")) return usage_error("serve", "--db PATH is required");
   o.db = f.get("db");
   o.host = f.get("host", o.host);
-  uint64_t port = 8080, max_body = o.max_body, threads = o.threads, queue = o.queue,
-           min_pv = o.min_page_views;
-  for (const std::string& err :
+  http::Limits& l = o.limits;
+  uint64_t port = 8080, threads = o.threads, read_threads = o.read_threads, queue = o.queue,
+           min_pv = o.min_page_views, max_body = l.max_body, header_bytes = l.max_header_bytes,
+           headers = l.max_headers, conns = l.max_connections,
+           per_address = l.max_connections_per_address;
+  double request_timeout = l.request_timeout.count() / 1000.0,
+         idle_timeout = l.idle_timeout.count() / 1000.0;
+  for (const Expected<void>& ok :
        {f.get_u64("port", 0, 65535, port), f.get_u64("max-body", 16, 64 << 20, max_body),
-        f.get_u64("threads", 1, 4096, threads), f.get_u64("queue", 1, 1 << 20, queue),
-        f.get_u64("min-page-views", 1, 1u << 31, min_pv), f.get_double("rate", 0, 1e9, o.rate),
-        f.get_double("burst", 0, 1e9, o.burst), f.get_double("epsilon", 0, 1e6, o.epsilon)})
-    if (!err.empty()) return usage_error("serve", err);
+        f.get_u64("max-header-bytes", 1024, 1 << 20, header_bytes),
+        f.get_u64("max-headers", 1, 10000, headers),
+        f.get_double("request-timeout", 0.1, 3600, request_timeout),
+        f.get_double("idle-timeout", 0.1, 3600, idle_timeout),
+        f.get_u64("max-connections", 1, 1 << 20, conns),
+        f.get_u64("max-connections-per-address", 1, 1 << 20, per_address),
+        f.get_u64("threads", 1, 256, threads), f.get_u64("read-threads", 1, 256, read_threads),
+        f.get_u64("queue", 1, 1 << 20, queue), f.get_u64("min-page-views", 1, 1u << 31, min_pv),
+        f.get_double("rate", 0, 1e9, o.rate), f.get_double("burst", 0, 1e9, o.burst),
+        f.get_double("epsilon", 0, 1e6, o.epsilon)})
+    if (!ok) return usage_error("serve", ok.error().message);
   o.port = static_cast<int>(port);
-  o.max_body = max_body;
   o.threads = threads;
+  o.read_threads = read_threads;
   o.queue = queue;
   o.min_page_views = static_cast<uint32_t>(min_pv);
+  l.max_body = max_body;
+  l.max_header_bytes = header_bytes;
+  l.max_headers = headers;
+  l.max_connections = conns;
+  l.max_connections_per_address = per_address;
+  l.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(request_timeout * 1000));
+  l.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_timeout * 1000));
   // Under DP the gate is on a noisy count: a gate of 1 would release near-empty segments whose
   // noise swamps everything, so DP gets DpParams' default unless the operator chose one.
   if (o.epsilon > 0 && !f.has("min-page-views")) o.min_page_views = DpParams{}.min_page_views;
@@ -196,8 +231,8 @@ int cmd_prune(const Flags& f) {
   if (!f.has("db") || !f.has("older-than"))
     return usage_error("prune", "--db and --older-than DAYS are required");
   uint64_t days = 0;
-  if (std::string err = f.get_u64("older-than", 0, 1000000, days); !err.empty())
-    return usage_error("prune", err);
+  if (auto ok = f.get_u64("older-than", 0, 1000000, days); !ok)
+    return usage_error("prune", ok.error().message);
   auto store = open_store(f.get("db"), true);
   const int32_t cutoff = today_utc() - static_cast<int32_t>(days);
   const int64_t n = store->prune(cutoff);
@@ -230,8 +265,9 @@ int run(int argc, char** argv) {
   static const std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>>
       kFlags = {
           {"serve",
-           {{"db", "port", "host", "max-body", "rate", "burst", "threads", "queue",
-             "min-page-views", "epsilon"},
+           {{"db", "port", "host", "max-body", "rate", "burst", "threads", "read-threads", "queue",
+             "min-page-views", "epsilon", "max-header-bytes", "max-headers", "request-timeout",
+             "idle-timeout", "max-connections", "max-connections-per-address"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},
@@ -240,7 +276,7 @@ int run(int argc, char** argv) {
           {"prune", {{"db", "older-than"}, {}}},
       };
   Flags flags(kFlags.at(cmd).first, kFlags.at(cmd).second);
-  if (std::string err = flags.parse(argc, argv, first); !err.empty()) return usage_error(cmd, err);
+  if (auto ok = flags.parse(argc, argv, first); !ok) return usage_error(cmd, ok.error().message);
   try {
     if (cmd == "serve") return cmd_serve(flags);
     if (cmd == "site create") return cmd_site_create(flags);

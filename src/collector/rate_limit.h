@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -15,9 +16,9 @@ class RateLimiter {
   // `rate` tokens per second refill up to `burst`; rate <= 0 disables limiting.
   RateLimiter(double rate, double burst) : rate_(rate), burst_(burst < 1 ? 1 : burst) {}
 
-  // Takes one token. Returns 0 when allowed, else whole seconds until a token is available.
-  int take(const std::string& client) {
-    if (rate_ <= 0) return 0;
+  // Takes one token. Returns nothing when allowed, else whole seconds until a token is available.
+  std::optional<int> take(const std::string& client) {
+    if (rate_ <= 0) return std::nullopt;
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
     if (buckets_.size() >= kMaxClients) forget_idle(now);
@@ -29,7 +30,7 @@ class RateLimiter {
     }
     if (b.tokens >= 1) {
       b.tokens -= 1;
-      return 0;
+      return std::nullopt;
     }
     const double wait = (1 - b.tokens) / rate_;
     return wait < 1 ? 1 : wait > 3600 ? 3600 : static_cast<int>(wait + 0.999);

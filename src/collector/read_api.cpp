@@ -12,54 +12,45 @@
 namespace thermograph {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-
 std::string presented_token(const Request& req) {
   const std::string h = req.get_header_value("Authorization");
   if (h.rfind("Bearer ", 0) == 0) return h.substr(7);
   return req.has_param("token") ? req.get_param_value("token") : "";
 }
 
-// Resolves ?site= and checks the token. On failure the response is already written.
-std::optional<SiteRecord> authorize(Context& ctx, const Request& req, Response& res) {
+const HttpError kNoToken{401,
+                         "no_token",
+                         "read endpoints need the site's read token (Authorization: Bearer TOKEN)",
+                         {{"WWW-Authenticate", "Bearer realm=\"thermograph\""}}};
+
+// Resolves ?site= and checks the token. Sets the CORS headers on `res` when the site allows the
+// request's origin, even for a refusal, so the overlay can show the reason instead of a
+// network error.
+Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Response& res) {
   const std::string key = req.get_param_value("site");
-  if (key.empty()) {
-    send_error(res, 400, "bad_request", "missing parameter 'site'");
-    return std::nullopt;
-  }
+  if (key.empty()) return HttpError{400, "bad_request", "missing parameter 'site'"};
   auto site = ctx.sites.find(key);
   const std::string origin = req.get_header_value("Origin");
-  // CORS even on 401/403, so the overlay can show the reason instead of a network error.
   if (site && !origin.empty() && ctx.sites.origin_allowed(*site, origin)) allow_origin(res, origin);
   const std::string token = presented_token(req);
-  if (token.empty()) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"thermograph\"");
-    send_error(res, 401, "no_token",
-               "read endpoints need the site's read token (Authorization: Bearer TOKEN)");
-    return std::nullopt;
-  }
+  if (token.empty()) return kNoToken;
   // Unknown site and wrong token look the same, so the API is no oracle for site keys.
-  if (!site || !token_matches(*site, token)) {
-    send_error(res, 403, "forbidden", "this token does not grant read access to site " + key);
-    return std::nullopt;
-  }
-  return site;
+  if (!site || !token_matches(*site, token))
+    return HttpError{403, "forbidden", "this token does not grant read access to site " + key};
+  return *site;
 }
 
-bool parse_u8(const std::string& s, uint8_t& out) {
-  if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != s.npos) return false;
+std::optional<uint8_t> parse_u8(const std::string& s) {
+  if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != s.npos) return std::nullopt;
   const int v = std::stoi(s);
-  if (v > 255) return false;
-  out = static_cast<uint8_t>(v);
-  return true;
+  if (v > 255) return std::nullopt;
+  return static_cast<uint8_t>(v);
 }
 
-bool parse_day(const std::string& s, int32_t& out) {
-  if (auto d = date_to_day(s)) return out = *d, true;
-  if (s.empty() || s.size() > 7 || s.find_first_not_of("0123456789") != s.npos) return false;
-  out = std::stoi(s);
-  return true;
+std::optional<int32_t> parse_day(const std::string& s) {
+  if (auto d = date_to_day(s)) return d;
+  if (s.empty() || s.size() > 7 || s.find_first_not_of("0123456789") != s.npos) return std::nullopt;
+  return std::stoi(s);
 }
 
 // The query as one side of a comparison sees it: `a.variant` overrides `variant` for side "a.".
@@ -79,15 +70,15 @@ struct Query {
   }
 };
 
-// Builds a RowFilter from the query string; returns an error message or "".
-std::string parse_filter(const Query& req, const std::string& site, bool need_page, RowFilter& f) {
+// Builds a RowFilter from the query string.
+Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool need_page) {
+  RowFilter f;
   f.site = site;
   if (req.has_param("page")) f.page = req.get_param_value("page");
-  if (need_page && (!f.page || f.page->empty())) return "missing parameter 'page'";
+  if (need_page && (!f.page || f.page->empty())) return Error{"missing parameter 'page'"};
   if (req.has_param("width")) {
-    uint8_t w;
-    if (!parse_u8(req.get_param_value("width"), w)) return "width must be an integer 0..255";
-    f.width_class = w;
+    f.width_class = parse_u8(req.get_param_value("width"));
+    if (!f.width_class) return Error{"width must be an integer 0..255"};
   }
   if (req.has_param("device")) {
     static const std::map<std::string, uint8_t> kNames = {{"unknown", kDeviceUnknown},
@@ -95,13 +86,9 @@ std::string parse_filter(const Query& req, const std::string& site, bool need_pa
                                                           {"touch", kDeviceTouch},
                                                           {"pen", kDevicePen}};
     const std::string d = req.get_param_value("device");
-    uint8_t v;
-    if (auto it = kNames.find(d); it != kNames.end()) {
-      v = it->second;
-    } else if (!parse_u8(d, v)) {
-      return "device must be unknown|mouse|touch|pen or 0..3";
-    }
-    f.device = v;
+    const auto it = kNames.find(d);
+    f.device = it != kNames.end() ? std::optional<uint8_t>(it->second) : parse_u8(d);
+    if (!f.device) return Error{"device must be unknown|mouse|touch|pen or 0..3"};
   }
   if (req.has_param("variant")) f.variant = req.get_param_value("variant");
   if (req.has_param("logged_in")) {
@@ -111,20 +98,22 @@ std::string parse_filter(const Query& req, const std::string& site, bool need_pa
     } else if (v == "0" || v == "false") {
       f.logged_in = false;
     } else {
-      return "logged_in must be 0|1|true|false";
+      return Error{"logged_in must be 0|1|true|false"};
     }
   }
   for (size_t i = 0; i < req.get_param_value_count("tag"); ++i) {
     const std::string t = req.get_param_value("tag", i);
     const size_t colon = t.find(':');
-    if (colon == std::string::npos || colon == 0) return "tag must look like key:value";
+    if (colon == std::string::npos || colon == 0) return Error{"tag must look like key:value"};
     f.tags.push_back({t.substr(0, colon), t.substr(colon + 1)});
   }
-  if (req.has_param("from") && !parse_day(req.get_param_value("from"), f.from_day))
-    return "from must be YYYY-MM-DD or a UTC day number";
-  if (req.has_param("to") && !parse_day(req.get_param_value("to"), f.to_day))
-    return "to must be YYYY-MM-DD or a UTC day number";
-  return "";
+  for (const auto& [name, day] : {std::pair{"from", &f.from_day}, std::pair{"to", &f.to_day}}) {
+    if (!req.has_param(name)) continue;
+    const auto d = parse_day(req.get_param_value(name));
+    if (!d) return Error{std::string(name) + " must be YYYY-MM-DD or a UTC day number"};
+    *day = *d;
+  }
+  return f;
 }
 
 // Segment of a merge: a field that differs between rows becomes kMixed (width, device),
@@ -140,18 +129,22 @@ void merge_segment(Segment& into, const Segment& s) {
   });
 }
 
-// Merges every matching row and releases the result. On failure the response is written.
-// `side` names the comparison side in error messages ("" for single-aggregate endpoints).
-bool merged_release(Context& ctx, const Query& req, Response& res, const SiteRecord& site,
-                    Report& out, ReleaseDecision* decision = nullptr) {
+struct Released {
+  Report report;
+  ReleaseDecision decision;
+};
+
+// Merges every matching row and releases the result. Errors name the comparison side
+// ("side b: ...") when the query has a prefix.
+Expected<Released, HttpError> merged_release(Context& ctx, const Query& req,
+                                             const SiteRecord& site) {
   const std::string side = req.prefix.empty() ? "" : "side " + req.prefix.substr(0, 1) + ": ";
-  RowFilter f;
-  if (std::string err = parse_filter(req, site.key, true, f); !err.empty()) {
-    send_error(res, 400, "bad_request", side + err);
-    return false;
-  }
+  const auto f = parse_filter(req, site.key, true);
+  if (!f) return HttpError{400, "bad_request", side + f.error().message};
+  Released r;
+  Report& out = r.report;
   size_t rows = 0;
-  ctx.store.for_each_row(f, [&](const RowKey&, Report&& r) {
+  ctx.store.for_each_row(*f, [&](const RowKey&, Report&& r) {
     if (rows++ == 0) {
       out = std::move(r);
     } else {
@@ -159,51 +152,37 @@ bool merged_release(Context& ctx, const Query& req, Response& res, const SiteRec
       out.data.merge(r.data);
     }
   });
-  if (rows == 0) {
-    send_error(res, 404, "no_data", side + "no data for this page and filters");
-    return false;
-  }
+  if (rows == 0) return HttpError{404, "no_data", side + "no data for this page and filters"};
   out.kind = kKindAggregate;
-  ReleaseDecision d = release(out.data, ctx.policy);
-  if (!d.ok) {
-    send_error(res, 403, "below_min_page_views", side + d.reason);
-    return false;
-  }
-  if (decision) *decision = d;
-  return true;
+  r.decision = release(out.data, ctx.policy);
+  if (!r.decision.ok) return HttpError{403, "below_min_page_views", side + r.decision.reason};
+  return r;
 }
 
 // Insight options: `options` (a JSON object, e.g. with element boxes), then single numeric
 // parameters by their InsightOptions name (`q=0.1&hot_min_clicks=50`). The DP noise variance of
 // the release is used unless the caller sets one.
-bool insight_options(const Request& req, Response& res, const ReleaseDecision& d,
-                     InsightOptions& o) {
+Expected<InsightOptions, HttpError> insight_options(const Request& req, const ReleaseDecision& d) {
   nlohmann::json j = nlohmann::json::object();
   if (req.has_param("options")) {
     j = nlohmann::json::parse(req.get_param_value("options"), nullptr, false);
-    if (!j.is_object()) {
-      send_error(res, 400, "bad_request", "options must be a JSON object");
-      return false;
-    }
+    if (!j.is_object()) return HttpError{400, "bad_request", "options must be a JSON object"};
   }
   for (const char* name : {"z", "q", "hot_min_clicks", "alpha", "power", "min_detectable_effect",
                            "noise_variance", "min_expected", "near_miss_px", "near_miss_min_clicks",
                            "max_hotspots", "false_bottom_k", "false_bottom_min_drop"}) {
     if (!req.has_param(name)) continue;
     const auto v = nlohmann::json::parse(req.get_param_value(name), nullptr, false);
-    if (!v.is_number()) {
-      send_error(res, 400, "bad_request", std::string(name) + " must be a number");
-      return false;
-    }
+    if (!v.is_number())
+      return HttpError{400, "bad_request", std::string(name) + " must be a number"};
     j[name] = v;
   }
   if (!j.contains("noise_variance")) j["noise_variance"] = d.noise_variance;
-  o = insight_options_from_json(j);
-  return true;
+  return insight_options_from_json(j);
 }
 
 // ?layer=clicks,move keeps only those layers; ?elements=0 drops per-element stats.
-bool apply_layer_filter(const Request& req, Response& res, Aggregate& a) {
+Expected<void, HttpError> apply_layer_filter(const Request& req, Aggregate& a) {
   if (req.has_param("layer")) {
     std::set<std::string> keep;
     const std::string v = req.get_param_value("layer");
@@ -215,10 +194,7 @@ bool apply_layer_filter(const Request& req, Response& res, Aggregate& a) {
     for (const std::string& name : keep) {
       bool known = false;
       for (uint8_t l = 0; l < kLayerCount; ++l) known |= name == layer_name(static_cast<Layer>(l));
-      if (!known) {
-        send_error(res, 400, "bad_request", "unknown layer '" + name + "'");
-        return false;
-      }
+      if (!known) return HttpError{400, "bad_request", "unknown layer '" + name + "'"};
     }
     for (uint8_t l = 0; l < kLayerCount; ++l)
       if (!keep.count(layer_name(static_cast<Layer>(l)))) a.layers[l].clear();
@@ -229,19 +205,19 @@ bool apply_layer_filter(const Request& req, Response& res, Aggregate& a) {
     slim.layers = std::move(a.layers);
     a = std::move(slim);
   }
-  return true;
+  return {};
 }
 
 void heatmap(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
-  if (!site) return;
+  if (!site) return send_error(res, site.error());
   const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
   if (format != "json" && format != "bin")
     return send_error(res, 400, "bad_request", "format must be bin or json");
-  Report merged;
-  if (!merged_release(ctx, {req, ""}, res, *site, merged) ||
-      !apply_layer_filter(req, res, merged.data))
-    return;
+  auto released = merged_release(ctx, {req, ""}, *site);
+  if (!released) return send_error(res, released.error());
+  Report& merged = released->report;
+  if (auto ok = apply_layer_filter(req, merged.data); !ok) return send_error(res, ok.error());
   if (format == "bin") {
     const std::vector<uint8_t> bytes = encode(merged);
     res.set_content(std::string(bytes.begin(), bytes.end()), "application/octet-stream");
@@ -260,13 +236,13 @@ std::string csv_number(double v) {
 
 void elements_csv(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
-  if (!site) return;
-  Report merged;
-  ReleaseDecision d;
-  InsightOptions o;
-  if (!merged_release(ctx, {req, ""}, res, *site, merged, &d) || !insight_options(req, res, d, o))
-    return;
-  const Insights in = compute_insights(merged.data, o);
+  if (!site) return send_error(res, site.error());
+  auto released = merged_release(ctx, {req, ""}, *site);
+  if (!released) return send_error(res, released.error());
+  const auto o = insight_options(req, released->decision);
+  if (!o) return send_error(res, o.error());
+  const Report& merged = released->report;
+  const Insights in = compute_insights(merged.data, *o);
   std::map<uint32_t, const ElementInsight*> by_key;
   for (const ElementInsight& e : in.elements) by_key[e.key] = &e;
   std::string csv = "key,flags";
@@ -291,15 +267,14 @@ void elements_csv(Context& ctx, const Request& req, Response& res) {
 
 void insights(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
-  if (!site) return;
-  Report merged;
-  ReleaseDecision d;
-  InsightOptions o;
-  if (!merged_release(ctx, {req, ""}, res, *site, merged, &d) || !insight_options(req, res, d, o))
-    return;
-  nlohmann::json j = insights_json(merged.data, o);
+  if (!site) return send_error(res, site.error());
+  auto released = merged_release(ctx, {req, ""}, *site);
+  if (!released) return send_error(res, released.error());
+  const auto o = insight_options(req, released->decision);
+  if (!o) return send_error(res, o.error());
+  nlohmann::json j = insights_json(released->report.data, *o);
   j["site"] = site->key;
-  j["page"] = merged.segment.page;
+  j["page"] = released->report.segment.page;
   res.set_content(j.dump() + "\n", "application/json");
 }
 
@@ -307,24 +282,24 @@ void insights(Context& ctx, const Request& req, Response& res) {
 // ones apply to both. Each side is released (and noised) on its own.
 void compare(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
-  if (!site) return;
-  Report a, b;
-  ReleaseDecision da, db;
-  InsightOptions o;
-  if (!merged_release(ctx, {req, "a."}, res, *site, a, &da) ||
-      !merged_release(ctx, {req, "b."}, res, *site, b, &db))
-    return;
-  ReleaseDecision worst = da.noise_variance >= db.noise_variance ? da : db;
-  if (!insight_options(req, res, worst, o)) return;
-  nlohmann::json j = compare_json(a.data, b.data, o);
+  if (!site) return send_error(res, site.error());
+  auto a = merged_release(ctx, {req, "a."}, *site);
+  if (!a) return send_error(res, a.error());
+  auto b = merged_release(ctx, {req, "b."}, *site);
+  if (!b) return send_error(res, b.error());
+  const ReleaseDecision& worst =
+      a->decision.noise_variance >= b->decision.noise_variance ? a->decision : b->decision;
+  const auto o = insight_options(req, worst);
+  if (!o) return send_error(res, o.error());
+  nlohmann::json j = compare_json(a->report.data, b->report.data, *o);
   j["site"] = site->key;
-  j["page"] = a.segment.page;
+  j["page"] = a->report.segment.page;
   res.set_content(j.dump() + "\n", "application/json");
 }
 
 void pages(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
-  if (!site) return;
+  if (!site) return send_error(res, site.error());
   nlohmann::json list = nlohmann::json::array();
   for (const PageInfo& p : ctx.store.pages(site->key)) {
     const auto pv = release_count(p.page_views, ctx.policy);
@@ -340,16 +315,15 @@ void pages(Context& ctx, const Request& req, Response& res) {
 
 void segments(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
-  if (!site) return;
-  RowFilter f;
-  if (std::string err = parse_filter({req, ""}, site->key, true, f); !err.empty())
-    return send_error(res, 400, "bad_request", err);
+  if (!site) return send_error(res, site.error());
+  const auto f = parse_filter({req, ""}, site->key, true);
+  if (!f) return send_error(res, 400, "bad_request", f.error().message);
   std::map<int, uint64_t> widths, devices, days;
   std::map<std::string, uint64_t> variants;
   std::map<bool, uint64_t> logged;
   std::map<std::pair<std::string, std::string>, uint64_t> tags;
   uint64_t total = 0;
-  for (const RowInfo& r : ctx.store.rows(f)) {
+  for (const RowInfo& r : ctx.store.rows(*f)) {
     total += r.page_views;
     widths[r.key.width_class] += r.page_views;
     devices[r.key.device] += r.page_views;
@@ -374,7 +348,7 @@ void segments(Context& ctx, const Request& req, Response& res) {
     if (const auto n = release_count(pv, ctx.policy))
       tag_list.push_back({{"key", kv.first}, {"value", kv.second}, {"page_views", *n}});
   nlohmann::json j{{"site", site->key},
-                   {"page", *f.page},
+                   {"page", *f->page},
                    {"page_views", release_count(total, ctx.policy).value_or(0)},
                    {"width_classes", list(widths, id)},
                    {"devices", list(devices, id)},
@@ -385,27 +359,51 @@ void segments(Context& ctx, const Request& req, Response& res) {
   res.set_content(j.dump() + "\n", "application/json");
 }
 
-// Global counters; any site's read token opens them (they describe the collector, not a site).
+// The figures of the token's own site, and of no other. The store keeps the accepted and
+// rejected counters for the whole collector only (no site is known for most rejections), so
+// they are not here: operators read them with `thermograph-collector stats --db PATH`.
 void stats(Context& ctx, const Request& req, Response& res) {
-  const std::string token = presented_token(req);
-  if (token.empty()) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"thermograph\"");
-    return send_error(res, 401, "no_token", "stats need any site's read token");
+  std::optional<SiteRecord> site;
+  if (req.has_param("site")) {
+    auto s = authorize(ctx, req, res);
+    if (!s) return send_error(res, s.error());
+    site = *s;
+  } else {
+    const std::string token = presented_token(req);
+    if (token.empty()) return send_error(res, kNoToken);
+    site = ctx.sites.site_for_token(token);
+    if (!site) return send_error(res, 403, "forbidden", "token is not a read token of any site");
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && ctx.sites.origin_allowed(*site, origin)) allow_origin(res, origin);
   }
-  if (!ctx.sites.site_for_token(token))
-    return send_error(res, 403, "forbidden", "token is not a read token of any site");
-  StatsMap s = ctx.ingest.stats();
-  nlohmann::json rejected = nlohmann::json::object();
-  uint64_t rejected_total = 0;
-  for (const auto& [reason, n] : s) {
-    if (reason == "accepted") continue;
-    rejected[reason] = n;
-    rejected_total += n;
+  // The same release policy as /api/pages: pages below it are left out, counts noised under DP.
+  uint64_t page_views = 0;
+  size_t pages = 0;
+  nlohmann::json first_day, last_day;
+  int32_t first = INT32_MAX, last = INT32_MIN;
+  for (const PageInfo& p : ctx.store.pages(site->key)) {
+    if (!release_count(p.page_views, ctx.policy)) continue;
+    ++pages;
+    page_views += p.page_views;
+    first = std::min(first, p.first_day);
+    last = std::max(last, p.last_day);
   }
-  nlohmann::json j{{"accepted", s["accepted"]},
-                   {"rejected", rejected},
-                   {"rejected_total", rejected_total},
-                   {"queue_depth", ctx.ingest.queue_depth()}};
+  if (pages > 0) first_day = day_to_date(first), last_day = day_to_date(last);
+  nlohmann::json j{{"site", site->key},
+                   {"pages", pages},
+                   {"page_views", release_count(page_views, ctx.policy).value_or(0)},
+                   {"first_day", first_day},
+                   {"last_day", last_day},
+                   {"note",
+                    "figures of this site only; accepted and rejected report counts are kept for "
+                    "the whole collector: thermograph-collector stats"}};
+  // Without DP the number of stored rows (page x day x segment) is exact information the
+  // listings already give; under DP it would reveal rare segments, so it is left out.
+  if (ctx.policy.epsilon <= 0) {
+    RowFilter all;
+    all.site = site->key;
+    j["rows"] = ctx.store.rows(all).size();
+  }
   res.set_content(j.dump() + "\n", "application/json");
 }
 
@@ -426,21 +424,18 @@ void read_preflight(Context& ctx, const Request& req, Response& res) {
 
 }  // namespace
 
-void register_read_api(httplib::Server& svr, Context& ctx) {
-  auto bind = [&ctx](void (*fn)(Context&, const Request&, Response&)) {
-    return guarded([&ctx, fn](const Request& req, Response& res) {
-      res.set_header("Cache-Control", "no-store");  // token-protected data stays out of caches
-      fn(ctx, req, res);
-    });
-  };
-  svr.Get("/api/pages", bind(pages));
-  svr.Get("/api/segments", bind(segments));
-  svr.Get("/api/heatmap", bind(heatmap));
-  svr.Get("/api/elements.csv", bind(elements_csv));
-  svr.Get("/api/insights", bind(insights));
-  svr.Get("/api/compare", bind(compare));
-  svr.Get("/api/stats", bind(stats));
-  svr.Options(R"(/api/.*)", bind(read_preflight));
+ReadHandler find_read_endpoint(const std::string& method, const std::string& path) {
+  static const std::map<std::string, ReadHandler> kGet = {
+      {"/api/pages", pages},       {"/api/segments", segments},
+      {"/api/heatmap", heatmap},   {"/api/elements.csv", elements_csv},
+      {"/api/insights", insights}, {"/api/compare", compare},
+      {"/api/stats", stats}};
+  if (method == "GET") {
+    const auto it = kGet.find(path);
+    return it == kGet.end() ? nullptr : it->second;
+  }
+  if (method == "OPTIONS" && path.rfind("/api/", 0) == 0) return read_preflight;
+  return nullptr;
 }
 
 }  // namespace thermograph

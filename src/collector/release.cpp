@@ -2,21 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "core/dp.h"
+#include "crypto.h"
 
 namespace thermograph {
-namespace {
-
-// A fresh OS-seeded stream per release: a fixed or guessable seed would let anyone who can
-// replay the noise subtract it.
-uint64_t os_seed() {
-  std::random_device rd;
-  return (uint64_t(rd()) << 32) ^ rd();
-}
-
-}  // namespace
 
 ReleaseDecision release(Aggregate& merged, const ReleasePolicy& policy) {
   if (policy.epsilon > 0) {
@@ -24,7 +14,9 @@ ReleaseDecision release(Aggregate& merged, const ReleasePolicy& policy) {
     p.epsilon = policy.epsilon;
     p.min_page_views = policy.min_page_views;
     p.bounds = policy.bounds;
-    const DpResult r = dp_release(merged, p, os_seed());
+    // Noise from a CSPRNG: anyone who could predict or replay it could subtract it.
+    SecureRandom rng;
+    const DpResult r = dp_release(merged, p, rng);
     if (!r.released) return {false, r.reason};
     const double sd = discrete_laplace_sd(r.scale[kDpElementCounters]);
     return {true, "", std::isfinite(sd) ? sd * sd : 0};
@@ -37,7 +29,7 @@ ReleaseDecision release(Aggregate& merged, const ReleasePolicy& policy) {
 
 std::optional<uint64_t> release_count(uint64_t page_views, const ReleasePolicy& policy) {
   if (policy.epsilon > 0) {
-    Rng rng(os_seed());
+    SecureRandom rng;
     const int64_t noisy = int64_t(page_views) + sample_discrete_laplace(1.0 / policy.epsilon, rng);
     if (noisy < int64_t(policy.min_page_views)) return std::nullopt;
     return uint64_t(noisy);

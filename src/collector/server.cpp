@@ -1,82 +1,86 @@
 // Server setup and the ingest endpoint (POST /r). Read endpoints live in read_api.cpp.
 #include "server.h"
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 
-#include <atomic>
-#include <thread>
+#include <chrono>
+#include <cstdio>
+#include <memory>
 
 #include "bounds.h"
 #include "http_common.h"
+#include "http_server.h"
 
 namespace thermograph {
 namespace {
 
-void handle_report(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+// POST /r. Validation runs right here on the I/O thread (microseconds of CPU); the durable
+// commit does not: the report goes to the group-commit writer, whose callback answers.
+void handle_report(Context& ctx, const Request& req, http::Responder reply) {
+  Response res;
+  auto refuse = [&](int status, const char* reason, const std::string& message) {
+    ctx.ingest.count(reason);
+    send_error(res, status, reason, message);
+    reply(std::move(res));
+  };
   // remote_addr feeds the in-memory bucket only; it is never stored or logged.
-  if (const int wait = ctx.limiter.take(req.remote_addr)) {
-    ctx.ingest.count("rate_limited");
-    res.set_header("Retry-After", std::to_string(wait));
-    return send_error(res, 429, "rate_limited", "too many reports from this client; retry later");
+  if (const auto wait = ctx.limiter.take(req.remote_addr)) {
+    res.set_header("Retry-After", std::to_string(*wait));
+    return refuse(429, "rate_limited", "too many reports from this client; retry later");
   }
   Report report;
   const DecodeResult d = decode(reinterpret_cast<const uint8_t*>(req.body.data()), req.body.size(),
                                 report);  // default limits: one page view's report
-  if (!d.ok()) {
-    ctx.ingest.count(decode_status_name(d.status));
-    return send_error(res, 400, decode_status_name(d.status), d.message);
-  }
-  if (report.kind != kKindDelta) {
-    ctx.ingest.count("not_delta");
-    return send_error(res, 400, "not_delta",
-                      "report kind is 'aggregate'; POST /r accepts page-view deltas only");
-  }
-  if (std::string err = check_bounds(report.data); !err.empty()) {
-    ctx.ingest.count("out_of_bounds");
-    return send_error(res, 400, "out_of_bounds", err);
-  }
+  if (!d.ok()) return refuse(400, decode_status_name(d.status), d.message);
+  if (report.kind != kKindDelta)
+    return refuse(400, "not_delta",
+                  "report kind is 'aggregate'; POST /r accepts page-view deltas only");
+  if (std::string err = check_bounds(report.data); !err.empty())
+    return refuse(400, "out_of_bounds", err);
   if (sanitize_segment(report.segment) > 0) ctx.ingest.count("pii_removed");
-  if (report.segment.page.empty()) {
-    ctx.ingest.count("empty_page");
-    return send_error(res, 400, "empty_page", "report has an empty or unparseable page key");
-  }
+  if (report.segment.page.empty())
+    return refuse(400, "empty_page", "report has an empty or unparseable page key");
   const auto site = ctx.sites.find(report.segment.site);
-  if (!site) {
-    ctx.ingest.count("unknown_site");
-    return send_error(res, 403, "unknown_site", "unknown site key");
-  }
+  if (!site) return refuse(403, "unknown_site", "unknown site key");
   // Browsers always send Origin on a cross-origin POST; refusing foreign origins keeps other
   // pages from writing into this site (non-browser clients can still forge it; see docs).
   const std::string origin = req.get_header_value("Origin");
   if (!origin.empty()) {
-    if (!ctx.sites.origin_allowed(*site, origin)) {
-      ctx.ingest.count("origin_not_allowed");
-      return send_error(res, 403, "origin_not_allowed",
-                        "origin " + origin + " is not configured for this site");
-    }
+    if (!ctx.sites.origin_allowed(*site, origin))
+      return refuse(403, "origin_not_allowed",
+                    "origin " + origin + " is not configured for this site");
     allow_origin(res, origin);
   }
-  switch (ctx.ingest.submit(std::move(report), today_utc())) {
-    case Ingest::Result::kStored:
-      res.status = 204;  // durable: the transaction holding this report has committed
-      return;
-    case Ingest::Result::kQueueFull:
-      ctx.ingest.count("queue_full");
-      res.set_header("Retry-After", "1");
-      return send_error(res, 503, "queue_full", "collector is busy; retry later");
-    case Ingest::Result::kStopped:
-      res.set_header("Retry-After", "5");
-      return send_error(res, 503, "stopping", "collector is shutting down");
-    case Ingest::Result::kStoreFailed:
-      return send_error(res, 500, "store_error", "report could not be stored; retry later");
-  }
+  // Runs on the writer thread once the batch is durable (or at once when refused); the reply
+  // posts the write to this connection's strand.
+  ctx.ingest.submit(std::move(report), today_utc(),
+                    [&ctx, res = std::move(res), reply](Ingest::Result result) mutable {
+                      switch (result) {
+                        case Ingest::Result::kStored:
+                          res.status = 204;  // durable: its transaction has committed
+                          break;
+                        case Ingest::Result::kQueueFull:
+                          ctx.ingest.count("queue_full");
+                          res.set_header("Retry-After", "1");
+                          send_error(res, 503, "queue_full", "collector is busy; retry later");
+                          break;
+                        case Ingest::Result::kStopped:
+                          res.set_header("Retry-After", "5");
+                          send_error(res, 503, "stopping", "collector is shutting down");
+                          break;
+                        case Ingest::Result::kStoreFailed:
+                          send_error(res, 500, "store_error",
+                                     "report could not be stored; retry later");
+                          break;
+                      }
+                      reply(std::move(res));
+                    });
 }
 
 // Preflight for POST /r. sendBeacon with text/plain needs none, but fetch() with other headers
 // does; the body (and so the site) is unknown here, so any configured origin is accepted.
-void handle_report_preflight(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_report_preflight(Context& ctx, const Request& req, Response& res) {
   const std::string origin = req.get_header_value("Origin");
   res.status = 204;
   if (origin.empty() || !ctx.sites.any_site_allows(origin)) return;
@@ -86,25 +90,53 @@ void handle_report_preflight(Context& ctx, const httplib::Request& req, httplib:
   res.set_header("Access-Control-Max-Age", "86400");
 }
 
-std::atomic<httplib::Server*> g_server{nullptr};
-
-// Signals are taken by a dedicated thread (sigwait), so stop() never runs in a signal handler.
-void start_signal_thread() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  std::thread([set] {
-    int sig;
-    sigwait(&set, &sig);
-    if (httplib::Server* s = g_server.load()) s->stop();
-  }).detach();
+// Routes a request. Runs on the connection's strand: quick work answers inline, SQLite reads go
+// to the worker pool (a dashboard read can take long; it must not stall ingest I/O).
+void route(Context& ctx, http::Server& server, Request&& req, http::Responder reply) {
+  if (req.path == "/r") {
+    if (req.method == "POST") {
+      Response res;
+      bool answered = false;
+      guarded(req, res, [&] {
+        handle_report(ctx, req, reply);
+        answered = true;
+      });
+      if (!answered) reply(std::move(res));
+      return;
+    }
+    if (req.method == "OPTIONS") {
+      Response res;
+      guarded(req, res, [&] { handle_report_preflight(ctx, req, res); });
+      return reply(std::move(res));
+    }
+    Response res;
+    res.set_header("Allow", "POST, OPTIONS");
+    send_error(res, 405, "method_not_allowed", "POST /r takes reports; see docs/collector.md");
+    return reply(std::move(res));
+  }
+  if (req.path == "/healthz" && req.method == "GET") {
+    Response res;
+    res.set_content("{\"ok\":true}\n", "application/json");
+    return reply(std::move(res));
+  }
+  if (const ReadHandler fn = find_read_endpoint(req.method, req.path)) {
+    server.post_blocking([&ctx, fn, req = std::move(req), reply] {
+      Response res;
+      guarded(req, res, [&] { fn(ctx, req, res); });
+      res.set_header("Cache-Control", "no-store");  // token-protected data stays out of caches
+      reply(std::move(res));
+    });
+    return;
+  }
+  Response res;
+  send_error(res, 404, "not_found", "no such endpoint; see docs/collector.md");
+  reply(std::move(res));
 }
 
 }  // namespace
 
 int serve(const ServerOptions& opt) {
-  // Block the stop signals in every thread; the signal thread collects them.
+  // Block the stop signals in every thread (they inherit the mask); this thread collects them.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -125,83 +157,55 @@ int serve(const ServerOptions& opt) {
   Ingest ingest(*store, opt.queue);
   Context ctx{*store, ingest, sites, limiter, ReleasePolicy{opt.min_page_views, opt.epsilon}};
 
-  httplib::Server svr;
-  const size_t threads = opt.threads;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr.set_payload_max_length(opt.max_body);
-  svr.set_tcp_nodelay(true);
-  // Keep-alive connections are what trackers and load generators reuse; httplib's default of 5
-  // requests per connection would make every sixth report pay for a new TCP handshake.
-  svr.set_keep_alive_max_count(100000);
-  svr.set_keep_alive_timeout(5);
-  svr.set_read_timeout(10, 0);  // a slow client holds a worker thread at most this long
-  svr.set_write_timeout(10, 0);
-  int listen_fd = -1;
-  svr.set_socket_options([&listen_fd](int sock) {
-    // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let a second collector bind the
-    // same port silently instead of failing with "address in use".
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd = sock;
-  });
-
-  svr.Post("/r", guarded([&ctx](const auto& req, auto& res) { handle_report(ctx, req, res); }));
-  svr.Options("/r", guarded([&ctx](const auto& req, auto& res) {
-                handle_report_preflight(ctx, req, res);
-              }));
-  svr.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"ok\":true}\n", "application/json");
-  });
-  register_read_api(svr, ctx);
-  // Bodies over --max-body are refused by httplib before our handler runs; count them here.
-  svr.set_error_handler(httplib::Server::HandlerWithResponse([&ctx](const httplib::Request&,
-                                                                    httplib::Response& res) {
-    if (res.status == 413) {
-      ctx.ingest.count("too_large");
-      send_error(res, 413, "too_large", "report body is larger than the collector's --max-body");
-      return httplib::Server::HandlerResponse::Handled;
+  http::Limits limits = opt.limits;
+  // Every connection is a descriptor: raise the soft limit as far as allowed and keep the
+  // connection cap below it (SQLite files and the listener need a few more).
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    if (nofile.rlim_cur < nofile.rlim_max) {
+      nofile.rlim_cur = nofile.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &nofile);
+      getrlimit(RLIMIT_NOFILE, &nofile);
     }
-    // httplib's own 400s (bad request line, chunked body past --max-body) arrive with no body;
-    // ours always carry one.
-    if (res.status == 400 && res.body.empty()) {
-      ctx.ingest.count("bad_http");
-      send_error(res, 400, "bad_http", "malformed HTTP request, or a chunked body over --max-body");
-      return httplib::Server::HandlerResponse::Handled;
+    const rlim_t reserve = 64;
+    if (nofile.rlim_cur != RLIM_INFINITY && limits.max_connections + reserve > nofile.rlim_cur) {
+      limits.max_connections = nofile.rlim_cur > 2 * reserve ? nofile.rlim_cur - reserve : reserve;
+      std::fprintf(stderr,
+                   "thermograph-collector: --max-connections lowered to %zu (open file limit "
+                   "%llu)\n",
+                   limits.max_connections, static_cast<unsigned long long>(nofile.rlim_cur));
     }
-    if (res.status == 404 && res.body.empty()) {
-      send_error(res, 404, "not_found", "no such endpoint; see docs/collector.md");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  }));
-
-  int port = opt.port;
-  if (port == 0) {
-    port = svr.bind_to_any_port(opt.host);
-    if (port < 0) port = 0;
-  } else if (!svr.bind_to_port(opt.host, port)) {
-    port = 0;
   }
-  if (port == 0) {
-    std::fprintf(stderr, "thermograph-collector: cannot listen on %s:%d (address in use?)\n",
-                 opt.host.c_str(), opt.port);
+
+  std::unique_ptr<http::Server> server;
+  server = std::make_unique<http::Server>(
+      limits, opt.threads, opt.read_threads,
+      [&ctx, &server](Request&& req, http::Responder reply) {
+        route(ctx, *server, std::move(req), std::move(reply));
+      },
+      [&ctx](const char* reason) { ctx.ingest.count(reason); });
+  const auto port = server->listen(opt.host, opt.port);
+  if (!port) {
+    std::fprintf(stderr, "thermograph-collector: cannot listen on %s:%d (%s)\n", opt.host.c_str(),
+                 opt.port, port.error().message.c_str());
     ingest.stop();
     return 1;
   }
-  // httplib listens with a backlog of 5; a burst of new connections would then see dropped
-  // SYNs and 1 s retransmits. listen() again on Linux just raises the backlog.
-  if (listen_fd >= 0) ::listen(listen_fd, 1024);
-
-  g_server = &svr;
-  start_signal_thread();
+  server->start();
   std::fprintf(stderr, "thermograph-collector: listening on http://%s:%d (db %s)\n",
-               opt.host.c_str(), port, opt.db.c_str());
+               opt.host.c_str(), *port, opt.db.c_str());
   std::fflush(stderr);
-  const bool ok = svr.listen_after_bind();
-  g_server = nullptr;
-  ingest.stop();  // commits everything still queued before exiting
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  // Stop taking connections, commit everything queued (its callbacks queue the answers), give
+  // the answers a moment to reach their clients, then close the rest.
+  server->stop_accepting();
+  ingest.stop();
+  server->drain(std::chrono::seconds(5));
+  server->stop();
   std::fprintf(stderr, "thermograph-collector: stopped\n");
-  return ok ? 0 : 1;
+  return 0;
 }
 
 }  // namespace thermograph

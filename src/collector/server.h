@@ -1,21 +1,27 @@
 // `thermograph-collector serve`: the HTTP server around the store and the group-commit writer.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <thread>
+
+#include "http_server.h"
 
 namespace thermograph {
 
 struct ServerOptions {
   std::string db;
   std::string host = "127.0.0.1";
-  int port = 8080;              // 0 picks a free port (printed on stderr)
-  size_t max_body = 64 * 1024;  // bytes; larger bodies get 413 before being read
-  double rate = 20;             // reports per second per client address; 0 disables
-  double burst = 0;             // bucket size; 0 means 2 x rate (at least 10)
-  size_t threads = 64;          // HTTP worker threads = concurrent connections served
+  int port = 8080;   // 0 picks a free port (printed on stderr)
+  double rate = 20;  // reports per second per client address; 0 disables
+  double burst = 0;  // bucket size; 0 means 2 x rate (at least 10)
+  // I/O threads (connections are asynchronous: no thread per connection).
+  size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  size_t read_threads = 4;      // worker pool for the read API (SQLite reads)
   size_t queue = 8192;          // reports waiting for the writer before 503
+  http::Limits limits;          // header, body, time and connection limits (--max-body, ...)
   uint32_t min_page_views = 1;  // release policy for the read API
   double epsilon = 0;           // central DP per released aggregate; 0 = off
 };

@@ -5,7 +5,7 @@
 #include <ctime>
 #include <mutex>
 
-#include "sha256.h"
+#include "crypto.h"
 
 namespace thermograph {
 

@@ -9,13 +9,13 @@ namespace {
 
 // Bernoulli(exp(-num/den)) for 0 <= num <= den: K counts how long a run of Bernoulli(gamma/k)
 // successes lasts; P(K odd) = exp(-gamma). Integers only, so no rounding leaks into the noise.
-bool bernoulli_exp_le1(uint64_t num, uint64_t den, Rng& rng) {
+bool bernoulli_exp_le1(uint64_t num, uint64_t den, RandomSource& rng) {
   uint64_t k = 1;
   while (rng.below(den * k) < num) ++k;
   return k % 2 == 1;
 }
 
-bool bernoulli_exp(uint64_t num, uint64_t den, Rng& rng) {
+bool bernoulli_exp(uint64_t num, uint64_t den, RandomSource& rng) {
   while (num > den) {
     if (!bernoulli_exp_le1(1, 1, rng)) return false;
     num -= den;
@@ -23,7 +23,7 @@ bool bernoulli_exp(uint64_t num, uint64_t den, Rng& rng) {
   return bernoulli_exp_le1(num, den, rng);
 }
 
-int64_t noisy(uint64_t value, double scale, Rng& rng) {
+int64_t noisy(uint64_t value, double scale, RandomSource& rng) {
   return int64_t(value) + sample_discrete_laplace(scale, rng);
 }
 
@@ -78,7 +78,7 @@ Domain layer_domain(const DpParams& p, Layer l) {
 // Every cell of the domain gets noise (empty ones too: which cells are empty is private), then
 // cells below `hide` are dropped. Cells outside the domain were never going to be released.
 SparseVec release_dense(const SparseVec& in, Domain d, uint32_t stride, double scale, double hide,
-                        Rng& rng) {
+                        RandomSource& rng) {
   SparseVec out;
   auto it = in.cells().begin(), end = in.cells().end();
   for (uint32_t r = 0; r < d.rows; ++r)
@@ -94,7 +94,8 @@ SparseVec release_dense(const SparseVec& in, Domain d, uint32_t stride, double s
 
 // Reach curves are cumulative, so one page view moves up to every band by 1. Its stopping band
 // histogram h[i] = r[i] - r[i+1] moves by 1 in one bin: noise h (sensitivity 1), rebuild r.
-SparseVec release_reach(const SparseVec& in, uint32_t bins, double scale, double hide, Rng& rng) {
+SparseVec release_reach(const SparseVec& in, uint32_t bins, double scale, double hide,
+                        RandomSource& rng) {
   std::vector<int64_t> h(bins, 0);
   for (uint32_t i = 0; i < bins; ++i) {
     int64_t here = in.get(i), below = i + 1 < bins ? in.get(i + 1) : 0;
@@ -115,7 +116,7 @@ SparseVec release_reach(const SparseVec& in, uint32_t bins, double scale, double
 
 }  // namespace
 
-int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, Rng& rng) {
+int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, RandomSource& rng) {
   if (t == 0 || s == 0) return 0;
   for (;;) {
     uint64_t u = rng.below(t);
@@ -130,7 +131,7 @@ int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, Rng& rng) {
   }
 }
 
-int64_t sample_discrete_laplace(double scale, Rng& rng) {
+int64_t sample_discrete_laplace(double scale, RandomSource& rng) {
   if (!(scale > 0)) return 0;
   double t = std::ceil(std::min(scale, 1e12) * double(kDpScaleDenominator));
   return sample_discrete_laplace_rational(uint64_t(t), kDpScaleDenominator, rng);
@@ -150,6 +151,11 @@ double dp_layer_sensitivity(const DpParams& p, Layer layer) {
 }
 
 DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed) {
+  Rng rng(seed);
+  return dp_release(a, p, rng);
+}
+
+DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng) {
   DpResult res;
   double wsum = 0;
   for (double w : p.weights) wsum += std::max(0.0, w);
@@ -160,7 +166,6 @@ DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed) {
   }
   for (size_t i = 0; i < kDpPartCount; ++i)
     res.epsilon[i] = p.epsilon * std::max(0.0, p.weights[i]) / wsum;
-  Rng rng(seed);
   Aggregate out;
 
   // Page views first: the gate uses the noisy count, so refusing is itself differentially

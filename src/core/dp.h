@@ -16,17 +16,13 @@
 
 namespace thermograph {
 
-// splitmix64: small, seedable, identical on every platform (native, wasm), so a release is
-// reproducible from its seed. Not a CSPRNG: the collector seeds it from the OS per release.
-class Rng {
+// Where the noise comes from: uniform 64-bit words. The core takes it as a parameter and never
+// picks one: the collector passes a cryptographically secure source (OpenSSL RAND_bytes, see
+// src/collector/crypto.h), tests and reproducible runs pass a seeded Rng.
+class RandomSource {
  public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  virtual ~RandomSource() = default;
+  virtual uint64_t next() = 0;
   // Uniform in [0, n), n >= 1, without modulo bias (rejects the short last block).
   uint64_t below(uint64_t n) {
     const uint64_t limit = (0 - n) % n;  // 2^64 mod n
@@ -35,6 +31,19 @@ class Rng {
       if (r >= limit) return r % n;
     }
   }
+};
+
+// splitmix64: small, seedable, identical on every platform (native, wasm), so a release is
+// reproducible from its seed. Not a CSPRNG: for tests and reproducible experiments only.
+class Rng final : public RandomSource {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() override {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
 
  private:
   uint64_t s_;
@@ -42,10 +51,10 @@ class Rng {
 
 // Exact discrete Laplace: P(x) proportional to exp(-|x| / (t / s)) for integers s, t >= 1
 // (Canonne, Kamath, Steinke 2020, Algorithm 2). Integer arithmetic only.
-int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, Rng& rng);
+int64_t sample_discrete_laplace_rational(uint64_t t, uint64_t s, RandomSource& rng);
 // Scale as a double: rounded *up* to a multiple of 1 / kDpScaleDenominator, so the noise used is
 // never smaller than asked for; then sampled exactly.
-int64_t sample_discrete_laplace(double scale, Rng& rng);
+int64_t sample_discrete_laplace(double scale, RandomSource& rng);
 inline constexpr uint64_t kDpScaleDenominator = 1024;
 // Standard deviation of discrete Laplace with this scale: sqrt(2a) / (1 - a), a = exp(-1/scale).
 double discrete_laplace_sd(double scale);
@@ -108,7 +117,9 @@ double dp_layer_sensitivity(const DpParams& p, Layer layer);
 
 // Adds discrete Laplace noise to every counter and cell of a merged aggregate, hides cells below
 // a noise-based threshold, refuses segments below min_page_views (on the noisy count; a refused
-// aggregate is cleared). Deterministic given seed.
+// aggregate is cleared). The noise is drawn from `rng`.
+DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng);
+// The same with a seeded splitmix64 (Rng): deterministic given seed; tests and experiments only.
 DpResult dp_release(Aggregate& a, const DpParams& p, uint64_t seed);
 
 }  // namespace thermograph

@@ -79,9 +79,30 @@ test('a report carrying site B\'s key lands in B, never in A; B\'s origin cannot
   assert.equal(cross.status, 403);
 });
 
-test('stats open with any site\'s read token', async () => {
-  const r = await request(`${server.base}/api/stats`, { headers: auth(siteB.read_token) });
-  assert.equal(r.status, 200);
-  assert.ok(r.json().accepted >= 2);
+test('/api/stats with site B\'s token shows site B only; A\'s site or key get 403', async () => {
+  const asB = encode(sampleReport(siteB.site_key, { segment: { page: 'https://blog.example/stats' } }));
+  assert.equal((await postReport(server.base, asB)).status, 204);
+  const pagesA = (await request(`${server.base}/api/pages?site=${siteA.site_key}`, { headers: auth(siteA.read_token) })).json();
+  for (const url of [`${server.base}/api/stats`, `${server.base}/api/stats?site=${siteB.site_key}`]) {
+    const r = await request(url, { headers: auth(siteB.read_token) });
+    assert.equal(r.status, 200, url);
+    assert.equal(r.headers['cache-control'], 'no-store');
+    const j = r.json();
+    assert.equal(j.site, siteB.site_key);
+    // B's own figures: its pages and page views, none of A's.
+    const pagesB = (await request(`${server.base}/api/pages?site=${siteB.site_key}`, { headers: auth(siteB.read_token) })).json();
+    assert.equal(j.pages, pagesB.pages.length);
+    assert.equal(j.page_views, pagesB.pages.reduce((a, p) => a + p.page_views, 0));
+    assert.ok(!JSON.stringify(j).includes(siteA.site_key));
+    assert.ok(!JSON.stringify(j).includes('pricing'));
+    // No collector-wide counters: those would describe every site's traffic.
+    for (const key of ['accepted', 'rejected', 'rejected_total', 'queue_depth']) assert.ok(!(key in j), key);
+  }
+  assert.ok(pagesA.pages.length >= 1);
+  // Another site's key with B's token, and a site key as token: 403.
+  assert.equal((await request(`${server.base}/api/stats?site=${siteA.site_key}`, { headers: auth(siteB.read_token) })).status, 403);
   assert.equal((await request(`${server.base}/api/stats`, { headers: auth(siteB.site_key) })).status, 403);
+  const a = (await request(`${server.base}/api/stats`, { headers: auth(siteA.read_token) })).json();
+  assert.equal(a.site, siteA.site_key);
+  assert.equal(a.page_views, pagesA.pages.reduce((x, p) => x + p.page_views, 0));
 });

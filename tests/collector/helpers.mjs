@@ -58,10 +58,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 // Minimal HTTP client: full control over headers (Origin), raw bodies, no status exceptions.
 // Bodies get a Content-Length like sendBeacon's; `chunked: true` streams without one instead.
-export function request(url, { method = 'GET', headers = {}, body, keepAlive = false, chunked = false } = {}) {
+// `localAddress` picks the client address (any of 127.0.0.0/8 on Linux).
+export function request(url, { method = 'GET', headers = {}, body, keepAlive = false, chunked = false, localAddress } = {}) {
   if (body !== undefined && !chunked) headers = { 'Content-Length': String(body.length), ...headers };
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: keepAlive ? agent : false }, (res) => {
+    const req = http.request(url, { method, headers, agent: keepAlive ? agent : false, localAddress }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -107,6 +108,27 @@ export async function startServer(db, extraArgs = []) {
     stderr: () => stderr,
     stop: async (signal = 'SIGTERM') => { proc.kill(signal); return exited; },
   };
+}
+
+// Collector-wide counters, as the operator reads them (`stats` on the database; /api/stats only
+// shows one site's figures). Adds rejected_total.
+export function operatorStats(db) {
+  const r = cli(['stats', '--db', db]);
+  if (r.status !== 0) throw new Error(`stats failed: ${r.stderr}`);
+  const j = JSON.parse(r.stdout);
+  j.rejected_total = Object.values(j.rejected).reduce((a, b) => a + b, 0);
+  return j;
+}
+
+// Rejection counters reach the database with the writer's next commit (at least once a second
+// while serve runs, and on shutdown). Polls, a bounded number of times, until `done(stats)`
+// holds, and returns the last reading for the caller to assert on.
+export async function waitForStats(db, done, tries = 150) {
+  for (let i = 0; ; i++) {
+    const s = operatorStats(db);
+    if (done(s) || i >= tries) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export function auth(token) {

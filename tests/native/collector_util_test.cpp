@@ -1,9 +1,15 @@
-// Collector helpers that do not need a server: SHA-256 vectors, constant-time compare, days.
+// Collector pieces that do not need a server: SHA-256 vectors, constant-time compare, days,
+// the DP noise source, query parsing, flags, and the group-commit completion callbacks.
 #include <doctest/doctest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
-#include "collector/sha256.h"
+#include "collector/crypto.h"
+#include "collector/flags.h"
+#include "collector/http_message.h"
+#include "collector/ingest.h"
 #include "collector/sites.h"
 #include "collector/store.h"
 
@@ -45,4 +51,157 @@ TEST_CASE("origins are normalized and validated") {
   CHECK_FALSE(normalize_origin("ftp://x"));
   CHECK_FALSE(normalize_origin("https://"));
   CHECK_FALSE(normalize_origin("*"));
+}
+
+TEST_CASE("SecureRandom feeds dp_release like a seeded Rng does") {
+  SecureRandom a, b;
+  CHECK(a.next() != b.next());
+  for (int i = 0; i < 1000; ++i) CHECK(a.below(7) < 7);
+  Aggregate agg;
+  agg.counters[kPageViews] = 1000;
+  agg.layers[kLayerClicks].add(5, 300);
+  DpParams p;
+  p.epsilon = 1;
+  const DpResult r = dp_release(agg, p, a);
+  CHECK(r.released);
+  CHECK(agg.counters[kPageViews] > 900);
+  CHECK(agg.counters[kPageViews] < 1100);
+}
+
+TEST_CASE("query strings decode like a browser encodes them") {
+  std::string path;
+  std::multimap<std::string, std::string> params;
+  http::parse_target(
+      "/api/heat%6Dap?site=tg_1&page=https%3A%2F%2Fa.example%2F%3Fq&tag=a:b&tag=c:d"
+      "&variant=&flag&q=a+b%2Bc&bad=%zz%4",
+      path, params);
+  CHECK(path == "/api/heatmap");
+  http::Request req;
+  req.params = params;
+  CHECK(req.get_param_value("page") == "https://a.example/?q");
+  CHECK(req.get_param_value_count("tag") == 2);
+  CHECK(req.get_param_value("tag", 1) == "c:d");
+  CHECK(req.get_param_value("tag", 2) == "");
+  CHECK(req.has_param("variant"));
+  CHECK(req.get_param_value("variant") == "");
+  CHECK(req.has_param("flag"));
+  CHECK(req.get_param_value("q") == "a b+c");
+  CHECK(req.get_param_value("bad") == "%zz%4");
+  CHECK_FALSE(req.has_param("missing"));
+  req.headers = {{"content-TYPE", "text/plain"}};
+  CHECK(req.get_header_value("Content-Type") == "text/plain");
+  CHECK(req.get_header_value("Origin") == "");
+}
+
+TEST_CASE("flags report errors as Expected values") {
+  const char* argv[] = {"x", "serve", "--port", "70000", "--json"};
+  Flags ok({"port"}, {"json"});
+  CHECK(ok.parse(5, const_cast<char**>(argv), 2));
+  uint64_t port = 1;
+  const auto bad = ok.get_u64("port", 0, 65535, port);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message == "--port must be an integer in 0..65535, got '70000'");
+  CHECK(port == 1);
+  Flags strict({"db"}, {});
+  const auto unknown = strict.parse(5, const_cast<char**>(argv), 2);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().message == "unknown flag --port");
+}
+
+namespace {
+
+// A store whose commit waits until the test lets it go, so queue states are deterministic.
+class GateStore final : public Store {
+ public:
+  void add_site(const SiteRecord&) override {}
+  std::vector<SiteRecord> sites() override { return {}; }
+  void commit_batch(const std::vector<std::pair<RowKey, const Report*>>& batch,
+                    const StatsMap&) override {
+    std::unique_lock lock(mu);
+    ++entered;
+    cv.notify_all();
+    cv.wait(lock, [&] { return open; });
+    if (fail) throw StoreError("disk full");
+    for (const auto& [key, report] : batch) committed.push_back(key.page);
+  }
+  std::vector<PageInfo> pages(const std::string&) override { return {}; }
+  std::vector<RowInfo> rows(const RowFilter&) override { return {}; }
+  void for_each_row(const RowFilter&,
+                    const std::function<void(const RowKey&, Report&&)>&) override {}
+  StatsMap stats() override { return {}; }
+  int64_t prune(int32_t) override { return 0; }
+
+  void wait_entered(int n) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered >= n; });
+  }
+  void release(bool failing = false) {
+    std::lock_guard lock(mu);
+    open = true;
+    fail = failing;
+    cv.notify_all();
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int entered = 0;
+  bool open = false;
+  bool fail = false;
+  std::vector<std::string> committed;
+};
+
+Report page_report(const std::string& page) {
+  Report r;
+  r.kind = kKindDelta;
+  r.segment.site = "tg_test";
+  r.segment.page = page;
+  r.data.counters[kPageViews] = 1;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Ingest completes callbacks after the commit, in queue order, and refuses when full") {
+  GateStore store;
+  Ingest ingest(store, 2);
+  std::mutex mu;
+  std::vector<std::pair<std::string, Ingest::Result>> done;
+  auto submit = [&](const std::string& page) {
+    ingest.submit(page_report(page), 20000, [&, page](Ingest::Result r) {
+      std::lock_guard lock(mu);
+      done.push_back({page, r});
+    });
+  };
+  // Nothing else is pending (no rejection counters), so the first commit is the batch with /a.
+  submit("/a");
+  store.wait_entered(1);  // the writer holds /a inside its commit
+  submit("/b");
+  submit("/c");
+  submit("/d");  // the queue holds at most 2 waiting reports: /d is refused at once
+  {
+    std::lock_guard lock(mu);
+    REQUIRE(done.size() == 1);
+    CHECK(done[0] == std::pair<std::string, Ingest::Result>{"/d", Ingest::Result::kQueueFull});
+  }
+  store.release();
+  ingest.stop();
+  std::lock_guard lock(mu);
+  std::vector<std::string> stored;
+  for (const auto& [page, r] : done)
+    if (r == Ingest::Result::kStored) stored.push_back(page);
+  CHECK(stored == std::vector<std::string>{"/a", "/b", "/c"});
+  CHECK(stored == store.committed);  // acknowledged exactly what was committed, in order
+  CHECK(done.size() == 4);
+  // After stop(), submit answers at once on the calling thread.
+  Ingest::Result late = Ingest::Result::kStored;
+  ingest.submit(page_report("/late"), 20000, [&](Ingest::Result r) { late = r; });
+  CHECK(late == Ingest::Result::kStopped);
+}
+
+TEST_CASE("Ingest reports a failed commit to every report of the batch") {
+  GateStore store;
+  Ingest ingest(store, 100);
+  store.release(/*failing=*/true);
+  CHECK(ingest.submit(page_report("/x"), 20000) == Ingest::Result::kStoreFailed);
+  CHECK(store.committed.empty());
 }
