@@ -1,7 +1,6 @@
 #include "bounds.h"
 
-#include "core/page_key.h"
-#include "core/pii.h"
+#include "sanitize.h"
 
 namespace thermograph {
 namespace {
@@ -73,15 +72,14 @@ namespace thermograph {
 
 int sanitize_segment(Segment& s) {
   int removed = 0;
-  const std::string page = canonical_page_key(s.page);
-  removed += page != s.page;
-  s.page = page;
-  if (!s.variant.empty() && find_pii(s.variant) != PiiRule::kNone) {
+  s.page = sanitize_page_key(s.page, removed);
+  if (!s.variant.empty() && find_pii_variants(s.variant) != PiiRule::kNone) {
     s.variant.clear();
     ++removed;
   }
   removed += static_cast<int>(std::erase_if(s.tags, [](const Tag& t) {
-    return find_pii(t.key) != PiiRule::kNone || find_pii(t.value) != PiiRule::kNone;
+    return find_pii_variants(t.key) != PiiRule::kNone ||
+           find_pii_variants(t.value) != PiiRule::kNone;
   }));
   return removed;
 }

@@ -10,6 +10,7 @@
 
 #include "bounds.h"
 #include "http_common.h"
+#include "sanitize.h"
 
 namespace thermograph {
 namespace {
@@ -57,6 +58,13 @@ void handle_report(Context& ctx, const httplib::Request& req, httplib::Response&
                         "origin " + origin + " is not configured for this site");
     }
     allow_origin(res, origin);
+  }
+  // A page key names a page of one of the site's own origins; anything else (another site, an
+  // ftp:// or data: page) is not this site's to store.
+  if (!page_in_origins(report.segment.page, site->origins)) {
+    ctx.ingest.count("foreign_page");
+    return send_error(res, 400, "foreign_page",
+                      "the page key's origin is not one of this site's origins");
   }
   switch (ctx.ingest.submit(std::move(report), today_utc())) {
     case Ingest::Result::kStored:
