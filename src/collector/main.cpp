@@ -1,5 +1,6 @@
 // thermograph-collector: command-line entry point (serve, site, export, stats, prune).
 // Usage errors exit 64 with one line on stderr; runtime failures (database, port) exit 1.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,7 +29,8 @@ const std::map<std::string, const char*> kHelp = {
     {"serve",
      "usage: thermograph-collector serve --db PATH [--port N] [--host ADDR] [--max-body BYTES]\n"
      "         [--rate R] [--burst B] [--threads N] [--queue N] [--min-page-views N]\n"
-     "         [--epsilon E]\n"
+     "         [--epsilon E] [--max-pages N] [--max-variants N] [--max-tag-values N]\n"
+     "         [--max-cells N] [--compact-after S]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
@@ -39,7 +41,14 @@ const std::map<std::string, const char*> kHelp = {
      "  --queue N            reports waiting for the writer before 503 (default 8192)\n"
      "  --min-page-views N   smallest segment the read API releases (default 1; 20 with DP)\n"
      "  --epsilon E          differential privacy budget per released aggregate; 0 = off\n"
-     "                       (default 0). Noise assumes the tracker's default bounds.\n"},
+     "                       (default 0). Noise assumes the tracker's default bounds.\n"
+     "storage and cardinality bounds (per site and UTC day; excess is folded and counted):\n"
+     "  --max-pages N        page keys per site and day (default 1000); more go to '(other)'\n"
+     "  --max-variants N     A/B variants per page and day (default 32); more become '(other)'\n"
+     "  --max-tag-values N   tag key:value pairs per page and day (default 64)\n"
+     "  --max-cells N        cells per page and day (default 1000000); new cells past it are\n"
+     "                       dropped\n"
+     "  --compact-after S    pending deltas fold into their rows within S seconds (default 10)\n"},
     {"site create",
      "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
      "         [--name NAME] [--json]\n"
@@ -82,6 +91,20 @@ int cmd_serve(const Flags& f) {
         f.get_u64("min-page-views", 1, 1u << 31, min_pv), f.get_double("rate", 0, 1e9, o.rate),
         f.get_double("burst", 0, 1e9, o.burst), f.get_double("epsilon", 0, 1e6, o.epsilon)})
     if (!err.empty()) return usage_error("serve", err);
+  uint64_t max_pages = o.segment_limits.pages_per_day,
+           max_variants = o.segment_limits.variants_per_page_day,
+           max_tags = o.segment_limits.tag_values_per_page_day,
+           max_cells = o.max_cells_per_page_day, compact_after = o.compact_after_seconds;
+  for (const std::string& err : {f.get_u64("max-pages", 1, 10000000, max_pages),
+                                 f.get_u64("max-variants", 1, 100000, max_variants),
+                                 f.get_u64("max-tag-values", 1, 100000, max_tags),
+                                 f.get_u64("max-cells", 1000, 1ull << 32, max_cells),
+                                 f.get_u64("compact-after", 0, 86400, compact_after)})
+    if (!err.empty()) return usage_error("serve", err);
+  o.segment_limits = {static_cast<uint32_t>(max_pages), static_cast<uint32_t>(max_variants),
+                      static_cast<uint32_t>(max_tags)};
+  o.max_cells_per_page_day = max_cells;
+  o.compact_after_seconds = static_cast<uint32_t>(compact_after);
   o.port = static_cast<int>(port);
   o.max_body = max_body;
   o.threads = threads;
@@ -182,12 +205,8 @@ int cmd_export(const Flags& f) {
 int cmd_stats(const Flags& f) {
   if (!f.has("db")) return usage_error("stats", "--db PATH is required");
   auto store = open_store(f.get("db"), true);
-  StatsMap s = store->stats();
-  nlohmann::json rejected = nlohmann::json::object();
-  for (const auto& [k, v] : s)
-    if (k != "accepted") rejected[k] = v;
-  nlohmann::json j{
-      {"accepted", s["accepted"]}, {"rejected", rejected}, {"sites", store->sites().size()}};
+  nlohmann::json j = stats_json(store->stats());
+  j["sites"] = store->sites().size();
   std::printf("%s\n", j.dump().c_str());
   return 0;
 }
@@ -207,6 +226,9 @@ int cmd_prune(const Flags& f) {
 }
 
 int run(int argc, char** argv) {
+  // A file at its size limit (ulimit -f) must fail the write with EFBIG, which the store reports
+  // (503 storage_full), instead of killing the process with SIGXFSZ.
+  signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) return std::fprintf(stderr, "%s", kUsage), 64;
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
@@ -231,7 +253,8 @@ int run(int argc, char** argv) {
       kFlags = {
           {"serve",
            {{"db", "port", "host", "max-body", "rate", "burst", "threads", "queue",
-             "min-page-views", "epsilon"},
+             "min-page-views", "epsilon", "max-pages", "max-variants", "max-tag-values",
+             "max-cells", "compact-after"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bounds.h"
+#include "compactor.h"
 #include "http_common.h"
 #include "sanitize.h"
 
@@ -79,6 +80,11 @@ void handle_report(Context& ctx, const httplib::Request& req, httplib::Response&
       return send_error(res, 503, "stopping", "collector is shutting down");
     case Ingest::Result::kStoreFailed:
       return send_error(res, 500, "store_error", "report could not be stored; retry later");
+    case Ingest::Result::kStoreFull:
+      res.set_header("Retry-After", "30");
+      return send_error(res, 503, "storage_full",
+                        "the collector's disk is full (or its file-size limit reached); nothing "
+                        "was stored; retry later");
   }
 }
 
@@ -122,7 +128,11 @@ int serve(const ServerOptions& opt) {
 
   std::unique_ptr<Store> store;
   try {
-    store = open_sqlite_store(opt.db);
+    StoreOptions so;
+    so.max_cells_per_page_day = opt.max_cells_per_page_day;
+    so.compact_after_seconds = opt.compact_after_seconds;
+    so.require_writable = true;  // refuse to start rather than answer 500 to every report
+    store = open_sqlite_store(opt.db, so);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "thermograph-collector: %s\n", e.what());
     return 1;
@@ -130,7 +140,8 @@ int serve(const ServerOptions& opt) {
   SiteDirectory sites(*store);
   const double burst = opt.burst > 0 ? opt.burst : std::max(10.0, 2 * opt.rate);
   RateLimiter limiter(opt.rate, burst);
-  Ingest ingest(*store, opt.queue);
+  Ingest ingest(*store, opt.queue, opt.segment_limits);
+  Compactor compactor(*store);
   Context ctx{*store, ingest, sites, limiter, ReleasePolicy{opt.min_page_views, opt.epsilon}};
 
   httplib::Server svr;
@@ -157,7 +168,10 @@ int serve(const ServerOptions& opt) {
   svr.Options("/r", guarded([&ctx](const auto& req, auto& res) {
                 handle_report_preflight(ctx, req, res);
               }));
-  svr.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+  svr.Get("/healthz", [&ctx](const httplib::Request&, httplib::Response& res) {
+    // Unhealthy while the last commit failed (disk full...), so a load balancer looks elsewhere.
+    if (const std::string why = ctx.ingest.health(); !why.empty())
+      return send_error(res, 503, why, "the last commit failed; writes are refused");
     res.set_content("{\"ok\":true}\n", "application/json");
   });
   register_read_api(svr, ctx);
@@ -194,6 +208,7 @@ int serve(const ServerOptions& opt) {
     std::fprintf(stderr, "thermograph-collector: cannot listen on %s:%d (address in use?)\n",
                  opt.host.c_str(), opt.port);
     ingest.stop();
+    compactor.stop();
     return 1;
   }
   // httplib listens with a backlog of 5; a burst of new connections would then see dropped
@@ -208,6 +223,7 @@ int serve(const ServerOptions& opt) {
   const bool ok = svr.listen_after_bind();
   g_server = nullptr;
   ingest.stop();  // commits everything still queued before exiting
+  compactor.stop();
   std::fprintf(stderr, "thermograph-collector: stopped\n");
   return ok ? 0 : 1;
 }

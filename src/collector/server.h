@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "cardinality.h"
+
 namespace thermograph {
 
 struct ServerOptions {
@@ -18,6 +20,10 @@ struct ServerOptions {
   size_t queue = 8192;          // reports waiting for the writer before 503
   uint32_t min_page_views = 1;  // release policy for the read API
   double epsilon = 0;           // central DP per released aggregate; 0 = off
+  // Storage and cardinality bounds (docs/collector.md, "Limits").
+  SegmentLimits segment_limits;               // pages per site-day, variants, tag values
+  uint64_t max_cells_per_page_day = 1000000;  // cells one page and day may hold
+  uint32_t compact_after_seconds = 10;        // pending deltas fold into rows after this
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit status; errors are printed as one line.
