@@ -1,7 +1,6 @@
 #include "bounds.h"
 
-#include "core/page_key.h"
-#include "core/pii.h"
+#include "sanitize.h"
 
 namespace thermograph {
 namespace {
@@ -73,18 +72,14 @@ namespace thermograph {
 
 int sanitize_segment(Segment& s) {
   int removed = 0;
-  // The full detectors (pii.h): whatever a client sent, nothing the collector knows as PII is
-  // stored, even where the visitor's compact profile let a value through.
-  const std::string page = canonical_page_key(s.page, PiiProfile::kFull);
-  removed += page != s.page;
-  s.page = page;
-  if (!s.variant.empty() && find_pii(s.variant, PiiProfile::kFull) != PiiRule::kNone) {
+  s.page = sanitize_page_key(s.page, removed);
+  if (!s.variant.empty() && find_pii_variants(s.variant) != PiiRule::kNone) {
     s.variant.clear();
     ++removed;
   }
   removed += static_cast<int>(std::erase_if(s.tags, [](const Tag& t) {
-    return find_pii(t.key, PiiProfile::kFull) != PiiRule::kNone ||
-           find_pii(t.value, PiiProfile::kFull) != PiiRule::kNone;
+    return find_pii_variants(t.key) != PiiRule::kNone ||
+           find_pii_variants(t.value) != PiiRule::kNone;
   }));
   return removed;
 }

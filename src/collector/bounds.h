@@ -19,9 +19,10 @@ std::string check_bounds(const Aggregate& a, const Bounds& bounds = {});
 namespace thermograph {
 
 // Defense in depth for reports written by other clients than our tracker: the page key is
-// canonicalized again and tags and the variant pass the full PII detectors (the visitor's compact
-// profile is stricter, so our own reports come out unchanged). Flagged parts are removed, never
-// stored; returns how many were. An unparseable page key becomes "" (the caller refuses it).
+// canonicalized again and it, the tags and the variant pass the full PII detectors in every
+// variant form (sanitize.h; the visitor's compact profile is stricter, so our own reports come
+// out unchanged). Flagged parts are removed, never stored; returns how many were. An unparseable
+// page key, or one whose host name is flagged, becomes "" (the caller refuses it).
 int sanitize_segment(Segment& s);
 
 }  // namespace thermograph

@@ -7,8 +7,8 @@
 
 namespace thermograph {
 
-Ingest::Ingest(Store& store, size_t max_queue)
-    : store_(store), max_queue_(max_queue), writer_([this] { run(); }) {}
+Ingest::Ingest(Store& store, size_t max_queue, SegmentLimits limits)
+    : store_(store), max_queue_(max_queue), guard_(store, limits), writer_([this] { run(); }) {}
 
 Ingest::~Ingest() {
   stop();
@@ -67,6 +67,11 @@ size_t Ingest::queue_depth() {
   return queue_.size();
 }
 
+std::string Ingest::health() {
+  std::lock_guard lock(health_mu_);
+  return health_;
+}
+
 void Ingest::stop() {
   {
     std::lock_guard lock(mu_);
@@ -98,7 +103,10 @@ void Ingest::run() {
 }
 
 void Ingest::write_batch(std::vector<Pending*>& batch) {
-  // Reports for the same row are merged in memory first, so the store touches each row once.
+  // Bounds on pages, variants and tags per site and day, in arrival order; then reports for the
+  // same row are merged in memory, so the store touches each row once.
+  StatsMap folded;
+  for (Pending* p : batch) guard_.apply(p->report, p->day, folded);
   std::map<RowKey, Report> rows;
   for (Pending* p : batch) {
     RowKey key = row_key(p->report.segment, p->day);
@@ -118,30 +126,62 @@ void Ingest::write_batch(std::vector<Pending*>& batch) {
   Result result = Result::kStored;
   {
     std::lock_guard flush(flush_mu_);
-    StatsMap stats;
+    StatsMap carried;  // counters from pending_stats_, taken out once committed
     {
       std::lock_guard lock(pending_mu_);
-      stats = pending_stats_;
+      carried = pending_stats_;
     }
+    StatsMap stats = carried;
+    for (const auto& [k, v] : folded) stats[k] += v;
     if (!batch.empty()) stats["accepted"] += batch.size();
     bool any = !items.empty();
     for (const auto& [k, v] : stats) any = any || v != 0;
     if (any) {
+      std::string failure;
       try {
         store_.commit_batch(items, stats);
         std::lock_guard lock(pending_mu_);
-        for (const auto& [k, v] : stats)
-          if (k != "accepted") pending_stats_[k] -= v;
+        for (const auto& [k, v] : carried) pending_stats_[k] -= v;
         std::erase_if(pending_stats_, [](const auto& e) { return e.second == 0; });
+      } catch (const StoreError& e) {
+        // Nothing was committed: the requests get 503 (full) or 500 and the tracker may retry.
+        result = e.full() ? Result::kStoreFull : Result::kStoreFailed;
+        failure = e.what();
       } catch (const std::exception& e) {
-        // Nothing was committed: the requests get 500 and the tracker may retry.
-        std::fprintf(stderr, "thermograph-collector: store commit failed: %s\n", e.what());
         result = Result::kStoreFailed;
+        failure = e.what();
       }
+      if (!failure.empty()) {
+        guard_.forget();  // what it admitted in this batch was not stored
+        log_failure(failure);
+      }
+      std::lock_guard lock(health_mu_);
+      health_ = result == Result::kStored      ? ""
+                : result == Result::kStoreFull ? "storage_full"
+                                               : "store_error";
     }
   }
-  if (result == Result::kStoreFailed && !batch.empty()) count("store_error", batch.size());
+  if (result != Result::kStored && !batch.empty())
+    count(result == Result::kStoreFull ? "storage_full" : "store_error", batch.size());
   complete(batch, result);
+}
+
+// One line per failure, at most one every 5 s (a full disk fails every batch), with a count of
+// the ones not printed.
+void Ingest::log_failure(const std::string& what) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_error_log_ < std::chrono::seconds(5)) {
+    ++errors_not_logged_;
+    return;
+  }
+  last_error_log_ = now;
+  if (errors_not_logged_ > 0) {
+    std::fprintf(stderr, "thermograph-collector: store commit failed: %s (and %llu more since)\n",
+                 what.c_str(), static_cast<unsigned long long>(errors_not_logged_));
+  } else {
+    std::fprintf(stderr, "thermograph-collector: store commit failed: %s\n", what.c_str());
+  }
+  errors_not_logged_ = 0;
 }
 
 }  // namespace thermograph

@@ -5,23 +5,28 @@
 // at fsyncs per second. No I/O thread ever waits for the disk.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
+#include "cardinality.h"
 #include "store.h"
 
 namespace thermograph {
 
 class Ingest {
  public:
-  enum class Result { kStored, kQueueFull, kStoreFailed, kStopped };
+  // kStoreFull: the disk is full or a file hit its size limit; retry once space returns.
+  enum class Result { kStored, kQueueFull, kStoreFailed, kStoreFull, kStopped };
 
   // `max_queue` bounds memory: reports waiting for the writer beyond it are refused (503).
-  Ingest(Store& store, size_t max_queue);
+  // `limits` bound the pages, variants and tag values each site and day may hold.
+  Ingest(Store& store, size_t max_queue, SegmentLimits limits = {});
   ~Ingest();
   Ingest(const Ingest&) = delete;
   Ingest& operator=(const Ingest&) = delete;
@@ -46,6 +51,9 @@ class Ingest {
   StatsMap stats();
   size_t queue_depth();
 
+  // "" while the last commit succeeded, else why it failed ("storage_full", "store_error").
+  std::string health();
+
   // Drains the queue, writes pending counters, and joins the writer. Idempotent.
   void stop();
 
@@ -59,6 +67,7 @@ class Ingest {
   void run();
   void write_batch(std::vector<Pending*>& batch);
   void complete(std::vector<Pending*>& batch, Result result);  // runs and frees the callbacks
+  void log_failure(const std::string& what);
 
   Store& store_;
   const size_t max_queue_;
@@ -71,6 +80,12 @@ class Ingest {
   std::mutex pending_mu_;  // guards pending_stats_ (rejections not yet committed)
   StatsMap pending_stats_;
   std::mutex flush_mu_;  // held while pending stats move into the store (stats() waits)
+
+  SegmentGuard guard_;  // used by the writer thread only
+  std::mutex health_mu_;
+  std::string health_;
+  std::chrono::steady_clock::time_point last_error_log_{};
+  uint64_t errors_not_logged_ = 0;
 
   std::thread writer_;
 };

@@ -1,5 +1,6 @@
 // thermograph-collector: command-line entry point (serve, site, export, stats, prune).
 // Usage errors exit 64 with one line on stderr; runtime failures (database, port) exit 1.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -31,6 +32,8 @@ const std::map<std::string, const char*> kHelp = {
      "         [--max-header-bytes BYTES] [--max-headers N] [--request-timeout S]\n"
      "         [--idle-timeout S] [--max-connections N] [--max-connections-per-address N]\n"
      "         [--threads N] [--read-threads N]\n"
+     "         [--max-pages N] [--max-variants N] [--max-tag-values N] [--max-cells N]\n"
+     "         [--compact-after S]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
@@ -55,7 +58,14 @@ const std::map<std::string, const char*> kHelp = {
      "Threads:\n"
      "  --threads N          I/O threads (default: the number of cores); connections are\n"
      "                       asynchronous, an idle one costs no thread\n"
-     "  --read-threads N     worker threads for the read API's SQLite reads (default 4)\n"},
+     "  --read-threads N     worker threads for the read API's SQLite reads (default 4)\n"
+     "storage and cardinality bounds (per site and UTC day; excess is folded and counted):\n"
+     "  --max-pages N        page keys per site and day (default 1000); more go to '(other)'\n"
+     "  --max-variants N     A/B variants per page and day (default 32); more become '(other)'\n"
+     "  --max-tag-values N   tag key:value pairs per page and day (default 64)\n"
+     "  --max-cells N        cells per page and day (default 1000000); new cells past it are\n"
+     "                       dropped\n"
+     "  --compact-after S    pending deltas fold into their rows within S seconds (default 10)\n"},
     {"site create",
      "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
      "         [--name NAME] [--json]\n"
@@ -110,6 +120,20 @@ int cmd_serve(const Flags& f) {
         f.get_double("rate", 0, 1e9, o.rate), f.get_double("burst", 0, 1e9, o.burst),
         f.get_double("epsilon", 0, 1e6, o.epsilon)})
     if (!ok) return usage_error("serve", ok.error().message);
+  uint64_t max_pages = o.segment_limits.pages_per_day,
+           max_variants = o.segment_limits.variants_per_page_day,
+           max_tags = o.segment_limits.tag_values_per_page_day,
+           max_cells = o.max_cells_per_page_day, compact_after = o.compact_after_seconds;
+  for (const Expected<void>& ok : {f.get_u64("max-pages", 1, 10000000, max_pages),
+                                   f.get_u64("max-variants", 1, 100000, max_variants),
+                                   f.get_u64("max-tag-values", 1, 100000, max_tags),
+                                   f.get_u64("max-cells", 1000, 1ull << 32, max_cells),
+                                   f.get_u64("compact-after", 0, 86400, compact_after)})
+    if (!ok) return usage_error("serve", ok.error().message);
+  o.segment_limits = {static_cast<uint32_t>(max_pages), static_cast<uint32_t>(max_variants),
+                      static_cast<uint32_t>(max_tags)};
+  o.max_cells_per_page_day = max_cells;
+  o.compact_after_seconds = static_cast<uint32_t>(compact_after);
   o.port = static_cast<int>(port);
   o.threads = threads;
   o.read_threads = read_threads;
@@ -217,12 +241,8 @@ int cmd_export(const Flags& f) {
 int cmd_stats(const Flags& f) {
   if (!f.has("db")) return usage_error("stats", "--db PATH is required");
   auto store = open_store(f.get("db"), true);
-  StatsMap s = store->stats();
-  nlohmann::json rejected = nlohmann::json::object();
-  for (const auto& [k, v] : s)
-    if (k != "accepted") rejected[k] = v;
-  nlohmann::json j{
-      {"accepted", s["accepted"]}, {"rejected", rejected}, {"sites", store->sites().size()}};
+  nlohmann::json j = stats_json(store->stats());
+  j["sites"] = store->sites().size();
   std::printf("%s\n", j.dump().c_str());
   return 0;
 }
@@ -242,6 +262,9 @@ int cmd_prune(const Flags& f) {
 }
 
 int run(int argc, char** argv) {
+  // A file at its size limit (ulimit -f) must fail the write with EFBIG, which the store reports
+  // (503 storage_full), instead of killing the process with SIGXFSZ.
+  signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) return std::fprintf(stderr, "%s", kUsage), 64;
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
@@ -267,7 +290,8 @@ int run(int argc, char** argv) {
           {"serve",
            {{"db", "port", "host", "max-body", "rate", "burst", "threads", "read-threads", "queue",
              "min-page-views", "epsilon", "max-header-bytes", "max-headers", "request-timeout",
-             "idle-timeout", "max-connections", "max-connections-per-address"},
+             "idle-timeout", "max-connections", "max-connections-per-address", "max-pages",
+             "max-variants", "max-tag-values", "max-cells", "compact-after"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},

@@ -297,20 +297,44 @@ void compare(Context& ctx, const Request& req, Response& res) {
   res.set_content(j.dump() + "\n", "application/json");
 }
 
+// Busiest pages first, `limit` (default 100, at most 1000) from `offset`; `next_offset` is
+// null on the last page of results.
 void pages(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
   if (!site) return send_error(res, site.error());
+  uint64_t limit = 100, offset = 0;
+  auto number = [&](const char* name, uint64_t max, uint64_t& out) {
+    if (!req.has_param(name)) return true;
+    const std::string v = req.get_param_value(name);
+    if (v.empty() || v.size() > 10 || v.find_first_not_of("0123456789") != v.npos ||
+        std::stoull(v) > max)
+      return false;
+    out = std::stoull(v);
+    return true;
+  };
+  if (!number("limit", 1000, limit) || limit == 0)
+    return send_error(res, 400, "bad_request", "limit must be an integer 1..1000");
+  if (!number("offset", 1000000000, offset))
+    return send_error(res, 400, "bad_request", "offset must be an integer 0..1000000000");
+  const PageList pl = ctx.store.pages(site->key, offset, limit);
   nlohmann::json list = nlohmann::json::array();
-  for (const PageInfo& p : ctx.store.pages(site->key)) {
+  for (const PageInfo& p : pl.pages) {
     const auto pv = release_count(p.page_views, ctx.policy);
     if (!pv) continue;
     list.push_back({{"page", p.page},
                     {"page_views", *pv},
                     {"first_day", day_to_date(p.first_day)},
-                    {"last_day", day_to_date(p.last_day)}});
+                    {"last_day", day_to_date(p.last_day)},
+                    {"cells_dropped", p.cells_dropped}});
   }
-  res.set_content(nlohmann::json{{"site", site->key}, {"pages", list}}.dump() + "\n",
-                  "application/json");
+  const uint64_t next = offset + pl.pages.size();
+  nlohmann::json j{{"site", site->key},
+                   {"pages", list},
+                   {"total", pl.total},
+                   {"offset", offset},
+                   {"limit", limit},
+                   {"next_offset", next < pl.total ? nlohmann::json(next) : nlohmann::json()}};
+  res.set_content(j.dump() + "\n", "application/json");
 }
 
 void segments(Context& ctx, const Request& req, Response& res) {
@@ -381,7 +405,7 @@ void stats(Context& ctx, const Request& req, Response& res) {
   size_t pages = 0;
   nlohmann::json first_day, last_day;
   int32_t first = INT32_MAX, last = INT32_MIN;
-  for (const PageInfo& p : ctx.store.pages(site->key)) {
+  for (const PageInfo& p : ctx.store.pages(site->key, 0, SIZE_MAX).pages) {
     if (!release_count(p.page_views, ctx.policy)) continue;
     ++pages;
     page_views += p.page_views;

@@ -9,8 +9,10 @@
 #include <memory>
 
 #include "bounds.h"
+#include "compactor.h"
 #include "http_common.h"
 #include "http_server.h"
+#include "sanitize.h"
 
 namespace thermograph {
 namespace {
@@ -52,6 +54,10 @@ void handle_report(Context& ctx, const Request& req, http::Responder reply) {
                     "origin " + origin + " is not configured for this site");
     allow_origin(res, origin);
   }
+  // A page key names a page of one of the site's own origins; anything else (another site, an
+  // ftp:// or data: page) is not this site's to store.
+  if (!page_in_origins(report.segment.page, site->origins))
+    return refuse(400, "foreign_page", "the page key's origin is not one of this site's origins");
   // Runs on the writer thread once the batch is durable (or at once when refused); the reply
   // posts the write to this connection's strand.
   ctx.ingest.submit(std::move(report), today_utc(),
@@ -72,6 +78,12 @@ void handle_report(Context& ctx, const Request& req, http::Responder reply) {
                         case Ingest::Result::kStoreFailed:
                           send_error(res, 500, "store_error",
                                      "report could not be stored; retry later");
+                          break;
+                        case Ingest::Result::kStoreFull:
+                          res.set_header("Retry-After", "30");
+                          send_error(res, 503, "storage_full",
+                                     "the collector's disk is full (or its file-size limit "
+                                     "reached); nothing was stored; retry later");
                           break;
                       }
                       reply(std::move(res));
@@ -116,7 +128,11 @@ void route(Context& ctx, http::Server& server, Request&& req, http::Responder re
   }
   if (req.path == "/healthz" && req.method == "GET") {
     Response res;
-    res.set_content("{\"ok\":true}\n", "application/json");
+    // Unhealthy while the last commit failed (disk full...), so a load balancer looks elsewhere.
+    if (const std::string why = ctx.ingest.health(); !why.empty())
+      send_error(res, 503, why, "the last commit failed; writes are refused");
+    else
+      res.set_content("{\"ok\":true}\n", "application/json");
     return reply(std::move(res));
   }
   if (const ReadHandler fn = find_read_endpoint(req.method, req.path)) {
@@ -146,7 +162,11 @@ int serve(const ServerOptions& opt) {
 
   std::unique_ptr<Store> store;
   try {
-    store = open_sqlite_store(opt.db);
+    StoreOptions so;
+    so.max_cells_per_page_day = opt.max_cells_per_page_day;
+    so.compact_after_seconds = opt.compact_after_seconds;
+    so.require_writable = true;  // refuse to start rather than answer 500 to every report
+    store = open_sqlite_store(opt.db, so);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "thermograph-collector: %s\n", e.what());
     return 1;
@@ -154,7 +174,8 @@ int serve(const ServerOptions& opt) {
   SiteDirectory sites(*store);
   const double burst = opt.burst > 0 ? opt.burst : std::max(10.0, 2 * opt.rate);
   RateLimiter limiter(opt.rate, burst);
-  Ingest ingest(*store, opt.queue);
+  Ingest ingest(*store, opt.queue, opt.segment_limits);
+  Compactor compactor(*store);
   Context ctx{*store, ingest, sites, limiter, ReleasePolicy{opt.min_page_views, opt.epsilon}};
 
   http::Limits limits = opt.limits;
@@ -189,6 +210,7 @@ int serve(const ServerOptions& opt) {
     std::fprintf(stderr, "thermograph-collector: cannot listen on %s:%d (%s)\n", opt.host.c_str(),
                  opt.port, port.error().message.c_str());
     ingest.stop();
+    compactor.stop();
     return 1;
   }
   server->start();
@@ -202,6 +224,7 @@ int serve(const ServerOptions& opt) {
   // the answers a moment to reach their clients, then close the rest.
   server->stop_accepting();
   ingest.stop();
+  compactor.stop();
   server->drain(std::chrono::seconds(5));
   server->stop();
   std::fprintf(stderr, "thermograph-collector: stopped\n");

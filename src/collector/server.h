@@ -9,6 +9,8 @@
 
 #include "http_server.h"
 
+#include "cardinality.h"
+
 namespace thermograph {
 
 struct ServerOptions {
@@ -24,6 +26,10 @@ struct ServerOptions {
   http::Limits limits;          // header, body, time and connection limits (--max-body, ...)
   uint32_t min_page_views = 1;  // release policy for the read API
   double epsilon = 0;           // central DP per released aggregate; 0 = off
+  // Storage and cardinality bounds (docs/collector.md, "Limits").
+  SegmentLimits segment_limits;               // pages per site-day, variants, tag values
+  uint64_t max_cells_per_page_day = 1000000;  // cells one page and day may hold
+  uint32_t compact_after_seconds = 10;        // pending deltas fold into rows after this
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit status; errors are printed as one line.

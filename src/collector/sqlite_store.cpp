@@ -1,10 +1,30 @@
-// SQLite backend. Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after
-// the WAL is fsynced; a crash (kill -9, power loss) loses no committed batch. One writer
-// connection (serialized by a mutex; the ingest writer thread is its main user) and a pool of
-// reader connections, which WAL lets run concurrently with the writer.
+// SQLite backend, append-and-compact.
+//
+// Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after the WAL is
+// fsynced; a crash (kill -9, power loss) loses no committed batch.
+//
+// Layout: `aggregates` holds one compacted row per RowKey; `deltas` holds what arrived since:
+// one row per RowKey and ingest batch (that batch's reports for the row, merged). Ingest only
+// appends deltas, so its cost does not depend on how large a row has grown. compact() folds a
+// row's deltas into its aggregate in the background: it reads and merges on a reader connection
+// (no write lock held), then, in one transaction, writes the row and deletes exactly the deltas
+// it merged. A crash at any point leaves either those deltas or the merged row, never both or
+// neither. Reads merge each aggregate with its pending deltas from one snapshot.
+//
+// Connections: one writer (serialized by a mutex; ingest and compaction share it) and a pool of
+// readers, which WAL lets run concurrently with the writer. The writer never checkpoints: compact()
+// runs passive checkpoints from a reader, so a large compaction never holds up an ingest commit.
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <mutex>
+#include <set>
 
 #include "json/report_json.h"
 #include "store.h"
@@ -22,12 +42,56 @@ CREATE TABLE IF NOT EXISTS aggregates(
   page_views INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(site, page, day, width, device, logged_in, variant, tags)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS aggregates_day ON aggregates(day);
+CREATE TABLE IF NOT EXISTS deltas(
+  seq INTEGER PRIMARY KEY,
+  site TEXT NOT NULL, page TEXT NOT NULL, day INTEGER NOT NULL, width INTEGER NOT NULL,
+  device INTEGER NOT NULL, logged_in INTEGER NOT NULL, variant TEXT NOT NULL, tags TEXT NOT NULL,
+  page_views INTEGER NOT NULL, cells INTEGER NOT NULL, created INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS deltas_row
+  ON deltas(site, page, day, width, device, logged_in, variant, tags, seq);
+CREATE TABLE IF NOT EXISTS quarantine(
+  id INTEGER PRIMARY KEY, source TEXT NOT NULL,
+  site TEXT NOT NULL, page TEXT NOT NULL, day INTEGER NOT NULL, width INTEGER NOT NULL,
+  device INTEGER NOT NULL, logged_in INTEGER NOT NULL, variant TEXT NOT NULL, tags TEXT NOT NULL,
+  reason TEXT NOT NULL, moved INTEGER NOT NULL, data BLOB);
 CREATE TABLE IF NOT EXISTS stats(reason TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
+
+// Columns added to `aggregates` after its first release; older databases get them on open.
+constexpr const char* kAddRowColumns =
+    "ALTER TABLE aggregates ADD COLUMN cells INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE aggregates ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;";
+
+// Whether this process runs under a file-size limit (ulimit -f).
+bool file_size_limited() {
+  struct rlimit rl;
+  return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+}
+
+// Disk full, or a file at its size limit (ulimit -f: SIGXFSZ is ignored, so writes get EFBIG).
+// SQLite reports ENOSPC as SQLITE_FULL but EFBIG as a plain write error, and its saved errno is
+// not reliable by the time the statement returns: a failed write under a file-size limit is
+// taken to be that limit.
+bool is_full(int rc, int sys_errno) {
+  if ((rc & 0xff) == SQLITE_FULL) return true;
+  if (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT) return true;
+  return rc == SQLITE_IOERR_WRITE && file_size_limited();
+}
+
+[[noreturn]] void fail(sqlite3* db, int rc, const std::string& what) {
+  const int e = sqlite3_system_errno(db);
+  std::string msg = what + ": " + sqlite3_errmsg(db);
+  if (e != 0 && (rc & 0xff) == SQLITE_IOERR) msg += std::string(" (") + std::strerror(e) + ")";
+  const bool full = is_full(rc, (rc & 0xff) == SQLITE_IOERR ? e : 0);
+  if (full && (rc & 0xff) != SQLITE_FULL && e == 0) msg += " (file-size limit reached)";
+  throw StoreError(msg, full);
+}
 
 class Db {
  public:
-  explicit Db(const std::string& path) {
+  Db(const std::string& path, bool writer) {
     const int rc =
         sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -36,9 +100,13 @@ class Db {
       sqlite3_close(db_);
       throw StoreError("cannot open database " + path + ": " + msg);
     }
+    sqlite3_extended_result_codes(db_, 1);  // so I/O errors say which (is_full)
     // Another process (the CLI) may hold the write lock briefly; wait rather than fail.
     sqlite3_busy_timeout(db_, 10000);
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    // compact() checkpoints (passively, from a reader); the WAL file is cut back to 64 MiB
+    // whenever it restarts, so one large compaction does not keep its size on disk.
+    if (writer) exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
   }
   ~Db() { sqlite3_close_v2(db_); }
   Db(const Db&) = delete;
@@ -46,11 +114,14 @@ class Db {
 
   void exec(const char* sql) {
     char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : sqlite3_errmsg(db_);
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
       sqlite3_free(err);
-      throw StoreError("sqlite: " + msg);
+      fail(db_, rc, "sqlite");
     }
+  }
+  void rollback() {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
   sqlite3* get() { return db_; }
 
@@ -61,9 +132,9 @@ class Db {
 // A prepared statement; bind() takes 1-based positions, step() returns true while rows remain.
 class Stmt {
  public:
-  Stmt(Db& db, const char* sql) : db_(db.get()) {
-    if (sqlite3_prepare_v2(db_, sql, -1, &s_, nullptr) != SQLITE_OK)
-      throw StoreError(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+  Stmt(Db& db, const std::string& sql) : db_(db.get()) {
+    const int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &s_, nullptr);
+    if (rc != SQLITE_OK) fail(db_, rc, "sqlite prepare");
   }
   ~Stmt() { sqlite3_finalize(s_); }
   Stmt(const Stmt&) = delete;
@@ -80,7 +151,7 @@ class Stmt {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    fail(db_, rc, "sqlite");
   }
   void reset() {
     sqlite3_reset(s_);
@@ -96,17 +167,32 @@ class Stmt {
     n = static_cast<size_t>(sqlite3_column_bytes(s_, col));
     return static_cast<const uint8_t*>(p);
   }
+  int changes() { return sqlite3_changes(db_); }
 
  private:
   Stmt& check(int rc) {
-    if (rc != SQLITE_OK) throw StoreError(std::string("sqlite bind: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK) fail(db_, rc, "sqlite bind");
     return *this;
   }
   sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
 };
 
+// One read snapshot over several statements. Declare it before the statements, so they are
+// finalized before it ends.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Db& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadTxn() { db_.rollback(); }  // read-only: ending it either way releases the snapshot
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+
+ private:
+  Db& db_;
+};
+
 constexpr const char* kRowCols = "site, page, day, width, device, logged_in, variant, tags";
+constexpr const char* kRowOrder = "page, day, width, device, logged_in, variant, tags";
 constexpr const char* kRowMatch =
     "site=?1 AND page=?2 AND day=?3 AND width=?4 AND device=?5 AND logged_in=?6 AND variant=?7 "
     "AND tags=?8";
@@ -129,14 +215,24 @@ RowKey read_key(Stmt& s) {
   return k;
 }
 
-// SQL for a RowFilter: optional fields become "(?N IS NULL OR col = ?N)" so one statement serves
-// every combination; tags are matched in C++ on the canonical JSON.
-std::string filter_sql(const char* select) {
-  return std::string(select) +
-         " FROM aggregates WHERE site=?1 AND (?2 IS NULL OR page=?2) AND day BETWEEN ?3 AND ?4"
-         " AND (?5 IS NULL OR width=?5) AND (?6 IS NULL OR device=?6)"
-         " AND (?7 IS NULL OR logged_in=?7) AND (?8 IS NULL OR variant=?8) ORDER BY page, day";
+// The order of kRowOrder under SQLite's BINARY collation (std::string compares bytes as
+// unsigned, as memcmp does). Used to walk `aggregates` and `deltas` side by side.
+int compare_keys(const RowKey& a, const RowKey& b) {
+  if (int c = a.page.compare(b.page)) return c;
+  if (a.day != b.day) return a.day < b.day ? -1 : 1;
+  if (a.width_class != b.width_class) return a.width_class < b.width_class ? -1 : 1;
+  if (a.device != b.device) return a.device < b.device ? -1 : 1;
+  if (a.logged_in != b.logged_in) return a.logged_in < b.logged_in ? -1 : 1;
+  if (int c = a.variant.compare(b.variant)) return c;
+  return a.tags.compare(b.tags);
 }
+
+// WHERE clause for a RowFilter: optional fields become "(?N IS NULL OR col = ?N)" so one
+// statement serves every combination; tags are matched in C++ on the canonical JSON.
+constexpr const char* kFilterWhere =
+    " WHERE site=?1 AND (?2 IS NULL OR page=?2) AND day BETWEEN ?3 AND ?4"
+    " AND (?5 IS NULL OR width=?5) AND (?6 IS NULL OR device=?6)"
+    " AND (?7 IS NULL OR logged_in=?7) AND (?8 IS NULL OR variant=?8)";
 
 void bind_filter(Stmt& s, const RowFilter& f) {
   s.bind(1, f.site);
@@ -148,10 +244,68 @@ void bind_filter(Stmt& s, const RowFilter& f) {
   if (f.variant) s.bind(8, *f.variant);
 }
 
+// Refuses, before SQLite touches anything, a database serve could not write: SQLite would open
+// a read-only file read-only without a word, and create -wal/-shm files that keep the file's
+// read-only mode after it is fixed. (root passes access(); the write probe after opening
+// catches what remains, such as a read-only file system.)
+void check_writable(const std::string& path) {
+  const std::string refuse = "cannot open database " + path + ": ";
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) throw StoreError(refuse + "not a regular file");
+    if (access(path.c_str(), R_OK | W_OK) != 0)
+      throw StoreError(refuse + "the file is not writable (" + std::strerror(errno) + ")");
+  }
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    throw StoreError(refuse + "directory " + dir + " is not writable (" + std::strerror(errno) +
+                     "); SQLite creates the database and its -wal and -shm files there");
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string side = path + suffix;
+    if (access(side.c_str(), F_OK) == 0 && access(side.c_str(), R_OK | W_OK) != 0)
+      throw StoreError(refuse + side + " is not writable (" + std::strerror(errno) +
+                       "); fix its permissions, or remove it while no collector runs");
+  }
+}
+
+const std::string& checked(const std::string& path, const StoreOptions& o) {
+  if (o.require_writable) check_writable(path);
+  return path;
+}
+
+// Compaction policy (see compact()).
+constexpr int64_t kMaxPendingDeltas = 256;   // deltas per row before it is due
+constexpr int64_t kMinPendingCells = 16384;  // pending cells that make a row due ...
+constexpr int64_t kBaseShare = 4;            // ... or a quarter of the row's own cells
+constexpr size_t kMaxRowsPerPass = 64;
+constexpr size_t kMaxSuspects = 1024;
+
+struct PendingRow {
+  int64_t count = 0;       // pending deltas
+  int64_t cells = 0;       // their cells (an upper bound of what they add)
+  int64_t oldest = 0;      // unix time the oldest arrived
+  int64_t base_cells = 0;  // cells of the compacted row, when known
+};
+
+// The compactor found the row changed under it (a concurrent prune): nothing was written.
+struct Conflict {};
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path) : path_(path), writer_(path) {
+  SqliteStore(const std::string& path, const StoreOptions& options)
+      : path_(path), options_(options), writer_(checked(path, options), true) {
+    if (options.require_writable && sqlite3_db_readonly(writer_.get(), "main") == 1)
+      throw StoreError("cannot open database " + path + ": it opens read-only");
     writer_.exec(kSchema);
+    {
+      Stmt s(writer_, "SELECT COUNT(*) FROM pragma_table_info('aggregates') WHERE name='cells'");
+      if (s.step() && s.i64(0) == 0) writer_.exec(kAddRowColumns);
+    }
+    if (options.require_writable) probe_write();
+    load_pending();
   }
 
   void add_site(const SiteRecord& site) override {
@@ -179,70 +333,78 @@ class SqliteStore final : public Store {
 
   void commit_batch(const std::vector<std::pair<RowKey, const Report*>>& batch,
                     const StatsMap& stats) override {
-    std::lock_guard lock(write_mu_);
-    // IMMEDIATE: take the write lock up front so a concurrent CLI writer makes us wait (busy
-    // timeout) at BEGIN rather than fail halfway through.
-    writer_.exec("BEGIN IMMEDIATE");
-    try {
-      Stmt get(writer_, (std::string("SELECT data FROM aggregates WHERE ") + kRowMatch).c_str());
-      Stmt put(writer_, (std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
-                         ", page_views, data) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")
-                            .c_str());
-      Report row;
-      std::vector<uint8_t> bytes;
-      for (const auto& [key, report] : batch) {
-        bind_key(get, key);
-        if (get.step()) {
-          size_t n;
-          const uint8_t* p = get.blob(0, n);
-          const DecodeResult res = decode(p, n, row, stored_limits());
-          if (!res.ok()) throw StoreError("stored aggregate is corrupt: " + res.message);
-          row.data.merge(report->data);
-          if (report->segment.tracker_version > row.segment.tracker_version)
-            row.segment.tracker_version = report->segment.tracker_version;
-        } else {
-          row = *report;
-          row.kind = kKindAggregate;
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    std::vector<int64_t> cells(batch.size());
+    {
+      std::lock_guard lock(write_mu_);
+      // IMMEDIATE: take the write lock up front so a concurrent CLI writer makes us wait (busy
+      // timeout) at BEGIN rather than fail halfway through.
+      writer_.exec("BEGIN IMMEDIATE");
+      try {
+        Stmt put(writer_, std::string("INSERT INTO deltas(") + kRowCols +
+                              ", page_views, cells, created, data) "
+                              "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+        std::vector<uint8_t> bytes;
+        for (size_t i = 0; i < batch.size(); ++i) {
+          const auto& [key, report] = batch[i];
+          bytes.clear();
+          encode(*report, bytes);
+          bytes[3] = kKindAggregate;  // the kind byte (wire-format.md): a delta row is a merge
+          cells[i] = static_cast<int64_t>(cell_count(report->data));
+          bind_key(put, key);
+          put.bind(9, report->data.counters[kPageViews]).bind(10, cells[i]).bind(11, now);
+          put.bind_blob(12, bytes).step();
+          put.reset();
         }
-        get.reset();
-        bytes.clear();
-        encode(row, bytes);
-        bind_key(put, key);
-        put.bind(9, row.data.counters[kPageViews]).bind_blob(10, bytes);
-        put.step();
-        put.reset();
+        add_stats(stats);
+        writer_.exec("COMMIT");
+      } catch (...) {
+        writer_.rollback();
+        throw;
       }
-      Stmt add(writer_,
-               "INSERT INTO stats(reason, count) VALUES(?1, ?2) "
-               "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count");
-      for (const auto& [reason, count] : stats) {
-        if (count == 0) continue;
-        add.bind(1, reason).bind(2, static_cast<int64_t>(count)).step();
-        add.reset();
-      }
-      writer_.exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(writer_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
+    }
+    // Hints for the compactor; it reads the deltas themselves, so these need not be exact.
+    std::lock_guard lock(pending_mu_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      PendingRow& p = pending_[batch[i].first];
+      if (p.count++ == 0) p.oldest = now;
+      p.cells += cells[i];
     }
   }
 
-  std::vector<PageInfo> pages(const std::string& site) override {
+  PageList pages(const std::string& site, size_t offset, size_t limit) override {
     Reader r(*this);
-    Stmt s(*r.db,
-           "SELECT page, SUM(page_views), MIN(day), MAX(day) FROM aggregates WHERE site=? "
-           "GROUP BY page ORDER BY SUM(page_views) DESC, page");
-    s.bind(1, site);
-    std::vector<PageInfo> out;
-    while (s.step())
-      out.push_back({s.text(0), static_cast<uint64_t>(s.i64(1)), static_cast<int32_t>(s.i64(2)),
-                     static_cast<int32_t>(s.i64(3))});
+    PageList out;
+    {
+      Stmt s(*r.db,
+             "SELECT page, SUM(pv), MIN(day), MAX(day), SUM(dropped), COUNT(*) OVER () FROM ("
+             " SELECT page, day, page_views AS pv, dropped FROM aggregates WHERE site=?1"
+             " UNION ALL SELECT page, day, page_views, 0 FROM deltas WHERE site=?1)"
+             " GROUP BY page ORDER BY SUM(pv) DESC, page LIMIT ?2 OFFSET ?3");
+      s.bind(1, site).bind(2, static_cast<int64_t>(limit)).bind(3, static_cast<int64_t>(offset));
+      while (s.step()) {
+        out.pages.push_back({s.text(0), static_cast<uint64_t>(s.i64(1)),
+                             static_cast<int32_t>(s.i64(2)), static_cast<int32_t>(s.i64(3)),
+                             static_cast<uint64_t>(s.i64(4))});
+        out.total = static_cast<uint64_t>(s.i64(5));
+      }
+    }
+    if (out.pages.empty() && offset > 0) {  // past the end: the total still helps the caller
+      Stmt s(*r.db,
+             "SELECT COUNT(*) FROM (SELECT page FROM aggregates WHERE site=?1"
+             " UNION SELECT page FROM deltas WHERE site=?1)");
+      s.bind(1, site);
+      if (s.step()) out.total = static_cast<uint64_t>(s.i64(0));
+    }
     return out;
   }
 
   std::vector<RowInfo> rows(const RowFilter& f) override {
     Reader r(*this);
-    Stmt s(*r.db, filter_sql((std::string("SELECT ") + kRowCols + ", page_views").c_str()).c_str());
+    Stmt s(*r.db, std::string("SELECT ") + kRowCols + ", SUM(pv) FROM (SELECT " + kRowCols +
+                      ", page_views AS pv FROM aggregates" + kFilterWhere + " UNION ALL SELECT " +
+                      kRowCols + ", page_views FROM deltas" + kFilterWhere + ") GROUP BY " +
+                      kRowCols + " ORDER BY " + kRowOrder);
     bind_filter(s, f);
     std::vector<RowInfo> out;
     while (s.step()) {
@@ -255,33 +417,102 @@ class SqliteStore final : public Store {
   void for_each_row(const RowFilter& f,
                     const std::function<void(const RowKey&, Report&&)>& fn) override {
     Reader r(*this);
-    Stmt s(*r.db, filter_sql((std::string("SELECT ") + kRowCols + ", data").c_str()).c_str());
-    bind_filter(s, f);
-    while (s.step()) {
-      RowKey key = read_key(s);
-      if (!tags_match(key.tags, f.tags)) continue;
-      size_t n;
-      const uint8_t* p = s.blob(8, n);
-      Report rep;
-      const DecodeResult res = decode(p, n, rep, stored_limits());
-      if (!res.ok()) throw StoreError("stored aggregate is corrupt: " + res.message);
-      fn(key, std::move(rep));
+    ReadTxn txn(*r.db);  // aggregates and deltas from one snapshot: compaction never shows twice
+    Stmt base(*r.db, std::string("SELECT ") + kRowCols + ", data FROM aggregates" + kFilterWhere +
+                         " ORDER BY " + kRowOrder);
+    Stmt delta(*r.db, std::string("SELECT ") + kRowCols + ", data FROM deltas" + kFilterWhere +
+                          " ORDER BY " + kRowOrder + ", seq");
+    bind_filter(base, f);
+    bind_filter(delta, f);
+    std::optional<RowKey> bk, dk;
+    if (base.step()) bk = read_key(base);
+    if (delta.step()) dk = read_key(delta);
+    std::vector<Aggregate> parts;
+    while (bk || dk) {
+      const RowKey key = !dk || (bk && compare_keys(*bk, *dk) <= 0) ? *bk : *dk;
+      const bool wanted = tags_match(key.tags, f.tags);
+      Report row;
+      bool have = false;
+      if (bk && compare_keys(*bk, key) == 0) {
+        if (wanted) have = decode_stored(base, key, row);
+        bk.reset();
+        if (base.step()) bk = read_key(base);
+      }
+      parts.clear();
+      while (dk && compare_keys(*dk, key) == 0) {
+        Report d;
+        if (wanted && decode_stored(delta, key, d)) {
+          if (!have) {
+            row.kind = kKindAggregate;
+            row.segment = d.segment;
+            have = true;
+          }
+          row.segment.tracker_version =
+              std::max(row.segment.tracker_version, d.segment.tracker_version);
+          parts.push_back(std::move(d.data));
+        }
+        dk.reset();
+        if (delta.step()) dk = read_key(delta);
+      }
+      if (!have) continue;
+      if (!parts.empty()) row.data.merge(merge_all(parts));
+      fn(key, std::move(row));
     }
   }
 
   StatsMap stats() override {
     Reader r(*this);
-    Stmt s(*r.db, "SELECT reason, count FROM stats");
     StatsMap out;
+    Stmt s(*r.db, "SELECT reason, count FROM stats");
     while (s.step()) out[s.text(0)] = static_cast<uint64_t>(s.i64(1));
+    Stmt d(*r.db, "SELECT COUNT(*) FROM deltas");
+    if (d.step()) out["pending_deltas"] = static_cast<uint64_t>(d.i64(0));
     return out;
   }
 
   int64_t prune(int32_t before_day) override {
     std::lock_guard lock(write_mu_);
-    Stmt s(writer_, "DELETE FROM aggregates WHERE day < ?");
-    s.bind(1, before_day).step();
-    return sqlite3_changes(writer_.get());
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      int64_t n = 0;
+      for (const char* table : {"aggregates", "deltas", "quarantine"}) {
+        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE day < ?");
+        s.bind(1, before_day).step();
+        if (std::string(table) != "quarantine") n += s.changes();
+      }
+      writer_.exec("COMMIT");
+      return n;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  // Due rows: those with many pending deltas or cells (relative to the row: compaction cost
+  // grows with the row, so a large row waits for proportionally more, which keeps the work per
+  // ingested cell constant), those whose oldest delta is older than compact_after_seconds, and
+  // rows a read could not decode.
+  size_t compact(bool all) override {
+    std::lock_guard serial(compact_mu_);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    std::vector<RowKey> due;
+    {
+      std::lock_guard lock(pending_mu_);
+      for (const auto& [key, p] : pending_) {
+        if (due.size() >= kMaxRowsPerPass) break;
+        if (p.count > 0 && (all || p.count >= kMaxPendingDeltas ||
+                            now - p.oldest >= options_.compact_after_seconds ||
+                            p.cells >= std::max(kMinPendingCells, p.base_cells / kBaseShare)))
+          due.push_back(key);
+      }
+      for (const RowKey& key : suspects_)
+        if (std::find(due.begin(), due.end(), key) == due.end()) due.push_back(key);
+      suspects_.clear();
+    }
+    size_t changed = 0;
+    for (const RowKey& key : due) changed += compact_row(key);
+    checkpoint();
+    return changed;
   }
 
  private:
@@ -295,7 +526,7 @@ class SqliteStore final : public Store {
           st.pool_.pop_back();
         }
       }
-      if (!db) db = std::make_unique<Db>(st.path_);
+      if (!db) db = std::make_unique<Db>(st.path_, false);
     }
     ~Reader() {
       std::lock_guard lock(store.pool_mu_);
@@ -306,17 +537,248 @@ class SqliteStore final : public Store {
   };
   static constexpr size_t kMaxIdleReaders = 8;
 
+  // serve refuses a database it cannot write. A full disk is not refused: writes answer 503
+  // until space returns.
+  void probe_write() {
+    try {
+      std::lock_guard lock(write_mu_);
+      writer_.exec("BEGIN IMMEDIATE");
+      try {
+        Stmt s(writer_, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', ?1)");
+        s.bind(1, std::to_string(std::time(nullptr))).step();
+        writer_.exec("COMMIT");
+      } catch (...) {
+        writer_.rollback();
+        throw;
+      }
+    } catch (const StoreError& e) {
+      if (!e.full())
+        throw StoreError("cannot open database " + path_ + ": a test write failed: " + e.what());
+    }
+  }
+
+  void add_stats(const StatsMap& stats) {
+    Stmt add(writer_,
+             "INSERT INTO stats(reason, count) VALUES(?1, ?2) "
+             "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count");
+    for (const auto& [reason, count] : stats) {
+      if (count == 0) continue;
+      add.bind(1, reason).bind(2, static_cast<int64_t>(count)).step();
+      add.reset();
+    }
+  }
+
+  // Decodes the blob in column 8 of `s`. A blob that does not decode is skipped and its row
+  // marked for compact(), which moves it to `quarantine`.
+  bool decode_stored(Stmt& s, const RowKey& key, Report& out) {
+    size_t n;
+    const uint8_t* p = s.blob(8, n);
+    if (decode(p, n, out, stored_limits()).ok()) return true;
+    std::lock_guard lock(pending_mu_);
+    if (suspects_.size() < kMaxSuspects) suspects_.insert(key);
+    return false;
+  }
+
+  void load_pending() {
+    Reader r(*this);
+    Stmt s(*r.db, std::string("SELECT ") + kRowCols +
+                      ", COUNT(*), SUM(cells), MIN(created) FROM deltas GROUP BY " + kRowCols);
+    std::lock_guard lock(pending_mu_);
+    pending_.clear();
+    while (s.step()) pending_[read_key(s)] = {s.i64(8), s.i64(9), s.i64(10), 0};
+  }
+
+  // Re-reads one row's pending deltas after a conflict.
+  void reload_pending(const RowKey& key) {
+    Reader r(*this);
+    Stmt s(*r.db, std::string("SELECT COUNT(*), COALESCE(SUM(cells), 0), MIN(created) FROM "
+                              "deltas WHERE ") +
+                      kRowMatch);
+    bind_key(s, key);
+    std::lock_guard lock(pending_mu_);
+    if (s.step() && s.i64(0) > 0) {
+      pending_[key] = {s.i64(0), s.i64(1), s.i64(2), pending_[key].base_cells};
+    } else {
+      pending_.erase(key);
+    }
+  }
+
+  // Folds one row's pending deltas into it. Returns 1 when it wrote something.
+  size_t compact_row(const RowKey& key) {
+    // Read phase: one snapshot on a reader connection, without the write lock.
+    Report row;
+    bool has_base = false, base_ok = false;
+    int64_t base_pv = -1, base_cells = 0, base_dropped = 0, page_day_cells = 0;
+    std::string base_error;
+    std::vector<Aggregate> parts;
+    std::vector<std::pair<int64_t, std::string>> bad_deltas;
+    Segment first_segment;
+    uint16_t version = 0;
+    int64_t n = 0, max_seq = 0, delta_cells = 0;
+    {
+      Reader r(*this);
+      ReadTxn txn(*r.db);
+      Stmt b(*r.db, std::string("SELECT page_views, cells, dropped, data FROM aggregates WHERE ") +
+                        kRowMatch);
+      bind_key(b, key);
+      if (b.step()) {
+        has_base = true;
+        base_pv = b.i64(0);
+        base_cells = b.i64(1);
+        base_dropped = b.i64(2);
+        size_t len;
+        const uint8_t* p = b.blob(3, len);
+        const DecodeResult res = decode(p, len, row, stored_limits());
+        base_ok = res.ok();
+        if (base_ok) {
+          version = row.segment.tracker_version;
+        } else {
+          base_error = res.message;
+        }
+      }
+      Stmt d(*r.db, std::string("SELECT seq, cells, data FROM deltas WHERE ") + kRowMatch +
+                        " ORDER BY seq");
+      bind_key(d, key);
+      while (d.step()) {
+        ++n;
+        max_seq = d.i64(0);
+        delta_cells += d.i64(1);
+        size_t len;
+        const uint8_t* p = d.blob(2, len);
+        Report rep;
+        const DecodeResult res = decode(p, len, rep, stored_limits());
+        if (!res.ok()) {
+          bad_deltas.push_back({max_seq, res.message});
+          continue;
+        }
+        if (parts.empty()) first_segment = rep.segment;
+        version = std::max(version, rep.segment.tracker_version);
+        parts.push_back(std::move(rep.data));
+      }
+      Stmt c(*r.db,
+             "SELECT COALESCE(SUM(cells), 0) FROM aggregates WHERE site=?1 AND page=?2 AND day=?3");
+      c.bind(1, key.site).bind(2, key.page).bind(3, key.day);
+      if (c.step()) page_day_cells = c.i64(0);
+    }
+    if (n == 0 && (!has_base || base_ok)) {  // nothing pending (pruned, or compacted already)
+      std::lock_guard lock(pending_mu_);
+      pending_.erase(key);
+      return 0;
+    }
+
+    // Merge, outside every lock.
+    if (!base_ok) {
+      row = Report{};
+      row.kind = kKindAggregate;
+      row.segment = first_segment;
+    }
+    row.segment.tracker_version = version;
+    const int64_t others = page_day_cells - (has_base ? base_cells : 0);
+    const int64_t room = static_cast<int64_t>(options_.max_cells_per_page_day) - others -
+                         static_cast<int64_t>(cell_count(row.data));
+    Aggregate pending = merge_all(parts);
+    const uint64_t dropped =
+        merge_bounded(row.data, pending, room > 0 ? static_cast<uint64_t>(room) : 0);
+    const int64_t cells = static_cast<int64_t>(cell_count(row.data));
+    const bool keep_row = base_ok || !parts.empty();
+    std::vector<uint8_t> bytes;
+    if (keep_row) encode(row, bytes);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+
+    // Write phase: the row and the deletion of exactly the merged deltas, in one transaction.
+    try {
+      std::lock_guard lock(write_mu_);
+      writer_.exec("BEGIN IMMEDIATE");
+      try {
+        {
+          Stmt chk(writer_, std::string("SELECT page_views FROM aggregates WHERE ") + kRowMatch);
+          bind_key(chk, key);
+          if ((chk.step() ? chk.i64(0) : -1) != base_pv) throw Conflict{};
+        }
+        if (has_base && !base_ok) {
+          Stmt q(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
+                              ", reason, moved, data) SELECT 'row', " + kRowCols +
+                              ", ?9, ?10, data FROM aggregates WHERE " + kRowMatch);
+          bind_key(q, key);
+          q.bind(9, base_error).bind(10, now).step();
+          Stmt del(writer_, std::string("DELETE FROM aggregates WHERE ") + kRowMatch);
+          bind_key(del, key);
+          del.step();
+        }
+        for (const auto& [seq, reason] : bad_deltas) {
+          Stmt q(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
+                              ", reason, moved, data) SELECT 'delta', " + kRowCols +
+                              ", ?2, ?3, data FROM deltas WHERE seq=?1");
+          q.bind(1, seq).bind(2, reason).bind(3, now).step();
+        }
+        if (n > 0) {
+          Stmt del(writer_, std::string("DELETE FROM deltas WHERE ") + kRowMatch + " AND seq<=?9");
+          bind_key(del, key);
+          del.bind(9, max_seq).step();
+          if (del.changes() != n) throw Conflict{};
+        }
+        if (keep_row) {
+          Stmt put(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
+                                ", page_views, data, cells, dropped) "
+                                "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+          bind_key(put, key);
+          put.bind(9, row.data.counters[kPageViews]).bind_blob(10, bytes).bind(11, cells);
+          put.bind(12, base_dropped + static_cast<int64_t>(dropped)).step();
+        }
+        StatsMap counts;
+        counts["cells_over_limit"] = dropped;
+        counts["rows_quarantined"] = bad_deltas.size() + (has_base && !base_ok ? 1 : 0);
+        add_stats(counts);
+        writer_.exec("COMMIT");
+      } catch (...) {
+        writer_.rollback();
+        throw;
+      }
+    } catch (const Conflict&) {
+      reload_pending(key);
+      return 0;
+    }
+    std::lock_guard lock(pending_mu_);
+    auto it = pending_.find(key);
+    if (it != pending_.end()) {
+      PendingRow& p = it->second;
+      p.count -= n;
+      p.cells = std::max<int64_t>(0, p.cells - delta_cells);
+      p.base_cells = cells;
+      if (p.count > 0) {
+        p.oldest = now;  // what remains arrived during this compaction
+      } else if (cells < kMinPendingCells * kBaseShare) {
+        pending_.erase(it);  // small rows are cheap to compact: forget them
+      } else {
+        p.count = 0;  // a large row keeps its size, so its next compaction waits long enough
+        p.cells = 0;
+      }
+    }
+    return 1;
+  }
+
+  // Copies committed WAL frames into the database without blocking the writer.
+  void checkpoint() {
+    Reader r(*this);
+    sqlite3_wal_checkpoint_v2(r.db->get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
   std::string path_;
+  StoreOptions options_;
   std::mutex write_mu_;
   Db writer_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Db>> pool_;
+  std::mutex compact_mu_;  // one compaction at a time
+  std::mutex pending_mu_;  // guards pending_ and suspects_
+  std::map<RowKey, PendingRow> pending_;
+  std::set<RowKey> suspects_;
 };
 
 }  // namespace
 
-std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
-  return std::make_unique<SqliteStore>(path);
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const StoreOptions& options) {
+  return std::make_unique<SqliteStore>(path, options);
 }
 
 }  // namespace thermograph

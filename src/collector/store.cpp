@@ -1,8 +1,10 @@
-// Store helpers shared by every backend: row keys, tag matching and day numbers.
+// Store helpers shared by every backend: row keys, tag matching, day numbers, bounded merges
+// and the grouped form of the counters.
 #include "store.h"
 
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 #include "json/report_json.h"
 
@@ -30,6 +32,142 @@ bool tags_match(const std::string& tags_json, const std::vector<Tag>& wanted) {
     if (it == j.end() || !it->is_string() || it->get<std::string>() != t.value) return false;
   }
   return true;
+}
+
+uint64_t cell_count(const Aggregate& a) {
+  uint64_t n = 0;
+  for (const SparseVec& l : a.layers) n += l.size();
+  for (const auto& [key, el] : a.elements()) n += 1 + el.cells.size();
+  return n;
+}
+
+namespace {
+
+// Adds `b` into `a`; cells new to `a` take one unit of `budget` each while it lasts, the rest
+// are dropped. Returns how many were dropped.
+uint64_t merge_cells(SparseVec& a, const SparseVec& b, uint64_t& budget) {
+  if (b.size() <= budget) {  // nothing can be dropped: the plain merge
+    const size_t before = a.size();
+    a.merge(b);
+    budget -= a.size() - before;
+    return 0;
+  }
+  const auto& ac = a.cells();
+  const auto& bc = b.cells();
+  SparseVec out;
+  out.reserve(ac.size() + budget);
+  uint64_t dropped = 0;
+  size_t i = 0, j = 0;
+  while (i < ac.size() || j < bc.size()) {
+    if (j == bc.size() || (i < ac.size() && ac[i].index < bc[j].index)) {
+      out.push_back_unchecked(ac[i].index, ac[i].value);
+      ++i;
+    } else if (i == ac.size() || bc[j].index < ac[i].index) {
+      if (budget > 0) {
+        --budget;
+        out.push_back_unchecked(bc[j].index, bc[j].value);
+      } else {
+        ++dropped;
+      }
+      ++j;
+    } else {
+      out.push_back_unchecked(ac[i].index, sat_add(ac[i].value, bc[j].value));
+      ++i;
+      ++j;
+    }
+  }
+  a = std::move(out);
+  return dropped;
+}
+
+void add_counters(ElementStats& into, const ElementStats& from) {
+  into.flags |= from.flags;
+  for (size_t c = 0; c < into.counters.size(); ++c)
+    into.counters[c] = sat_add(into.counters[c], from.counters[c]);
+}
+
+}  // namespace
+
+uint64_t merge_bounded(Aggregate& row, const Aggregate& pending, uint64_t budget) {
+  uint64_t dropped = 0;
+  for (size_t c = 0; c < row.counters.size(); ++c)
+    row.counters[c] = sat_add(row.counters[c], pending.counters[c]);
+  for (size_t l = 0; l < row.layers.size(); ++l)
+    dropped += merge_cells(row.layers[l], pending.layers[l], budget);
+  if (pending.elements().empty()) return dropped;
+  // Elements: one linear merge into a fresh list (inserting one by one would be quadratic).
+  Aggregate out;
+  out.counters = row.counters;
+  out.layers = std::move(row.layers);
+  const auto& a = row.elements();
+  const auto& b = pending.elements();
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
+      out.push_element_unchecked(a[i].first) = std::move(const_cast<ElementStats&>(a[i].second));
+      ++i;
+    } else if (i == a.size() || b[j].first < a[i].first) {
+      const uint64_t cost = 1 + b[j].second.cells.size();
+      if (cost <= budget) {
+        budget -= cost;
+        out.push_element_unchecked(b[j].first) = b[j].second;
+      } else {
+        dropped += cost;
+      }
+      ++j;
+    } else {
+      ElementStats& el = out.push_element_unchecked(a[i].first);
+      el = std::move(const_cast<ElementStats&>(a[i].second));
+      add_counters(el, b[j].second);
+      dropped += merge_cells(el.cells, b[j].second.cells, budget);
+      ++i;
+      ++j;
+    }
+  }
+  row = std::move(out);
+  return dropped;
+}
+
+Aggregate merge_all(std::vector<Aggregate>& parts) {
+  if (parts.empty()) return {};
+  while (parts.size() > 1) {
+    size_t w = 0;
+    for (size_t i = 0; i < parts.size(); i += 2, ++w) {
+      if (i + 1 < parts.size()) parts[i].merge(parts[i + 1]);
+      if (w != i) parts[w] = std::move(parts[i]);
+    }
+    parts.resize(w);
+  }
+  return std::move(parts[0]);
+}
+
+nlohmann::json stats_json(const StatsMap& stats) {
+  // Kept but changed: the report was stored, minus or folded parts.
+  static const std::set<std::string> kAdjusted = {"pii_removed", "pages_folded", "variants_folded",
+                                                  "tags_folded"};
+  // About stored data rather than reports.
+  static const std::set<std::string> kStorage = {"cells_over_limit", "rows_quarantined",
+                                                 "pending_deltas"};
+  nlohmann::json rejected = nlohmann::json::object(), adjusted = nlohmann::json::object(),
+                 storage = nlohmann::json::object();
+  uint64_t accepted = 0, rejected_total = 0;
+  for (const auto& [reason, n] : stats) {
+    if (reason == "accepted") {
+      accepted = n;
+    } else if (kAdjusted.count(reason)) {
+      adjusted[reason] = n;
+    } else if (kStorage.count(reason)) {
+      storage[reason] = n;
+    } else {
+      rejected[reason] = n;
+      rejected_total += n;
+    }
+  }
+  return {{"accepted", accepted},
+          {"rejected", rejected},
+          {"rejected_total", rejected_total},
+          {"adjusted", adjusted},
+          {"storage", storage}};
 }
 
 int32_t today_utc() {

@@ -1,6 +1,7 @@
 // The collector's storage interface. SqliteStore is the default; the interface is kept small
-// (sites, one batched merge, a few reads) so a PostgreSQL backend can follow without touching
-// the HTTP layer. Implementations must be safe to call from many threads at once.
+// (sites, one batched append, a few reads, background compaction) and speaks of rows and
+// batches only, so another backend (ClickHouse) can follow without touching the HTTP layer.
+// Implementations must be safe to call from many threads at once.
 #pragma once
 
 #include <compare>
@@ -8,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -63,14 +65,41 @@ struct PageInfo {
   uint64_t page_views = 0;
   int32_t first_day = 0;
   int32_t last_day = 0;
+  uint64_t cells_dropped = 0;  // cells left out by the per-page-day cell bound
+};
+
+// One window of a site's pages, busiest (most page views) first.
+struct PageList {
+  std::vector<PageInfo> pages;
+  uint64_t total = 0;  // distinct pages of the site
 };
 
 using StatsMap = std::map<std::string, uint64_t>;
 
-// Storage failures (disk full, corrupt blob) surface as this; HTTP handlers catch it.
+// Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
+// hit its size limit (ENOSPC, EFBIG, EDQUOT): retrying once space returns will work.
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& what, bool full = false)
+      : std::runtime_error(what), full_(full) {}
+  bool full() const { return full_; }
+
+ private:
+  bool full_ = false;
+};
+
+struct StoreOptions {
+  // Cells one page and day may hold over all its rows (every layer cell, plus one per element
+  // and each of its sub-grid cells). Cells already stored keep adding up; new cells past the
+  // bound are dropped when deltas are compacted, and counted (stats `cells_over_limit`, and
+  // `cells_dropped` per page).
+  uint64_t max_cells_per_page_day = 1000000;
+  // A pending delta is folded into its row at the latest this many seconds after it arrived
+  // (earlier when a row collects many deltas).
+  uint32_t compact_after_seconds = 10;
+  // serve: refuse to open a database that cannot be written (read-only file, directory, or
+  // file system), instead of starting and failing every write.
+  bool require_writable = false;
 };
 
 // Limits for decoding stored aggregates: one row may hold the whole page grid. Counts are still
@@ -89,22 +118,49 @@ class Store {
   virtual void add_site(const SiteRecord& site) = 0;
   virtual std::vector<SiteRecord> sites() = 0;
 
-  // Merges each report into its row and adds `stats` to the counters, all in one transaction.
-  // Returns only once that transaction is durable; throws StoreError and changes nothing if not.
+  // Adds each report to its row and `stats` to the counters, all in one transaction. Returns only
+  // once that transaction is durable; throws StoreError and changes nothing if not. The cost
+  // must not grow with the size of the rows touched (SqliteStore appends each report as a
+  // pending delta of its row; compact() folds deltas into rows later).
   virtual void commit_batch(const std::vector<std::pair<RowKey, const Report*>>& batch,
                             const StatsMap& stats) = 0;
 
-  virtual std::vector<PageInfo> pages(const std::string& site) = 0;
+  // Pages of a site, busiest first: `limit` of them from `offset`.
+  virtual PageList pages(const std::string& site, size_t offset, size_t limit) = 0;
   virtual std::vector<RowInfo> rows(const RowFilter& filter) = 0;  // no blobs decoded
-  // Calls `fn` with the decoded aggregate of every row matching `filter`.
+  // Calls `fn` with the decoded aggregate of every row matching `filter`, pending deltas
+  // included. Stored data that cannot be decoded is skipped (and set aside by compact()).
   virtual void for_each_row(const RowFilter& filter,
                             const std::function<void(const RowKey&, Report&&)>& fn) = 0;
   virtual StatsMap stats() = 0;
   virtual int64_t prune(int32_t before_day) = 0;  // deletes rows with day < before_day
+
+  // Background work, called in a loop by the collector's compactor thread: folds due pending
+  // deltas into their rows (each row in one transaction, crash-safe), applies the cell bound,
+  // and moves rows that cannot be decoded aside. `all`: every pending delta is due. Returns the
+  // number of rows changed (0: nothing was due). Throws StoreError (e.g. disk full).
+  virtual size_t compact(bool all) = 0;
 };
 
 // Opens (creating if needed) an SQLite store in WAL mode with synchronous=FULL.
-std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const StoreOptions& options = {});
+
+// Cells a stored aggregate holds, as the per-page-day bound counts them.
+uint64_t cell_count(const Aggregate& a);
+
+// Adds `pending` into `row`, admitting at most `budget` cells `row` does not hold yet (in layer
+// order, then elements by key; an element is admitted whole or not at all). Cells `row` holds
+// already always add up. Returns the number of cells left out.
+uint64_t merge_bounded(Aggregate& row, const Aggregate& pending, uint64_t budget);
+
+// Sums `parts` into one aggregate by pairwise rounds, so k small deltas cost O(total log k)
+// rather than O(k x total). Leaves `parts` in an unspecified state.
+Aggregate merge_all(std::vector<Aggregate>& parts);
+
+// The collector's counters grouped for people: {"accepted", "rejected": {reason: n},
+// "rejected_total", "adjusted": {...}, "storage": {...}}. Reports that were kept but changed
+// (pii_removed, pages_folded...) are "adjusted", not rejected.
+nlohmann::json stats_json(const StatsMap& stats);
 
 // UTC day numbers <-> "YYYY-MM-DD" (proleptic Gregorian).
 int32_t today_utc();

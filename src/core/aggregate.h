@@ -142,6 +142,7 @@ class Aggregate {
 // @js names
 enum Device : uint8_t { kDeviceUnknown = 0, kDeviceMouse = 1, kDeviceTouch = 2, kDevicePen = 3 };
 inline constexpr uint8_t kMixed = 255;  // width class / device of a merged, multi-segment aggregate
+inline constexpr uint8_t kWidthClasses = 5;  // width classes 0..4 (tracker.h width_class())
 inline constexpr size_t kMaxTags = 8;
 inline constexpr size_t kMaxPageKeyBytes = 512;
 inline constexpr size_t kMaxShortStringBytes = 64;

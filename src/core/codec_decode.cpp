@@ -204,7 +204,12 @@ bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
       !rd.str(s.page, kMaxPageKeyBytes, "page key") || !rd.u8(s.width_class, "width class") ||
       !rd.u8(s.device, "device") || !rd.u8(flags, "segment flags"))
     return false;
-  if (kind == kKindDelta && s.device > kDevicePen)
+  // Enums are range-checked: 255 (kMixed) only in aggregates, which merge several segments.
+  const bool mixed_ok = kind == kKindAggregate;
+  if (s.width_class >= kWidthClasses && !(mixed_ok && s.width_class == kMixed))
+    return rd.fail(DecodeStatus::kOutOfRange,
+                   "width class " + std::to_string(s.width_class) + " is unknown");
+  if (s.device > kDevicePen && !(mixed_ok && s.device == kMixed))
     return rd.fail(DecodeStatus::kOutOfRange, "device " + std::to_string(s.device) + " is unknown");
   if (flags & ~1u) return rd.fail(DecodeStatus::kReservedBits, "segment flags set reserved bits");
   s.logged_in = flags & 1;

@@ -82,8 +82,11 @@ export function postReport(base, bytes, headers = {}) {
 }
 
 // Starts `serve` on a free port (--port 0; the port is read from stderr) and waits for /healthz.
-export async function startServer(db, extraArgs = []) {
-  const proc = spawn(collectorBin, ['serve', '--db', db, '--port', '0', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+// `prefix`: a command that runs the collector (e.g. ['bash', '-c', 'ulimit -f 64; exec "$@"', '-']);
+// `spawnOptions`: extra child_process options (uid, gid).
+export async function startServer(db, extraArgs = [], { prefix = [], spawnOptions = {} } = {}) {
+  const argv = [...prefix, collectorBin, 'serve', '--db', db, '--port', '0', ...extraArgs];
+  const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...spawnOptions });
   let stderr = '';
   const port = await new Promise((resolve, reject) => {
     proc.stderr.on('data', (d) => {

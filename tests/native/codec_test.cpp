@@ -118,6 +118,46 @@ TEST_CASE("decoder error table") {
   }
 }
 
+TEST_CASE("segment enums are range-checked; 255 (mixed) only in aggregates") {
+  struct Case {
+    ReportKind kind;
+    uint8_t width, device;
+    bool ok;
+  };
+  const Case cases[] = {
+      {kKindDelta, 0, 0, true},
+      {kKindDelta, 4, 3, true},
+      {kKindDelta, 5, 1, false},
+      {kKindDelta, 254, 1, false},
+      {kKindDelta, kMixed, 1, false},
+      {kKindDelta, 2, 4, false},
+      {kKindDelta, 2, kMixed, false},
+      {kKindAggregate, kMixed, kMixed, true},
+      {kKindAggregate, 4, 3, true},
+      {kKindAggregate, 5, 1, false},
+      {kKindAggregate, 200, kMixed, false},
+      {kKindAggregate, 1, 9, false},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(int(c.kind));
+    CAPTURE(int(c.width));
+    CAPTURE(int(c.device));
+    Report in = sample_report(), out;
+    in.kind = c.kind;
+    in.segment.width_class = c.width;
+    in.segment.device = c.device;
+    const auto bytes = encode(in);
+    const DecodeResult res = decode(bytes.data(), bytes.size(), out);
+    CHECK(res.ok() == c.ok);
+    if (!c.ok) {
+      CHECK(res.status == DecodeStatus::kOutOfRange);
+      const bool width_ok =
+          c.width < kWidthClasses || (c.width == kMixed && c.kind == kKindAggregate);
+      CHECK(res.message.find(width_ok ? "device" : "width class") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("decoder limits refuse hostile sizes before allocating") {
   Report r = sample_report();
   for (uint32_t i = 0; i < 100; ++i) r.data.layers[kLayerMove].add(i * 3, 1);

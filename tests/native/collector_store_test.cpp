@@ -1,0 +1,331 @@
+// SqliteStore's append-and-compact layout: reads see pending deltas, compaction changes nothing a
+// read sees (except cells past the bound), the per-page-day cell bound, corrupt rows set aside,
+// pagination, refusing unwritable databases; plus the bounded and tree merges they rest on.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include "collector/store.h"
+#include "test_util.h"
+
+using namespace thermograph;
+
+namespace {
+
+struct TempDb {
+  std::string dir, path;
+  TempDb() {
+    char tmpl[] = "/tmp/tg-store-test-XXXXXX";
+    dir = mkdtemp(tmpl);
+    path = dir + "/db.sqlite";
+  }
+  ~TempDb() { std::filesystem::remove_all(dir); }
+  // Runs SQL on a separate connection, as an operator's sqlite3 shell would.
+  void sql(const std::string& q) const {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, q.c_str(), nullptr, nullptr, &err);
+    INFO(q << ": " << (err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+};
+
+Report report(const std::string& page, uint8_t width = 1) {
+  Report r;
+  r.segment.site = "tg_site";
+  r.segment.page = page;
+  r.segment.width_class = width;
+  r.segment.device = kDeviceMouse;
+  r.segment.tracker_version = 3;
+  r.data.counters[kPageViews] = 1;
+  return r;
+}
+
+void commit(Store& s, const std::vector<std::pair<RowKey, Report>>& rows, StatsMap stats = {}) {
+  std::vector<std::pair<RowKey, const Report*>> batch;
+  for (const auto& [k, r] : rows) batch.push_back({k, &r});
+  s.commit_batch(batch, stats);
+}
+
+// page -> merged aggregate, as a read sees it.
+std::map<RowKey, Aggregate> read_all(Store& s) {
+  RowFilter f;
+  f.site = "tg_site";
+  std::map<RowKey, Aggregate> out;
+  s.for_each_row(f, [&](const RowKey& k, Report&& r) {
+    CHECK(out.count(k) == 0);
+    out[k] = std::move(r.data);
+  });
+  return out;
+}
+
+void compact_everything(Store& s) {
+  for (int i = 0; i < 100 && s.compact(true) > 0;) ++i;
+}
+
+}  // namespace
+
+TEST_CASE("merge_bounded: stored cells always add up, new cells only while the budget lasts") {
+  Aggregate row, pending;
+  row.layers[kLayerClicks].add(10, 1);
+  row.layers[kLayerClicks].add(20, 1);
+  pending.layers[kLayerClicks].add(10, 5);  // stored: adds up however small the budget
+  pending.layers[kLayerClicks].add(15, 1);  // new
+  pending.layers[kLayerClicks].add(30, 1);  // new
+  pending.layers[kLayerMove].add(7, 2);     // new, in a later layer
+  pending.counters[kPageViews] = 4;
+
+  SUBCASE("no budget") {
+    CHECK(merge_bounded(row, pending, 0) == 3);
+    CHECK(row.layers[kLayerClicks].get(10) == 6);
+    CHECK(row.layers[kLayerClicks].size() == 2);
+    CHECK(row.layers[kLayerMove].empty());
+    CHECK(row.counters[kPageViews] == 4);
+  }
+  SUBCASE("room for two: lowest indexes of the first layers first") {
+    CHECK(merge_bounded(row, pending, 2) == 1);
+    CHECK(row.layers[kLayerClicks].get(15) == 1);
+    CHECK(row.layers[kLayerClicks].get(30) == 1);
+    CHECK(row.layers[kLayerMove].empty());
+  }
+  SUBCASE("room for all: the same as merge") {
+    Aggregate expect = row;
+    expect.merge(pending);
+    CHECK(merge_bounded(row, pending, 100) == 0);
+    CHECK(row == expect);
+  }
+  SUBCASE("elements are admitted whole or not at all; known elements keep counting") {
+    row.element(1)->counters[kElClicks] = 1;
+    pending.element(1)->counters[kElClicks] = 2;
+    ElementStats* fresh = pending.element(2);
+    fresh->counters[kElClicks] = 1;
+    fresh->cells.add(3, 1);
+    fresh->cells.add(4, 1);
+    // 3 layer cells fit; the new element needs 3 (itself + 2 sub-cells) and only 1 is left.
+    CHECK(merge_bounded(row, pending, 4) == 3);
+    CHECK(row.find_element(1)->counters[kElClicks] == 3);
+    CHECK(row.find_element(2) == nullptr);
+    CHECK(cell_count(row) == 2 + 3 + 1);  // 4 click cells, 1 move cell, element 1
+  }
+}
+
+TEST_CASE("merge_all equals merging one by one (property)") {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    CAPTURE(seed);
+    test::Rng rng{seed};
+    std::vector<Aggregate> parts;
+    Aggregate expect;
+    const uint32_t n = rng.below(40);
+    for (uint32_t i = 0; i < n; ++i) {
+      parts.push_back(test::random_aggregate(rng));
+      expect.merge(parts.back());
+    }
+    CHECK(merge_all(parts) == expect);
+  }
+}
+
+TEST_CASE("reads merge pending deltas; compaction folds them without changing what reads see") {
+  TempDb t;
+  auto store = open_sqlite_store(t.path);
+  test::Rng rng{7};
+  std::map<RowKey, Aggregate> expect;
+  for (int batch = 0; batch < 30; ++batch) {
+    std::vector<std::pair<RowKey, Report>> rows;
+    for (int p = 0; p < 3; ++p) {
+      Report r = report("https://shop.example/p" + std::to_string((batch + p) % 4), p % 2);
+      r.data = test::random_aggregate(rng);
+      r.data.counters[kPageViews] = 1;
+      const RowKey k = row_key(r.segment, 19000 + batch % 2);
+      expect[k].merge(r.data);
+      rows.push_back({k, r});
+    }
+    commit(*store, rows, {{"accepted", 3}});
+    if (batch == 10) compact_everything(*store);  // some rows compacted, then more deltas
+  }
+  CHECK(read_all(*store) == expect);
+  CHECK(store->stats()["pending_deltas"] > 0);
+  compact_everything(*store);
+  CHECK(store->stats()["pending_deltas"] == 0);
+  CHECK(read_all(*store) == expect);
+  CHECK(store->stats()["accepted"] == 90);
+
+  // rows() sums page views over compacted rows and pending deltas alike.
+  Report extra = report("https://shop.example/p0", 0);
+  const RowKey k0 = row_key(extra.segment, 19000);
+  commit(*store, {{k0, extra}});
+  RowFilter f;
+  f.site = "tg_site";
+  f.page = "https://shop.example/p0";
+  f.from_day = f.to_day = 19000;
+  f.width_class = 0;
+  uint64_t pv = 0;
+  for (const RowInfo& r : store->rows(f)) pv += r.page_views;
+  CHECK(pv == expect[k0].counters[kPageViews] + 1);
+
+  // A new connection (a restart) finds the pending delta and compacts it.
+  store.reset();
+  store = open_sqlite_store(t.path);
+  expect[k0].counters[kPageViews] += 1;
+  CHECK(read_all(*store) == expect);
+  compact_everything(*store);
+  CHECK(store->stats()["pending_deltas"] == 0);
+  CHECK(read_all(*store) == expect);
+}
+
+TEST_CASE("the per-page-day cell bound drops new cells past it, counted and reported") {
+  TempDb t;
+  StoreOptions o;
+  o.max_cells_per_page_day = 1000;
+  auto store = open_sqlite_store(t.path, o);
+  const std::string page = "https://shop.example/hot";
+  // Two rows of the same page and day (two width classes) share the bound.
+  for (int batch = 0; batch < 6; ++batch) {
+    std::vector<std::pair<RowKey, Report>> rows;
+    for (uint8_t w = 0; w < 2; ++w) {
+      Report r = report(page, w);
+      for (uint32_t i = 0; i < 100; ++i)
+        r.data.layers[kLayerMove].add((batch * 100 + i) * kGridCols, 1);
+      rows.push_back({row_key(r.segment, 19000), r});
+    }
+    commit(*store, rows);
+    compact_everything(*store);
+  }
+  // 1,200 distinct cells arrived, 1,000 fit.
+  uint64_t cells = 0;
+  for (const auto& [k, a] : read_all(*store)) cells += cell_count(a);
+  CHECK(cells == 1000);
+  CHECK(store->stats()["cells_over_limit"] == 200);
+  const PageList pl = store->pages("tg_site", 0, 10);
+  REQUIRE(pl.pages.size() == 1);
+  CHECK(pl.pages[0].cells_dropped == 200);
+  CHECK(pl.pages[0].page_views == 12);
+
+  // Cells the row holds keep adding up; another day has its own bound.
+  Report again = report(page, 0);
+  again.data.layers[kLayerMove].add(0, 5);
+  Report tomorrow = report(page, 0);
+  tomorrow.data.layers[kLayerMove].add(12345 * kGridCols, 1);
+  commit(*store, {{row_key(again.segment, 19000), again}, {row_key(tomorrow.segment, 19001), tomorrow}});
+  compact_everything(*store);
+  const auto rows = read_all(*store);
+  CHECK(rows.at(row_key(again.segment, 19000)).layers[kLayerMove].get(0) == 6);
+  CHECK(rows.at(row_key(tomorrow.segment, 19001)).layers[kLayerMove].size() == 1);
+  CHECK(store->stats()["cells_over_limit"] == 200);
+}
+
+TEST_CASE("a corrupt stored row or delta is skipped by reads and quarantined, others unharmed") {
+  TempDb t;
+  auto store = open_sqlite_store(t.path);
+  Report a = report("https://shop.example/a"), b = report("https://shop.example/b");
+  a.data.layers[kLayerClicks].add(1, 1);
+  b.data.layers[kLayerClicks].add(2, 1);
+  const RowKey ka = row_key(a.segment, 19000), kb = row_key(b.segment, 19000);
+  commit(*store, {{ka, a}, {kb, b}});
+  compact_everything(*store);
+  commit(*store, {{ka, a}, {kb, b}});  // pending deltas for both
+  t.sql("UPDATE aggregates SET data = x'5447010012' WHERE page = 'https://shop.example/a'");
+
+  auto rows = read_all(*store);  // no throw: a's stored row is skipped, its delta is read
+  CHECK(rows.at(kb).counters[kPageViews] == 2);
+  CHECK(rows.at(ka).counters[kPageViews] == 1);
+
+  commit(*store, {{ka, a}, {kb, b}});  // writes do not read stored rows: unaffected
+  compact_everything(*store);
+  CHECK(store->stats()["rows_quarantined"] == 1);
+  rows = read_all(*store);
+  CHECK(rows.at(ka).counters[kPageViews] == 2);
+  CHECK(rows.at(kb).counters[kPageViews] == 3);
+
+  // A corrupt pending delta: read around, then set aside by the next compaction.
+  commit(*store, {{ka, a}, {kb, b}});
+  t.sql("UPDATE deltas SET data = x'0000' WHERE page = 'https://shop.example/b'");
+  rows = read_all(*store);
+  CHECK(rows.at(kb).counters[kPageViews] == 3);
+  compact_everything(*store);
+  CHECK(store->stats()["rows_quarantined"] == 2);
+  rows = read_all(*store);
+  CHECK(rows.at(ka).counters[kPageViews] == 3);
+  CHECK(rows.at(kb).counters[kPageViews] == 3);
+
+  // The quarantined bytes are kept for the operator, with the decoder's reason.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(t.path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT source, page, reason FROM quarantine ORDER BY id", -1, &s,
+                             nullptr) == SQLITE_OK);
+  std::vector<std::string> got;
+  while (sqlite3_step(s) == SQLITE_ROW)
+    got.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) + " " +
+                  reinterpret_cast<const char*>(sqlite3_column_text(s, 1)) + " " +
+                  reinterpret_cast<const char*>(sqlite3_column_text(s, 2)));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].rfind("row https://shop.example/a truncated", 0) == 0);
+  CHECK(got[1].rfind("delta https://shop.example/b bad_magic", 0) == 0);
+}
+
+TEST_CASE("pages: busiest first, paginated, pending deltas counted; prune removes both") {
+  TempDb t;
+  auto store = open_sqlite_store(t.path);
+  std::vector<std::pair<RowKey, Report>> rows;
+  for (int p = 0; p < 25; ++p) {
+    Report r = report("https://shop.example/p" + std::to_string(100 + p));
+    r.data.counters[kPageViews] = 1 + p % 7;
+    rows.push_back({row_key(r.segment, 19000 + p % 3), r});
+  }
+  commit(*store, rows);
+  store->compact(true);  // some compacted, some not: both count
+  commit(*store, {rows[0]});
+  std::vector<std::string> seen;
+  uint64_t last = ~0ull;
+  for (size_t offset = 0;; offset += 10) {
+    const PageList pl = store->pages("tg_site", offset, 10);
+    CHECK(pl.total == 25);
+    for (const PageInfo& p : pl.pages) {
+      CHECK(p.page_views <= last);
+      last = p.page_views;
+      seen.push_back(p.page);
+    }
+    if (pl.pages.size() < 10) break;
+  }
+  CHECK(seen.size() == 25);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 25);
+  CHECK(store->pages("tg_site", 100, 10).total == 25);
+  CHECK(store->pages("tg_site", 0, 1).pages[0].page_views == 7);  // p106 / p113 / p120: 7 each
+
+  CHECK(store->prune(19002) > 0);
+  for (const PageInfo& p : store->pages("tg_site", 0, 100).pages) CHECK(p.last_day == 19002);
+  CHECK(store->stats()["pending_deltas"] == 0);
+}
+
+TEST_CASE("a database serve cannot write is refused at open, with the reason") {
+  TempDb t;
+  StoreOptions o;
+  o.require_writable = true;
+  auto refused = [&](const std::string& path) {
+    try {
+      open_sqlite_store(path, o);
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(refused(t.dir + "/missing/db.sqlite").find("directory") != std::string::npos);
+  CHECK(refused(t.dir).find("not a regular file") != std::string::npos);
+  CHECK(refused(t.path).empty());  // a fresh database in a writable directory is fine
+  if (geteuid() != 0) {            // root writes through permission bits; tested via the binary
+    chmod(t.path.c_str(), 0444);
+    CHECK(refused(t.path).find("not writable") != std::string::npos);
+  }
+}
