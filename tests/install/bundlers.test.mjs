@@ -4,7 +4,7 @@
 // in Chromium. Each app's report reaches a real collector, and its overlay chunk opens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launch } from '../browser/harness.mjs';
 import { createSite, getJson, startServer, tempDir as collectorDir } from '../collector/helpers.mjs';
@@ -30,9 +30,28 @@ function copyAssets(out) {
   }
 }
 
+// docs/install.md's Vite + React recipe: the tracker created once at module level (React is
+// linked from this repository's devDependencies, not installed from the registry again).
+const REACT = {
+  'react/index.html': '<!doctype html><html><body style="margin:0"><div id="root"></div><script type="module" src="/src/main.jsx"></script></body></html>',
+  'react/src/main.jsx': `import { createRoot } from 'react-dom/client';
+import { createTracker } from 'thermograph';
+import App from './App.jsx';
+const q = new URLSearchParams(location.search);
+export const tracker = createTracker({ endpoint: q.get('endpoint'), site: q.get('site') });
+window.tracker = tracker;
+createRoot(document.getElementById('root')).render(<App />);
+`,
+  'react/src/App.jsx': `export default function App() {
+  return <button id="buy" style={{ margin: 200, width: 200, height: 60 }} onClick={() => window.tracker.tag('plan', 'pro')}>Buy</button>;
+}
+`,
+};
+
 before(async () => {
   const { tarball } = pack();
-  app = scratchApp(tarball, { 'main.js': MAIN, 'index.html': MODULE_PAGE });
+  app = scratchApp(tarball, { 'main.js': MAIN, 'index.html': MODULE_PAGE, ...REACT });
+  for (const dep of ['react', 'react-dom']) symlinkSync(path.join(NODE_MODULES, dep), path.join(app, 'node_modules', dep));
   db = collectorDir();
   browser = await launch();
 });
@@ -76,6 +95,12 @@ test('the sample app builds with every bundler', async (t) => {
     assert.ok(assets.some((f) => /^thermograph-overlay-.*\.mjs$/.test(f)), 'overlay emitted: ' + assets);
     builds.vite = out;
   });
+  await t.test('Vite + React (docs/install.md recipe)', async () => {
+    const { build } = await import(path.join(NODE_MODULES, 'vite/dist/node/index.js'));
+    const out = path.join(app, 'out-vite-react');
+    await build({ root: path.join(app, 'react'), configFile: false, logLevel: 'error', build: { outDir: out } });
+    builds['vite + react'] = out;
+  });
   await t.test('webpack', async () => {
     const webpack = (await import(path.join(NODE_MODULES, 'webpack/lib/index.js'))).default;
     const out = path.join(app, 'out-webpack');
@@ -105,7 +130,7 @@ test('the sample app builds with every bundler', async (t) => {
 
 test('each built app reports to a real collector and opens the overlay', async (t) => {
   const names = Object.keys(builds);
-  assert.ok(names.length >= 5, 'every app was built: ' + names);
+  assert.ok(names.length >= 7, 'every app was built: ' + names);
   const origins = {};
   for (const name of names) {
     const s = await serveDir(builds[name]);
