@@ -114,6 +114,17 @@ test('the sample app builds with every bundler', async (t) => {
     writeFileSync(path.join(out, 'index.html'), page('<script src="./main.js"></script>'));
     builds.webpack = out;
   });
+  await t.test('webpack, CommonJS app (require): the "module" condition still gives it the assets', async () => {
+    const webpack = (await import(path.join(NODE_MODULES, 'webpack/lib/index.js'))).default;
+    const out = path.join(app, 'out-webpack-cjs');
+    writeFileSync(path.join(app, 'main.cjs'), "const { createTracker } = require('thermograph');\nwindow.tracker = createTracker({ site: 'k' });\n");
+    const stats = await new Promise((resolve, reject) => webpack(
+      { mode: 'production', context: app, entry: './main.cjs', output: { path: out }, optimization: { minimize: false } },
+      (err, s) => (err ? reject(err) : resolve(s))));
+    assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+    const files = readdirSync(out);
+    assert.ok(files.some((f) => f.endsWith('.wasm')) && files.some((f) => f.endsWith('.mjs')), 'assets emitted: ' + files);
+  });
   await t.test('Rollup with @rollup/plugin-node-resolve and @web/rollup-plugin-import-meta-assets', async () => {
     const { rollup } = await import(path.join(NODE_MODULES, 'rollup/dist/es/rollup.js'));
     const { nodeResolve } = await import(path.join(NODE_MODULES, '@rollup/plugin-node-resolve/dist/es/index.js'));
