@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { OUT as CONSTANTS, writeConstants } from './gen-constants.mjs';
+import { createHash } from 'node:crypto';
 
 const BUDGET = 12288;
 const wasmDir = process.env.THERMOGRAPH_WASM_DIR || 'build-wasm';
@@ -31,6 +32,20 @@ const internal = [
 const tracker = { ...common, mangleProps: new RegExp(`^(${internal.join('|')})$`) };
 await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
 await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
+// npm entries (docs/install.md). Minifying drops comments, so the overlay's import() gets back the
+// two that tell webpack and Vite it loads a URL at run time (the file itself is emitted through its
+// `new URL(..., import.meta.url)`), not a module to bundle.
+const mjs = readFileSync('dist/thermograph.mjs', 'utf8');
+const dynamic = mjs.match(/\bimport\((?=[\w$])/g) || [];
+if (dynamic.length !== 1) throw new Error(`build-js: expected one import() in dist/thermograph.mjs, found ${dynamic.length}`);
+writeFileSync('dist/thermograph.mjs', mjs.replace(/\bimport\((?=[\w$])/, 'import(/* webpackIgnore: true */ /* @vite-ignore */ '));
+// CommonJS (require('thermograph'), server-side rendering): import.meta is empty there, so the
+// wasm and the overlay are looked for next to the script (js/tracker/index.js).
+await build({
+  ...tracker, entryPoints: ['js/tracker/index.js'], format: 'cjs', outfile: 'dist/thermograph.cjs',
+  logOverride: { 'empty-import-meta': 'silent' },
+});
+copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.cts');
 copyFileSync(`${wasmDir}/thermograph.wasm`, 'dist/thermograph.wasm');
 copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.ts');
 const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];
@@ -41,6 +56,14 @@ if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
   });
   files.push('thermograph-overlay.mjs');
 }
+
+// Subresource Integrity hashes of what a page may load from a CDN (README's snippet shows the
+// script's; tests/install/package.test.mjs keeps the README equal to this file).
+const sri = {};
+for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs']) {
+  if (existsSync(`dist/${f}`)) sri[f] = 'sha384-' + createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64');
+}
+writeFileSync('dist/sri.json', JSON.stringify(sri, null, 2) + '\n');
 
 const sizes = {};
 for (const f of files) {

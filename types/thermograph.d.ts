@@ -7,9 +7,12 @@ export interface TrackerOptions {
   site?: string;
   /** Deliver encoded reports yourself instead of sendBeacon/fetch ("any endpoint"). */
   transport?: (report: Uint8Array) => void;
-  /** Where thermograph.wasm lives; defaults to next to the module. */
+  /**
+   * Where thermograph.wasm lives. Default: next to this module (Vite, webpack 5 and Rollup with
+   * importMetaAssets emit it with your build), else next to the script it was bundled into.
+   */
   wasmUrl?: string;
-  /** The designer's overlay chunk (default: thermograph-overlay.mjs next to the script). */
+  /** The designer's overlay chunk (default: thermograph-overlay.mjs, found like the wasm). */
   overlayUrl?: string;
   /** A/B variant of this page view. */
   variant?: string;
@@ -52,4 +55,9 @@ export interface Tracker {
   overlay(options?: { token?: string; endpoint?: string; site?: string; page?: string }): Promise<unknown>;
 }
 
+/**
+ * Creates the page's tracker; call it once per page load. Never throws: without a DOM (server-side
+ * rendering) it returns a tracker that does nothing, and a tracker that cannot load its wasm stays
+ * off after one console line naming the cause (docs/install.md).
+ */
 export function createTracker(options?: TrackerOptions): Tracker;

@@ -6,21 +6,22 @@ import { log } from './events.js';
 (() => {
   try {
     const w = window, prev = w.thermograph;
-    if (prev && prev.loaded) return log('a second tag on this page was ignored');
-    const script = document.currentScript;
-    const d = (script && script.dataset) || {};
-    const base = script && script.src ? script.src.replace(/[^/?#]*([?#].*)?$/, '') : '';
+    if (prev && prev.loaded) return log('second tag ignored');
+    const script = document.currentScript || {};  // none when run as a module
+    const d = script.dataset || {};
+    // A file next to this script: its last path segment (and query, fragment) replaced.
+    const near = (f) => (script.src || '').replace(/[^/?#]*([?#].*)?$/, f);
     const list = (s) => (s ? s.split(',') : []);
     const tracker = createTracker({
       endpoint: d.endpoint, site: d.site, variant: d.variant, loggedIn: d.loggedIn === 'true',
-      consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || base + 'thermograph.wasm',
-      overlayUrl: d.overlay || base + 'thermograph-overlay.mjs',
+      consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || near('thermograph.wasm'),
+      overlayUrl: d.overlay || near('thermograph-overlay.mjs'),
       goals: { clicks: list(d.goalClicks), pages: list(d.goalPages) },
     });
     const run = (cmd, ...args) => {
       try {
         if (typeof tracker[cmd] === 'function') return tracker[cmd](...args);
-        log('unknown command "' + cmd + '"');
+        log('unknown command ' + cmd);
       } catch (e) { /* never throw into the page */ }
     };
     run.loaded = true;

@@ -170,12 +170,11 @@ export function createTracker(options = {}) {
   }
 
   const ready = (async () => {
-    if (typeof WebAssembly !== 'object') return log('off (no WebAssembly)');
     try {
       mod = await loadModule(o.wasmUrl);
     } catch (e) {
       running = false;
-      return log("off (CSP needs 'wasm-unsafe-eval')");
+      return log('off (' + e.message + ')');  // the cause, named by loadModule
     }
     try {
       applySegment();
@@ -187,7 +186,7 @@ export function createTracker(options = {}) {
   if (o.respectDnt === false || !optedOut) start();
 
   // The designer's overlay is a separate chunk, fetched only here: never imported statically.
-  const overlay = (opts) => import(o.overlayUrl || 'thermograph-overlay.mjs')
+  const overlay = (opts) => import(o.overlayUrl)
     .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, ...opts }));
   // Designer triggers work even when tracking is off (a designer may send Do Not Track).
   const hash = () => location.hash === '#thermograph' && overlay().catch(log);

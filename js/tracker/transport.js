@@ -15,7 +15,7 @@ export function createTransport(endpoint) {
   const post = (bytes) => {
     const body = new Blob([bytes], { type: 'text/plain' });
     if ((navigator.sendBeacon && navigator.sendBeacon(endpoint, body)) || typeof fetch !== 'function') return;
-    fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit', mode: 'cors' })
+    fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit' })
       .then((r) => { if (r.status >= 500 || r.status === 429) throw 0; })
       .catch(() => {
         bytes.tries = (bytes.tries || 0) + 1;

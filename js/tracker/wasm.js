@@ -3,12 +3,26 @@
 // buffer is detached and would silently read zeros.
 import { EVENT_SLOTS } from 'thermograph-constants';
 
+// Every way loading fails throws an Error whose message names the cause and the URL; the caller
+// prints it once as `thermograph: off (<message>)`.
 export async function loadModule(url) {
-  // Compiled from bytes rather than streamed: the module is ~15 KB, so streaming gains nothing,
-  // and this path works whatever MIME type the server sends. It imports nothing. A CSP without
-  // 'wasm-unsafe-eval' makes instantiate() throw, which the caller reports once.
-  const bytes = await (await fetch(url, { credentials: 'omit' })).arrayBuffer();
-  const inst = (await WebAssembly.instantiate(bytes, {})).instance;
+  let why = 'no WebAssembly', inst;  // what went wrong if the step under way throws
+  try {
+    WebAssembly.validate;
+    why = 'network error';
+    // Compiled from bytes rather than streamed: the module is ~15 KB, so streaming gains nothing,
+    // and this path works whatever MIME type the server sends. A network error, a CORS refusal
+    // and a CSP without the file's origin in connect-src all reject the fetch alike.
+    const res = await fetch(url);
+    if (!res.ok) throw (why = 'HTTP ' + res.status);
+    const bytes = await res.arrayBuffer();
+    // Valid wasm that does not compile: a CSP without 'wasm-unsafe-eval' (the module imports
+    // nothing). Invalid: typically an HTML page a server or an SPA fallback sends for a missing file.
+    why = WebAssembly.validate(bytes) ? "CSP needs 'wasm-unsafe-eval'" : 'not wasm';
+    inst = (await WebAssembly.instantiate(bytes, {})).instance;
+  } catch (e) {
+    throw Error(why + ': ' + url);
+  }
   const x = inst.exports;
   const enc = new TextEncoder();
   const view = (Type, at, n) => new Type(x.memory.buffer, at, n);
