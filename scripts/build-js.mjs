@@ -29,7 +29,12 @@ const internal = [
   'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
   'tries',
 ];
-const tracker = { ...common, mangleProps: new RegExp(`^(${internal.join('|')})$`) };
+// The visitor module's exports are renamed to letters at its build (scripts/wasm-exports.cjs);
+// `x.tg_apply` in the sources becomes `x.<letter>` here, from the map written beside the wasm.
+const wasmExports = JSON.parse(readFileSync(`${wasmDir}/thermograph.exports.json`, 'utf8'));
+const tracker = {
+  ...common, mangleProps: new RegExp(`^(${[...internal, ...Object.keys(wasmExports)].join('|')})$`), mangleCache: { ...wasmExports },
+};
 await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
 await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
 // npm entries (docs/install.md). Minifying drops comments, so the overlay's import() gets back the

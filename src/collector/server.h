@@ -7,9 +7,8 @@
 #include <string>
 #include <thread>
 
-#include "http_server.h"
-
 #include "cardinality.h"
+#include "http_server.h"
 
 namespace thermograph {
 

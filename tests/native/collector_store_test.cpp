@@ -215,7 +215,8 @@ TEST_CASE("the per-page-day cell bound drops new cells past it, counted and repo
   again.data.layers[kLayerMove].add(0, 5);
   Report tomorrow = report(page, 0);
   tomorrow.data.layers[kLayerMove].add(12345 * kGridCols, 1);
-  commit(*store, {{row_key(again.segment, 19000), again}, {row_key(tomorrow.segment, 19001), tomorrow}});
+  commit(*store,
+         {{row_key(again.segment, 19000), again}, {row_key(tomorrow.segment, 19001), tomorrow}});
   compact_everything(*store);
   const auto rows = read_all(*store);
   CHECK(rows.at(row_key(again.segment, 19000)).layers[kLayerMove].get(0) == 6);

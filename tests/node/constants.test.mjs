@@ -11,6 +11,7 @@ import path from 'node:path';
 import { generate, OUT, ROOT } from '../../scripts/gen-constants.mjs';
 import * as C from '../../build/gen/constants.mjs';
 import { decode } from '../browser/harness.mjs';
+import { named } from './wasm-exports.mjs';
 
 const BUILD = path.resolve(ROOT, process.env.THERMOGRAPH_BUILD || 'build');
 const { code, entries } = generate();
@@ -114,7 +115,7 @@ test('enumerator-derived names follow the enumerators', () => {
 // The visitor module as built (dist/): the limits JS reads from it, and the codes the tracker
 // sends it, observed through the reports it encodes (decoded by the native decoder).
 test('the visitor module agrees: limits, fields, flags, devices, width classes, PII codes', async () => {
-  const x = (await WebAssembly.instantiate(readFileSync(path.join(ROOT, 'dist/thermograph.wasm')), {})).instance.exports;
+  const x = named((await WebAssembly.instantiate(readFileSync(path.join(ROOT, 'dist/thermograph.wasm')), {})).instance.exports);
   assert.deepEqual([...new Int32Array(x.memory.buffer, x.tg_limits(), 2)], [cxx.kEventCapacity, cxx.kScratchBytes]);
   const put = (s) => {
     const b = new TextEncoder().encode(s);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
+import { named } from './wasm-exports.mjs';
 import {
   CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_ERROR_WINDOW,
 } from '../../build/gen/constants.mjs';
@@ -16,7 +17,7 @@ async function instance() {
     env: { emscripten_notify_memory_growth() {} },
     wasi_snapshot_preview1: { proc_exit(code) { throw new Error('wasm abort ' + code); } },
   };
-  const x = (await WebAssembly.instantiate(bytes, imports)).instance.exports;
+  const x = named((await WebAssembly.instantiate(bytes, imports)).instance.exports);
   x._initialize && x._initialize();
   const [cap, scratch] = new Int32Array(x.memory.buffer, x.tg_limits(), 2);
   const str = (s) => {
