@@ -64,8 +64,7 @@ async function start(opts) {
   }
 
   function reanchor() {
-    const wanted = new Set([...stats.keys(), ...(cmp ? cmp.rows.map((r) => r.key) : [])]);
-    found = findElements(module, wanted, panel.host);
+    found = findElements(module, [...stats.values()], cmp ? cmp.rows.map((r) => r.key) : [], panel.host);
     overlay.setAnchors(anchorBoxes(found.byKey, stats));
     // Near misses and reach need today's boxes, so insights follow every re-anchor.
     ctl.insights = overlay.insights(insightBoxes(found.byKey, stats), PARAMS);

@@ -22,16 +22,39 @@ bool is_stable_token(std::string_view token) {
 namespace {
 // Tokens inside sanitize() are made of token characters by construction: skip the re-check.
 bool is_stable_scanned_token(std::string_view token) {
-  return is_safe_token(token);
+  return is_safe_token(token) && !is_generated_class(token);
 }
 }  // namespace
+
+// CSS-in-JS output: a library prefix (styled-components `sc-`, emotion `css-`, styled-jsx `jsx-`,
+// Svelte `svelte-`), or a short segment whose case flips like a hash (`bdVaJa`, `kBuVZE`).
+// Hashes with digits never get here (no digits in any key). Dropping a real class only makes a
+// specific key less specific, so the rule leans towards dropping.
+bool is_generated_class(std::string_view t) {
+  for (std::string_view p : {"sc-", "css-", "jsx-", "svelte-", "emotion-"})
+    if (t.size() > p.size() && std::string_view(t.data(), p.size()) == p)
+      return true;  // no substr: it can throw
+  size_t seg = 0, flips = 0;
+  for (size_t i = 0; i <= t.size(); ++i) {
+    const char c = i < t.size() ? t[i] : '-';
+    if (c == '-' || c == '_') {
+      if (flips >= 2 && seg <= 8) return true;
+      seg = flips = 0;
+      continue;
+    }
+    if (seg > 0 && c >= 'A' && c <= 'Z' && t[i - 1] >= 'a' && t[i - 1] <= 'z') ++flips;
+    ++seg;
+  }
+  return false;
+}
 
 namespace {
 
 // Walks the selector once and emits the canonical text char by char through `out`, so the key
 // can be hashed on the fly (the visitor builds no string) and the text built only when wanted.
+// Without `classes`, class tokens are left out: the stable form of the same path.
 template <typename Out>
-void sanitize(std::string_view sel, Out&& out) {
+void sanitize(std::string_view sel, bool classes, Out&& out) {
   size_t i = 0;
   bool step_start = true;  // a bare token is a tag name only at the start of a step
   while (i < sel.size()) {
@@ -60,7 +83,7 @@ void sanitize(std::string_view sel, Out&& out) {
         for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t);
       keep = false;
     } else {
-      keep = is_stable_scanned_token(token);
+      keep = (classes || c != '.') && is_stable_scanned_token(token);
     }
     if (keep) {
       out(c);
@@ -73,17 +96,27 @@ void sanitize(std::string_view sel, Out&& out) {
 
 }  // namespace
 
-std::string sanitize_selector(std::string_view sel) {
+std::string sanitize_selector(std::string_view sel, bool classes) {
   std::string out;
   out.reserve(sel.size());
-  sanitize(sel, [&](char c) { out += c; });
+  sanitize(sel, classes, [&](char c) { out += c; });
   return out;
 }
 
-uint32_t element_key(std::string_view selector) {
+namespace {
+uint32_t hash_selector(std::string_view selector, bool classes) {
   uint32_t h = 2166136261u;  // FNV-1a
-  sanitize(selector, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
+  sanitize(selector, classes, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
   return h ? h : 1;
+}
+}  // namespace
+
+uint32_t element_key(std::string_view selector) {
+  return hash_selector(selector, true);
+}
+
+uint32_t stable_element_key(std::string_view selector) {
+  return hash_selector(selector, false);
 }
 
 }  // namespace thermograph

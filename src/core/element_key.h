@@ -1,4 +1,9 @@
-// Element keys: a 32-bit hash of a sanitized structural selector.
+// Element keys: 32-bit hashes of a sanitized structural selector. Every element has two:
+// - the specific key (element_key): tag path, stable ids, stable classes, sibling positions;
+// - the stable key (stable_element_key): the same path without any class, so it survives A/B
+//   variants and deploys that restyle or rename classes (Clarity's alpha/beta hashes).
+// The overlay anchors heat by the specific key and falls back to the stable one; comparisons pair
+// elements by the stable key. Generated class names (CSS-in-JS hashes) are in neither.
 //
 // The tracker and the overlay build the same selector text from the DOM (js/tracker/element.js):
 // steps joined by '>', each `tag[#id][.class...][:n]` where :n is the 1-based position among
@@ -13,10 +18,16 @@
 
 namespace thermograph {
 
-// The canonical selector after sanitizing (exposed for tests and the overlay's debug view).
-std::string sanitize_selector(std::string_view selector);
+// The canonical selector after sanitizing (exposed for tests and the overlay's debug view);
+// without `classes`, the stable form.
+std::string sanitize_selector(std::string_view selector, bool classes = true);
 // FNV-1a over the sanitized selector; never 0 (0 means "no element").
 uint32_t element_key(std::string_view selector);
+// FNV-1a over the stable form (no classes); never 0.
+uint32_t stable_element_key(std::string_view selector);
+
+// A class token that a CSS-in-JS library generated (`sc-bdVaJa`, `css-...`, `kBuVZE`).
+bool is_generated_class(std::string_view token);
 
 // A token may shape a key: no digits, no state classes, nothing a PII detector matches.
 // The JS side pre-filters digits only; this is the authority.

@@ -130,7 +130,7 @@ PageView::Element* PageView::find_element(uint32_t key) {
   return nullptr;
 }
 
-PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
+PageView::Element* PageView::element(uint32_t key, uint8_t flags, uint32_t stable) {
   Element* el = find_element(key);
   if (!el) {
     if (nelements_ >= std::min(bounds_.elements, kMaxElements)) return nullptr;
@@ -143,6 +143,7 @@ PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
     el->key = key;
   }
   el->flags |= flags & kElFlagMask;
+  if (!el->stable && stable != key) el->stable = stable;  // equal: no classes, nothing to send
   return el;
 }
 
@@ -207,7 +208,11 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     Element& el = elements_[order_[i]];
     if (!pending(el)) continue;
     w.u32le(el.key);
-    w.u8(el.flags);
+    // The stable key rides along once per page view: the collector keeps it with the element.
+    const bool send_stable = el.stable && !el.stable_sent;
+    w.u8(el.flags | (send_stable ? kElWireStableKey : 0));
+    if (send_stable) w.u32le(el.stable);
+    el.stable_sent = el.stable_sent || send_stable;
     take_counters(el.total, el.sent, kElementCounterCount, delta);
     w.counters(delta, kElementCounterCount);
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));
