@@ -26,41 +26,40 @@ bool is_stable_scanned_token(std::string_view token) {
 }
 }  // namespace
 
-// CSS-in-JS output: a library prefix (styled-components `sc-`, emotion `css-`, styled-jsx `jsx-`,
-// Svelte `svelte-`), or a short segment whose case flips like a hash (`bdVaJa`, `kBuVZE`).
-// Hashes with digits never get here (no digits in any key). Dropping a real class only makes a
-// specific key less specific, so the rule leans towards dropping.
+// A hash a CSS-in-JS library generated: a short segment whose case flips twice (`bdVaJa`,
+// `kBuVZE`). Library prefixes (sc-, css-, jsx-, svelte-, emotion-) are refused with the state
+// classes (pii.h is_safe_token), hashes with digits by the no-digit rule. Dropping a real class
+// only makes a specific key less specific, so the rule leans towards dropping.
 bool is_generated_class(std::string_view t) {
-  for (std::string_view p : {"sc-", "css-", "jsx-", "svelte-", "emotion-"})
-    if (t.size() > p.size() && std::string_view(t.data(), p.size()) == p)
-      return true;  // no substr: it can throw
-  size_t seg = 0, flips = 0;
-  for (size_t i = 0; i <= t.size(); ++i) {
-    const char c = i < t.size() ? t[i] : '-';
+  unsigned seg = 0, flips = 0;
+  char prev = 0;
+  for (char c : t) {
     if (c == '-' || c == '_') {
-      if (flips >= 2 && seg <= 8) return true;
+      if (flips > 1 && seg < 9) return true;
       seg = flips = 0;
-      continue;
+    } else {
+      flips += prev >= 'a' && prev <= 'z' && c >= 'A' && c <= 'Z';
+      ++seg;
     }
-    if (seg > 0 && c >= 'A' && c <= 'Z' && t[i - 1] >= 'a' && t[i - 1] <= 'z') ++flips;
-    ++seg;
+    prev = c;
   }
-  return false;
+  return flips > 1 && seg < 9;
 }
 
 namespace {
 
-// Walks the selector once and emits the canonical text char by char through `out`, so the key
-// can be hashed on the fly (the visitor builds no string) and the text built only when wanted.
-// Without `classes`, class tokens are left out: the stable form of the same path.
+// Walks the selector once and emits the canonical text char by char through `out(c, in_class)`,
+// so both keys can be hashed on the fly in one walk (the visitor builds no string) and the text
+// built only when wanted. `in_class` marks the characters of class tokens: the stable form is the
+// same text without them.
 template <typename Out>
-void sanitize(std::string_view sel, bool classes, Out&& out) {
+void sanitize(std::string_view sel, Out&& out) {
   size_t i = 0;
   bool step_start = true;  // a bare token is a tag name only at the start of a step
   while (i < sel.size()) {
     const char c = sel[i];
     if (c == '>') {
-      out('>');
+      out('>', false);
       ++i;
       step_start = true;
       continue;
@@ -80,14 +79,14 @@ void sanitize(std::string_view sel, bool classes, Out&& out) {
       for (char d : token) keep = keep && d >= '0' && d <= '9';
     } else if (!marker) {  // tag name (custom elements keep their dashes), lowercased
       if (step_start)
-        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t);
+        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t, false);
       keep = false;
     } else {
-      keep = (classes || c != '.') && is_stable_scanned_token(token);
+      keep = is_stable_scanned_token(token);
     }
     if (keep) {
-      out(c);
-      for (char t : token) out(t);
+      out(c, c == '.');
+      for (char t : token) out(t, c == '.');
     }
     i = end;
     step_start = false;
@@ -99,24 +98,27 @@ void sanitize(std::string_view sel, bool classes, Out&& out) {
 std::string sanitize_selector(std::string_view sel, bool classes) {
   std::string out;
   out.reserve(sel.size());
-  sanitize(sel, classes, [&](char c) { out += c; });
+  sanitize(sel, [&](char c, bool in_class) {
+    if (classes || !in_class) out += c;
+  });
   return out;
 }
 
-namespace {
-uint32_t hash_selector(std::string_view selector, bool classes) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  sanitize(selector, classes, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
-  return h ? h : 1;
+ElementKeys element_keys(std::string_view selector) {
+  uint32_t h = 2166136261u, s = h;  // FNV-1a, both
+  sanitize(selector, [&](char c, bool in_class) {
+    h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    if (!in_class) s = (s ^ static_cast<unsigned char>(c)) * 16777619u;
+  });
+  return {h ? h : 1, s ? s : 1};
 }
-}  // namespace
 
 uint32_t element_key(std::string_view selector) {
-  return hash_selector(selector, true);
+  return element_keys(selector).specific;
 }
 
 uint32_t stable_element_key(std::string_view selector) {
-  return hash_selector(selector, false);
+  return element_keys(selector).stable;
 }
 
 }  // namespace thermograph

@@ -21,12 +21,18 @@ namespace thermograph {
 // The canonical selector after sanitizing (exposed for tests and the overlay's debug view);
 // without `classes`, the stable form.
 std::string sanitize_selector(std::string_view selector, bool classes = true);
+// Both keys in one walk: FNV-1a over the sanitized selector and over its stable form; never 0.
+struct ElementKeys {
+  uint32_t specific, stable;
+};
+ElementKeys element_keys(std::string_view selector);
 // FNV-1a over the sanitized selector; never 0 (0 means "no element").
 uint32_t element_key(std::string_view selector);
 // FNV-1a over the stable form (no classes); never 0.
 uint32_t stable_element_key(std::string_view selector);
 
-// A class token that a CSS-in-JS library generated (`sc-bdVaJa`, `css-...`, `kBuVZE`).
+// A class token that looks like a CSS-in-JS hash (`bdVaJa`, `kBuVZE`); library prefixes are
+// refused by is_safe_token (pii.h).
 bool is_generated_class(std::string_view token);
 
 // A token may shape a key: no digits, no state classes, nothing a PII detector matches.

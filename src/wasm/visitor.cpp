@@ -167,10 +167,9 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
 
 // The specific key, for the events; the stable key stays here for the page view to send.
 TG_EXPORT("tg_element_key") uint32_t tg_element_key(uint32_t len) {
-  const std::string_view sel = scratch(len);
-  const uint32_t key = element_key(sel);
-  g_tracker.remember_stable_key(key, stable_element_key(sel));
-  return key;
+  const ElementKeys k = element_keys(scratch(len));
+  g_tracker.remember_stable_key(k.specific, k.stable);
+  return k.specific;
 }
 
 // Encodes the delta since the last flush; returns its length (0: nothing new).
