@@ -1,6 +1,7 @@
 // Bundles js/ with esbuild into dist/, copies the wasm, writes dist/size.json and fails when the
 // visitor download (script + wasm, gzip) exceeds the 12 KB budget.
 import { build } from 'esbuild';
+import { minify } from 'terser';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -22,8 +23,16 @@ const internal = [
   'tries',
 ];
 const tracker = { ...common, mangleProps: new RegExp(`^(${internal.join('|')})$`) };
+// esbuild bundles and mangles; terser's second look (two compress passes, top-level names) takes
+// another ~2 % off what every visitor downloads. Safe transforms only (no `unsafe` options).
+async function squeeze(file, module) {
+  const out = await minify(readFileSync(file, 'utf8'), { ecma: 2020, module, toplevel: true, compress: { passes: 2 } });
+  writeFileSync(file, out.code);
+}
 await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
+await squeeze('dist/thermograph.min.js', false);
 await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
+await squeeze('dist/thermograph.mjs', true);
 copyFileSync(`${wasmDir}/thermograph.wasm`, 'dist/thermograph.wasm');
 copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.ts');
 const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];

@@ -22,29 +22,9 @@ bool is_stable_token(std::string_view token) {
 namespace {
 // Tokens inside sanitize() are made of token characters by construction: skip the re-check.
 bool is_stable_scanned_token(std::string_view token) {
-  return is_safe_token(token) && !is_generated_class(token);
+  return is_safe_token(token);
 }
 }  // namespace
-
-// A hash a CSS-in-JS library generated: a short segment whose case flips twice (`bdVaJa`,
-// `kBuVZE`). Library prefixes (sc-, css-, jsx-, svelte-, emotion-) are refused with the state
-// classes (pii.h is_safe_token), hashes with digits by the no-digit rule. Dropping a real class
-// only makes a specific key less specific, so the rule leans towards dropping.
-bool is_generated_class(std::string_view t) {
-  unsigned seg = 0, flips = 0;
-  char prev = 0;
-  for (char c : t) {
-    if (c == '-' || c == '_') {
-      if (flips > 1 && seg < 9) return true;
-      seg = flips = 0;
-    } else {
-      flips += prev >= 'a' && prev <= 'z' && c >= 'A' && c <= 'Z';
-      ++seg;
-    }
-    prev = c;
-  }
-  return flips > 1 && seg < 9;
-}
 
 namespace {
 

@@ -3,7 +3,8 @@
 // - the stable key (stable_element_key): the same path without any class, so it survives A/B
 //   variants and deploys that restyle or rename classes (Clarity's alpha/beta hashes).
 // The overlay anchors heat by the specific key and falls back to the stable one; comparisons pair
-// elements by the stable key. Generated class names (CSS-in-JS hashes) are in neither.
+// elements by the stable key. Generated class names (CSS-in-JS hashes) are in neither: the
+// selector builder drops them (js/tracker/element.js `stable`), with tokens that have digits.
 //
 // The tracker and the overlay build the same selector text from the DOM (js/tracker/element.js):
 // steps joined by '>', each `tag[#id][.class...][:n]` where :n is the 1-based position among
@@ -30,10 +31,6 @@ ElementKeys element_keys(std::string_view selector);
 uint32_t element_key(std::string_view selector);
 // FNV-1a over the stable form (no classes); never 0.
 uint32_t stable_element_key(std::string_view selector);
-
-// A class token that looks like a CSS-in-JS hash (`bdVaJa`, `kBuVZE`); library prefixes are
-// refused by is_safe_token (pii.h).
-bool is_generated_class(std::string_view token);
 
 // A token may shape a key: no digits, no state classes, nothing a PII detector matches.
 // The JS side pre-filters digits only; this is the authority.

@@ -84,7 +84,7 @@ Caps layer_caps(const Bounds& b, Layer layer) {
 
 bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > kMaxShortStringBytes || value.size() > kMaxShortStringBytes ||
-      key.find('\0') != std::string_view::npos || value.find('\0') != std::string_view::npos)
+      std::memchr(key.data(), 0, key.size()) || std::memchr(value.data(), 0, value.size()))
     return false;
   uint32_t i = 0;
   while (i < ntags && std::string_view(tags[i].key) < key) ++i;

@@ -669,9 +669,8 @@ constexpr char kStateWords[] =
 
 bool is_state_class(const char* t, size_t n) {
   if (lookup(kStateWords, 2, 0, t, n)) return true;
-  // Prefixes, by length from 2: state (is-open), and CSS-in-JS output (sc-, css-, jsx-, ...).
-  for (size_t k = 2; k < n && k <= 8; ++k) {
-    if (lookup("v-|is-js-ng-sc-|has-css-jsx-||state-|svelte-|emotion-", 2, 0, t, k)) return true;
+  for (size_t k = 2; k < n && k <= 6; ++k) {  // prefixes, by length from 2
+    if (lookup("v-|is-js-ng-|has-||state-", 2, 0, t, k)) return true;
   }
   // Suffixes: btn--active, menu-open, tab_selected. "-in" is left out: sign-in, log-in are stable.
   for (size_t k = n; k-- > 1;) {
