@@ -4,6 +4,14 @@ import { selector } from '../tracker/element.js';
 
 const FIXED = 1;
 
+// Every element of the page, inside open shadow roots too (where the tracker keys clicks).
+function* everyElement(root) {
+  for (const el of root.querySelectorAll('*')) {
+    yield el;
+    if (el.shadowRoot) yield* everyElement(el.shadowRoot);
+  }
+}
+
 // Finds the data's elements on the page: { byKey: Map key -> element, keyOf: WeakMap element ->
 // key }. `elements` are the data's ({ key, stable }): each is found by its specific key, or else
 // by its stable key (a variant or a deploy restyled it: classes are not in the stable key).
@@ -11,7 +19,7 @@ const FIXED = 1;
 export function findElements(module, elements, identities, skipRoot) {
   const byKey = new Map(), keyOf = new WeakMap(), specific = new Map(), stable = new Map();
   if (!elements.length && !identities.length) return { byKey, keyOf };
-  for (const el of document.body.getElementsByTagName('*')) {
+  for (const el of everyElement(document.body)) {
     if (skipRoot && skipRoot.contains(el)) continue;
     const sel = selector(el), k = module.elementKey(sel) >>> 0, s = module.stableElementKey(sel) >>> 0;
     if (!specific.has(k)) specific.set(k, el);

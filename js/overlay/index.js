@@ -106,8 +106,8 @@ async function start(opts) {
   }
 
   function hover(e) {
-    let n = e.target;
-    while (n && !found.keyOf.has(n)) n = n.parentElement;
+    let n = e.composedPath()[0];  // inside open shadow roots too
+    while (n && !found.keyOf.has(n)) n = n.parentElement || n.parentNode?.host;
     const s = n && stats.get(found.keyOf.get(n));
     if (!s || !s.clicks) return panel.tip('', 0, 0);
     const share = ctl.pageViews ? ((100 * s.pv_clicked) / ctl.pageViews).toFixed(1) : '?';
