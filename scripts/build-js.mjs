@@ -3,6 +3,7 @@
 // build/gen/constants.mjs from the C++ (scripts/gen-constants.mjs): the bundles import it as
 // `thermograph-constants`.
 import { build } from 'esbuild';
+import { minify } from 'terser';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { OUT as CONSTANTS, writeConstants } from './gen-constants.mjs';
@@ -35,8 +36,16 @@ const wasmExports = JSON.parse(readFileSync(`${wasmDir}/thermograph.exports.json
 const tracker = {
   ...common, mangleProps: new RegExp(`^(${[...internal, ...Object.keys(wasmExports)].join('|')})$`), mangleCache: { ...wasmExports },
 };
+// esbuild bundles and mangles; terser's second look (two compress passes, top-level names) takes
+// another ~2 % off what every visitor downloads. Safe transforms only (no `unsafe` options).
+async function squeeze(file, module) {
+  const out = await minify(readFileSync(file, 'utf8'), { ecma: 2020, module, toplevel: true, compress: { passes: 2 } });
+  writeFileSync(file, out.code);
+}
 await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
+await squeeze('dist/thermograph.min.js', false);
 await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
+await squeeze('dist/thermograph.mjs', true);
 // npm entries (docs/install.md). Minifying drops comments, so the overlay's import() gets back the
 // two that tell webpack and Vite it loads a URL at run time (the file itself is emitted through its
 // `new URL(..., import.meta.url)`), not a module to bundle.

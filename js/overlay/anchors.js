@@ -1,19 +1,36 @@
-// Re-anchoring: finds the data's elements on the live DOM by recomputing every element's key
+// Re-anchoring: finds the data's elements on the live DOM by recomputing every element's keys
 // exactly as the tracker does (selector() from the tracker, hashed by the same C++ in wasm).
 import { EL_FIXED } from 'thermograph-constants';
 import { selector } from '../tracker/element.js';
 
-// Returns { byKey: Map key -> element, keyOf: WeakMap element -> key } for keys in `wanted`.
-export function findElements(module, wanted, skipRoot) {
-  const byKey = new Map(), keyOf = new WeakMap();
-  if (!wanted.size) return { byKey, keyOf };
-  for (const el of document.body.getElementsByTagName('*')) {
-    if (skipRoot && skipRoot.contains(el)) continue;
-    const key = module.elementKey(selector(el)) >>> 0;
-    if (!wanted.has(key)) continue;
-    keyOf.set(el, key);
-    if (!byKey.has(key)) byKey.set(key, el);
+// Every element of the page, inside open shadow roots too (where the tracker keys clicks).
+function* everyElement(root) {
+  for (const el of root.querySelectorAll('*')) {
+    yield el;
+    if (el.shadowRoot) yield* everyElement(el.shadowRoot);
   }
+}
+
+// Finds the data's elements on the page: { byKey: Map key -> element, keyOf: WeakMap element ->
+// key }. `elements` are the data's ({ key, stable }): each is found by its specific key, or else
+// by its stable key (a variant or a deploy restyled it: classes are not in the stable key).
+// `identities` (compare rows, which pair by stable key) are found by stable key.
+export function findElements(module, elements, identities, skipRoot) {
+  const byKey = new Map(), keyOf = new WeakMap(), specific = new Map(), stable = new Map();
+  if (!elements.length && !identities.length) return { byKey, keyOf };
+  for (const el of everyElement(document.body)) {
+    if (skipRoot && skipRoot.contains(el)) continue;
+    const sel = selector(el), k = module.elementKey(sel) >>> 0, s = module.stableElementKey(sel) >>> 0;
+    if (!specific.has(k)) specific.set(k, el);
+    if (!stable.has(s)) stable.set(s, el);
+  }
+  const put = (key, el) => {
+    if (!el) return;
+    byKey.set(key, el);
+    if (!keyOf.has(el)) keyOf.set(el, key);
+  };
+  for (const e of elements) put(e.key, specific.get(e.key) || stable.get(e.stable));
+  for (const id of identities) if (!byKey.has(id)) put(id, stable.get(id) || specific.get(id));
   return { byKey, keyOf };
 }
 
@@ -23,6 +40,7 @@ export function anchorBoxes(byKey, stats) {
   const out = new Float64Array(byKey.size * 5);
   let i = 0;
   for (const [key, el] of byKey) {
+    if (!stats.has(key)) continue;  // a compare row's identity, not one of the data's elements
     const r = el.getBoundingClientRect();
     if (!r.width && !r.height) continue;  // display: none now: nothing to draw on
     const fixed = (stats.get(key)?.flags ?? 0) & EL_FIXED;

@@ -69,8 +69,7 @@ async function start(opts) {
   }
 
   function reanchor() {
-    const wanted = new Set([...stats.keys(), ...(cmp ? cmp.rows.map((r) => r.key) : [])]);
-    found = findElements(module, wanted, panel.host);
+    found = findElements(module, [...stats.values()], cmp ? cmp.rows.map((r) => r.key) : [], panel.host);
     overlay.setAnchors(anchorBoxes(found.byKey, stats));
     // Near misses and reach need today's boxes, so insights follow every re-anchor.
     ctl.insights = overlay.insights(insightBoxes(found.byKey, stats), PARAMS);
@@ -112,8 +111,8 @@ async function start(opts) {
   }
 
   function hover(e) {
-    let n = e.target;
-    while (n && !found.keyOf.has(n)) n = n.parentElement;
+    let n = e.composedPath()[0];  // inside open shadow roots too
+    while (n && !found.keyOf.has(n)) n = n.parentElement || n.parentNode?.host;
     const s = n && stats.get(found.keyOf.get(n));
     if (!s || !s.clicks) return panel.tip('', 0, 0);
     const share = ctl.pageViews ? ((100 * s.pv_clicked) / ctl.pageViews).toFixed(1) : '?';

@@ -5,7 +5,7 @@
 // - a pointer down/up shorter than 30 ms that moved more than 8 px is a brush, not a click.
 import { CLICK_FIXED, CLICK_NO_RAGE, CLICK_NO_DEAD, EV_CLICK, EV_GOAL } from 'thermograph-constants';
 import { listen, now } from './events.js';
-import { noRage, noDead } from './element.js';
+import { noRage, noDead, origin } from './element.js';
 
 const SETTLE_MS = 200;
 
@@ -16,7 +16,7 @@ export function start(ctx) {
     if (!e.isTrusted) return;
     const t = now();
     if (t - ctx.pageStart < SETTLE_MS || t - ctx.lastShift < SETTLE_MS) return;
-    const info = ctx.describe(e.target);
+    const info = ctx.describe(origin(e));
     if (!info) return;
     const el = info.el;
     let x = e.clientX, y = e.clientY;
@@ -32,7 +32,7 @@ export function start(ctx) {
     if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;
-    ctx.recordAt(EV_CLICK, flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y), info, flags, x, y);
+    ctx.recordAt(EV_CLICK, flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y), info, flags, x, y, e.detail && e);
     if (ctx.isGoal(el)) ctx.record(EV_GOAL);
   });
 }

@@ -14,9 +14,12 @@ const NO_RAGE =
 const NO_DEAD = '[data-thermograph-no-dead],a[href],input,select,textarea,label,option,summary';
 const MAX_DEPTH = 6;
 
-// Ids and classes with digits are never stable. State classes (open, active, ...) and anything a PII
-// detector matches are dropped again in wasm (element_key.cpp), which is the authority.
-const stable = (t) => /^[A-Za-z_-]{1,64}$/.test(t || '');
+// Ids and classes that never shape a key (this is their one home): tokens with digits, and what a
+// CSS-in-JS library generated: a library prefix (sc-, css-, jsx-, svelte-, emotion-) or case that
+// flips twice within a word like a hash (bdVaJa, kBuVZE). Dropping a real class (myNavBar) only
+// makes a specific key less specific. State classes (open, active, ...) and anything a PII
+// detector matches are dropped in wasm (element_key.cpp).
+export const stable = (t) => /^(?!(sc|css|jsx|svelte|emotion)-|.*(\d|[a-z][A-Z][^_-]*[a-z][A-Z]))[\w-]{1,64}$/.test(t || '');
 
 // The nearest element people mean when they click inside it (the button, not its icon).
 export function target(node) {
@@ -25,14 +28,20 @@ export function target(node) {
   return el.closest(INTERACTIVE) || el;
 }
 
+// The event's innermost target: inside an open shadow root, not its host (closed roots keep the
+// host: the page cannot see into them).
+export const origin = (e) => (e.target.shadowRoot ? e.composedPath()[0] : e.target);
+
+// Steps from the element up, through shadow hosts (an element in a shadow root is keyed with its
+// host's path; ids there are scoped to the root, so they do not anchor the path).
 export function selector(el) {
   const steps = [];
-  for (let n = el, depth = 0; n && n.nodeType === 1 && depth < MAX_DEPTH; n = n.parentElement, depth++) {
+  for (let n = el, depth = 0, parent; n && n.nodeType === 1 && depth < MAX_DEPTH; n = n.parentElement || parent?.host, depth++) {
     const tag = n.localName;
     if (tag === 'html') break;
-    const id = n.getAttribute('id'), anchored = stable(id);  // a stable id anchors the path
+    const id = n.getAttribute('id'), anchored = stable(id) && !n.getRootNode().host;  // a stable id anchors the path
     let step = tag + (anchored ? '#' + id : '') + [...(n.classList || [])].filter(stable).sort().map((c) => '.' + c).join('');
-    const parent = n.parentElement;
+    parent = n.parentNode;  // an element, or a shadow root
     if (parent && !anchored) {
       const same = [...parent.children].filter((s) => s.localName === tag);
       if (same.length > 1) step += ':' + (same.indexOf(n) + 1);

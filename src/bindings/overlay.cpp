@@ -251,6 +251,7 @@ class Overlay {
     for (const auto& [key, el] : report_.data.elements()) {
       val e = val::object();
       e.set("key", key);
+      e.set("stable", element_identity(key, el));  // what anchoring falls back to
       e.set("flags", el.flags);
       for (uint8_t c = 0; c < kElementCounterCount; ++c)
         e.set(element_counter_name(static_cast<ElementCounter>(c)), el.counters[c]);
@@ -305,6 +306,11 @@ class Overlay {
 uint32_t element_key_js(const std::string& selector) {
   return element_key(selector, PiiProfile::kCompact);
 }
+uint32_t stable_element_key_js(const std::string& selector) {
+  return stable_element_key(selector, PiiProfile::kCompact);
+}
+// The page key the visitor module computes for this page (both modules are built with the same
+// compact PII profile, so keys agree byte for byte).
 std::string page_key_js(const std::string& origin, const std::string& path_and_query) {
   char out[kMaxPageKeyBytes];
   return std::string(out,
@@ -348,6 +354,7 @@ EMSCRIPTEN_BINDINGS(thermograph_overlay) {
       .function("reachMarkers", &Overlay::reach_markers)
       .function("anchorStats", &Overlay::anchor_stats);
   emscripten::function("elementKey", &element_key_js);
+  emscripten::function("stableElementKey", &stable_element_key_js);
   emscripten::function("liveOverlays", &live_overlays);
   emscripten::function("pageKey", &page_key_js);
 }

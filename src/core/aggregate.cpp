@@ -65,6 +65,7 @@ ElementStats& Aggregate::push_element_unchecked(uint32_t key) {
 namespace {
 void merge_element(ElementStats& a, const ElementStats& b) {
   a.flags |= b.flags;
+  if (b.stable && (!a.stable || b.stable < a.stable)) a.stable = b.stable;
   for (size_t i = 0; i < a.counters.size(); ++i)
     a.counters[i] = sat_add(a.counters[i], b.counters[i]);
   a.cells.merge(b.cells);

@@ -106,15 +106,27 @@ enum ElementFlag : uint8_t {
   kElFixed = 1,        // position: fixed/sticky, sub-grid and clicks are viewport-relative
   kElInteractive = 2,  // a, button, input, [role=button], ... (insights: heat on non-interactive)
   kElFlagMask = 3,
+  // Wire only (version 2): a u32le stable key follows the flags. Never stored in `flags`.
+  kElWireStableKey = 4,
 };
 
 struct ElementStats {
   uint8_t flags = 0;  // OR-merged
+  // The element's stable key (element_key.h: no classes); 0 when it equals the key (an element
+  // without classes) or is unknown (wire version 1). Every report of a specific key carries the
+  // same stable key, so merging keeps any non-zero one (the smaller if two ever differ, which
+  // keeps merge associative and commutative).
+  uint32_t stable = 0;
   std::array<uint32_t, kElementCounterCount> counters{};
   SparseVec cells;  // click sub-grid, index = y * kSubGrid + x
   bool operator==(const ElementStats&) const = default;
   bool empty() const;
 };
+
+// What identifies an element across variants and deploys: its stable key when known.
+inline uint32_t element_identity(uint32_t key, const ElementStats& el) {
+  return el.stable ? el.stable : key;
+}
 
 class Aggregate {
  public:

@@ -249,10 +249,10 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
     return result;
   }
   if (!rd.u8(version, "version")) return result;
-  if (version != kWireVersion) {
-    rd.fail(DecodeStatus::kBadVersion, "got wire version " + std::to_string(version) +
-                                           ", this decoder reads version " +
-                                           std::to_string(kWireVersion));
+  if (version < wire::kMinVersion || version > kWireVersion) {
+    rd.fail(DecodeStatus::kBadVersion,
+            "got wire version " + std::to_string(version) + ", this decoder reads versions " +
+                std::to_string(wire::kMinVersion) + " to " + std::to_string(kWireVersion));
     return result;
   }
   if (!rd.u8(kind, "kind")) return result;
@@ -309,9 +309,18 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
     prev_key = key;
     ElementStats& el = a.push_element_unchecked(key);
     if (!rd.u8(el.flags, "element flags")) return result;
-    if (el.flags & ~kElFlagMask) {
+    const uint8_t allowed = version >= 2 ? kElFlagMask | kElWireStableKey : kElFlagMask;
+    if (el.flags & ~allowed) {
       rd.fail(DecodeStatus::kReservedBits, what + " flags set reserved bits");
       return result;
+    }
+    if (el.flags & kElWireStableKey) {
+      el.flags &= kElFlagMask;
+      if (!rd.u32le(el.stable, "element stable key")) return result;
+      if (el.stable == 0) {
+        rd.fail(DecodeStatus::kOutOfRange, what + " stable key is 0");
+        return result;
+      }
     }
     if (!read_counters(rd, el.counters, what) ||
         !read_sparse(rd, el.cells, kSubGrid * kSubGrid, limits.max_element_cells, what + " cells"))

@@ -16,7 +16,7 @@ size_t max_size(const Report& r) {
   for (const SparseVec& l : r.data.layers) n += 1 + wire::sparse_max(l.size());
   n += wire::kMaxVarintBytes;
   for (const auto& [key, el] : r.data.elements())
-    n += 5 + wire::counters_max(kElementCounterCount) + wire::sparse_max(el.cells.size());
+    n += 9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(el.cells.size());
   return n;
 }
 
@@ -47,7 +47,8 @@ void encode(const Report& r, std::vector<uint8_t>& out) {
   w.varint(static_cast<uint32_t>(a.elements().size()));
   for (const auto& [key, el] : a.elements()) {
     w.u32le(key);
-    w.u8(el.flags);
+    w.u8(el.flags | (el.stable ? kElWireStableKey : 0));
+    if (el.stable) w.u32le(el.stable);
     w.counters(el.counters.data(), kElementCounterCount);
     put_sparse(w, el.cells);
   }

@@ -21,8 +21,10 @@ bool is_stable_token(std::string_view token, PiiProfile profile) {
 
 namespace {
 
-// Walks the selector once and emits the canonical text char by char through `out`, so the key
-// can be hashed on the fly (the visitor builds no string) and the text built only when wanted.
+// Walks the selector once and emits the canonical text char by char through `out(c, in_class)`,
+// so both keys can be hashed on the fly in one walk (the visitor builds no string) and the text
+// built only when wanted. `in_class` marks the characters of class tokens: the stable form is the
+// same text without them.
 template <typename Out>
 void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
   size_t i = 0;
@@ -30,7 +32,7 @@ void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
   while (i < sel.size()) {
     const char c = sel[i];
     if (c == '>') {
-      out('>');
+      out('>', false);
       ++i;
       step_start = true;
       continue;
@@ -50,15 +52,15 @@ void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
       for (char d : token) keep = keep && d >= '0' && d <= '9';
     } else if (!marker) {  // tag name (custom elements keep their dashes), lowercased
       if (step_start)
-        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t);
+        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t, false);
       keep = false;
     } else {
       // Made of token characters by construction: is_stable_token's re-check is not needed.
       keep = is_safe_token(token, profile);
     }
     if (keep) {
-      out(c);
-      for (char t : token) out(t);
+      out(c, c == '.');
+      for (char t : token) out(t, c == '.');
     }
     i = end;
     step_start = false;
@@ -67,17 +69,30 @@ void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
 
 }  // namespace
 
-std::string sanitize_selector(std::string_view sel, PiiProfile profile) {
+std::string sanitize_selector(std::string_view sel, PiiProfile profile, bool classes) {
   std::string out;
   out.reserve(sel.size());
-  sanitize(sel, profile, [&](char c) { out += c; });
+  sanitize(sel, profile, [&](char c, bool in_class) {
+    if (classes || !in_class) out += c;
+  });
   return out;
 }
 
+ElementKeys element_keys(std::string_view selector, PiiProfile profile) {
+  uint32_t h = 2166136261u, s = h;  // FNV-1a, both
+  sanitize(selector, profile, [&](char c, bool in_class) {
+    h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    if (!in_class) s = (s ^ static_cast<unsigned char>(c)) * 16777619u;
+  });
+  return {h ? h : 1, s ? s : 1};
+}
+
 uint32_t element_key(std::string_view selector, PiiProfile profile) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  sanitize(selector, profile, [&](char c) { h = (h ^ static_cast<unsigned char>(c)) * 16777619u; });
-  return h ? h : 1;
+  return element_keys(selector, profile).specific;
+}
+
+uint32_t stable_element_key(std::string_view selector, PiiProfile profile) {
+  return element_keys(selector, profile).stable;
 }
 
 }  // namespace thermograph

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace thermograph {
 namespace {
@@ -139,24 +140,16 @@ Comparison compare_segments(const Aggregate& a, const Aggregate& b, const Insigh
   c.page = compare_row(a.counters[kPvClicked], na, b.counters[kPvClicked], nb, o);
   c.page.is_page = true;
   c.page.significant = c.page.test.p <= o.alpha;
-  // Union of element keys (both lists are sorted by key).
-  const auto& ea = a.elements();
-  const auto& eb = b.elements();
-  size_t i = 0, j = 0;
-  while (i < ea.size() || j < eb.size()) {
-    uint32_t key;
-    double ka = 0, kb = 0;
-    if (j == eb.size() || (i < ea.size() && ea[i].first < eb[j].first)) {
-      key = ea[i].first;
-      ka = ea[i++].second.counters[kElPvClicked];
-    } else if (i == ea.size() || eb[j].first < ea[i].first) {
-      key = eb[j].first;
-      kb = eb[j++].second.counters[kElPvClicked];
-    } else {
-      key = ea[i].first;
-      ka = ea[i++].second.counters[kElPvClicked];
-      kb = eb[j++].second.counters[kElPvClicked];
-    }
+  // Elements pair by identity (stable key), so a call to action restyled in one variant, or
+  // renamed by a deploy between two date ranges, is one row. A page view shows one version of an
+  // element, so summing the versions' page-view counts does not count a page view twice.
+  std::map<uint32_t, std::pair<double, double>> pairs;
+  for (const auto& [key, el] : a.elements())
+    pairs[element_identity(key, el)].first += el.counters[kElPvClicked];
+  for (const auto& [key, el] : b.elements())
+    pairs[element_identity(key, el)].second += el.counters[kElPvClicked];
+  for (const auto& [key, k] : pairs) {
+    const auto [ka, kb] = k;
     if (ka + kb <= 0) continue;  // hovered only: nothing to compare
     CompareRow r = compare_row(std::min(ka, na), na, std::min(kb, nb), nb, o);
     r.key = key;

@@ -117,7 +117,9 @@ std::vector<NearMiss> find_near_misses(const Aggregate& a, const InsightOptions&
 ScrollInsight scroll_insight(const Aggregate& a, const InsightOptions& o);
 
 struct CompareRow {
-  uint32_t key = 0;  // 0 with is_page: the page-level "clicked anything" rate
+  // The element's identity (element_identity(): its stable key when known, so the same element
+  // pairs across variants whose classes differ); 0 with is_page: the "clicked anything" rate.
+  uint32_t key = 0;
   bool is_page = false;
   double k_a = 0, k_b = 0;
   double rate_a = 0, rate_b = 0, diff = 0, rel_change = 0;  // diff = b - a; rel = diff / a

@@ -84,7 +84,7 @@ Caps layer_caps(const Bounds& b, Layer layer) {
 
 bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > kMaxShortStringBytes || value.size() > kMaxShortStringBytes ||
-      key.find('\0') != std::string_view::npos || value.find('\0') != std::string_view::npos)
+      std::memchr(key.data(), 0, key.size()) || std::memchr(value.data(), 0, value.size()))
     return false;
   uint32_t i = 0;
   while (i < ntags && std::string_view(tags[i].key) < key) ++i;
@@ -130,7 +130,7 @@ PageView::Element* PageView::find_element(uint32_t key) {
   return nullptr;
 }
 
-PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
+PageView::Element* PageView::element(uint32_t key, uint8_t flags, uint32_t stable) {
   Element* el = find_element(key);
   if (!el) {
     if (nelements_ >= std::min(bounds_.elements, kMaxElements)) return nullptr;
@@ -143,6 +143,7 @@ PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
     el->key = key;
   }
   el->flags |= flags & kElFlagMask;
+  if (!el->stable && stable != key) el->stable = stable;  // equal: no classes, nothing to send
   return el;
 }
 
@@ -207,7 +208,11 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     Element& el = elements_[order_[i]];
     if (!pending(el)) continue;
     w.u32le(el.key);
-    w.u8(el.flags);
+    // The stable key rides along once per page view: the collector keeps it with the element.
+    const bool send_stable = el.stable && !el.stable_sent;
+    w.u8(el.flags | (send_stable ? kElWireStableKey : 0));
+    if (send_stable) w.u32le(el.stable);
+    el.stable_sent = el.stable_sent || send_stable;
     take_counters(el.total, el.sent, kElementCounterCount, delta);
     w.counters(delta, kElementCounterCount);
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));

@@ -125,7 +125,9 @@ class PageView {
  public:
   struct Element {
     uint32_t key;
+    uint32_t stable;  // stable key (0: unknown), sent once per page view
     uint8_t flags;
+    bool stable_sent;
     uint32_t ncells;
     uint32_t total[kElementCounterCount];
     uint32_t sent[kElementCounterCount];
@@ -141,7 +143,7 @@ class PageView {
                        2 * kMaxBands + kPctBuckets) +
       kLayerCount * wire::kMaxVarintBytes + wire::kMaxVarintBytes +
       kMaxElements *
-          (5 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));
+          (9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));
 
   constexpr explicit PageView(const Bounds& bounds = {}) : bounds_(bounds) {}
 
@@ -153,7 +155,8 @@ class PageView {
   bool add(Layer layer, uint32_t index, uint32_t value);
   void set_counter(PageCounter c, uint32_t value);  // 0/1 flags and per-page-view values
   void raise_counter(PageCounter c, uint32_t value) { set_counter(c, value); }
-  Element* element(uint32_t key, uint8_t flags);  // nullptr once the element cap is hit
+  // nullptr once the element cap is hit. `stable` (0: unknown) is kept once known.
+  Element* element(uint32_t key, uint8_t flags, uint32_t stable = 0);
   Element* find_element(uint32_t key);
   void add_element(Element& el, ElementCounter c, uint32_t value);
   bool add_element_cell(Element& el, uint32_t sub_index);

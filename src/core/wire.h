@@ -16,7 +16,9 @@ namespace thermograph::wire {
 
 inline constexpr uint8_t kMagic0 = 'T';
 inline constexpr uint8_t kMagic1 = 'G';
-inline constexpr uint8_t kVersion = 1;
+// Version 2 added an element's stable key (element flag bit 2); decoders read 1 and 2.
+inline constexpr uint8_t kVersion = 2;
+inline constexpr uint8_t kMinVersion = 1;
 
 // Worst-case sizes for buffer bounds.
 inline constexpr size_t kMaxVarintBytes = 5;

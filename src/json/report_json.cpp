@@ -57,6 +57,7 @@ nlohmann::json to_json(const Aggregate& a) {
                                                     static_cast<ElementCounter>(i));
                                               })},
                    {"cells", std::move(cells)}});
+    if (el.stable) els.back()["stable"] = element_key_hex(el.stable);
   }
   j["elements"] = std::move(els);
   return j;
@@ -174,15 +175,29 @@ bool layer_from(Checker& c, const json& cells, Layer layer, SparseVec& out,
   return true;
 }
 
-bool element_from(Checker& c, const json& e, Aggregate& out, const std::string& where) {
-  if (!c.only_keys(e, {"key", "fixed", "interactive", "counters", "cells"}, where)) return false;
-  if (!e.contains("key") || !e["key"].is_string()) return c.fail(where, "missing string 'key'");
-  const std::string hex = e["key"].get<std::string>();
+// An element key as 1 to 8 hex digits.
+bool hex_key(Checker& c, const json& v, const std::string& where, uint32_t& out) {
+  if (!v.is_string()) return c.fail(where, "expected 1 to 8 hex digits, got " + v.dump());
+  const std::string hex = v.get<std::string>();
   if (hex.empty() || hex.size() > 8 || hex.find_first_not_of("0123456789abcdefABCDEF") != hex.npos)
-    return c.fail(where + ".key", "expected 1 to 8 hex digits, got '" + hex + "'");
-  const uint32_t key = static_cast<uint32_t>(std::stoul(hex, nullptr, 16));
-  if (out.find_element(key)) return c.fail(where + ".key", "duplicate element " + hex);
+    return c.fail(where, "expected 1 to 8 hex digits, got '" + hex + "'");
+  out = static_cast<uint32_t>(std::stoul(hex, nullptr, 16));
+  return true;
+}
+
+bool element_from(Checker& c, const json& e, Aggregate& out, const std::string& where) {
+  if (!c.only_keys(e, {"key", "stable", "fixed", "interactive", "counters", "cells"}, where))
+    return false;
+  if (!e.contains("key") || !e["key"].is_string()) return c.fail(where, "missing string 'key'");
+  uint32_t key = 0, stable = 0;
+  if (!hex_key(c, e["key"], where + ".key", key)) return false;
+  if (e.contains("stable") && !hex_key(c, e["stable"], where + ".stable", stable)) return false;
+  if (e.contains("stable") && stable == 0)
+    return c.fail(where + ".stable", "a stable key is never 0");
+  if (out.find_element(key))
+    return c.fail(where + ".key", "duplicate element " + e["key"].get<std::string>());
   ElementStats& el = *out.element(key);
+  el.stable = stable;
   for (const auto& [name, bit] : {std::pair{"fixed", kElFixed}, {"interactive", kElInteractive}}) {
     if (!e.contains(name)) continue;
     if (!e[name].is_boolean()) return c.fail(where + "." + name, "expected a boolean");

@@ -7,7 +7,7 @@
 //    "counters": {"page_views": 40, "fold_sum": 28000, ...},        // page_counter_name()s
 //    "layers": {"clicks": [[x_px, y_px, n], ...], "fixed_clicks": [...],  // layer_name()s
 //               "reach_px": [[band, n], ...]},
-//    "elements": [{"selector": "body>main>button.buy", "flags": 2,
+//    "elements": [{"selector": "body>main>button.buy", "flags": 2,   // both keys from it
 //                  "counters": {"clicks": 9, "pv_clicked": 7}, "cells": [[sx, sy, n], ...]}],
 //    "random": {"clicks": 100000, "seed": 1, "width": 1280, "height": 8000}}
 // Random clicks follow a seeded mixture of hot spots, so runs compare (bench/overlay.mjs).
@@ -105,8 +105,12 @@ int main() {
   const json elements = spec.value("elements", json::array());
   for (const auto& e : elements) {
     // kFull, as this native tool always did; the visitor and overlay use kCompact (pii.h), which
-    // gives the same key for every selector whose tokens the full detectors pass.
-    ElementStats* el = a.element(element_key(e.value("selector", ""), PiiProfile::kFull));
+    // gives the same keys for every selector whose tokens the full detectors pass. Both keys, as
+    // the tracker sends them (the stable one only when it differs).
+    const std::string selector = e.value("selector", "");
+    const ElementKeys keys = element_keys(selector, PiiProfile::kFull);
+    ElementStats* el = a.element(keys.specific);
+    if (keys.stable != keys.specific) el->stable = keys.stable;
     el->flags |= e.value("flags", 0) & kElFlagMask;
     const json el_counters = e.value("counters", json::object()),
                cells = e.value("cells", json::array());

@@ -17,6 +17,15 @@
 #include "core/pii.h"
 #include "core/tracker.h"
 
+namespace {
+// Where the first NUL is (npos: none); string_view::find pulls in a larger generic search.
+size_t find_nul(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i)
+    if (!s[i]) return i;
+  return std::string_view::npos;
+}
+}  // namespace
+
 #define TG_EXPORT(name) extern "C" __attribute__((export_name(name)))
 
 namespace {
@@ -85,7 +94,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldPage: {
       // "origin\0pathname+search" as the browser parsed them -> origin + templated path +
       // allow-listed query (page_key.h). The fragment is never passed in.
-      const size_t split = s.find('\0');
+      const size_t split = find_nul(s);
       if (split == std::string_view::npos) return 1;
       char key[kMaxPageKeyBytes];
       seg.page = std::string_view(
@@ -99,7 +108,7 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       seg.variant = s;
       return 0;
     case kFieldTag: {
-      const size_t split = s.find('\0');
+      const size_t split = find_nul(s);
       if (split == std::string_view::npos) return 1;
       const std::string_view key = head(s, split), value = tail(s, split + 1);
       // A tag that looks personal is refused whole; JS names the rule, never the value.
@@ -153,8 +162,11 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
   }
 }
 
+// The specific key, for the events; the stable key stays here for the page view to send.
 TG_EXPORT("tg_element_key") uint32_t tg_element_key(uint32_t len) {
-  return element_key(scratch(len), kProfile);
+  const ElementKeys k = element_keys(scratch(len), kProfile);
+  g_tracker.remember_stable_key(k.specific, k.stable);
+  return k.specific;
 }
 
 // Encodes the delta since the last flush; returns its length (0: nothing new).
