@@ -75,7 +75,7 @@ int sanitize_segment(Segment& s) {
   int removed = 0;
   const std::string page = canonical_page_key(s.page);
   removed += page != s.page;
-  s.page = page;
+  s.page = page.empty() ? page : fold_index_document(page);  // "/index.html" is "/": not PII
   if (!s.variant.empty() && find_pii(s.variant) != PiiRule::kNone) {
     s.variant.clear();
     ++removed;
