@@ -69,7 +69,7 @@ async function start(opts) {
     overlay.setOptions({ layer, scale, radius, anchored: anchored && stats.size > 0 });
     canvas.style.opacity = String(state.opacity / 100);
     panel.legend(overlay.legend(), (cmp && layer < 6 ? 'difference in clicks per visit, A minus B' : UNITS[layer] || '') +
-      (scale === 1 && layer < 6 ? '; top colour = 99th percentile and above' : ''));
+      (scale === 1 && layer < 6 ? '; log scale, the few hottest spots share the top colour' : ''));
     schedule();
   }
 

@@ -65,13 +65,15 @@ function direction(m, el) {
 export function findings(ins, stats, name, pageViews) {
   const out = [];
   const n = pageViews;
+  // Frustration, one line per element: "Rage and dead clicks on 'X' button (25 % of visits)".
   for (const [key, s] of stats) {
-    const kinds = [['Rage clicks', s.pv_rage, s.rage], ['Dead clicks', s.pv_dead, s.dead], ['Error clicks', s.pv_error, s.error]];
-    for (const [label, pv, count] of kinds) {
-      if (!(count >= 3) || !n || pv / n < 0.02) continue;
-      out.push({ rank: 100 + 100 * (pv / n), html: `<b>${label}</b> on ${esc(name(key))} (${pct(pv / n)} of visits) ${badge(n)}` +
-        more(`${count} clicks in ${pv} of ${n} visits`), key });
-    }
+    const kinds = [['rage', s.pv_rage, s.rage], ['dead', s.pv_dead, s.dead], ['error', s.pv_error, s.error]]
+      .filter(([, pv, count]) => count >= 3 && n && pv / n >= 0.02);
+    if (!kinds.length) continue;
+    const share = Math.max(...kinds.map(([, pv]) => pv)) / n;
+    const words = kinds.map(([k]) => k).join(' and ').replace(/^./, (c) => c.toUpperCase());
+    out.push({ rank: 100 + 100 * share, key, html: `<b>${words} clicks</b> on ${esc(name(key))} (${pct(share)} of visits) ${badge(n)}` +
+      more(kinds.map(([k, pv, count]) => `${k}: ${count} clicks in ${pv} of ${n} visits`).join('; ')) });
   }
   const reach = ins.scroll.bands > 0;  // no reach layer (filters, old data): no depth claims
   const seenBy = new Map((reach ? ins.scroll.elements : []).map((e) => [e.key, e]));

@@ -9,7 +9,7 @@ const UI_KEY = 'thermograph-overlay-ui';
 const PHONE = 600;  // below this width the panel is a bottom sheet whatever the dock
 const LAYER_NAMES = ['Clicks', 'Movement', 'Rage clicks', 'Dead clicks', 'Error clicks', 'Clicks on fixed elements',
   'Scroll reach', 'Scroll reach (% of page)', 'Attention'];
-const SCALE_NAMES = ['linear (raw counts)', 'log, capped at the 99th percentile', 'percentile rank'];
+const SCALE_NAMES = ['linear (raw counts)', 'log, outliers capped', 'percentile rank'];
 
 const CSS = `:host{all:initial}
 *{box-sizing:border-box}
