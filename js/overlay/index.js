@@ -158,7 +158,7 @@ async function start(opts) {
   function placeTip() {
     if (!hovered) return panel.tip('', 0, 0);
     const r = hovered.el.getBoundingClientRect();
-    if (!hovered.el.isConnected || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) {
+    if (!hovered.el.isConnected || (!r.width && !r.height) || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) {
       hovered = null;
       return panel.tip('', 0, 0);
     }

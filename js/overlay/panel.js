@@ -15,6 +15,7 @@ const CSS = `:host{all:initial}
 *{box-sizing:border-box}
 .pill,.p{position:fixed;font:13px/1.4 system-ui,sans-serif;color:#111;background:#fffffff5;
 box-shadow:0 2px 14px #0006;pointer-events:auto}
+.p{background:#fff}
 .pill{display:flex;align-items:center;gap:6px;padding:4px 6px 4px 12px;border-radius:999px;bottom:12px;right:12px}
 :host([data-dock=left]) .pill{right:auto;left:12px}
 .pill .dot{width:10px;height:10px;border-radius:50%;background:linear-gradient(135deg,#fde725,#f0602c,#b00)}

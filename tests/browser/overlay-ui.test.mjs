@@ -171,6 +171,14 @@ test('insights in words, a friendly empty state, and the tip follows its element
     await page.evaluate(() => scrollTo(0, 1500));
     await nextFrames(page);
     assert.equal(await tip.evaluate((t) => t.style.display), 'none');
+    // An element that disappears under the pointer (a pop-up closed) takes its tip with it.
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.mouse.move(r.x + 12, r.y + 12);
+    assert.equal(await tip.evaluate((t) => t.style.display), 'block');
+    await page.evaluate(() => { document.querySelector('.buy').style.display = 'none'; });
+    await nextFrames(page);
+    await nextFrames(page);
+    assert.equal(await tip.evaluate((t) => t.style.display), 'none');
     await page.evaluate(() => thermograph('overlay'));
     missing = true;
     await page.evaluate(() => thermograph('overlay', { token: 'secret' }).then(() => true));
