@@ -15,6 +15,7 @@ export function createCanvas(zIndex) {
 }
 
 const ratio = () => Math.min(4, Math.max(1, window.devicePixelRatio || 1));
+const HEAT_RATIO = 1.5;
 
 // Draws one frame. Pixels cross the wasm boundary once: the view is wrapped right before
 // putImageData and dropped (a memory.grow would detach it).
@@ -31,10 +32,23 @@ export function drawFrame(canvas, overlay, layer, scroll, avoid) {
   }
   if (!w || !h) return 0;
   const t0 = performance.now();
-  const view = overlay.render(scrollX, scrollY, bw, bh, bw / w);
   const ctx = canvas.getContext('2d');
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(view.buffer, view.byteOffset, view.length), bw, bh), 0, 0);
+  // Heat is a smooth field: above HEAT_RATIO it is rendered at HEAT_RATIO and scaled up by the
+  // canvas, so a DPR 2 frame costs ~2.25x a DPR 1 frame's pixels, not 4x; labels stay at full DPR.
+  const hr = Math.min(r, HEAT_RATIO), hw = Math.round(w * hr), hh = Math.round(h * hr);
+  const view = overlay.render(scrollX, scrollY, hw, hh, hw / w);
+  const img = new ImageData(new Uint8ClampedArray(view.buffer, view.byteOffset, view.length), hw, hh);
+  if (hw === bw && hh === bh) {
+    ctx.putImageData(img, 0, 0);
+  } else {
+    const s = (canvas._heat ||= document.createElement('canvas'));
+    if (s.width !== hw || s.height !== hh) Object.assign(s, { width: hw, height: hh });
+    s.getContext('2d').putImageData(img, 0, 0);
+    ctx.clearRect(0, 0, bw, bh);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(s, 0, 0, bw, bh);
+  }
   if (REACH.has(layer)) {
     ctx.setTransform(bw / w, 0, 0, bh / h, 0, 0);
     labelReach(ctx, overlay.reachMarkers(), w, h, scrollY, scroll, avoid);
