@@ -67,7 +67,8 @@ function labelReach(ctx, m, w, h, top, scroll, avoid) {
     let vy = y - top;
     if (vy < -20 || vy > h + 20) return;
     const tw = ctx.measureText(text).width + 14, lh = 22;
-    while (taken.some((t) => Math.abs(t - vy) < lh)) vy += lh;  // stack, do not overlap
+    vy = Math.min(Math.max(vy, lh / 2), h - lh / 2);  // a line at the very edge keeps a whole label
+    while (taken.some((t) => Math.abs(t - vy) < lh)) vy -= lh;  // stack upwards, do not overlap
     taken.push(vy);
     let x = w - tw - 8;
     const hits = (x0) => avoid && x0 < avoid.right && x0 + tw > avoid.left && vy + lh / 2 > avoid.top && vy - lh / 2 < avoid.bottom;
@@ -119,7 +120,12 @@ export async function exportPng(overlay, { layer, boxes, legend, unit, caption, 
   ctx.drawImage(bmp, 0, head);
   ctx.fillStyle = '#222';
   ctx.textBaseline = 'top';
-  for (const b of boxes) if (b.name && b.w > 40) ctx.fillText(b.name, b.x + 3, head + b.y + 3, b.w - 6);
+  // A name goes inside its box when it fits, else just under it; never squeezed.
+  for (const b of boxes) {
+    if (!b.name) continue;
+    const fits = ctx.measureText(b.name).width <= b.w - 6 && b.h >= 16;
+    ctx.fillText(b.name, b.x + 3, head + b.y + (fits ? 3 : b.h + 2));
+  }
   if (REACH.has(layer)) {
     ctx.save();
     ctx.translate(0, head);
