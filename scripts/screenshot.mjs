@@ -1,9 +1,11 @@
-// Writes docs/overlay.png: the demo page with the heatmap overlay on.
+// Writes docs/overlay.png (1280 px) and docs/overlay-phone.png (375 px, DPR 2): the demo page with
+// the heatmap overlay on.
 // By default it is self-contained: a real collector on a temp DB, the demo site, seeded simulated
 // visits, then the overlay opened with the read token. With --base and --token it photographs
 // an already running `npm start` instead.
 //
-// Usage: node scripts/screenshot.mjs [--visits 80] [--out docs/overlay.png] [--path /] [--scroll PX]
+// Usage: node scripts/screenshot.mjs [--visits 80] [--out docs/overlay.png] [--phone docs/overlay-phone.png]
+//                                    [--path /] [--scroll PX] [--debug 1]
 //                                    [--base URL --token READ_TOKEN]
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,8 @@ import { simulate } from '../demo/simulate.mjs';
 import { launchBrowser } from '../demo/visitor.mjs';
 import { openOverlay, heatPixels } from '../demo/overlay.mjs';
 
-const o = { visits: 80, out: path.join(ROOT, 'docs/overlay.png'), path: '/', scroll: 0, base: null, token: null };
+const o = { visits: 80, out: path.join(ROOT, 'docs/overlay.png'), phone: path.join(ROOT, 'docs/overlay-phone.png'), path: '/',
+  scroll: 0, base: null, token: null, debug: 0 };
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   const key = args[i].replace(/^--/, '');
@@ -52,6 +55,9 @@ try {
   cleanup.unshift(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await openOverlay(page, { base, token, path: o.path });
+  // The designer closes the demo's pop-up through the open toolbar: the page stays clickable.
+  const dismiss = (p) => p.locator('.modal:not([hidden]) .close').click({ timeout: 3000 }).catch(() => {});
+  await dismiss(page);
   if (o.scroll) await page.evaluate((y) => scrollTo(0, y), o.scroll);
   const { painted } = await heatPixels(page);
   if (!painted) throw new Error('the overlay canvas stayed empty');
@@ -59,6 +65,26 @@ try {
   mkdirSync(path.dirname(o.out), { recursive: true });
   await page.screenshot({ path: o.out });
   console.log(`wrote ${path.relative(ROOT, o.out)}`);
+  if (o.debug) {
+    console.log(await page.evaluate(async () => {
+      const m = await import('/dist/thermograph-overlay.mjs');
+      const c = await m.open();
+      return JSON.stringify({ scroll: { ...c.insights.scroll, elements: undefined }, text: document.querySelector('[data-thermograph-ui]:not(canvas)').shadowRoot.querySelector('.body').innerText.slice(0, 3000) });
+    }));
+  }
+  if (o.phone) {
+    // A phone: 375 x 667 CSS px at DPR 2, touch; the overlay reads phone-width visits.
+    const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    await openOverlay(p, { base, token, path: o.path });
+    await heatPixels(p);
+    await dismiss(p);
+    await p.evaluate(() => scrollTo(0, 0));
+    await p.waitForTimeout(500);
+    await p.screenshot({ path: o.phone });
+    console.log(`wrote ${path.relative(ROOT, o.phone)}`);
+    await phone.close();
+  }
 } catch (e) {
   console.error('screenshot: ' + e.message);
   code = 1;

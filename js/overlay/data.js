@@ -36,20 +36,36 @@ export function heatmapUrl(endpoint, q) {
   // An empty filter is left out, not sent empty: the collector reads `variant=` as "no variant"
   // and refuses `from=` as a malformed day.
   const all = { site: q.site, page: q.page, width: q.width, device: q.device,
-    variant: q.variant, from: q.from, to: q.to, format: 'bin' };
+    variant: q.variant, logged_in: q.loggedIn, from: q.from, to: q.to, format: 'bin' };
   const p = new URLSearchParams(Object.entries(all).filter(([, v]) => v !== '' && v != null));
+  // Tags: "plan:pro" (or "plan=pro"), several separated by commas; each must match.
+  for (const t of String(q.tag || '').split(',').map((s) => s.trim().replace('=', ':')).filter((s) => /^[^:]+:.+$/.test(s))) {
+    p.append('tag', t);
+  }
   return String(endpoint || '').replace(/\/+$/, '') + '/api/heatmap?' + p;
 }
 
-// Fetches the merged aggregate's bytes; errors carry the collector's message.
+// What a designer reads instead of the collector's JSON error.
+const FRIENDLY = {
+  no_data: 'No visits recorded for this page with these filters yet.',
+  404: 'No visits recorded for this page with these filters yet.',
+  below_min_page_views: 'Too few visits with these filters to show (the privacy threshold). Widen the filters.',
+  401: 'The read token was not accepted. Close and reopen the overlay to enter it again.',
+  403: 'The read token was not accepted for this site.',
+  400: 'The collector did not understand these filters.',
+};
+
+// Fetches the merged aggregate's bytes; errors carry a message people can act on.
 export async function fetchHeatmap(endpoint, token, q, signal) {
   const res = await fetch(heatmapUrl(endpoint, q), {
     headers: { Authorization: 'Bearer ' + token }, credentials: 'omit', signal,
   });
   if (!res.ok) {
-    const msg = (await res.text().catch(() => '')).slice(0, 200);
-    const err = new Error(`collector answered ${res.status}${msg ? ': ' + msg : ''}`);
+    let code = '';
+    try { code = JSON.parse(await res.text()).error || ''; } catch (e) { /* not JSON */ }
+    const err = new Error(FRIENDLY[code] || FRIENDLY[res.status] || `The collector could not answer (HTTP ${res.status}).`);
     err.status = res.status;
+    err.code = code;
     throw err;
   }
   return new Uint8Array(await res.arrayBuffer());

@@ -5,17 +5,19 @@
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';
 import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice } from './data.js';
-import { createCanvas, drawFrame, frameScheduler } from './canvas.js';
+import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes } from './anchors.js';
-import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, createMarks } from './insights.js';
+import { createNamer } from './names.js';
+import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
 
 const Z = 2147483000;
 const MIN_PAGE_VIEWS = 30;
 const UNITS = {
-  [C.LAYER_CLICKS]: 'clicks', [C.LAYER_MOVE]: `x ${C.DWELL_UNIT_MS} ms dwell`, [C.LAYER_RAGE]: 'rage clicks',
-  [C.LAYER_DEAD]: 'dead clicks', [C.LAYER_ERROR]: 'error clicks', [C.LAYER_FIXED_CLICKS]: 'clicks',
-  [C.LAYER_REACH_PX]: '% of views', [C.LAYER_REACH_PCT]: '% of views', [C.LAYER_ATTENTION]: `x ${C.ATTENTION_UNIT_MS} ms in view`,
+  [C.LAYER_CLICKS]: 'clicks per spot', [C.LAYER_MOVE]: `pointer rest time (x ${C.DWELL_UNIT_MS} ms)`,
+  [C.LAYER_RAGE]: 'rage clicks', [C.LAYER_DEAD]: 'dead clicks', [C.LAYER_ERROR]: 'error clicks',
+  [C.LAYER_FIXED_CLICKS]: 'clicks per spot', [C.LAYER_REACH_PX]: '% of visits that scroll this far',
+  [C.LAYER_REACH_PCT]: '% of visits that scroll this far', [C.LAYER_ATTENTION]: `time in view (x ${C.ATTENTION_UNIT_MS} ms)`,
 };
 let modulePromise = null, current = null, opening = null;
 
@@ -45,18 +47,26 @@ async function start(opts) {
     return null;
   }
   const state = {
-    layer: C.RENDER_OPTIONS.layer, width: String(widthClass()), device: String(currentDevice()), variant: '', from: '',
-    to: '', scale: C.RENDER_OPTIONS.scale, radius: C.RENDER_OPTIONS.radiusPx, opacity: 85, anchored: C.RENDER_OPTIONS.anchored,
-    compare: '', a: '', b: '', ...opts.state,
+    layer: C.RENDER_OPTIONS.layer, width: String(widthClass()), device: String(currentDevice()), loggedIn: '', tag: '',
+    variant: '', from: '', to: '', scale: C.RENDER_OPTIONS.scale, radius: C.RENDER_OPTIONS.radiusPx, opacity: 85,
+    anchored: C.RENDER_OPTIONS.anchored, compare: '', a: '', b: '', ...opts.state,
   };
   const overlay = new module.Overlay();
   const canvas = createCanvas(Z);
-  const panel = createPanel(state, Z, (what) => (what === 'fetch' ? load() : applyOptions()), () => close());
+  const panel = createPanel(state, Z, (what) => (what === 'fetch' ? load() : what === 'layout' ? schedule() : applyOptions()),
+    () => close(), (what) => exportAs(what));
   const marks = createMarks(Z);
+  const namer = createNamer(module);
   let stats = new Map(), found = { byKey: new Map(), keyOf: new WeakMap() }, abort = null, closed = false;
   let cmp = null;  // compare mode: compare_segments' rows for A (load) vs B (loadCompare)
-  const ctl = { state, module, frameMs: 0, pageViews: 0, insights: null, comparison: null, close: shut, redraw: () => draw() };
-  const draw = () => { ctl.frameMs = drawFrame(canvas, overlay, state.layer, ctl.insights?.scroll); };
+  let hovered = null;  // { el, key } under the pointer, for the tip
+  const name = (key) => namer(found.byKey.get(key));
+  name.el = (key) => found.byKey.get(key);
+  const ctl = { state, module, frameMs: 0, pageViews: 0, insights: null, comparison: null, close: shut, redraw: () => draw(), name };
+  const draw = () => {
+    ctl.frameMs = drawFrame(canvas, overlay, state.layer, ctl.insights?.scroll, panel.rect());
+    placeTip();
+  };
   const schedule = frameScheduler(draw);
   const relayout = frameScheduler(() => { reanchor(); draw(); });
 
@@ -64,7 +74,8 @@ async function start(opts) {
     const { layer, scale, radius, anchored } = state;
     overlay.setOptions({ layer, scale, radius, anchored: anchored && stats.size > 0 });
     canvas.style.opacity = String(state.opacity / 100);
-    panel.legend(overlay.legend(), UNITS[layer] || '');
+    panel.legend(overlay.legend(), (cmp && layer < 6 ? 'difference in clicks per visit, A minus B' : UNITS[layer] || '') +
+      (scale === 1 && layer < 6 ? '; log scale, the few hottest spots share the top colour' : ''));
     schedule();
   }
 
@@ -73,19 +84,22 @@ async function start(opts) {
     overlay.setAnchors(anchorBoxes(found.byKey, stats));
     // Near misses and reach need today's boxes, so insights follow every re-anchor.
     ctl.insights = overlay.insights(insightBoxes(found.byKey, stats), PARAMS);
-    panel.section('insights', insightsHtml(ctl.insights, found.byKey));
-    panel.section('cmp', cmp ? compareHtml(cmp, found.byKey) : '');
+    panel.section('insights', insightsHtml(ctl.insights, stats, name, ctl.pageViews));
+    panel.section('cmp', cmp ? compareHtml(cmp, name, sideLabels()) : '');
     marks.draw(cmp ? cmp.rows.filter((r) => r.significant).map((r) => r.key) : [], found.byKey);
     const missing = [...stats.values()].filter((e) => !found.byKey.has(e.key)).sort((a, b) => b.clicks - a.clicks);
-    panel.anchors(overlay.anchorStats(), missing);
+    panel.anchors(overlay.anchorStats(), missing, () => 'an element not on this page now');
   }
+
+  const sideLabels = () => [state.a || 'A', state.b || 'B'];
 
   async function load() {
     if (abort) abort.abort();
     abort = new AbortController();
     panel.status('loading…');
     try {
-      // The key this page's reports carry: the same C++ canonicalization the visitor module runs.
+      // The key this page's reports are stored under: the visitor module's C++ canonicalization,
+      // with index documents folded as the collector stores them (fold_index_document).
       const page = opts.page || module.pageKey(location.origin, location.pathname + location.search);
       const base = { ...state, site: opts.site, page };
       const comparing = state.compare && state.a && state.b;
@@ -98,26 +112,75 @@ async function start(opts) {
       const info = overlay.info();
       stats = new Map(overlay.elements().map((e) => [e.key, e]));
       ctl.pageViews = info.page_views;
-      panel.status(cmp ? `A ${cmp.pageViewsA} vs B ${cmp.pageViewsB} page views`
-        : `${info.page_views} page views, ${stats.size} elements`);
-      panel.warn(info.page_views < MIN_PAGE_VIEWS ? 'Not enough page views to trust the pattern.' : '');
+      const visits = (n) => `${Number(n).toLocaleString('en')} visit${n === 1 ? '' : 's'}`;
+      panel.status(cmp ? `${sideLabels()[0]}: ${visits(cmp.pageViewsA)}, ${sideLabels()[1]}: ${visits(cmp.pageViewsB)}`
+        : `${visits(info.page_views)} with these filters`);
+      panel.pageViews(`· ${visits(info.page_views)}`);
+      panel.warn(info.page_views < MIN_PAGE_VIEWS ? 'Few visits so far: patterns may change.' : '');
       reanchor();
       applyOptions();
     } catch (e) {
       if (e.name === 'AbortError') return;
-      if (e.status === 401 || e.status === 403) forgetStoredToken();
-      panel.status(e.message, true);
+      if (e.status === 401 || (e.status === 403 && e.code !== 'below_min_page_views')) forgetStoredToken();
+      // A friendly empty state: nothing drawn, the reason in words.
+      overlay.clear();
+      stats = new Map();
+      cmp = ctl.comparison = null;
+      ctl.pageViews = 0;
+      ctl.insights = null;
+      panel.section('insights', `<p class="empty">${e.status ? e.message : 'Could not load the heatmap: ' + e.message}` +
+        `${e.status === 404 ? ' Heat appears here once visitors have been on this page; try widening the filters (screen width, device, dates).' : ''}</p>`);
+      panel.section('cmp', '');
+      panel.status('');
+      panel.pageViews('');
+      marks.draw([], found.byKey);
+      overlay.clearCompare();
+      schedule();
     }
+  }
+
+  async function exportAs(what) {
+    if (!ctl.insights) return;
+    const page = location.pathname.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home';
+    if (what === 'csv') {
+      download(new Blob([elementsCsv(ctl.insights, stats, name, ctl.pageViews)], { type: 'text/csv' }), `thermograph-${page}-elements.csv`);
+      return;
+    }
+    const boxes = [...found.byKey].map(([key, el]) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height, name: name(key) };
+    });
+    const layers = ['Clicks', 'Movement', 'Rage clicks', 'Dead clicks', 'Error clicks', 'Clicks on fixed elements', 'Scroll reach', 'Scroll reach', 'Attention'];
+    const blob = await exportPng(overlay, {
+      layer: state.layer, boxes, legend: overlay.legend(), unit: UNITS[state.layer] || '', scroll: ctl.insights.scroll,
+      caption: `${layers[state.layer]} on ${location.host}${location.pathname}: ${ctl.pageViews} visits (${new Date().toISOString().slice(0, 10)})`,
+    });
+    ctl.lastExport = blob;
+    download(blob, `thermograph-${page}.png`);
+    schedule();  // the export rendered the full page: the viewport frame is redrawn
+  }
+
+  // The tip follows its element: on scroll it moves with it and hides once the element has left.
+  function placeTip() {
+    if (!hovered) return panel.tip('', 0, 0);
+    const r = hovered.el.getBoundingClientRect();
+    if (!hovered.el.isConnected || (!r.width && !r.height) || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) {
+      hovered = null;
+      return panel.tip('', 0, 0);
+    }
+    const s = stats.get(hovered.key);
+    const share = ctl.pageViews ? ((100 * s.pv_clicked) / ctl.pageViews).toFixed(1) : '?';
+    panel.tip(`${name(hovered.key)}\n${s.clicks} clicks\n${share} % of page views clicked\nrage ${s.rage}  dead ${s.dead}  error ${s.error}`,
+      Math.min(r.right, Math.max(r.left, hovered.x)), Math.min(r.bottom, r.top + 8));
   }
 
   function hover(e) {
     let n = e.composedPath()[0];  // inside open shadow roots too
     while (n && !found.keyOf.has(n)) n = n.parentElement || n.parentNode?.host;
-    const s = n && stats.get(found.keyOf.get(n));
-    if (!s || !s.clicks) return panel.tip('', 0, 0);
-    const share = ctl.pageViews ? ((100 * s.pv_clicked) / ctl.pageViews).toFixed(1) : '?';
-    panel.tip(`${s.clicks} clicks\n${share} % of page views clicked\nrage ${s.rage}  dead ${s.dead}  error ${s.error}`,
-      e.clientX, e.clientY);
+    const key = n && found.keyOf.get(n);
+    const s = key != null && stats.get(key);
+    hovered = s && s.clicks ? { el: n, key, x: e.clientX } : null;
+    placeTip();
   }
 
   // Layout changes (not scrolling) move elements: re-anchor at most once per frame.

@@ -189,7 +189,8 @@ export function createTracker(options = {}) {
   if (o.respectDnt === false || !optedOut) start();
 
   // The designer's overlay is a separate chunk, fetched only here: never imported statically.
-  const overlay = (opts) => import(o.overlayUrl)
+  // Opening it ends this page view unsent: a designer reading heat is not a visitor.
+  const overlay = (opts) => (stop(false), import(o.overlayUrl))
     .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, ...opts }));
   // Designer triggers work even when tracking is off (a designer may send Do Not Track).
   const hash = () => location.hash === '#thermograph' && overlay().catch(log);

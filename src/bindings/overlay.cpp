@@ -12,6 +12,7 @@
 #include "core/element_key.h"
 #include "core/insights.h"
 #include "core/page_key.h"
+#include "core/pii.h"
 #include "core/render.h"
 
 using emscripten::val;
@@ -99,6 +100,12 @@ class Overlay {
     return "";
   }
 
+  // No data (the collector had none): renders nothing until the next load().
+  void clear() {
+    report_ = Report{};
+    renderer_.set_data(&report_.data);
+  }
+
   void clear_compare() {
     renderer_.set_compare(nullptr);
     other_ = Report{};
@@ -143,6 +150,9 @@ class Overlay {
       x.set("y", h.y_px);
       x.set("clicks", static_cast<double>(h.window_clicks));
       x.set("share", num(h.share));
+      x.set("lo", num(h.ci.lo));
+      x.set("hi", num(h.ci.hi));
+      x.set("key", h.key);  // 0: an area of the page, else the hot element it is on
       hot.set(i++, x);
     }
     out.set("hotspots", hot);
@@ -157,12 +167,15 @@ class Overlay {
       x.set("h", m.h);
       x.set("clicks", static_cast<double>(m.clicks));
       x.set("gap", m.gap_px);
+      x.set("cx", m.cx);
+      x.set("cy", m.cy);
       near.set(i++, x);
     }
     out.set("nearMisses", near);
     val scroll = val::object();
     scroll.set("halfDepthPx", num(in.scroll.half_depth_px));
     scroll.set("foldPx", num(in.scroll.fold_px));
+    scroll.set("bands", in.scroll.reach.size());  // 0: no reach data, nothing to say about depth
     val fb = val::array();
     i = 0;
     for (const FalseBottom& f : in.scroll.false_bottoms) {
@@ -172,6 +185,16 @@ class Overlay {
       fb.set(i++, x);
     }
     scroll.set("falseBottoms", fb);
+    val seen = val::array();
+    i = 0;
+    for (const SeenElement& e : in.scroll.elements) {
+      val x = val::object();
+      x.set("key", e.key);
+      x.set("depthPx", e.depth_px);
+      x.set("seen", num(e.seen));
+      seen.set(i++, x);
+    }
+    scroll.set("elements", seen);
     out.set("scroll", scroll);
     return out;
   }
@@ -222,11 +245,13 @@ class Overlay {
   }
 
   // Renders and returns a view of the pixels; valid until the next call into the module.
-  val render(double scroll_x, double scroll_y, int width, int height) {
+  // width x height are device pixels; `ratio` device pixels per CSS px (devicePixelRatio).
+  val render(double scroll_x, double scroll_y, int width, int height, double ratio) {
     const uint32_t w = width > 0 ? std::min(width, 16384) : 0;
     const uint32_t h = height > 0 ? std::min(height, 65536) : 0;
     pixels_.resize(size_t(w) * h * 4);
-    renderer_.render({scroll_x, scroll_y, w, h}, pixels_.data());
+    const double r = std::isfinite(ratio) && ratio > 0 ? std::clamp(ratio, 0.25, 8.0) : 1.0;
+    renderer_.render({scroll_x, scroll_y, w, h, r}, pixels_.data());
     return val(emscripten::typed_memory_view(pixels_.size(), pixels_.data()));
   }
 
@@ -313,9 +338,16 @@ uint32_t stable_element_key_js(const std::string& selector) {
 // compact PII profile, so keys agree byte for byte).
 std::string page_key_js(const std::string& origin, const std::string& path_and_query) {
   char out[kMaxPageKeyBytes];
-  return std::string(out,
-                     canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList,
-                                                    PiiProfile::kCompact, out));
+  const size_t n = canonical_page_key_from_origin(origin, path_and_query, kDefaultQueryAllowList,
+                                                  PiiProfile::kCompact, out);
+  // The collector stores "/index.html" as "/" (fold_index_document): ask for the folded key.
+  return n ? fold_index_document(std::string_view(out, n)) : std::string();
+}
+// The rule that flags `text` ("email", "card", ...) or "": element names the overlay shows pass
+// through the same detectors as everything a visitor sends. Never sent anywhere.
+std::string find_pii_js(const std::string& text) {
+  const PiiRule r = find_pii(text, PiiProfile::kCompact);
+  return r == PiiRule::kNone ? std::string() : std::string(pii_rule_name(r));
 }
 int live_overlays() {
   return g_live;
@@ -343,6 +375,7 @@ EMSCRIPTEN_BINDINGS(thermograph_overlay) {
       .function("load", &Overlay::load)
       .function("loadCompare", &Overlay::load_compare)
       .function("clearCompare", &Overlay::clear_compare)
+      .function("clear", &Overlay::clear)
       .function("insights", &Overlay::insights)
       .function("compare", &Overlay::compare)
       .function("setOptions", &Overlay::set_options)
@@ -357,4 +390,5 @@ EMSCRIPTEN_BINDINGS(thermograph_overlay) {
   emscripten::function("stableElementKey", &stable_element_key_js);
   emscripten::function("liveOverlays", &live_overlays);
   emscripten::function("pageKey", &page_key_js);
+  emscripten::function("findPii", &find_pii_js);
 }

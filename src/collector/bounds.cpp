@@ -73,6 +73,7 @@ namespace thermograph {
 int sanitize_segment(Segment& s) {
   int removed = 0;
   s.page = sanitize_page_key(s.page, removed);
+  if (!s.page.empty()) s.page = fold_index_document(s.page);  // "/index.html" is "/": not PII
   if (!s.variant.empty() && find_pii_variants(s.variant) != PiiRule::kNone) {
     s.variant.clear();
     ++removed;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/page_key.h"
 #include "http_common.h"
 #include "json/insights_json.h"
 #include "json/report_json.h"
@@ -74,7 +75,8 @@ struct Query {
 Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool need_page) {
   RowFilter f;
   f.site = site;
-  if (req.has_param("page")) f.page = req.get_param_value("page");
+  // Reports are stored with index documents folded ("/index.html" is "/"): so is the question.
+  if (req.has_param("page")) f.page = fold_index_document(req.get_param_value("page"));
   if (need_page && (!f.page || f.page->empty())) return Error{"missing parameter 'page'"};
   if (req.has_param("width")) {
     f.width_class = parse_u8(req.get_param_value("width"));

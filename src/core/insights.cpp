@@ -105,6 +105,39 @@ CompareRow compare_row(double ka, double na, double kb, double nb, const Insight
   return r;
 }
 
+// One rule, one answer: every "hot" element is also a hotspot. Page-cell hotspots are 48 px
+// windows, so clicks spread over a large hot element (a card, a video) can miss the window floor;
+// a hot element enters the list with its own clicks, at its box centre when the box is known, and
+// replaces the page-cell hotspots that lie inside its box.
+void add_hot_elements(Insights& out, const InsightOptions& o) {
+  double total = 0;
+  for (const auto& e : out.elements) total += e.clicks;
+  for (const auto& e : out.elements) {
+    if (!e.hot) continue;
+    Hotspot h;
+    h.key = e.key;
+    h.window_clicks = e.clicks;
+    h.share = ratio(e.clicks, total);
+    h.ci = wilson_interval(e.clicks, total, o.z);
+    h.x_px = h.y_px = -1;  // position unknown without a live box
+    for (const ElementBox& b : o.boxes)
+      if (b.key == e.key) {
+        h.x_px = b.x + b.w / 2;
+        h.y_px = b.y + b.h / 2;
+        std::erase_if(out.hotspots, [&](const Hotspot& c) {
+          return !c.key && c.x_px >= b.x && c.x_px < b.x + b.w && c.y_px >= b.y &&
+                 c.y_px < b.y + b.h;
+        });
+        break;
+      }
+    out.hotspots.push_back(h);
+  }
+  std::stable_sort(
+      out.hotspots.begin(), out.hotspots.end(),
+      [](const Hotspot& x, const Hotspot& y) { return x.window_clicks > y.window_clicks; });
+  if (out.hotspots.size() > o.max_hotspots) out.hotspots.resize(o.max_hotspots);
+}
+
 }  // namespace
 
 Insights compute_insights(const Aggregate& a, const InsightOptions& o) {
@@ -127,6 +160,7 @@ Insights compute_insights(const Aggregate& a, const InsightOptions& o) {
   score_priorities(a, o, out.elements);
   conversions(a, o, out.elements);
   out.hotspots = find_hotspots(a, o);
+  add_hot_elements(out, o);
   out.near_misses = find_near_misses(a, o);
   out.scroll = scroll_insight(a, o);
   return out;

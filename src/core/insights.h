@@ -68,6 +68,7 @@ struct Hotspot {
   uint64_t window_clicks = 0;  // clicks in the 3 x 3 cell window (48 x 48 px)
   double share = 0;            // window_clicks / all clicks on the page
   Interval ci;                 // Wilson interval of share
+  uint32_t key = 0;            // a hot element's key (its clicks, its box centre), 0 = page cells
 };
 
 struct NearMiss {
@@ -78,11 +79,13 @@ struct NearMiss {
   double gap_px = 0;  // smallest cell-to-element gap in the cluster
 };
 
+inline constexpr size_t kFalseBottomWindow = 3;  // bands (300 px) over which stops are summed
+
 struct FalseBottom {
-  uint32_t band = 0;  // reach drops between band-1 and band
+  uint32_t band = 0;  // the steepest boundary of the window: reach drops between band-1 and band
   double depth_px = 0;
-  double drop = 0;         // share of page views lost across this band boundary
-  double median_drop = 0;  // the page's median per-band drop over the tested range
+  double drop = 0;         // share of page views lost across the window's kFalseBottomWindow bands
+  double median_drop = 0;  // the page's median window drop over the tested range
 };
 
 struct SeenElement {

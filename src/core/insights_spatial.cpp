@@ -202,20 +202,38 @@ ScrollInsight scroll_insight(const Aggregate& a, const InsightOptions& o) {
       s.half_pct = int(i);
       break;
     }
-  // False bottoms: tested bands exclude the first screen (everyone sees it; the drop right
-  // below it is "never scrolled") and the last band (where the document really ends).
+  // False bottoms: places where far more page views stop than elsewhere. Stops spread over a
+  // few bands (people stop with the suspicious band anywhere on their screen), so drops are
+  // summed over windows of kFalseBottomWindow bands. Tested windows exclude the first screen
+  // (everyone sees it; the drop right below it is "never scrolled") and the page's last band
+  // (where the document really ends: every reader stops there), so nothing is reported at or
+  // below the end of the page.
   const size_t fold_band = size_t(std::floor(s.fold_px / kBandPx));
-  std::vector<double> drops;
-  for (size_t i = fold_band + 2; i < n; ++i) drops.push_back(s.reach[i - 1] - s.reach[i]);
+  const double doc = a.counters[kDocHeightSum] > 0 ? a.counters[kDocHeightSum] / pv : 0;
+  size_t end = n ? n - 1 : 0;  // bands [.., end) may hold a false bottom
+  if (doc > 0) end = std::min(end, size_t(std::floor(doc / kBandPx)));
+  const size_t w = kFalseBottomWindow, first = fold_band + 2;
+  std::vector<double> drops;  // drops[j]: lost across boundaries first+j .. first+j+w-1
+  for (size_t i = first; i + w <= end; ++i) drops.push_back(s.reach[i - 1] - s.reach[i + w - 1]);
   if (!drops.empty()) {
     std::vector<double> sorted = drops;
     std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-    double median = sorted[sorted.size() / 2];
-    for (size_t j = 0; j < drops.size(); ++j)
-      if (drops[j] > o.false_bottom_k * median && drops[j] > o.false_bottom_min_drop) {
-        uint32_t band = uint32_t(fold_band + 2 + j);
-        s.false_bottoms.push_back({band, double(band) * kBandPx, drops[j], median});
-      }
+    const double median = sorted[sorted.size() / 2];
+    // Consecutive windows above the bar are one stop zone (people stop anywhere over a few
+    // hundred px): one false bottom per zone, at its strongest window's steepest boundary.
+    auto passes = [&](size_t j) {
+      return drops[j] > o.false_bottom_k * median && drops[j] > o.false_bottom_min_drop;
+    };
+    for (size_t j = 0; j < drops.size(); ++j) {
+      if (!passes(j)) continue;
+      size_t best = j;
+      for (; j + 1 < drops.size() && passes(j + 1); ++j)
+        if (drops[j + 1] > drops[best]) best = j + 1;
+      size_t band = first + best;
+      for (size_t b = band + 1; b < first + best + w; ++b)
+        if (s.reach[b - 1] - s.reach[b] > s.reach[band - 1] - s.reach[band]) band = b;
+      s.false_bottoms.push_back({uint32_t(band), double(band) * kBandPx, drops[best], median});
+    }
   }
   for (const ElementBox& b : o.boxes) {
     double band = std::floor(std::max(0.0, b.y) / kBandPx);

@@ -254,4 +254,18 @@ std::string canonical_page_key(std::string_view url, PiiProfile profile,
   return std::string(out, canonical_page_key_into(url, views, profile, out));
 }
 
+std::string fold_index_document(std::string_view key) {
+  const size_t q = std::min(key.find('?'), key.size());
+  std::string path(key.substr(0, q));
+  for (std::string_view doc : {"/index.html", "/index.htm"})
+    if (path.size() >= doc.size() && path.compare(path.size() - doc.size(), doc.size(), doc) == 0) {
+      path.resize(path.size() - doc.size());
+      break;
+    }
+  // The origin's root keeps its one slash: "https://x.io" + "" -> "https://x.io/".
+  const size_t host = path.find("://");
+  if (host != std::string::npos && path.find('/', host + 3) == std::string::npos) path += '/';
+  return path + std::string(key.substr(q));
+}
+
 }  // namespace thermograph

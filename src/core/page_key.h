@@ -44,4 +44,10 @@ size_t canonical_page_key_from_origin(std::string_view origin, std::string_view 
                                       std::span<const std::string_view> allowed, PiiProfile profile,
                                       char* out);
 
+// A folder's index document is the folder's page: "/docs/index.html" (or .htm) and "/docs" are
+// one key, "/index.html" and "/" too (a trailing slash is already dropped above). Applied where
+// keys are stored and read (collector ingest and read API, the overlay's query), not in the
+// visitor module: its download budget has no room, and the collector folds what it receives.
+std::string fold_index_document(std::string_view key);
+
 }  // namespace thermograph

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 namespace thermograph {
 namespace {
@@ -13,7 +14,7 @@ constexpr float kFloor = 1e-3f;
 // A page's low-res grid never exceeds this many samples (16 MB of floats); taller or wider data
 // gets a coarser step instead of an allocation a hostile aggregate could choose.
 constexpr uint64_t kMaxSamples = 4u << 20;
-constexpr uint8_t kBandAlpha = 120;  // reach/attention cover the page: keep content readable
+constexpr uint8_t kBandAlpha = 90;  // reach/attention cover the page: keep content readable
 
 uint32_t rgba(uint32_t r, uint32_t g, uint32_t b, uint32_t a) {
   return r | (g << 8) | (b << 16) | (a << 24);  // little-endian: bytes R, G, B, A in memory
@@ -80,11 +81,12 @@ const Palette& diverging_palette() {
   return palette;
 }
 
-void ScaleMap::build(Scale kind, std::vector<float>& samples) {
+void ScaleMap::build(Scale kind, std::vector<float>& samples, double cap) {
   kind_ = kind;
   max_ = 0;
   for (float v : samples) max_ = std::max<double>(max_, v);
   quantiles_.clear();
+  if (kind == Scale::kLog && cap > 0) max_ = std::min(max_, cap);
   if (kind != Scale::kPercentile || samples.empty()) return;
   // Quantiles of a strided subsample: a million samples sort in milliseconds, more is waste.
   const size_t stride = samples.size() / (1u << 20) + 1;
@@ -240,12 +242,14 @@ double doc_height(const Aggregate& a) {
   return pv > 0 && a.counters[kDocHeightSum] > 0 ? a.counters[kDocHeightSum] / pv : 0;
 }
 
-Columns columns(uint32_t step, uint32_t cols, double scroll_x, uint32_t width) {
+// `ratio` device pixels per CSS px: output column x samples the page at scroll_x + (x + .5) /
+// ratio.
+Columns columns(uint32_t step, uint32_t cols, double scroll_x, uint32_t width, double ratio) {
   Columns c;
   c.idx.resize(width);
   c.w.resize(width);
   for (uint32_t x = 0; x < width; ++x) {
-    const double fx = (scroll_x + x + 0.5) / step;
+    const double fx = (scroll_x + (x + 0.5) / ratio) / step;
     const double f = std::floor(fx);
     const bool in = f >= -1 && f < cols;
     c.idx[x] = in ? static_cast<uint32_t>(f + 1) : cols + 1;  // padding columns read as zero
@@ -345,7 +349,7 @@ void Renderer::prepare() {
   for (const Field* f : {&page_, &fixed_})
     for (float d : f->density)
       if (std::abs(d) >= floor && (diff || d > 0)) samples.push_back(std::abs(d));
-  scale_.build(opt_.scale, samples);
+  scale_.build(opt_.scale, samples, opt_.scale == Scale::kLog ? log_cap(floor) : 0);
   const uint8_t neutral = diff ? kDiffNeutral : 0;
   for (Field* f : {&page_, &fixed_}) {
     if (f->rows == 0) continue;
@@ -371,6 +375,34 @@ void Renderer::prepare() {
   }
 }
 
+// Capped log: the top of the scale is the k-th highest local peak of the density (k = 2, or 1 % of
+// the peaks when there are more than 200), so one or two outliers (a pop-up's close button that
+// every visitor clicks) saturate instead of setting the scale and turning the rest of the page
+// cold. Fewer than kCapMinPeaks peaks: no cap (nothing to compare an outlier with).
+double Renderer::log_cap(float floor) const {
+  std::vector<float> peaks;
+  for (const Field* f : {&page_, &fixed_}) {
+    if (!f->rows) continue;
+    auto at = [&](int64_t r, int64_t c) {
+      return r < 0 || c < 0 || r >= f->rows || c >= f->cols
+                 ? 0.f
+                 : std::abs(f->density[size_t(r) * f->cols + size_t(c)]);
+    };
+    for (int64_t r = 0; r < f->rows; ++r)
+      for (int64_t c = 0; c < f->cols; ++c) {
+        const float d = at(r, c);
+        // Strict against earlier neighbours, so a flat top counts once.
+        if (d >= floor && d > at(r - 1, c) && d > at(r, c - 1) && d >= at(r + 1, c) &&
+            d >= at(r, c + 1))
+          peaks.push_back(d);
+      }
+  }
+  if (peaks.size() < kCapMinPeaks) return 0;
+  const size_t k = std::max<size_t>(2, peaks.size() / 100);
+  std::nth_element(peaks.begin(), peaks.begin() + (k - 1), peaks.end(), std::greater<float>());
+  return peaks[k - 1];
+}
+
 void Renderer::render(const Viewport& v, uint8_t* out) {
   prepare();
   if (is_band_layer(opt_.layer))
@@ -383,6 +415,7 @@ void Renderer::render_heat(const Viewport& v, uint8_t* out) const {
   const bool diff = comparing();
   const Palette& pal = diff ? diverging_palette() : heat_palette();
   const int neutral = diff ? kDiffNeutral : 0;
+  const double ratio = v.ratio > 0 ? v.ratio : 1;
   std::vector<uint8_t> row(v.width);
   struct Source {
     const Field* f;
@@ -392,14 +425,16 @@ void Renderer::render_heat(const Viewport& v, uint8_t* out) const {
   Source sources[2];
   int n = 0;
   if (page_.rows)
-    sources[n++] = {&page_, columns(page_.step, page_.cols, v.scroll_x, v.width), v.scroll_y};
-  if (fixed_.rows) sources[n++] = {&fixed_, columns(fixed_.step, fixed_.cols, 0, v.width), 0};
+    sources[n++] = {&page_, columns(page_.step, page_.cols, v.scroll_x, v.width, ratio),
+                    v.scroll_y};
+  if (fixed_.rows)
+    sources[n++] = {&fixed_, columns(fixed_.step, fixed_.cols, 0, v.width, ratio), 0};
   for (uint32_t y = 0; y < v.height; ++y) {
     std::fill(row.begin(), row.end(), neutral);
     for (int s = 0; s < n; ++s) {
       const Field& f = *sources[s].f;
       const uint32_t stride = f.cols + 3;
-      const double fy = (sources[s].y0 + y + 0.5) / f.step;
+      const double fy = (sources[s].y0 + (y + 0.5) / ratio) / f.step;
       const double fl = std::floor(fy);
       if (fl < -1 || fl >= f.rows) continue;
       const auto wy = static_cast<uint32_t>((fy - fl) * 256);
@@ -429,8 +464,9 @@ void Renderer::render_bands(const Viewport& v, uint8_t* out) const {
   const double dh = doc_height(*data_);
   const ReachMarkers m = reach ? reach_markers() : ReachMarkers{};
   const uint32_t line = rgba(20, 20, 20, 230), fold = rgba(255, 255, 255, 240);
+  const double ratio = v.ratio > 0 ? v.ratio : 1;
   for (uint32_t y = 0; y < v.height; ++y) {
-    const double py = v.scroll_y + y + 0.5;
+    const double py = v.scroll_y + (y + 0.5) / ratio;
     size_t band = static_cast<size_t>(py / kBandPx);
     if (opt_.layer == kLayerReachPct) band = dh > 0 ? static_cast<size_t>(py / dh * 100) : 0;
     uint8_t l = band < band_level_.size() ? band_level_[band] : (reach ? 1 : 0);

@@ -32,7 +32,8 @@ struct RenderOptions {
 
 struct Viewport {
   double scroll_x = 0, scroll_y = 0;  // CSS px of the page at the viewport's top-left
-  uint32_t width = 0, height = 0;
+  uint32_t width = 0, height = 0;     // output pixels (device pixels)
+  double ratio = 1;                   // device pixels per CSS px (devicePixelRatio)
 };
 
 // An element found on the live page: its current box in page px (viewport px when kElFixed).
@@ -42,10 +43,13 @@ struct Anchor {
 };
 
 // Maps density to [0, 1] and back; built once per dataset.
+inline constexpr size_t kCapMinPeaks = 3;  // fewer density peaks: the log scale keeps the true max
+
 class ScaleMap {
  public:
   // `samples` are the non-zero densities of the whole page (any order; reordered here).
-  void build(Scale kind, std::vector<float>& samples);
+  // `cap` > 0 (kLog only): densities at or above it take the top colour (see Renderer::log_cap).
+  void build(Scale kind, std::vector<float>& samples, double cap = 0);
   double t(double v) const;      // monotone non-decreasing, 0 for v <= 0, 1 at the maximum
   double value(double t) const;  // inverse, for the legend
   double max() const { return max_; }
@@ -119,6 +123,7 @@ class Renderer {
   };
 
   void prepare();
+  double log_cap(float floor) const;
   bool is_band() const;
   void build_points(const Aggregate& a, double weight, std::vector<Splat>& page,
                     std::vector<Splat>& fixed) const;

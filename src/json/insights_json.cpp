@@ -76,12 +76,16 @@ json to_json(const Insights& in) {
                      {"p_adjusted", num(e.conv_p_adjusted)},
                      {"significant", e.conv_significant}}}});
   json hot = json::array();
-  for (const auto& h : in.hotspots)
-    hot.push_back({{"x", num(h.x_px)},
-                   {"y", num(h.y_px)},
-                   {"window_clicks", h.window_clicks},
-                   {"share", num(h.share)},
-                   {"ci", interval(h.ci)}});
+  for (const auto& h : in.hotspots) {
+    // A hot element (key) at its box centre, or -1 when the box is unknown: null.
+    json x = {{"x", h.x_px >= 0 ? num(h.x_px) : json(nullptr)},
+              {"y", h.y_px >= 0 ? num(h.y_px) : json(nullptr)},
+              {"window_clicks", h.window_clicks},
+              {"share", num(h.share)},
+              {"ci", interval(h.ci)}};
+    if (h.key) x["element"] = element_key_hex(h.key);
+    hot.push_back(std::move(x));
+  }
   json near = json::array();
   for (const auto& m : in.near_misses)
     near.push_back({{"target", element_key_hex(m.target_key)},

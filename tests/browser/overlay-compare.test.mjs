@@ -59,10 +59,13 @@ test('difference map and significance marks', async () => {
   const c = await page.evaluate(async () => (await import('/dist/thermograph-overlay.mjs')).isOpen());
   assert.equal(c, true);
   const cmpText = await page.locator('[data-thermograph-ui] >> .cmp').textContent();
-  assert.match(cmpText, /A: 200 page views, B: 200/);
-  assert.match(cmpText, /1 significant after Benjamini-Hochberg/);
-  assert.match(cmpText, /button\.x: 60\.0 % vs 20\.0 %/);
-  assert.doesNotMatch(cmpText, /button\.y/);
+  assert.match(cmpText, /200 vs 200 visits/);
+  assert.match(cmpText, /1 element differs beyond chance/);
+  // Pairing: one row per element with both rates, and the verdict in words.
+  assert.match(cmpText, /1st button in main content: clicked in 60 % of A visits vs 20 % of B: A wins/);
+  assert.match(cmpText, /2nd button in main content: clicked in 30 % of A visits vs 30 % of B: no difference/);
+  assert.equal((cmpText.match(/1st button in main content/g) || []).length, 1);
+  assert.match(cmpText, /adjusted p = /);  // on demand, in the disclosure
 
   // Sub-cell (8, 8) centres: .x at (206, 232), .y at (606, 232). Read the heat canvas itself
   // (the dashed outline sits on the element's edge, not its centre).
@@ -78,10 +81,11 @@ test('difference map and significance marks', async () => {
   const shot = await screenshotPixels(page, [[400, 500]]);
   assert.ok(blank(shot[0]));
 
-  // Insights are in the panel: both elements ranked with their rate and interval.
-  const ins = await page.locator('[data-thermograph-ui] >> .prio').textContent();
-  assert.match(ins, /button\.x: score \d+, 60\.0 % \[5\d\.\d %, 6\d\.\d %\]/);
-  assert.match(ins, /button\.y/);
+  // Insights are in the panel, in words; the interval is one click deeper.
+  const ins = await page.locator('[data-thermograph-ui] >> .findings').textContent();
+  assert.match(ins, /Most clicked: 1st button in main content, clicked in 60 % of visits/);
+  assert.match(ins, /95 % interval 5\d\.?\d? % to 6\d\.?\d? %/);
+  assert.match(ins, /2nd button in main content/);
 });
 
 test('compare off: one fetch, ordinary heat, no marks', async () => {

@@ -46,6 +46,22 @@ TEST_CASE("element rates, Wilson intervals and the hot rule") {
   CHECK_FALSE(in.elements[1].hot);
   CHECK_FALSE(in.elements[2].hot);
   CHECK_FALSE(in.elements[3].hot);
+  // One rule, one answer: the hot element is a hotspot too (no page cells here: no click layer),
+  // at its box centre when the overlay passes its box.
+  REQUIRE(in.hotspots.size() == 1);
+  CHECK(in.hotspots[0].key == 1);
+  CHECK(in.hotspots[0].window_clicks == 500);
+  CHECK(in.hotspots[0].x_px == -1);
+  InsightOptions o;
+  o.boxes = {{1, 100, 200, 300, 40, true}};
+  a.layers[kLayerClicks].add(cell_index(250, 220), 200);  // a page-cell hotspot inside the box
+  for (int i = 0; i < 30; ++i) a.layers[kLayerClicks].add(cell_index(50 + 100 * i, 900), 1);
+  REQUIRE(find_hotspots(a, o).size() == 1);
+  Insights boxed = compute_insights(a, o);
+  REQUIRE(boxed.hotspots.size() == 1);  // the page-cell hotspot inside the box is the same place
+  CHECK(boxed.hotspots[0].key == 1);
+  CHECK(boxed.hotspots[0].x_px == 250);
+  CHECK(boxed.hotspots[0].y_px == 220);
 }
 
 TEST_CASE("segment comparison finds the changed elements and uses Fisher for sparse ones") {
@@ -186,8 +202,8 @@ TEST_CASE("scroll: false bottom, half depth and elements most page views never s
   REQUIRE(s.false_bottoms.size() == 1);
   CHECK(s.false_bottoms[0].band == 21);
   CHECK(s.false_bottoms[0].depth_px == 2100);
-  CHECK(s.false_bottoms[0].drop == doctest::Approx(0.3));
-  CHECK(s.false_bottoms[0].median_drop == doctest::Approx(0.01));
+  CHECK(s.false_bottoms[0].drop == doctest::Approx(0.32));  // over a 3-band window
+  CHECK(s.false_bottoms[0].median_drop == doctest::Approx(0.03));
   CHECK(s.half_depth_px == doctest::Approx(2900));
   CHECK(s.half_pct == 56);  // 1000 - 9 * 56 = 496 < 500
   REQUIRE(s.elements.size() == 3);
@@ -200,6 +216,55 @@ TEST_CASE("scroll: false bottom, half depth and elements most page views never s
   for (uint32_t i = 0; i <= 60; ++i)
     smooth.layers[kLayerReachPx].add(i, i <= 8 ? 1000 : 1000 - 15 * (i - 8));
   CHECK(scroll_insight(smooth, o).false_bottoms.empty());
+}
+
+namespace {
+// Reach per 100 px band from page views' deepest viewport bottoms (px), as the tracker reports it.
+Aggregate reach_of(const std::vector<double>& bottoms, double fold, double doc_height) {
+  Aggregate a;
+  a.counters[kPageViews] = bottoms.size();
+  a.counters[kFoldSum] = fold * double(bottoms.size());
+  a.counters[kDocHeightSum] = doc_height * double(bottoms.size());
+  for (double b : bottoms)
+    for (uint32_t i = 0; i <= uint32_t(b / 100); ++i) a.layers[kLayerReachPx].add(i, 1);
+  return a;
+}
+}  // namespace
+
+TEST_CASE("false bottoms: the demo's band is found, a plain page has none, none past the end") {
+  test::Rng rng(7);
+  auto uniform = [&](double lo, double hi) {
+    return lo + (hi - lo) * double(rng.next() >> 11) / 9007199254740992.0;
+  };
+  // The demo (demo/site/index.html, demo/personas.mjs) on a 720 px screen, 3,873 px page: a
+  // footer-like band under the hero makes 60 % of skimmers stop after one 300-900 px scroll; the
+  // rest read on, and a quarter reach the real end.
+  const double fold = 720, doc = 3873;
+  std::vector<double> demo, plain;
+  for (int i = 0; i < 600; ++i) {
+    const double r = uniform(0, 1);
+    demo.push_back(r < 0.1    ? fold
+                   : r < 0.6  ? fold + uniform(300, 900)
+                   : r < 0.75 ? fold + uniform(900, doc - fold)
+                              : doc);
+    plain.push_back(r < 0.1 ? fold : r < 0.75 ? fold + uniform(0, doc - fold) : doc);
+  }
+  ScrollInsight s = scroll_insight(reach_of(demo, fold, doc), {});
+  for (const auto& f : s.false_bottoms)
+    MESSAGE("false bottom at " << f.depth_px << " px, window drop " << f.drop);
+  REQUIRE(s.false_bottoms.size() == 1);
+  CHECK(s.false_bottoms[0].depth_px >= fold + 300);
+  CHECK(s.false_bottoms[0].depth_px <= fold + 900);
+  CHECK(s.false_bottoms[0].drop > 0.2);
+  // Readers spread evenly down the page: no false bottom, although a quarter stop at the end.
+  CHECK(scroll_insight(reach_of(plain, fold, doc), {}).false_bottoms.empty());
+  // Everyone who scrolls at all reads to the end: the only drop is the document's end (and the
+  // last band the reach layer holds lies past it): nothing is reported there.
+  std::vector<double> to_end(400, doc);
+  for (int i = 0; i < 100; ++i) to_end.push_back(fold);
+  ScrollInsight e = scroll_insight(reach_of(to_end, fold, doc), {});
+  CHECK(e.false_bottoms.empty());
+  for (const auto& f : s.false_bottoms) CHECK(f.depth_px < doc);
 }
 
 TEST_CASE("conversions: clicked vs not clicked, with a test, and the priority score") {

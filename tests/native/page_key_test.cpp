@@ -100,6 +100,26 @@ TEST_CASE("canonical_page_key: capped at kMaxPageKeyBytes by whole segments") {
   CHECK(canonical_page_key(junk, kFull).size() <= kMaxPageKeyBytes);
 }
 
+TEST_CASE("fold_index_document: a folder's index document is the folder's page") {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"https://example.com/index.html", "https://example.com/"},
+      {"https://example.com/", "https://example.com/"},
+      {"https://example.com/docs/index.html", "https://example.com/docs"},
+      {"https://example.com/docs/index.htm?utm_source=x", "https://example.com/docs?utm_source=x"},
+      {"https://example.com/docs", "https://example.com/docs"},
+      {"https://example.com/index.html/more", "https://example.com/index.html/more"},
+      {"https://example.com/myindex.html", "https://example.com/myindex.html"},
+      {"https://example.com/a?next=/index.html", "https://example.com/a?next=/index.html"},
+  };
+  for (const auto& [in, want] : cases) {
+    CAPTURE(in);
+    CHECK(fold_index_document(in) == want);
+  }
+  // With the parser: "/", "/index.html" and a trailing slash are one page.
+  CHECK(fold_index_document(canonical_page_key("https://example.com/pricing/")) ==
+        fold_index_document(canonical_page_key("https://example.com/pricing/index.html")));
+}
+
 TEST_CASE("page keys from a browser's origin + path agree with the full parser") {
   const char* table[][2] = {
       {"https://shop.example", "/user/jane@x.com/orders/123?email=a@b.c&utm_source=news"},

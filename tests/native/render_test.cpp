@@ -23,9 +23,9 @@ struct Frame {
   }
 };
 
-Frame render(Renderer& r, double sx, double sy, uint32_t w, uint32_t h) {
+Frame render(Renderer& r, double sx, double sy, uint32_t w, uint32_t h, double ratio = 1) {
   Frame f{w, h, std::vector<uint8_t>(size_t(w) * h * 4, 0xAB)};
-  r.render({sx, sy, w, h}, f.rgba.data());
+  r.render({sx, sy, w, h, ratio}, f.rgba.data());
   return f;
 }
 
@@ -139,6 +139,47 @@ TEST_CASE("percentile scale is computed over the page, not the viewport") {
   CHECK_FALSE(hot(render(r, 0, 1800, 700, 700).at(56, 2008 - 1800)));
 }
 
+TEST_CASE("the log scale is capped: one outlier does not turn the rest of the page cold") {
+  // A pop-up's close button clicked 5,000 times beside twenty ordinary spots of 20 clicks each.
+  Aggregate a;
+  a.layers[kLayerClicks].add(cell_index(600, 100), 5000);
+  for (int i = 0; i < 20; ++i)
+    a.layers[kLayerClicks].add(cell_index(60 + 120 * (i % 5), 400 + 150 * (i / 5)), 20);
+  Renderer r;
+  r.set_data(&a);
+  r.set_options({kLayerClicks, Scale::kLog, 30, false});
+  Frame f = render(r, 0, 0, 700, 1100);
+  CHECK(hot(f.at(600, 104)));
+  CHECK(hot(f.at(56, 408)));              // an ordinary spot still reads hot, not cold
+  CHECK(r.legend().back().value < 5000);  // the top of the legend is the cap, not the outlier
+  // Linear keeps the raw maximum: there the ordinary spots fade.
+  r.set_options({kLayerClicks, Scale::kLinear, 30, false});
+  CHECK_FALSE(hot(render(r, 0, 0, 700, 1100).at(56, 408)));
+}
+
+TEST_CASE("HiDPI: ratio 2 draws the same heat at twice the pixels") {
+  Aggregate a = scene();
+  Renderer r;
+  r.set_data(&a);
+  r.set_options({kLayerClicks, Scale::kLog, 40, false});
+  Frame one = render(r, 0, 100, 500, 400);
+  Frame two = render(r, 0, 100, 1000, 800, 2);
+  int far = 0;
+  for (uint32_t y = 0; y < 400; y += 3)
+    for (uint32_t x = 0; x < 500; x += 3) {
+      // The 2 x 2 device pixels of one CSS pixel average to what DPR 1 draws there.
+      const Px p = one.at(x, y);
+      int r2 = 0, a2 = 0;
+      for (uint32_t d = 0; d < 4; ++d) {
+        const Px q = two.at(2 * x + d % 2, 2 * y + d / 2);
+        r2 += q.r, a2 += q.a;
+      }
+      far += std::abs(4 * int(p.r) - r2) > 4 * 8 || std::abs(4 * int(p.a) - a2) > 4 * 8;
+    }
+  CHECK(far == 0);
+  CHECK(hot(two.at(2 * 408, 2 * (296 - 100))));
+}
+
 TEST_CASE("fixed-element clicks stay at their viewport position") {
   Aggregate a;
   a.layers[kLayerFixedClicks].add(cell_index(100, 40), 30);
@@ -190,7 +231,7 @@ TEST_CASE("reach: gradient by share of page views, lines at 75/50/25 % and the f
   CHECK(m.p25 == 2600);  // band 26: 22
   Frame f = render(r, 0, 0, 50, 3200);
   CHECK(hot(Px{f.at(10, 20).r, f.at(10, 20).g, f.at(10, 20).b, 255}));  // everyone got here
-  CHECK(f.at(10, 20).a == 120);
+  CHECK(f.at(10, 20).a == 90);    // translucent: the page under it stays readable
   CHECK(f.at(10, 3100).b > 200);  // nobody got here: cold
   CHECK(f.at(10, 700).r == 255);  // fold line is white
   CHECK(f.at(10, 700).g == 255);
