@@ -1,5 +1,6 @@
 #include "bounds.h"
 
+#include "core/page_key.h"
 #include "sanitize.h"
 
 namespace thermograph {

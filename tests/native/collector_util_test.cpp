@@ -124,12 +124,13 @@ class GateStore final : public Store {
     if (fail) throw StoreError("disk full");
     for (const auto& [key, report] : batch) committed.push_back(key.page);
   }
-  std::vector<PageInfo> pages(const std::string&) override { return {}; }
+  PageList pages(const std::string&, size_t, size_t) override { return {}; }
   std::vector<RowInfo> rows(const RowFilter&) override { return {}; }
   void for_each_row(const RowFilter&,
                     const std::function<void(const RowKey&, Report&&)>&) override {}
   StatsMap stats() override { return {}; }
   int64_t prune(int32_t) override { return 0; }
+  size_t compact(bool) override { return 0; }
 
   void wait_entered(int n) {
     std::unique_lock lock(mu);

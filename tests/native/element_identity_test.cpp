@@ -11,6 +11,10 @@
 
 using namespace thermograph;
 
+namespace {
+constexpr PiiProfile kP = PiiProfile::kCompact;  // the visitor's and the overlay's profile
+}  // namespace
+
 TEST_CASE("stable keys leave classes out; specific keys keep stable classes only") {
   struct {
     const char* selector;
@@ -24,16 +28,16 @@ TEST_CASE("stable keys leave classes out; specific keys keep stable classes only
   };
   for (const auto& row : table) {
     INFO(row.selector);
-    CHECK(sanitize_selector(row.selector) == row.specific);
-    CHECK(sanitize_selector(row.selector, false) == row.stable);
-    CHECK(element_key(row.selector) == element_key(row.specific));
-    CHECK(stable_element_key(row.selector) == element_key(row.stable));
+    CHECK(sanitize_selector(row.selector, kP) == row.specific);
+    CHECK(sanitize_selector(row.selector, kP, false) == row.stable);
+    CHECK(element_key(row.selector, kP) == element_key(row.specific, kP));
+    CHECK(stable_element_key(row.selector, kP) == element_key(row.stable, kP));
   }
   // Two variants of one call to action: different specific keys, one stable key.
   const char* a = "body>main>a#cta.btn.btn-primary";
   const char* b = "body>main>a#cta.btn.btn-accent";
-  CHECK(element_key(a) != element_key(b));
-  CHECK(stable_element_key(a) == stable_element_key(b));
+  CHECK(element_key(a, kP) != element_key(b, kP));
+  CHECK(stable_element_key(a, kP) == stable_element_key(b, kP));
 }
 
 namespace {
@@ -64,11 +68,11 @@ struct Visit {
 }  // namespace
 
 TEST_CASE("the stable key is sent once per page view, and only when it differs") {
-  const uint32_t key = element_key("a#cta.btn"), stable = stable_element_key("a#cta.btn");
-  const uint32_t plain = element_key("main>p:2");  // no classes: stable == specific
+  const uint32_t key = element_key("a#cta.btn", kP), stable = stable_element_key("a#cta.btn", kP);
+  const uint32_t plain = element_key("main>p:2", kP);  // no classes: stable == specific
   Visit v;
   v.tr.remember_stable_key(key, stable);
-  v.tr.remember_stable_key(plain, stable_element_key("main>p:2"));
+  v.tr.remember_stable_key(plain, stable_element_key("main>p:2", kP));
   v.click(1000, key);
   v.click(1100, plain);
   v.flush(2000);
@@ -144,15 +148,15 @@ TEST_CASE("compare pairs the same element across variants whose classes differ")
   const char* in_b = "body>main>a#cta.btn.btn-accent";
   Aggregate a, b;
   a.counters[kPageViews] = b.counters[kPageViews] = 1000;
-  ElementStats* ea = a.element(element_key(in_a));
-  ea->stable = stable_element_key(in_a);
+  ElementStats* ea = a.element(element_key(in_a, kP));
+  ea->stable = stable_element_key(in_a, kP);
   ea->counters[kElPvClicked] = 100;
-  ElementStats* eb = b.element(element_key(in_b));
-  eb->stable = stable_element_key(in_b);
+  ElementStats* eb = b.element(element_key(in_b, kP));
+  eb->stable = stable_element_key(in_b, kP);
   eb->counters[kElPvClicked] = 150;
   const Comparison c = compare_segments(a, b, InsightOptions{});
   REQUIRE(c.rows.size() == 1);  // one button, not "0 % vs 15 %" and "10 % vs 0 %"
-  CHECK(c.rows[0].key == stable_element_key(in_a));
+  CHECK(c.rows[0].key == stable_element_key(in_a, kP));
   CHECK(c.rows[0].rate_a == doctest::Approx(0.10));
   CHECK(c.rows[0].rate_b == doctest::Approx(0.15));
   CHECK(c.rows[0].significant);

@@ -116,8 +116,8 @@ TEST_CASE("fold_index_document: a folder's index document is the folder's page")
     CHECK(fold_index_document(in) == want);
   }
   // With the parser: "/", "/index.html" and a trailing slash are one page.
-  CHECK(fold_index_document(canonical_page_key("https://example.com/pricing/")) ==
-        fold_index_document(canonical_page_key("https://example.com/pricing/index.html")));
+  CHECK(fold_index_document(canonical_page_key("https://example.com/pricing/", kFull)) ==
+        fold_index_document(canonical_page_key("https://example.com/pricing/index.html", kFull)));
 }
 
 TEST_CASE("page keys from a browser's origin + path agree with the full parser") {
