@@ -1,6 +1,6 @@
 // Keeps only the exports a module's JavaScript uses (a prefix, plus `memory`) and drops the
 // rest Emscripten adds (stackSave, stackAlloc, __errno_location, ...), so wasm-opt can then
-// remove the code only those exports kept alive. With MAP.json, the kept exports are also renamed
+// remove the code only those exports kept alive. With MAP.json, the kept exports (memory too) are renamed
 // to one or two letters (in the order of their names, so the same exports always get the same
 // letters) and MAP.json records { tg_name: short }: the bundler renames the JS side's property
 // accesses from it (scripts/build-js.mjs), so sources and tests keep the readable names and every
@@ -23,14 +23,12 @@ for (let p = 8; p < b.length;) {
     const [nlen, s] = leb(b, r);
     const name = b.subarray(s, s + nlen).toString();
     let [, t] = leb(b, s + nlen + 1);
-    if (name === 'memory') kept.push(b.subarray(r, t));
-    else if (name.startsWith(prefix)) kept.push({ name, desc: b.subarray(s + nlen, t) });
+    if (name === 'memory' || name.startsWith(prefix)) kept.push({ name, desc: b.subarray(s + nlen, t) });
     r = t;
   }
-  const names = kept.filter((k) => k.name).map((k) => k.name).sort();
+  const names = kept.map((k) => k.name).sort();
   if (mapFile) names.forEach((n, i) => (map[n] = short(i)));
   const entry = (k) => {
-    if (!k.name) return k;
     const n = Buffer.from(map[k.name] || k.name);
     return Buffer.concat([Buffer.from(enc(n.length)), n, k.desc]);
   };

@@ -15,11 +15,11 @@ const NO_DEAD = '[data-thermograph-no-dead],a[href],input,select,textarea,label,
 const MAX_DEPTH = 6;
 
 // Ids and classes that never shape a key (this is their one home): tokens with digits, and what a
-// CSS-in-JS library generated: a library prefix (sc-, css-, jsx-, svelte-, emotion-) or case that
+// CSS-in-JS library generated: a library prefix (sc-, css-, jsx-, svelte-) or case that
 // flips twice within a word like a hash (bdVaJa, kBuVZE). Dropping a real class (myNavBar) only
 // makes a specific key less specific. State classes (open, active, ...) and anything a PII
 // detector matches are dropped in wasm (element_key.cpp).
-export const stable = (t) => /^(?!(sc|css|jsx|svelte|emotion)-|.*(\d|[a-z][A-Z][^_-]*[a-z][A-Z]))[\w-]{1,64}$/.test(t || '');
+export const stable = (t) => /^(?!(sc|css|jsx|svelte)-|.*(\d|[a-z][A-Z][^_-]*[a-z][A-Z]))[\w-]{1,64}$/.test(t || '');
 
 // The nearest element people mean when they click inside it (the button, not its icon).
 export function target(node) {

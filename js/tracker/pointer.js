@@ -1,16 +1,16 @@
 // Pointer movement, sampled at most once per 16 ms frame (never per raw event), and the device.
 import { DEVICE_MOUSE, DEVICE_TOUCH, DEVICE_PEN, EV_MOVE, EV_POINTER_OUT } from 'thermograph-constants';
 import { listen, now } from './events.js';
-import { origin } from './element.js';
 
 const DEVICE = { mouse: DEVICE_MOUSE, touch: DEVICE_TOUCH, pen: DEVICE_PEN };
 
 export function start(ctx) {
-  let last = null, node, type, at = -1e9, heldAt = 0, held = false;  // `last`: the latest event itself
+  let last = null, type, at = -1e9, heldAt = 0, held = false;  // `last`: the latest event itself
   const device = (e) => e.pointerType !== type && ctx.device(DEVICE[(type = e.pointerType)] || DEVICE_MOUSE);
   const emit = (t) => {
     held = false;
-    const info = last && ctx.describe(node);
+    // The event's target: hover inside a shadow root is credited to its host (clicks are not).
+    const info = last && ctx.describe(last.target);
     if (!info) return last && ctx.record(EV_POINTER_OUT);  // also in exclusion zones: no pointer data there
     // No element-relative position for moves: the core credits hover to the element as a whole,
     // and skipping getBoundingClientRect() keeps every sample free of layout reads.
@@ -26,7 +26,6 @@ export function start(ctx) {
     device(e);
     if (e.pointerType === 'touch') return;  // a finger has no hover: no dwell from touch
     last = e;
-    node = origin(e);  // now: a held event's composed path is gone once it has been dispatched
     const t = now();
     if (t - at >= 16) emit((at = t));
     else {

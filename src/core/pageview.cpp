@@ -130,7 +130,7 @@ PageView::Element* PageView::find_element(uint32_t key) {
   return nullptr;
 }
 
-PageView::Element* PageView::element(uint32_t key, uint8_t flags, uint32_t stable) {
+PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
   Element* el = find_element(key);
   if (!el) {
     if (nelements_ >= std::min(bounds_.elements, kMaxElements)) return nullptr;
@@ -141,9 +141,11 @@ PageView::Element* PageView::element(uint32_t key, uint8_t flags, uint32_t stabl
     el = &elements_[nelements_++];
     std::memset(el, 0, offsetof(Element, cells));
     el->key = key;
+    // Its first delta carries the stable key, unless it equals the key (no classes).
+    const uint32_t* c = stable_cache_[key % kStableCache];
+    if (c[0] == key && c[1] != key) el->stable = c[1];
   }
   el->flags |= flags & kElFlagMask;
-  if (!el->stable && stable != key) el->stable = stable;  // equal: no classes, nothing to send
   return el;
 }
 
@@ -209,10 +211,9 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     if (!pending(el)) continue;
     w.u32le(el.key);
     // The stable key rides along once per page view: the collector keeps it with the element.
-    const bool send_stable = el.stable && !el.stable_sent;
-    w.u8(el.flags | (send_stable ? kElWireStableKey : 0));
-    if (send_stable) w.u32le(el.stable);
-    el.stable_sent = el.stable_sent || send_stable;
+    w.u8(el.flags | (el.stable ? kElWireStableKey : 0));
+    if (el.stable) w.u32le(el.stable);
+    el.stable = 0;
     take_counters(el.total, el.sent, kElementCounterCount, delta);
     w.counters(delta, kElementCounterCount);
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));

@@ -125,9 +125,8 @@ class PageView {
  public:
   struct Element {
     uint32_t key;
-    uint32_t stable;  // stable key (0: unknown), sent once per page view
+    uint32_t stable;  // stable key still to send (0: sent, unknown, or equal to the key)
     uint8_t flags;
-    bool stable_sent;
     uint32_t ncells;
     uint32_t total[kElementCounterCount];
     uint32_t sent[kElementCounterCount];
@@ -155,8 +154,15 @@ class PageView {
   bool add(Layer layer, uint32_t index, uint32_t value);
   void set_counter(PageCounter c, uint32_t value);  // 0/1 flags and per-page-view values
   void raise_counter(PageCounter c, uint32_t value) { set_counter(c, value); }
-  // nullptr once the element cap is hit. `stable` (0: unknown) is kept once known.
-  Element* element(uint32_t key, uint8_t flags, uint32_t stable = 0);
+  Element* element(uint32_t key, uint8_t flags);  // nullptr once the element cap is hit
+
+  // The stable key of an element key the page computed (element_key.h), remembered so the
+  // element's first delta of a page view can carry it. Recent keys only (a direct-mapped cache
+  // that outlives page views: the page keys an element once).
+  void remember_stable_key(uint32_t key, uint32_t stable) {
+    stable_cache_[key % kStableCache][0] = key;
+    stable_cache_[key % kStableCache][1] = stable;
+  }
   Element* find_element(uint32_t key);
   void add_element(Element& el, ElementCounter c, uint32_t value);
   bool add_element_cell(Element& el, uint32_t sub_index);
@@ -185,6 +191,8 @@ class PageView {
   // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
   uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
   uint32_t nelements_ = 0;
+  static constexpr uint32_t kStableCache = 128;
+  uint32_t stable_cache_[kStableCache][2] = {};
   uint8_t order_[kMaxElements] = {};     // element slots sorted by key
   Element elements_[kMaxElements] = {};  // in arrival order, so pointers stay valid
 };

@@ -36,7 +36,6 @@ Aggregate PageView::totals() const {
     const Element& el = elements_[order_[i]];
     ElementStats& s = a.push_element_unchecked(el.key);
     s.flags = el.flags;
-    s.stable = el.stable;
     for (uint32_t c = 0; c < kElementCounterCount; ++c) s.counters[c] = el.total[c];
     for (uint32_t k = 0; k < el.ncells; ++k)
       s.cells.push_back_unchecked(el.cells[k].index, el.cells[k].total);

@@ -91,7 +91,7 @@ void Tracker::accrue(double t) {
   move_carry_ms_ -= units * double(kDwellUnitMs);
   pv_.add(kLayerMove, move_cell_, units);
   if (move_key_ == 0) return;
-  if (PageView::Element* el = pv_.element(move_key_, move_flags_, stable_of(move_key_))) {
+  if (PageView::Element* el = pv_.element(move_key_, move_flags_)) {
     pv_.add_element(*el, kElHover, units);
     hover_ms_ += units * double(kDwellUnitMs);
     if (hover_ms_ >= config_.hover_pv_ms) pv_.add_element(*el, kElPvHovered, 1);
@@ -201,7 +201,7 @@ void Tracker::on_click(const double* ev) {
   pv_.add(click.layer, click.cell, 1);
   pv_.set_counter(kPvClicked, 1);
   if (key != 0) {
-    if (PageView::Element* el = pv_.element(key, element_flags(flags), stable_of(key))) {
+    if (PageView::Element* el = pv_.element(key, element_flags(flags))) {
       pv_.add_element(*el, kElClicks, 1);
       pv_.add_element(*el, kElPvClicked, 1);
       pv_.add_element_cell(*el, click.sub);

@@ -85,12 +85,8 @@ class Tracker {
 
   const PageView& page_view() const { return pv_; }
 
-  // The stable key of an element key the page computed (element_key.h), remembered so the page
-  // view can send it with the element. Recent keys only: a direct-mapped cache.
-  void remember_stable_key(uint32_t key, uint32_t stable) {
-    stable_cache_[key % kStableCache][0] = key;
-    stable_cache_[key % kStableCache][1] = stable;
-  }
+  // See PageView::remember_stable_key.
+  void remember_stable_key(uint32_t key, uint32_t stable) { pv_.remember_stable_key(key, stable); }
 
  private:
   struct PendingClick {
@@ -146,12 +142,6 @@ class Tracker {
   uint32_t nrecent_ = 0;
   uint32_t clicked_keys_[kMaxElements] = {};  // only admitted elements, so at most kMaxElements
   uint32_t nclicked_ = 0;
-
-  static constexpr uint32_t kStableCache = 128;
-  uint32_t stable_cache_[kStableCache][2] = {};
-  uint32_t stable_of(uint32_t key) const {
-    return stable_cache_[key % kStableCache][0] == key ? stable_cache_[key % kStableCache][1] : 0;
-  }
 };
 
 // Layout-width classes: class i holds viewport widths from kWidthBreakpoints[i - 1] (class 0: from

@@ -7,7 +7,7 @@ import { stable } from '../../js/tracker/element.js';
 
 test('generated class names and tokens with digits never shape a key', () => {
   for (const t of ['sc-bdVaJa', 'kBuVZE', 'bdVaJa', 'x_eYeNzh', 'css-abcdef', 'jsx-xyzabc', 'svelte-abcdef',
-    'emotion-cache', 'sc-abc', 'css-1q2w3e', '_3xk2a', 'Button_primary__3xk2a', 'card-42', '', undefined, 'a'.repeat(65)])
+    'sc-abc', 'css-1q2w3e', '_3xk2a', 'Button_primary__3xk2a', 'card-42', '', undefined, 'a'.repeat(65)])
     assert.equal(stable(t), false, String(t));
 });
 
