@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { auth, cli, collectorBin, createSite, encode, getJson, postReport, request, sampleReport, startServer, tempDir } from './helpers.mjs';
+import { auth, cli, collectorBin, createSite, encode, getJson, operatorStats, postReport, request, sampleReport, startServer, tempDir, waitForStats } from './helpers.mjs';
 
 const isRoot = process.getuid() === 0;
 const NOBODY = 65534;
@@ -28,9 +28,8 @@ function bigReport(siteKey, page, seed) {
   return encode(sampleReport(siteKey, { segment: { page }, layers: { clicks: cells(64, 20), move: cells(512, 200) }, elements: [] }));
 }
 
-async function stats(base, token) {
-  return (await getJson(`${base}/api/stats`, token)).body;
-}
+// Collector-wide counters are the operator's (`thermograph-collector stats`).
+const stats = (db) => operatorStats(db);
 
 // Posts until a 503 storage_full (bounded), checking that every other answer is a 204.
 async function fillUntilFull(base, siteKey, page, max = 4000) {
@@ -127,7 +126,7 @@ test('file-size limit (ulimit -f): 503 storage_full, the process lives, writes r
       assert.equal(health.status, 503);
       assert.equal(health.json().reason, 'storage_full');
       assert.equal(server.proc.exitCode, null, 'the collector died');
-      assert.ok((await stats(server.base, s.read_token)).rejected.storage_full >= 1);
+      assert.ok((await waitForStats(t.db, (x) => (x.rejected.storage_full ?? 0) >= 1)).rejected.storage_full >= 1);
 
       const raised = spawnSync('prlimit', ['--pid', String(server.proc.pid), '--fsize=unlimited']);
       assert.equal(raised.status, 0, String(raised.stderr));
@@ -190,7 +189,7 @@ test('a corrupt stored row is quarantined; reports for every page keep being sto
     const rep = (page) => encode(sampleReport(s.site_key, { segment: { page } }));
     let server = await startServer(t.db, ['--rate', '0', '--compact-after', '0']);
     for (let i = 0; i < 5; i++) for (const p of [A, B]) assert.equal((await postReport(server.base, rep(p))).status, 204);
-    for (let i = 0; i < 100 && (await stats(server.base, s.read_token)).storage.pending_deltas > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && stats(t.db).storage.pending_deltas > 0; i++) await new Promise((r) => setTimeout(r, 100));
     await server.stop();
 
     const sql = spawnSync('sqlite3', [t.db, `UPDATE aggregates SET data = x'544701001200' WHERE page = '${A}'`], { encoding: 'utf8' });
@@ -205,7 +204,7 @@ test('a corrupt stored row is quarantined; reports for every page keep being sto
       let quarantined = 0;
       for (let i = 0; i < 100 && !quarantined; i++) {
         await heat(A);  // a read notices the bad row too
-        quarantined = (await stats(server.base, s.read_token)).storage.rows_quarantined ?? 0;
+        quarantined = stats(t.db).storage.rows_quarantined ?? 0;
         if (!quarantined) await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(quarantined, 1);
