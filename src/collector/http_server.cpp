@@ -111,7 +111,12 @@ std::string address_key(const asio::ip::address& a) {
   return a.to_string();
 }
 
+class Session;
+
 struct Shared {
+  explicit Shared(asio::io_context::executor_type e) : io(e) {}
+
+  asio::io_context::executor_type io;
   Limits limits;
   Handler handler;
   RefusalCounter refused;
@@ -142,6 +147,15 @@ struct Shared {
   void count(const char* reason) {
     if (refused) refused(reason);
   }
+
+  // Answers from outside the I/O threads (the group-commit writer completes a whole batch at
+  // once) go through one mailbox: the writer posts one drain job per batch instead of waking an
+  // I/O thread per answer, so the thread everything waits on spends its time committing.
+  void deliver(std::shared_ptr<Session> session, Response&& res);
+  void drain();
+  std::mutex mail_mu;
+  std::vector<std::pair<std::shared_ptr<Session>, Response>> mail;
+  bool drain_posted = false;
 };
 
 // A connection over a cap: one 503 with a JSON body, then a lingering close.
@@ -209,6 +223,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
+  }
+
+  // Writes an answer on this connection's strand (callable from any thread).
+  void answer(Response&& res) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+      self->write(std::move(res));
+    });
   }
 
  private:
@@ -367,8 +388,8 @@ class Session : public std::enable_shared_from_this<Session> {
     ++shared_->in_flight;
     counted_ = true;
     Responder reply([self = shared_from_this()](Response&& res) {
-      asio::post(self->stream_.get_executor(),
-                 [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+      if (self->shared_->io.running_in_this_thread()) return self->answer(std::move(res));
+      self->shared_->deliver(self, std::move(res));
     });
     try {
       shared_->handler(std::move(req), reply);
@@ -447,6 +468,26 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t lingered_ = 0;
 };
 
+void Shared::deliver(std::shared_ptr<Session> session, Response&& res) {
+  {
+    std::lock_guard lock(mail_mu);
+    mail.emplace_back(std::move(session), std::move(res));
+    if (drain_posted) return;
+    drain_posted = true;
+  }
+  asio::post(io, [this] { drain(); });
+}
+
+void Shared::drain() {
+  std::vector<std::pair<std::shared_ptr<Session>, Response>> batch;
+  {
+    std::lock_guard lock(mail_mu);
+    batch.swap(mail);
+    drain_posted = false;
+  }
+  for (auto& [session, res] : batch) session->answer(std::move(res));
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -456,7 +497,7 @@ struct Server::Impl {
         acceptor(asio::make_strand(ioc)),
         retry(acceptor.get_executor()),
         pool(workers < 1 ? 1 : workers),
-        shared(std::make_shared<Shared>()) {
+        shared(std::make_shared<Shared>(ioc.get_executor())) {
     shared->limits = limits;
     shared->handler = std::move(handler);
     shared->refused = std::move(refused);
