@@ -33,7 +33,7 @@ const std::map<std::string, const char*> kHelp = {
      "         [--idle-timeout S] [--max-connections N] [--max-connections-per-address N]\n"
      "         [--threads N] [--read-threads N]\n"
      "         [--max-pages N] [--max-variants N] [--max-tag-values N] [--max-cells N]\n"
-     "         [--compact-after S]\n"
+     "         [--compact-after S] [--in-place-cells N]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
@@ -65,7 +65,9 @@ const std::map<std::string, const char*> kHelp = {
      "  --max-tag-values N   tag key:value pairs per page and day (default 64)\n"
      "  --max-cells N        cells per page and day (default 1000000); new cells past it are\n"
      "                       dropped\n"
-     "  --compact-after S    pending deltas fold into their rows within S seconds (default 10)\n"},
+     "  --compact-after S    pending deltas fold into their rows within S seconds (default 10)\n"
+     "  --in-place-cells N   rows under N cells are merged in place at ingest, larger ones get\n"
+     "                       pending deltas (default 4096; 0 = always append)\n"},
     {"site create",
      "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
      "         [--name NAME] [--json]\n"
@@ -123,17 +125,20 @@ int cmd_serve(const Flags& f) {
   uint64_t max_pages = o.segment_limits.pages_per_day,
            max_variants = o.segment_limits.variants_per_page_day,
            max_tags = o.segment_limits.tag_values_per_page_day,
-           max_cells = o.max_cells_per_page_day, compact_after = o.compact_after_seconds;
+           max_cells = o.max_cells_per_page_day, compact_after = o.compact_after_seconds,
+           in_place = o.in_place_max_cells;
   for (const Expected<void>& ok : {f.get_u64("max-pages", 1, 10000000, max_pages),
                                    f.get_u64("max-variants", 1, 100000, max_variants),
                                    f.get_u64("max-tag-values", 1, 100000, max_tags),
                                    f.get_u64("max-cells", 1000, 1ull << 32, max_cells),
-                                   f.get_u64("compact-after", 0, 86400, compact_after)})
+                                   f.get_u64("compact-after", 0, 86400, compact_after),
+                                   f.get_u64("in-place-cells", 0, 1u << 20, in_place)})
     if (!ok) return usage_error("serve", ok.error().message);
   o.segment_limits = {static_cast<uint32_t>(max_pages), static_cast<uint32_t>(max_variants),
                       static_cast<uint32_t>(max_tags)};
   o.max_cells_per_page_day = max_cells;
   o.compact_after_seconds = static_cast<uint32_t>(compact_after);
+  o.in_place_max_cells = static_cast<uint32_t>(in_place);
   o.port = static_cast<int>(port);
   o.threads = threads;
   o.read_threads = read_threads;
@@ -309,7 +314,8 @@ int run(int argc, char** argv) {
              "max-variants",
              "max-tag-values",
              "max-cells",
-             "compact-after"},
+             "compact-after",
+             "in-place-cells"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},

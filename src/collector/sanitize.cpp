@@ -98,6 +98,8 @@ std::string_view page_origin(std::string_view key) {
 bool page_in_origins(std::string_view page_key, const std::vector<std::string>& origins) {
   const std::string_view origin = page_origin(page_key);
   if (origin.empty()) return false;
+  for (const std::string& o : origins)
+    if (o == origin) return true;  // the usual case, without parsing
   for (const std::string& o : origins) {
     // The same canonical form as page keys: "https://shop.example:443" -> "https://shop.example".
     const std::string canonical = canonical_page_key(o, PiiProfile::kFull);

@@ -165,6 +165,7 @@ int serve(const ServerOptions& opt) {
     StoreOptions so;
     so.max_cells_per_page_day = opt.max_cells_per_page_day;
     so.compact_after_seconds = opt.compact_after_seconds;
+    so.in_place_max_cells = opt.in_place_max_cells;
     so.require_writable = true;  // refuse to start rather than answer 500 to every report
     store = open_sqlite_store(opt.db, so);
   } catch (const std::exception& e) {

@@ -3,13 +3,14 @@
 // Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after the WAL is
 // fsynced; a crash (kill -9, power loss) loses no committed batch.
 //
-// Layout: `aggregates` holds one compacted row per RowKey; `deltas` holds what arrived since:
-// one row per RowKey and ingest batch (that batch's reports for the row, merged). Ingest only
-// appends deltas, so its cost does not depend on how large a row has grown. compact() folds a
-// row's deltas into its aggregate in the background: it reads and merges on a reader connection
-// (no write lock held), then, in one transaction, writes the row and deletes exactly the deltas
-// it merged. A crash at any point leaves either those deltas or the merged row, never both or
-// neither. Reads merge each aggregate with its pending deltas from one snapshot.
+// Layout: `aggregates` holds one row per RowKey; `deltas` holds pending additions to rows: one
+// per RowKey and ingest batch (that batch's reports for the row, merged). Ingest merges a small
+// row (under StoreOptions::in_place_max_cells, no pending deltas) in place, which costs about as
+// much as appending, and appends a delta to any other row, so its cost never grows with a row's
+// size. compact() folds a row's deltas into it in the background: it reads and merges on a
+// reader connection (no write lock held), then, in one transaction, writes the row and deletes
+// exactly the deltas it merged. A crash at any point leaves either those deltas or the merged
+// row, never both or neither. Reads merge each row with its pending deltas from one snapshot.
 //
 // Connections: one writer (serialized by a mutex; ingest and compaction share it) and a pool of
 // readers, which WAL lets run concurrently with the writer. The writer never checkpoints: compact()
@@ -20,11 +21,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "json/report_json.h"
 #include "store.h"
@@ -39,7 +42,8 @@ CREATE TABLE IF NOT EXISTS sites(
 CREATE TABLE IF NOT EXISTS aggregates(
   site TEXT NOT NULL, page TEXT NOT NULL, day INTEGER NOT NULL, width INTEGER NOT NULL,
   device INTEGER NOT NULL, logged_in INTEGER NOT NULL, variant TEXT NOT NULL, tags TEXT NOT NULL,
-  page_views INTEGER NOT NULL, data BLOB NOT NULL,
+  page_views INTEGER NOT NULL, cells INTEGER NOT NULL DEFAULT 0,
+  dropped INTEGER NOT NULL DEFAULT 0, data BLOB NOT NULL,
   PRIMARY KEY(site, page, day, width, device, logged_in, variant, tags)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS aggregates_day ON aggregates(day);
 CREATE TABLE IF NOT EXISTS deltas(
@@ -48,8 +52,7 @@ CREATE TABLE IF NOT EXISTS deltas(
   device INTEGER NOT NULL, logged_in INTEGER NOT NULL, variant TEXT NOT NULL, tags TEXT NOT NULL,
   page_views INTEGER NOT NULL, cells INTEGER NOT NULL, created INTEGER NOT NULL,
   data BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS deltas_row
-  ON deltas(site, page, day, width, device, logged_in, variant, tags, seq);
+CREATE INDEX IF NOT EXISTS deltas_page ON deltas(site, page, seq);
 CREATE TABLE IF NOT EXISTS quarantine(
   id INTEGER PRIMARY KEY, source TEXT NOT NULL,
   site TEXT NOT NULL, page TEXT NOT NULL, day INTEGER NOT NULL, width INTEGER NOT NULL,
@@ -59,7 +62,8 @@ CREATE TABLE IF NOT EXISTS stats(reason TEXT PRIMARY KEY, count INTEGER NOT NULL
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 
-// Columns added to `aggregates` after its first release; older databases get them on open.
+// Columns added to `aggregates` after its first release; older databases get them on open (after
+// `data`; new databases have them before it, so reading them never walks a large blob).
 constexpr const char* kAddRowColumns =
     "ALTER TABLE aggregates ADD COLUMN cells INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE aggregates ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;";
@@ -277,10 +281,13 @@ const std::string& checked(const std::string& path, const StoreOptions& o) {
 }
 
 // Compaction policy (see compact()).
-constexpr int64_t kMaxPendingDeltas = 256;   // deltas per row before it is due
-constexpr int64_t kMinPendingCells = 16384;  // pending cells that make a row due ...
+constexpr int64_t kMaxPendingDeltas = 512;   // deltas per row before it is due
+constexpr int64_t kMinPendingCells = 65536;  // pending cells that make a row due ...
 constexpr int64_t kBaseShare = 4;            // ... or a quarter of the row's own cells
-constexpr size_t kMaxRowsPerPass = 64;
+constexpr int64_t kSmallRowCells = 65536;    // rows this small are folded with any pass
+constexpr size_t kMaxRowsPerPass = 4096;
+constexpr uint64_t kMaxCellsPerPass = 2000000;  // merged cells held before writing
+constexpr int kCheckpointPages = 1000;          // SQLite's default autocheckpoint size
 constexpr size_t kMaxSuspects = 1024;
 
 struct PendingRow {
@@ -304,6 +311,7 @@ class SqliteStore final : public Store {
       Stmt s(writer_, "SELECT COUNT(*) FROM pragma_table_info('aggregates') WHERE name='cells'");
       if (s.step() && s.i64(0) == 0) writer_.exec(kAddRowColumns);
     }
+    sqlite3_wal_hook(writer_.get(), &SqliteStore::on_wal_commit, this);
     if (options.require_writable) probe_write();
     load_pending();
   }
@@ -331,32 +339,97 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // A small row (under in_place_max_cells, no pending deltas) is read, merged and rewritten in
+  // place, as cheap as appending; any other row gets the batch's report as a pending delta. Either
+  // way a row costs at most in_place_max_cells cells of work, however large it has grown.
   void commit_batch(const std::vector<std::pair<RowKey, const Report*>>& batch,
                     const StatsMap& stats) override {
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    std::vector<int64_t> cells(batch.size());
+    std::vector<int64_t> appended(batch.size(), -1);  // cells of each appended delta
+    std::vector<RowKey> unreadable;
     {
       std::lock_guard lock(write_mu_);
       // IMMEDIATE: take the write lock up front so a concurrent CLI writer makes us wait (busy
       // timeout) at BEGIN rather than fail halfway through.
       writer_.exec("BEGIN IMMEDIATE");
       try {
-        Stmt put(writer_, std::string("INSERT INTO deltas(") + kRowCols +
-                              ", page_views, cells, created, data) "
-                              "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+        Stmt get(writer_,
+                 std::string("SELECT cells, dropped, data FROM aggregates WHERE ") + kRowMatch);
+        Stmt page_day(writer_,
+                      "SELECT COALESCE(SUM(cells), 0) FROM aggregates WHERE site=?1 AND page=?2 "
+                      "AND day=?3");
+        Stmt put_row(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
+                                  ", page_views, cells, dropped, data) "
+                                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+        Stmt put_delta(writer_, std::string("INSERT INTO deltas(") + kRowCols +
+                                    ", page_views, cells, created, data) "
+                                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
         std::vector<uint8_t> bytes;
+        uint64_t dropped_total = 0;
         for (size_t i = 0; i < batch.size(); ++i) {
           const auto& [key, report] = batch[i];
+          bool append;
+          {
+            std::lock_guard plock(pending_mu_);
+            const auto it = pending_.find(key);
+            append = it != pending_.end() && it->second.count > 0;
+          }
+          Report row;
+          int64_t row_cells = 0, row_dropped = 0;
+          if (!append) {
+            bind_key(get, key);
+            if (get.step()) {
+              row_cells = get.i64(0);
+              row_dropped = get.i64(1);
+              if (row_cells >= options_.in_place_max_cells) {
+                append = true;
+              } else {
+                size_t n;
+                const uint8_t* p = get.blob(2, n);
+                if (!decode(p, n, row, stored_limits()).ok()) {
+                  append = true;  // the compactor sets the row aside
+                  unreadable.push_back(key);
+                }
+              }
+            } else if (options_.in_place_max_cells == 0) {
+              append = true;
+            } else {
+              row.kind = kKindAggregate;
+              row.segment = report->segment;
+            }
+            get.reset();
+          }
           bytes.clear();
-          encode(*report, bytes);
-          bytes[3] = kKindAggregate;  // the kind byte (wire-format.md): a delta row is a merge
-          cells[i] = static_cast<int64_t>(cell_count(report->data));
-          bind_key(put, key);
-          put.bind(9, report->data.counters[kPageViews]).bind(10, cells[i]).bind(11, now);
-          put.bind_blob(12, bytes).step();
-          put.reset();
+          if (append) {
+            encode(*report, bytes);
+            bytes[3] = kKindAggregate;  // the kind byte (wire-format.md): a delta row is a merge
+            appended[i] = static_cast<int64_t>(cell_count(report->data));
+            bind_key(put_delta, key);
+            put_delta.bind(9, report->data.counters[kPageViews]).bind(10, appended[i]);
+            put_delta.bind(11, now).bind_blob(12, bytes).step();
+            put_delta.reset();
+            continue;
+          }
+          page_day.bind(1, key.site).bind(2, key.page).bind(3, key.day);
+          const int64_t others = (page_day.step() ? page_day.i64(0) : 0) - row_cells;
+          page_day.reset();
+          const int64_t room = static_cast<int64_t>(options_.max_cells_per_page_day) - others -
+                               static_cast<int64_t>(cell_count(row.data));
+          const uint64_t dropped =
+              merge_bounded(row.data, report->data, room > 0 ? static_cast<uint64_t>(room) : 0);
+          row.segment.tracker_version =
+              std::max(row.segment.tracker_version, report->segment.tracker_version);
+          dropped_total += dropped;
+          encode(row, bytes);
+          bind_key(put_row, key);
+          put_row.bind(9, row.data.counters[kPageViews])
+              .bind(10, static_cast<int64_t>(cell_count(row.data)))
+              .bind(11, row_dropped + static_cast<int64_t>(dropped));
+          put_row.bind_blob(12, bytes).step();
+          put_row.reset();
         }
         add_stats(stats);
+        if (dropped_total > 0) add_stats({{"cells_over_limit", dropped_total}});
         writer_.exec("COMMIT");
       } catch (...) {
         writer_.rollback();
@@ -366,10 +439,13 @@ class SqliteStore final : public Store {
     // Hints for the compactor; it reads the deltas themselves, so these need not be exact.
     std::lock_guard lock(pending_mu_);
     for (size_t i = 0; i < batch.size(); ++i) {
+      if (appended[i] < 0) continue;
       PendingRow& p = pending_[batch[i].first];
       if (p.count++ == 0) p.oldest = now;
-      p.cells += cells[i];
+      p.cells += appended[i];
     }
+    for (RowKey& key : unreadable)
+      if (suspects_.size() < kMaxSuspects) suspects_.insert(std::move(key));
   }
 
   PageList pages(const std::string& site, size_t offset, size_t limit) override {
@@ -488,30 +564,57 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Due rows: those with many pending deltas or cells (relative to the row: compaction cost
-  // grows with the row, so a large row waits for proportionally more, which keeps the work per
-  // ingested cell constant), those whose oldest delta is older than compact_after_seconds, and
-  // rows a read could not decode.
+  // A pass starts when some row is due: it has many pending deltas or cells (relative to the
+  // row: compaction cost grows with the row, so a large row waits for proportionally more, which
+  // keeps the work per ingested cell constant), or its oldest delta is older than
+  // compact_after_seconds, or a read could not decode it. Every small row with pending deltas
+  // rides along: deltas of all rows are interleaved in the table, so folding them together frees
+  // whole pages at once instead of touching each page once per row.
   size_t compact(bool all) override {
     std::lock_guard serial(compact_mu_);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     std::vector<RowKey> due;
     {
       std::lock_guard lock(pending_mu_);
-      for (const auto& [key, p] : pending_) {
-        if (due.size() >= kMaxRowsPerPass) break;
-        if (p.count > 0 && (all || p.count >= kMaxPendingDeltas ||
-                            now - p.oldest >= options_.compact_after_seconds ||
-                            p.cells >= std::max(kMinPendingCells, p.base_cells / kBaseShare)))
-          due.push_back(key);
+      auto is_due = [&](const PendingRow& p) {
+        return p.count > 0 && (all || p.count >= kMaxPendingDeltas ||
+                               now - p.oldest >= options_.compact_after_seconds ||
+                               p.cells >= std::max(kMinPendingCells, p.base_cells / kBaseShare));
+      };
+      bool any = all || !suspects_.empty();
+      for (const auto& [key, p] : pending_) any = any || is_due(p);
+      if (any) {
+        for (const auto& [key, p] : pending_) {
+          if (due.size() >= kMaxRowsPerPass) break;
+          if (p.count > 0 && (p.base_cells < kSmallRowCells || is_due(p))) due.push_back(key);
+        }
       }
       for (const RowKey& key : suspects_)
         if (std::find(due.begin(), due.end(), key) == due.end()) due.push_back(key);
       suspects_.clear();
     }
+    // Rows are merged one by one without any lock, and written together: one transaction (one
+    // fsync) per pass, not per row. A pass holds at most kMaxCellsPerPass merged cells.
+    std::vector<Compacted> ready;
+    std::map<std::tuple<std::string, std::string, int32_t>, int64_t> grown;  // page-day -> cells
+    uint64_t held = 0;
     size_t changed = 0;
-    for (const RowKey& key : due) changed += compact_row(key);
-    checkpoint();
+    for (const RowKey& key : due) {
+      auto& page_day = grown[{key.site, key.page, key.day}];
+      std::optional<Compacted> c = prepare(key, page_day);
+      if (!c) continue;
+      page_day += c->cells - c->base_cells;
+      held += static_cast<uint64_t>(c->cells);
+      ready.push_back(std::move(*c));
+      if (held >= kMaxCellsPerPass) {
+        changed += write_compacted(ready);
+        ready.clear();
+        grown.clear();
+        held = 0;
+      }
+    }
+    changed += write_compacted(ready);
+    if (wal_pages_.load() >= kCheckpointPages) checkpoint();
     return changed;
   }
 
@@ -603,18 +706,32 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Folds one row's pending deltas into it. Returns 1 when it wrote something.
-  size_t compact_row(const RowKey& key) {
-    // Read phase: one snapshot on a reader connection, without the write lock.
-    Report row;
+  // A row merged by prepare(), waiting for write_compacted().
+  struct Compacted {
+    RowKey key;
     bool has_base = false, base_ok = false;
-    int64_t base_pv = -1, base_cells = 0, base_dropped = 0, page_day_cells = 0;
+    int64_t base_pv = -1, base_cells = 0, base_dropped = 0;
     std::string base_error;
+    std::vector<std::pair<int64_t, std::string>> bad_deltas;  // seq, decoder message
+    int64_t n = 0, max_seq = 0, delta_cells = 0;              // deltas merged (bad ones too)
+    bool keep_row = false;
+    uint32_t page_views = 0;
+    std::vector<uint8_t> bytes;
+    int64_t cells = 0;
+    uint64_t dropped = 0;
+  };
+
+  // Reads a row and its deltas from one snapshot (no write lock) and merges them, applying the
+  // cell bound: `grown` = cells rows of the same page and day gained earlier in this pass.
+  // nullopt when there is nothing to do.
+  std::optional<Compacted> prepare(const RowKey& key, int64_t grown) {
+    Compacted c;
+    c.key = key;
+    Report row;
     std::vector<Aggregate> parts;
-    std::vector<std::pair<int64_t, std::string>> bad_deltas;
     Segment first_segment;
     uint16_t version = 0;
-    int64_t n = 0, max_seq = 0, delta_cells = 0;
+    int64_t page_day_cells = 0;
     {
       Reader r(*this);
       ReadTxn txn(*r.db);
@@ -622,145 +739,183 @@ class SqliteStore final : public Store {
                         kRowMatch);
       bind_key(b, key);
       if (b.step()) {
-        has_base = true;
-        base_pv = b.i64(0);
-        base_cells = b.i64(1);
-        base_dropped = b.i64(2);
+        c.has_base = true;
+        c.base_pv = b.i64(0);
+        c.base_cells = b.i64(1);
+        c.base_dropped = b.i64(2);
         size_t len;
         const uint8_t* p = b.blob(3, len);
         const DecodeResult res = decode(p, len, row, stored_limits());
-        base_ok = res.ok();
-        if (base_ok) {
+        c.base_ok = res.ok();
+        if (c.base_ok) {
           version = row.segment.tracker_version;
         } else {
-          base_error = res.message;
+          c.base_error = res.message;
         }
       }
       Stmt d(*r.db, std::string("SELECT seq, cells, data FROM deltas WHERE ") + kRowMatch +
                         " ORDER BY seq");
       bind_key(d, key);
       while (d.step()) {
-        ++n;
-        max_seq = d.i64(0);
-        delta_cells += d.i64(1);
+        ++c.n;
+        c.max_seq = d.i64(0);
+        c.delta_cells += d.i64(1);
         size_t len;
         const uint8_t* p = d.blob(2, len);
         Report rep;
         const DecodeResult res = decode(p, len, rep, stored_limits());
         if (!res.ok()) {
-          bad_deltas.push_back({max_seq, res.message});
+          c.bad_deltas.push_back({c.max_seq, res.message});
           continue;
         }
         if (parts.empty()) first_segment = rep.segment;
         version = std::max(version, rep.segment.tracker_version);
         parts.push_back(std::move(rep.data));
       }
-      Stmt c(*r.db,
-             "SELECT COALESCE(SUM(cells), 0) FROM aggregates WHERE site=?1 AND page=?2 AND day=?3");
-      c.bind(1, key.site).bind(2, key.page).bind(3, key.day);
-      if (c.step()) page_day_cells = c.i64(0);
+      Stmt sum(
+          *r.db,
+          "SELECT COALESCE(SUM(cells), 0) FROM aggregates WHERE site=?1 AND page=?2 AND day=?3");
+      sum.bind(1, key.site).bind(2, key.page).bind(3, key.day);
+      if (sum.step()) page_day_cells = sum.i64(0);
     }
-    if (n == 0 && (!has_base || base_ok)) {  // nothing pending (pruned, or compacted already)
+    if (c.n == 0 && (!c.has_base || c.base_ok)) {  // nothing pending (pruned, or compacted)
       std::lock_guard lock(pending_mu_);
       pending_.erase(key);
-      return 0;
+      return std::nullopt;
     }
-
-    // Merge, outside every lock.
-    if (!base_ok) {
+    if (!c.base_ok) {
       row = Report{};
       row.kind = kKindAggregate;
       row.segment = first_segment;
     }
     row.segment.tracker_version = version;
-    const int64_t others = page_day_cells - (has_base ? base_cells : 0);
+    const int64_t others = page_day_cells + grown - (c.has_base ? c.base_cells : 0);
     const int64_t room = static_cast<int64_t>(options_.max_cells_per_page_day) - others -
                          static_cast<int64_t>(cell_count(row.data));
-    Aggregate pending = merge_all(parts);
-    const uint64_t dropped =
-        merge_bounded(row.data, pending, room > 0 ? static_cast<uint64_t>(room) : 0);
-    const int64_t cells = static_cast<int64_t>(cell_count(row.data));
-    const bool keep_row = base_ok || !parts.empty();
-    std::vector<uint8_t> bytes;
-    if (keep_row) encode(row, bytes);
-    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    c.dropped =
+        merge_bounded(row.data, merge_all(parts), room > 0 ? static_cast<uint64_t>(room) : 0);
+    c.cells = static_cast<int64_t>(cell_count(row.data));
+    c.keep_row = c.base_ok || !parts.empty();
+    c.page_views = row.data.counters[kPageViews];
+    if (c.keep_row) encode(row, c.bytes);
+    if (!c.has_base || !c.base_ok) c.base_cells = 0;
+    return c;
+  }
 
-    // Write phase: the row and the deletion of exactly the merged deltas, in one transaction.
-    try {
+  // Writes prepared rows in one transaction: per row (under a savepoint) the quarantined parts,
+  // the deletion of exactly the merged deltas and the merged row. A row that changed since it
+  // was read (a concurrent prune) is rolled back alone and retried later. Returns rows written.
+  size_t write_compacted(const std::vector<Compacted>& rows) {
+    if (rows.empty()) return 0;
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    std::vector<bool> written(rows.size(), false);
+    {
       std::lock_guard lock(write_mu_);
       writer_.exec("BEGIN IMMEDIATE");
       try {
-        {
-          Stmt chk(writer_, std::string("SELECT page_views FROM aggregates WHERE ") + kRowMatch);
-          bind_key(chk, key);
-          if ((chk.step() ? chk.i64(0) : -1) != base_pv) throw Conflict{};
-        }
-        if (has_base && !base_ok) {
-          Stmt q(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
-                              ", reason, moved, data) SELECT 'row', " + kRowCols +
-                              ", ?9, ?10, data FROM aggregates WHERE " + kRowMatch);
-          bind_key(q, key);
-          q.bind(9, base_error).bind(10, now).step();
-          Stmt del(writer_, std::string("DELETE FROM aggregates WHERE ") + kRowMatch);
-          bind_key(del, key);
-          del.step();
-        }
-        for (const auto& [seq, reason] : bad_deltas) {
-          Stmt q(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
-                              ", reason, moved, data) SELECT 'delta', " + kRowCols +
-                              ", ?2, ?3, data FROM deltas WHERE seq=?1");
-          q.bind(1, seq).bind(2, reason).bind(3, now).step();
-        }
-        if (n > 0) {
-          Stmt del(writer_, std::string("DELETE FROM deltas WHERE ") + kRowMatch + " AND seq<=?9");
-          bind_key(del, key);
-          del.bind(9, max_seq).step();
-          if (del.changes() != n) throw Conflict{};
-        }
-        if (keep_row) {
-          Stmt put(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
-                                ", page_views, data, cells, dropped) "
-                                "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-          bind_key(put, key);
-          put.bind(9, row.data.counters[kPageViews]).bind_blob(10, bytes).bind(11, cells);
-          put.bind(12, base_dropped + static_cast<int64_t>(dropped)).step();
-        }
+        Stmt chk(writer_, std::string("SELECT page_views FROM aggregates WHERE ") + kRowMatch);
+        Stmt quarantine_row(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
+                                         ", reason, moved, data) SELECT 'row', " + kRowCols +
+                                         ", ?9, ?10, data FROM aggregates WHERE " + kRowMatch);
+        Stmt drop_row(writer_, std::string("DELETE FROM aggregates WHERE ") + kRowMatch);
+        Stmt quarantine_delta(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
+                                           ", reason, moved, data) SELECT 'delta', " + kRowCols +
+                                           ", ?2, ?3, data FROM deltas WHERE seq=?1");
+        Stmt drop_deltas(writer_,
+                         std::string("DELETE FROM deltas WHERE ") + kRowMatch + " AND seq<=?9");
+        Stmt put(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
+                              ", page_views, data, cells, dropped) "
+                              "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
         StatsMap counts;
-        counts["cells_over_limit"] = dropped;
-        counts["rows_quarantined"] = bad_deltas.size() + (has_base && !base_ok ? 1 : 0);
+        for (size_t i = 0; i < rows.size(); ++i) {
+          const Compacted& c = rows[i];
+          writer_.exec("SAVEPOINT row");
+          try {
+            bind_key(chk, c.key);
+            const int64_t pv = chk.step() ? chk.i64(0) : -1;
+            chk.reset();
+            if (pv != c.base_pv) throw Conflict{};
+            if (c.has_base && !c.base_ok) {
+              bind_key(quarantine_row, c.key);
+              quarantine_row.bind(9, c.base_error).bind(10, now).step();
+              quarantine_row.reset();
+              bind_key(drop_row, c.key);
+              drop_row.step();
+              drop_row.reset();
+            }
+            for (const auto& [seq, reason] : c.bad_deltas) {
+              quarantine_delta.bind(1, seq).bind(2, reason).bind(3, now).step();
+              quarantine_delta.reset();
+            }
+            if (c.n > 0) {
+              bind_key(drop_deltas, c.key);
+              drop_deltas.bind(9, c.max_seq).step();
+              const int deleted = drop_deltas.changes();
+              drop_deltas.reset();
+              if (deleted != c.n) throw Conflict{};
+            }
+            if (c.keep_row) {
+              bind_key(put, c.key);
+              put.bind(9, c.page_views).bind_blob(10, c.bytes).bind(11, c.cells);
+              put.bind(12, c.base_dropped + static_cast<int64_t>(c.dropped)).step();
+              put.reset();
+            }
+            writer_.exec("RELEASE row");
+            written[i] = true;
+            counts["cells_over_limit"] += c.dropped;
+            counts["rows_quarantined"] += c.bad_deltas.size() + (c.has_base && !c.base_ok);
+          } catch (const Conflict&) {
+            writer_.exec("ROLLBACK TO row");
+            writer_.exec("RELEASE row");
+          }
+        }
         add_stats(counts);
         writer_.exec("COMMIT");
       } catch (...) {
         writer_.rollback();
         throw;
       }
-    } catch (const Conflict&) {
-      reload_pending(key);
-      return 0;
     }
-    std::lock_guard lock(pending_mu_);
-    auto it = pending_.find(key);
-    if (it != pending_.end()) {
+    size_t n = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (!written[i]) {
+        reload_pending(rows[i].key);
+        continue;
+      }
+      ++n;
+      const Compacted& c = rows[i];
+      std::lock_guard lock(pending_mu_);
+      auto it = pending_.find(c.key);
+      if (it == pending_.end()) continue;
       PendingRow& p = it->second;
-      p.count -= n;
-      p.cells = std::max<int64_t>(0, p.cells - delta_cells);
-      p.base_cells = cells;
+      p.count -= c.n;
+      p.cells = std::max<int64_t>(0, p.cells - c.delta_cells);
+      p.base_cells = c.cells;
       if (p.count > 0) {
         p.oldest = now;  // what remains arrived during this compaction
-      } else if (cells < kMinPendingCells * kBaseShare) {
+      } else if (c.cells < kSmallRowCells) {
         pending_.erase(it);  // small rows are cheap to compact: forget them
       } else {
         p.count = 0;  // a large row keeps its size, so its next compaction waits long enough
         p.cells = 0;
       }
     }
-    return 1;
+    return n;
   }
 
   // Copies committed WAL frames into the database without blocking the writer.
   void checkpoint() {
     Reader r(*this);
-    sqlite3_wal_checkpoint_v2(r.db->get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(r.db->get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+        SQLITE_OK)
+      wal_pages_ = log - done;  // frames not copied yet (the writer's hook updates it per commit)
+  }
+
+  // The writer's WAL hook: the WAL's size in frames after each commit.
+  static int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+    static_cast<SqliteStore*>(self)->wal_pages_ = pages;
+    return SQLITE_OK;
   }
 
   std::string path_;
@@ -773,6 +928,7 @@ class SqliteStore final : public Store {
   std::mutex pending_mu_;  // guards pending_ and suspects_
   std::map<RowKey, PendingRow> pending_;
   std::set<RowKey> suspects_;
+  std::atomic<int> wal_pages_{0};
 };
 
 }  // namespace

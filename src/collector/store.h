@@ -91,12 +91,15 @@ class StoreError : public std::runtime_error {
 struct StoreOptions {
   // Cells one page and day may hold over all its rows (every layer cell, plus one per element
   // and each of its sub-grid cells). Cells already stored keep adding up; new cells past the
-  // bound are dropped when deltas are compacted, and counted (stats `cells_over_limit`, and
+  // bound are dropped when merged into their row, and counted (stats `cells_over_limit`, and
   // `cells_dropped` per page).
   uint64_t max_cells_per_page_day = 1000000;
   // A pending delta is folded into its row at the latest this many seconds after it arrived
   // (earlier when a row collects many deltas).
   uint32_t compact_after_seconds = 10;
+  // Rows holding fewer cells than this (and no pending deltas) are merged in place at ingest,
+  // which costs about as much as appending; larger rows get pending deltas. 0: always append.
+  uint32_t in_place_max_cells = 4096;
   // serve: refuse to open a database that cannot be written (read-only file, directory, or
   // file system), instead of starting and failing every write.
   bool require_writable = false;

@@ -91,8 +91,10 @@ test('kill -9 after the load stops: stored page views equal acknowledged reports
 test('kill -9 mid-load while compaction folds deltas into rows: nothing acknowledged lost, nothing counted twice', async () => {
   const page = 'https://shop.example/crash-compacting';
   const bytes = encode(sampleReport(site.site_key, { segment: { page } }));
-  // --compact-after 0: every pass folds every pending delta, so the kill lands amid compactions.
-  const server = await startServer(tmp.db, ['--rate', '0', '--compact-after', '0']);
+  // Every report a pending delta (--in-place-cells 0), every pass folds every pending delta
+  // (--compact-after 0): the kill lands amid appends and compactions.
+  const flags = ['--rate', '0', '--compact-after', '0', '--in-place-cells', '0'];
+  const server = await startServer(tmp.db, flags);
   const state = load(server.base, bytes, 32);
   while (state.acked < 800) await new Promise((r) => setTimeout(r, 20));
   server.proc.kill('SIGKILL');  // mid-load: batches and compactions in flight
@@ -100,7 +102,7 @@ test('kill -9 mid-load while compaction folds deltas into rows: nothing acknowle
   state.stop = true;
   await state.done;
 
-  const again = await startServer(tmp.db, ['--rate', '0', '--compact-after', '0']);
+  const again = await startServer(tmp.db, flags);
   try {
     const total = await pageViews(again.base, page);
     assert.ok(total >= state.acked, `lost acknowledged reports: ${total} stored < ${state.acked} acked`);

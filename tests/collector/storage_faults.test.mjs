@@ -182,13 +182,16 @@ test('disk full (a 2 MiB tmpfs): 503 storage_full, and writes resume when space 
   }
 });
 
-test('a corrupt stored row is quarantined; reports for every page keep being stored', async () => {
+// Both write paths: small rows merged in place (the next batch finds the bad row), and every
+// report a pending delta (--in-place-cells 0: reads and the compactor find it).
+for (const mode of [[], ['--in-place-cells', '0']]) test(`a corrupt stored row is quarantined; reports for every page keep being stored ${mode.join(' ')}`, async () => {
   const t = tempDir();
   try {
     const s = createSite(t.db);
     const A = 'https://shop.example/corrupt-a', B = 'https://shop.example/healthy-b';
     const rep = (page) => encode(sampleReport(s.site_key, { segment: { page } }));
-    let server = await startServer(t.db, ['--rate', '0', '--compact-after', '0']);
+    const flags = ['--rate', '0', '--compact-after', '0', ...mode];
+    let server = await startServer(t.db, flags);
     for (let i = 0; i < 5; i++) for (const p of [A, B]) assert.equal((await postReport(server.base, rep(p))).status, 204);
     for (let i = 0; i < 100 && stats(t.db).storage.pending_deltas > 0; i++) await new Promise((r) => setTimeout(r, 100));
     await server.stop();
@@ -196,7 +199,7 @@ test('a corrupt stored row is quarantined; reports for every page keep being sto
     const sql = spawnSync('sqlite3', [t.db, `UPDATE aggregates SET data = x'544701001200' WHERE page = '${A}'`], { encoding: 'utf8' });
     assert.equal(sql.status, 0, sql.stderr);
 
-    server = await startServer(t.db, ['--rate', '0', '--compact-after', '0']);
+    server = await startServer(t.db, flags);
     try {
       const heat = (page) => getJson(`${server.base}/api/heatmap?site=${s.site_key}&page=${encodeURIComponent(page)}&layer=clicks`, s.read_token);
       let failed = 0;

@@ -73,6 +73,13 @@ void compact_everything(Store& s) {
   for (int i = 0; i < 100 && s.compact(true) > 0;) ++i;
 }
 
+// Every report becomes a pending delta (the append path alone).
+StoreOptions append_only() {
+  StoreOptions o;
+  o.in_place_max_cells = 0;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("merge_bounded: stored cells always add up, new cells only while the budget lasts") {
@@ -135,98 +142,106 @@ TEST_CASE("merge_all equals merging one by one (property)") {
 }
 
 TEST_CASE("reads merge pending deltas; compaction folds them without changing what reads see") {
-  TempDb t;
-  auto store = open_sqlite_store(t.path);
-  test::Rng rng{7};
-  std::map<RowKey, Aggregate> expect;
-  for (int batch = 0; batch < 30; ++batch) {
-    std::vector<std::pair<RowKey, Report>> rows;
-    for (int p = 0; p < 3; ++p) {
-      Report r = report("https://shop.example/p" + std::to_string((batch + p) % 4), p % 2);
-      r.data = test::random_aggregate(rng);
-      r.data.counters[kPageViews] = 1;
-      const RowKey k = row_key(r.segment, 19000 + batch % 2);
-      expect[k].merge(r.data);
-      rows.push_back({k, r});
+  // Both write paths: small rows merged in place (the default) and every row appended.
+  for (const bool append : {false, true}) {
+    CAPTURE(append);
+    TempDb t;
+    const StoreOptions options = append ? append_only() : StoreOptions{};
+    auto store = open_sqlite_store(t.path, options);
+    test::Rng rng{7};
+    std::map<RowKey, Aggregate> expect;
+    for (int batch = 0; batch < 30; ++batch) {
+      std::vector<std::pair<RowKey, Report>> rows;
+      for (int p = 0; p < 3; ++p) {
+        Report r = report("https://shop.example/p" + std::to_string((batch + p) % 4), p % 2);
+        r.data = test::random_aggregate(rng);
+        r.data.counters[kPageViews] = 1;
+        const RowKey k = row_key(r.segment, 19000 + batch % 2);
+        expect[k].merge(r.data);
+        rows.push_back({k, r});
+      }
+      commit(*store, rows, {{"accepted", 3}});
+      if (batch == 10) compact_everything(*store);  // some rows compacted, then more deltas
     }
-    commit(*store, rows, {{"accepted", 3}});
-    if (batch == 10) compact_everything(*store);  // some rows compacted, then more deltas
+    CHECK(read_all(*store) == expect);
+    CHECK((store->stats()["pending_deltas"] > 0) == append);
+    compact_everything(*store);
+    CHECK(store->stats()["pending_deltas"] == 0);
+    CHECK(read_all(*store) == expect);
+    CHECK(store->stats()["accepted"] == 90);
+
+    // rows() sums page views over compacted rows and pending deltas alike.
+    Report extra = report("https://shop.example/p0", 0);
+    const RowKey k0 = row_key(extra.segment, 19000);
+    commit(*store, {{k0, extra}});
+    RowFilter f;
+    f.site = "tg_site";
+    f.page = "https://shop.example/p0";
+    f.from_day = f.to_day = 19000;
+    f.width_class = 0;
+    uint64_t pv = 0;
+    for (const RowInfo& r : store->rows(f)) pv += r.page_views;
+    CHECK(pv == expect[k0].counters[kPageViews] + 1);
+
+    // A new connection (a restart) finds the pending delta and compacts it.
+    store.reset();
+    store = open_sqlite_store(t.path, options);
+    expect[k0].counters[kPageViews] += 1;
+    CHECK(read_all(*store) == expect);
+    compact_everything(*store);
+    CHECK(store->stats()["pending_deltas"] == 0);
+    CHECK(read_all(*store) == expect);
   }
-  CHECK(read_all(*store) == expect);
-  CHECK(store->stats()["pending_deltas"] > 0);
-  compact_everything(*store);
-  CHECK(store->stats()["pending_deltas"] == 0);
-  CHECK(read_all(*store) == expect);
-  CHECK(store->stats()["accepted"] == 90);
-
-  // rows() sums page views over compacted rows and pending deltas alike.
-  Report extra = report("https://shop.example/p0", 0);
-  const RowKey k0 = row_key(extra.segment, 19000);
-  commit(*store, {{k0, extra}});
-  RowFilter f;
-  f.site = "tg_site";
-  f.page = "https://shop.example/p0";
-  f.from_day = f.to_day = 19000;
-  f.width_class = 0;
-  uint64_t pv = 0;
-  for (const RowInfo& r : store->rows(f)) pv += r.page_views;
-  CHECK(pv == expect[k0].counters[kPageViews] + 1);
-
-  // A new connection (a restart) finds the pending delta and compacts it.
-  store.reset();
-  store = open_sqlite_store(t.path);
-  expect[k0].counters[kPageViews] += 1;
-  CHECK(read_all(*store) == expect);
-  compact_everything(*store);
-  CHECK(store->stats()["pending_deltas"] == 0);
-  CHECK(read_all(*store) == expect);
 }
 
 TEST_CASE("the per-page-day cell bound drops new cells past it, counted and reported") {
-  TempDb t;
-  StoreOptions o;
-  o.max_cells_per_page_day = 1000;
-  auto store = open_sqlite_store(t.path, o);
-  const std::string page = "https://shop.example/hot";
-  // Two rows of the same page and day (two width classes) share the bound.
-  for (int batch = 0; batch < 6; ++batch) {
-    std::vector<std::pair<RowKey, Report>> rows;
-    for (uint8_t w = 0; w < 2; ++w) {
-      Report r = report(page, w);
-      for (uint32_t i = 0; i < 100; ++i)
-        r.data.layers[kLayerMove].add((batch * 100 + i) * kGridCols, 1);
-      rows.push_back({row_key(r.segment, 19000), r});
+  for (const bool append : {false, true}) {
+    CAPTURE(append);
+    TempDb t;
+    StoreOptions o = append ? append_only() : StoreOptions{};
+    o.max_cells_per_page_day = 1000;
+    auto store = open_sqlite_store(t.path, o);
+    const std::string page = "https://shop.example/hot";
+    // Two rows of the same page and day (two width classes) share the bound.
+    for (int batch = 0; batch < 6; ++batch) {
+      std::vector<std::pair<RowKey, Report>> rows;
+      for (uint8_t w = 0; w < 2; ++w) {
+        Report r = report(page, w);
+        for (uint32_t i = 0; i < 100; ++i)
+          r.data.layers[kLayerMove].add((batch * 100 + i) * kGridCols, 1);
+        rows.push_back({row_key(r.segment, 19000), r});
+      }
+      commit(*store, rows);
+      compact_everything(*store);
     }
-    commit(*store, rows);
-    compact_everything(*store);
-  }
-  // 1,200 distinct cells arrived, 1,000 fit.
-  uint64_t cells = 0;
-  for (const auto& [k, a] : read_all(*store)) cells += cell_count(a);
-  CHECK(cells == 1000);
-  CHECK(store->stats()["cells_over_limit"] == 200);
-  const PageList pl = store->pages("tg_site", 0, 10);
-  REQUIRE(pl.pages.size() == 1);
-  CHECK(pl.pages[0].cells_dropped == 200);
-  CHECK(pl.pages[0].page_views == 12);
+    // 1,200 distinct cells arrived, 1,000 fit.
+    uint64_t cells = 0;
+    for (const auto& [k, a] : read_all(*store)) cells += cell_count(a);
+    CHECK(cells == 1000);
+    CHECK(store->stats()["cells_over_limit"] == 200);
+    const PageList pl = store->pages("tg_site", 0, 10);
+    REQUIRE(pl.pages.size() == 1);
+    CHECK(pl.pages[0].cells_dropped == 200);
+    CHECK(pl.pages[0].page_views == 12);
 
-  // Cells the row holds keep adding up; another day has its own bound.
-  Report again = report(page, 0);
-  again.data.layers[kLayerMove].add(0, 5);
-  Report tomorrow = report(page, 0);
-  tomorrow.data.layers[kLayerMove].add(12345 * kGridCols, 1);
-  commit(*store,
-         {{row_key(again.segment, 19000), again}, {row_key(tomorrow.segment, 19001), tomorrow}});
-  compact_everything(*store);
-  const auto rows = read_all(*store);
-  CHECK(rows.at(row_key(again.segment, 19000)).layers[kLayerMove].get(0) == 6);
-  CHECK(rows.at(row_key(tomorrow.segment, 19001)).layers[kLayerMove].size() == 1);
-  CHECK(store->stats()["cells_over_limit"] == 200);
+    // Cells the row holds keep adding up; another day has its own bound.
+    Report again = report(page, 0);
+    again.data.layers[kLayerMove].add(0, 5);
+    Report tomorrow = report(page, 0);
+    tomorrow.data.layers[kLayerMove].add(12345 * kGridCols, 1);
+    commit(*store,
+           {{row_key(again.segment, 19000), again}, {row_key(tomorrow.segment, 19001), tomorrow}});
+    compact_everything(*store);
+    const auto rows = read_all(*store);
+    CHECK(rows.at(row_key(again.segment, 19000)).layers[kLayerMove].get(0) == 6);
+    CHECK(rows.at(row_key(tomorrow.segment, 19001)).layers[kLayerMove].size() == 1);
+    CHECK(store->stats()["cells_over_limit"] == 200);
+  }
 }
 
 TEST_CASE("a corrupt stored row or delta is skipped by reads and quarantined, others unharmed") {
   TempDb t;
-  auto store = open_sqlite_store(t.path);
+  auto store = open_sqlite_store(t.path, append_only());
   Report a = report("https://shop.example/a"), b = report("https://shop.example/b");
   a.data.layers[kLayerClicks].add(1, 1);
   b.data.layers[kLayerClicks].add(2, 1);
@@ -276,9 +291,26 @@ TEST_CASE("a corrupt stored row or delta is skipped by reads and quarantined, ot
   CHECK(got[1].rfind("delta https://shop.example/b bad_magic", 0) == 0);
 }
 
-TEST_CASE("pages: busiest first, paginated, pending deltas counted; prune removes both") {
+TEST_CASE("merged in place: a corrupt small row turns its next report into a delta, then away") {
   TempDb t;
   auto store = open_sqlite_store(t.path);
+  Report a = report("https://shop.example/a"), b = report("https://shop.example/b");
+  const RowKey ka = row_key(a.segment, 19000), kb = row_key(b.segment, 19000);
+  commit(*store, {{ka, a}, {kb, b}});
+  CHECK(store->stats()["pending_deltas"] == 0);  // both merged in place
+  t.sql("UPDATE aggregates SET data = x'5447010012' WHERE page = 'https://shop.example/a'");
+  commit(*store, {{ka, a}, {kb, b}});  // the batch commits: a's report waits as a delta
+  CHECK(store->stats()["pending_deltas"] == 1);
+  store->compact(false);  // the corrupt row is due at once
+  CHECK(store->stats()["rows_quarantined"] == 1);
+  const auto rows = read_all(*store);
+  CHECK(rows.at(ka).counters[kPageViews] == 1);
+  CHECK(rows.at(kb).counters[kPageViews] == 2);
+}
+
+TEST_CASE("pages: busiest first, paginated, pending deltas counted; prune removes both") {
+  TempDb t;
+  auto store = open_sqlite_store(t.path, append_only());
   std::vector<std::pair<RowKey, Report>> rows;
   for (int p = 0; p < 25; ++p) {
     Report r = report("https://shop.example/p" + std::to_string(100 + p));
