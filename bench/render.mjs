@@ -53,10 +53,14 @@ function summary({ size, mainthread, wire, overlay, collector }) {
   const rps = collector?.thermograph?.rps;
   rows.push(['collector ingest, 2 cores, durable ack', '>= 10,000 reports/s', rps ? `${rps} reports/s, p99 ${collector.thermograph.p99_ms} ms` : 'not measured yet',
     rps ? (rps >= 10000 ? 'yes' : '**no**') : '', rps && collector.nginx ? `nginx returning 204: ${collector.nginx.rps}/s (Thermograph at ${(rps / collector.nginx.rps).toFixed(2)}x of that ceiling)` : '']);
+  const hot = collectorHotRow;
+  rows.push(['ingest while one page grows to 1M cells', 'other pages keep >= 80 % of their rate', hot ? `${Math.round(hot.ratio * 100)} % (${hot.other_pages_rps.during_growth} vs ${Math.round((hot.other_pages_rps.baseline_before + hot.other_pages_rps.baseline_after) / 2)} reports/s)` : 'not measured yet',
+    hot ? (hot.ratio >= 0.8 ? 'yes' : '**no**') : '', hot ? `${hot.hot_page.cells_stored} cells in ${hot.hot_page.seconds} s at ${hot.setup.hot_rate} reports/s` : '']);
   return `## Summary against DESIGN.md budgets\n\n${table(['what', 'budget', 'Thermograph (median)', 'met', 'peers (ratio to Thermograph)'], rows)}\n`;
 }
 
 let peerFrameNote = () => '';
+let collectorHotRow = null;
 
 function sizeSection(s) {
   if (!s) return '';
@@ -176,7 +180,9 @@ export function render() {
   const r = {
     machine: readResult('machine'), size: readResult('size'), mainthread: readResult('mainthread'), wire: readResult('wire'),
     overlayPeers: readResult('overlay-peers'), overlay: readResult('overlay'), collector: readResult('collector'), scaling: readResult('scaling'),
+    hotRow: readResult('collector-hot-row'),
   };
+  collectorHotRow = r.hotRow;
   const overlay = overlaySection(r.overlayPeers, r.overlay);  // sets the summary's peer note
   const doc = [
     '# Benchmarks\n',
@@ -187,6 +193,7 @@ export function render() {
     summary({ ...r }),
     sizeSection(r.size), mainSection(r.mainthread), wireSection(r.wire), overlay,
     genericSection('5. Collector ingest', r.collector, '`bench/collector/run.sh` (wrk against the collector and an nginx 204 floor) is not in this tree yet: not measured.'),
+    genericSection('5b. Collector ingest while one page grows to 1M cells', r.hotRow, '`bench/collector/hot_row.mjs` has not run yet: not measured.'),
     scalingSection(r.scaling, r.collector),
   ].filter(Boolean).join('\n');
   const file = path.join(ROOT, 'docs/BENCHMARKS.md');

@@ -48,6 +48,8 @@ if (want('overlay')) {
 if (want('collector') && existsSync(path.join(ROOT, 'bench/collector/run.sh'))) {
   banner('collector ingest');
   runExternal('bash', ['bench/collector/run.sh']);
+  banner('collector ingest while one page grows to 1M cells');
+  runExternal('node', ['bench/collector/hot_row.mjs']);
 }
 
 banner('docs/BENCHMARKS.md');
