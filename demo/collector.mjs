@@ -104,7 +104,7 @@ export async function readApi(url, token, pathAndQuery) {
 }
 
 export async function pageViews(url, token, site) {
-  const r = await readApi(url, token, '/api/pages?site=' + encodeURIComponent(site));
+  const r = await readApi(url, token, '/api/pages?limit=1000&site=' + encodeURIComponent(site));
   if (r.status !== 200) throw new Error(`GET /api/pages answered ${r.status}: ${JSON.stringify(r.body)}`);
   const pages = r.body.pages || [];
   return { pages, total: pages.reduce((n, p) => n + (p.page_views || 0), 0) };
