@@ -25,14 +25,14 @@ uint32_t element_counter_cap(ElementCounter c, const Bounds& b) {
   return c >= kElPvClicked ? 1 : b.element_event_max;
 }
 
-std::string over(const std::string& what, uint64_t got, uint64_t cap) {
-  return what + " is " + std::to_string(got) + ", a page view contributes at most " +
-         std::to_string(cap);
+Error over(const std::string& what, uint64_t got, uint64_t cap) {
+  return Error{what + " is " + std::to_string(got) + ", a page view contributes at most " +
+         std::to_string(cap)};
 }
 
 }  // namespace
 
-std::string check_bounds(const Aggregate& a, const Bounds& b) {
+Expected<void> check_bounds(const Aggregate& a, const Bounds& b) {
   for (uint8_t i = 0; i < kPageCounterCount; ++i) {
     const auto c = static_cast<PageCounter>(i);
     if (a.counters[i] > page_counter_cap(c, b))
@@ -64,7 +64,7 @@ std::string check_bounds(const Aggregate& a, const Bounds& b) {
       if (cell.value > b.element_event_max)
         return over(name + " cell " + std::to_string(cell.index), cell.value, b.element_event_max);
   }
-  return "";
+  return {};
 }
 
 }  // namespace thermograph

@@ -4,15 +4,15 @@
 // page views or clicks is refused instead of swamping a segment.
 #pragma once
 
-#include <string>
 
 #include "core/aggregate.h"
 #include "core/pageview.h"
+#include "expected.h"
 
 namespace thermograph {
 
-// Returns "" when `a` fits in one page view's bounds, else a precise message.
-std::string check_bounds(const Aggregate& a, const Bounds& bounds = {});
+// Succeeds when `a` fits in one page view's bounds; else the error says which value is over.
+Expected<void> check_bounds(const Aggregate& a, const Bounds& bounds = {});
 
 }  // namespace thermograph
 

@@ -38,8 +38,8 @@ void handle_report(Context& ctx, const Request& req, http::Responder reply) {
   if (report.kind != kKindDelta)
     return refuse(400, "not_delta",
                   "report kind is 'aggregate'; POST /r accepts page-view deltas only");
-  if (std::string err = check_bounds(report.data); !err.empty())
-    return refuse(400, "out_of_bounds", err);
+  if (const Expected<void> fits = check_bounds(report.data); !fits)
+    return refuse(400, "out_of_bounds", fits.error().message);
   if (sanitize_segment(report.segment) > 0) ctx.ingest.count("pii_removed");
   if (report.segment.page.empty())
     return refuse(400, "empty_page", "report has an empty or unparseable page key");

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
+import { after } from 'node:test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,12 +82,21 @@ export function postReport(base, bytes, headers = {}) {
   return request(`${base}/r`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/plain', ...headers } });
 }
 
+// Every collector a test file started is killed when the file's tests end, also when a test
+// failed before its own stop(): a live child would keep the test process (and CI) waiting.
+const running = new Set();
+after(() => {
+  for (const proc of running) proc.kill('SIGKILL');
+});
+
 // Starts `serve` on a free port (--port 0; the port is read from stderr) and waits for /healthz.
 // `prefix`: a command that runs the collector (e.g. ['bash', '-c', 'ulimit -f 64; exec "$@"', '-']);
 // `spawnOptions`: extra child_process options (uid, gid).
 export async function startServer(db, extraArgs = [], { prefix = [], spawnOptions = {} } = {}) {
   const argv = [...prefix, collectorBin, 'serve', '--db', db, '--port', '0', ...extraArgs];
   const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...spawnOptions });
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
   let stderr = '';
   const port = await new Promise((resolve, reject) => {
     proc.stderr.on('data', (d) => {
