@@ -51,7 +51,7 @@ if (opts.help) {
   process.exit(0);
 }
 
-// 120 visits give every persona and segment some heat; the first 24 are seeded before the URL is
+// 120 visits give every persona and segment some heat; the first 12 (every persona, both variants) are seeded before the URL is
 // printed, the rest in the background (timings measured in README "What npm start shows").
 const dir = path.join(ROOT, '.thermograph');
 if (opts.reset) rmSync(dir, { recursive: true, force: true });
@@ -112,7 +112,7 @@ try {
 // Seeding happens once: a database that already holds page views is left as it is. A first batch
 // that covers every persona and variant comes before the URL is printed, so heat is there when the
 // user opens it; the rest of the visits follow in the background.
-const FIRST_BATCH = 24;
+const FIRST_BATCH = 12;
 const background = new AbortController();
 let backgroundSeeding = null;
 async function seedIfEmpty() {

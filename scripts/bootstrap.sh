@@ -29,7 +29,7 @@ done
 source scripts/lib.sh
 
 # Build tools, libraries, the browser for tests and the load tools for benchmarks.
-PACKAGES=(cmake make g++ clang libclang-rt-14-dev pkg-config emscripten doctest-dev
+PACKAGES=(cmake make g++ clang libclang-rt-14-dev emscripten doctest-dev
           nlohmann-json3-dev libboost-dev libssl-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli
           clang-format)
 missing=()
@@ -54,7 +54,7 @@ fi
 
 [ "$build" = 1 ] || exit 0
 banner "native build (cmake)"
-cmake_configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake_configure build -DCMAKE_BUILD_TYPE=Release
 if [ "$purpose" = start ]; then cmake_build build thermograph-collector; else cmake_build build; fi
 grep -E 'warning|error' build/build.log || echo "up to date"
 
