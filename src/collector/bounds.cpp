@@ -27,7 +27,7 @@ uint32_t element_counter_cap(ElementCounter c, const Bounds& b) {
 
 Error over(const std::string& what, uint64_t got, uint64_t cap) {
   return Error{what + " is " + std::to_string(got) + ", a page view contributes at most " +
-         std::to_string(cap)};
+               std::to_string(cap)};
 }
 
 }  // namespace

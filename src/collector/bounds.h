@@ -4,7 +4,6 @@
 // page views or clicks is refused instead of swamping a segment.
 #pragma once
 
-
 #include "core/aggregate.h"
 #include "core/pageview.h"
 #include "expected.h"
