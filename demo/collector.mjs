@@ -57,11 +57,12 @@ export function createSite({ db, origins }) {
 
 // Starts `serve` and resolves once GET /healthz answers. The demo drives many visitors from one
 // address, so a per-client rate limit (when the binary has one) is switched off.
-export async function startCollector({ db, port, host = '127.0.0.1', log = null }) {
+// `args`: more `serve` flags.
+export async function startCollector({ db, port, host = '127.0.0.1', log = null, args = [] }) {
   const bin = collectorPath();
   const help = spawnSync(bin, ['serve', '--help'], { encoding: 'utf8' });
   const extra = /--rate\b/.test(help.stdout + help.stderr) ? ['--rate', '0'] : [];
-  const proc = spawn(bin, ['serve', '--db', db, '--port', String(port), '--host', host, ...extra],
+  const proc = spawn(bin, ['serve', '--db', db, '--port', String(port), '--host', host, ...extra, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk) => {

@@ -33,7 +33,7 @@ const std::map<std::string, const char*> kHelp = {
      "         [--idle-timeout S] [--max-connections N] [--max-connections-per-address N]\n"
      "         [--threads N] [--read-threads N]\n"
      "         [--max-pages N] [--max-variants N] [--max-tag-values N] [--max-cells N]\n"
-     "         [--compact-after S] [--in-place-cells N]\n"
+     "         [--compact-after S] [--in-place-cells N] [--k-anonymity K]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
@@ -60,6 +60,9 @@ const std::map<std::string, const char*> kHelp = {
      "                       asynchronous, an idle one costs no thread\n"
      "  --read-threads N     worker threads for the read API's SQLite reads (default 4)\n"
      "storage and cardinality bounds (per site and UTC day; excess is folded and counted):\n"
+     "  --k-anonymity K      a page key, variant or tag value is stored only from the K-th page\n"
+     "                       view of its day that carried it; before, as '(rare)' (default 5;\n"
+     "                       1 = off)\n"
      "  --max-pages N        page keys per site and day (default 1000); more go to '(other)'\n"
      "  --max-variants N     A/B variants per page and day (default 32); more become '(other)'\n"
      "  --max-tag-values N   tag key:value pairs per page and day (default 64)\n"
@@ -126,16 +129,19 @@ int cmd_serve(const Flags& f) {
            max_variants = o.segment_limits.variants_per_page_day,
            max_tags = o.segment_limits.tag_values_per_page_day,
            max_cells = o.max_cells_per_page_day, compact_after = o.compact_after_seconds,
-           in_place = o.in_place_max_cells;
+           in_place = o.in_place_max_cells, k = o.segment_limits.k_anonymity;
   for (const Expected<void>& ok : {f.get_u64("max-pages", 1, 10000000, max_pages),
                                    f.get_u64("max-variants", 1, 100000, max_variants),
                                    f.get_u64("max-tag-values", 1, 100000, max_tags),
                                    f.get_u64("max-cells", 1000, 1ull << 32, max_cells),
                                    f.get_u64("compact-after", 0, 86400, compact_after),
-                                   f.get_u64("in-place-cells", 0, 1u << 20, in_place)})
+                                   f.get_u64("in-place-cells", 0, 1u << 20, in_place),
+                                   f.get_u64("k-anonymity", 1, 1000000, k)})
     if (!ok) return usage_error("serve", ok.error().message);
-  o.segment_limits = {static_cast<uint32_t>(max_pages), static_cast<uint32_t>(max_variants),
-                      static_cast<uint32_t>(max_tags)};
+  o.segment_limits.pages_per_day = static_cast<uint32_t>(max_pages);
+  o.segment_limits.variants_per_page_day = static_cast<uint32_t>(max_variants);
+  o.segment_limits.tag_values_per_page_day = static_cast<uint32_t>(max_tags);
+  o.segment_limits.k_anonymity = static_cast<uint32_t>(k);
   o.max_cells_per_page_day = max_cells;
   o.compact_after_seconds = static_cast<uint32_t>(compact_after);
   o.in_place_max_cells = static_cast<uint32_t>(in_place);
@@ -315,7 +321,8 @@ int run(int argc, char** argv) {
              "max-tag-values",
              "max-cells",
              "compact-after",
-             "in-place-cells"},
+             "in-place-cells",
+             "k-anonymity"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},

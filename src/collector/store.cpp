@@ -144,7 +144,8 @@ Aggregate merge_all(std::vector<Aggregate>& parts) {
 nlohmann::json stats_json(const StatsMap& stats) {
   // Kept but changed: the report was stored, minus or folded parts.
   static const std::set<std::string> kAdjusted = {"pii_removed", "pages_folded", "variants_folded",
-                                                  "tags_folded"};
+                                                  "tags_folded", "pages_rare",   "variants_rare",
+                                                  "tags_rare"};
   // About stored data rather than reports.
   static const std::set<std::string> kStorage = {"cells_over_limit", "rows_quarantined",
                                                  "pending_deltas"};

@@ -91,9 +91,12 @@ after(() => {
 
 // Starts `serve` on a free port (--port 0; the port is read from stderr) and waits for /healthz.
 // `prefix`: a command that runs the collector (e.g. ['bash', '-c', 'ulimit -f 64; exec "$@"', '-']);
-// `spawnOptions`: extra child_process options (uid, gid).
-export async function startServer(db, extraArgs = [], { prefix = [], spawnOptions = {} } = {}) {
-  const argv = [...prefix, collectorBin, 'serve', '--db', db, '--port', '0', ...extraArgs];
+// `spawnOptions`: extra child_process options (uid, gid). `productDefaults`: no test-only flags.
+export async function startServer(db, extraArgs = [], { prefix = [], spawnOptions = {}, productDefaults = false } = {}) {
+  // Tests post a handful of reports whose values they read back: k-anonymity (default 5) is off
+  // unless a test sets it (k_anonymity.test.mjs tests the default).
+  const k = productDefaults || extraArgs.includes('--k-anonymity') ? [] : ['--k-anonymity', '1'];
+  const argv = [...prefix, collectorBin, 'serve', '--db', db, '--port', '0', ...k, ...extraArgs];
   const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...spawnOptions });
   running.add(proc);
   proc.on('exit', () => running.delete(proc));

@@ -27,7 +27,9 @@ async function setup() {
   const db = path.join(dir, 'demo.sqlite');
   const port = await freePort(), collectorPort = await freePort();
   const site = createSite({ db, origins: [`http://127.0.0.1:${port}`] });
-  const collector = await startCollector({ db, port: collectorPort });
+  // One visit per persona, each checked in its own segment: k-anonymity (a value is stored
+  // from its 5th page view of the day) would fold those single visits into "(rare)".
+  const collector = await startCollector({ db, port: collectorPort, args: ['--k-anonymity', '1'] });
   const demo = await startDemoServer({ port, endpoint: collector.url, site: site.siteKey });
   env = { dir, site, collector, demo };
   return env;

@@ -162,9 +162,16 @@ Report page_report(const std::string& page) {
 
 }  // namespace
 
+// Single reports per page: k-anonymity would store them as "(rare)".
+SegmentLimits no_k() {
+  SegmentLimits l;
+  l.k_anonymity = 1;
+  return l;
+}
+
 TEST_CASE("Ingest completes callbacks after the commit, in queue order, and refuses when full") {
   GateStore store;
-  Ingest ingest(store, 2);
+  Ingest ingest(store, 2, no_k());
   std::mutex mu;
   std::vector<std::pair<std::string, Ingest::Result>> done;
   auto submit = [&](const std::string& page) {
@@ -201,7 +208,7 @@ TEST_CASE("Ingest completes callbacks after the commit, in queue order, and refu
 
 TEST_CASE("Ingest reports a failed commit to every report of the batch") {
   GateStore store;
-  Ingest ingest(store, 100);
+  Ingest ingest(store, 100, no_k());
   store.release(/*failing=*/true);
   CHECK(ingest.submit(page_report("/x"), 20000) == Ingest::Result::kStoreFailed);
   CHECK(store.committed.empty());
