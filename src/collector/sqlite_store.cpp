@@ -331,6 +331,48 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  bool update_site(const SiteRecord& site) override {
+    std::lock_guard lock(write_mu_);
+    Stmt s(writer_, "UPDATE sites SET name=?2, origins=?3, token_sha256=?4 WHERE key=?1");
+    s.bind(1, site.key).bind(2, site.name).bind(3, nlohmann::json(site.origins).dump());
+    s.bind(4, site.token_sha256).step();
+    return s.changes() > 0;
+  }
+
+  int64_t delete_site(const std::string& key) override {
+    std::lock_guard lock(write_mu_);
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      Stmt site(writer_, "DELETE FROM sites WHERE key=?1");
+      site.bind(1, key).step();
+      if (site.changes() == 0) {
+        writer_.rollback();
+        return -1;
+      }
+      int64_t n = 0;
+      for (const char* table : {"aggregates", "deltas", "quarantine"}) {
+        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
+        s.bind(1, key).step();
+        if (std::string(table) != "quarantine") n += s.changes();
+      }
+      Stmt counters(writer_, "DELETE FROM stats WHERE substr(reason, 1, length(?1)) = ?1");
+      counters.bind(1, site_stat(key, "")).step();
+      writer_.exec("COMMIT");
+      return n;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  uint64_t size_bytes() override {
+    uint64_t total = 0;
+    struct stat st {};
+    for (const std::string& file : {path_, path_ + "-wal"})
+      if (::stat(file.c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
+    return total;
+  }
+
   void commit_batch(const std::vector<std::pair<RowKey, const Report*>>& batch,
                     const StatsMap& stats) override {
     const int64_t now = static_cast<int64_t>(std::time(nullptr));

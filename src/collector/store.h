@@ -117,6 +117,11 @@ class Store {
 
   virtual void add_site(const SiteRecord& site) = 0;
   virtual std::vector<SiteRecord> sites() = 0;
+  // Replaces the name, origins and token hash of the site with `site.key`; false if none.
+  virtual bool update_site(const SiteRecord& site) = 0;
+  // Deletes a site and every row, pending delta and set-aside row of it, in one transaction.
+  // Returns the number of rows and deltas deleted, or -1 if there is no such site.
+  virtual int64_t delete_site(const std::string& key) = 0;
 
   // Adds each report to its row and `stats` to the counters, all in one transaction. Returns only
   // once that transaction is durable; throws StoreError and changes nothing if not. The cost
@@ -134,6 +139,8 @@ class Store {
                             const std::function<void(const RowKey&, Report&&)>& fn) = 0;
   virtual StatsMap stats() = 0;
   virtual int64_t prune(int32_t before_day) = 0;  // deletes rows with day < before_day
+  // Bytes the store occupies on disk (SQLite: the database file and its WAL), for /metrics.
+  virtual uint64_t size_bytes() = 0;
 
   // Background work, called in a loop by the collector's compactor thread: folds due pending
   // deltas into their rows (each row in one transaction, crash-safe), applies the cell bound,
@@ -157,9 +164,16 @@ uint64_t merge_bounded(Aggregate& row, const Aggregate& pending, uint64_t budget
 // rather than O(k x total). Leaves `parts` in an unspecified state.
 Aggregate merge_all(std::vector<Aggregate>& parts);
 
-// The collector's counters grouped for people: {"accepted", "rejected": {reason: n},
-// "rejected_total", "adjusted": {...}, "storage": {...}}. Reports that were kept but changed
-// (pii_removed, pages_folded...) are "adjusted", not rejected.
+// Counters of one site live in the same map as "site/KEY/REASON" (besides the collector-wide
+// "REASON"): refusals and adjustments of reports whose site was known.
+inline constexpr const char* kSiteStatPrefix = "site/";
+inline std::string site_stat(const std::string& site, const std::string& reason) {
+  return kSiteStatPrefix + site + "/" + reason;
+}
+
+// The collector's counters grouped for people (per-site counters left out): {"accepted",
+// "rejected": {reason: n}, "rejected_total", "adjusted": {...}, "storage": {...}}. Reports that
+// were kept but changed (pii_removed, pages_folded...) are "adjusted", not rejected.
 nlohmann::json stats_json(const StatsMap& stats);
 
 // UTC day numbers <-> "YYYY-MM-DD" (proleptic Gregorian).
