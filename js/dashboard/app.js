@@ -107,8 +107,10 @@ function renderPages() {
     return el('li', { class: 'page' },
       el('a', { href: p.overlay_url, target: '_blank', rel: 'noopener noreferrer', class: 'page-link', title: `Open ${p.page} with the heatmap overlay` }, path, el('span', { class: 'host' }, ` ${new URL(p.page).host}`)),
       el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Page views per day'), sparkline(p.series, `Page views per day, ${data.days[0] ?? ''} to ${data.days.at(-1) ?? ''}: ${p.series.map((v) => v ?? 'withheld').join(', ')}`), el('strong', {}, num(p.page_views))),
-      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('span', {}, interval(p.conversions))),
-      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('span', {}, `${fr.per_100.toFixed(1)} (rage ${(100 * fr.rage.rate).toFixed(1)}, dead ${(100 * fr.dead.rate).toFixed(1)}, error ${(100 * fr.error.rate).toFixed(1)})`)),
+      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('strong', {}, pct(p.conversions.rate)),
+        el('span', { class: 'detail' }, `95 %: ${pct(p.conversions.lo)} to ${pct(p.conversions.hi)}`)),
+      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('strong', {}, fr.per_100.toFixed(1)),
+        el('span', { class: 'detail' }, `rage ${(100 * fr.rage.rate).toFixed(1)} · dead ${(100 * fr.dead.rate).toFixed(1)} · error ${(100 * fr.error.rate).toFixed(1)}`)),
     );
   });
   $('pages').replaceChildren(...items);
@@ -120,16 +122,17 @@ function renderExperiments() {
   const out = data.experiments.map((e) => {
     const metric = e.metric === 'conversion' ? 'conversions' : 'clicked';
     const max = Math.max(0.01, ...e.variants.map((v) => v[metric].hi));
+    const cols = ['Variant', 'Page views', 'Clicked', 'Converted', 'Against control'];
     const rows = e.variants.map((v) => el('tr', {},
       el('th', { scope: 'row' }, v.variant, v.control ? el('span', { class: 'tag' }, 'control') : null),
-      el('td', {}, num(v.page_views)),
-      el('td', {}, interval(v.clicked)),
-      el('td', {}, rateBar(v[metric], max, `${v.variant}: ${interval(v[metric])}`), ' ', interval(v.conversions)),
-      el('td', { class: v.vs_control?.significant ? 'win' : '' }, v.vs_control ? `${v.vs_control.summary} (p = ${v.vs_control.p.toPrecision(2)}, adjusted ${v.vs_control.p_adjusted.toPrecision(2)})` : '—')));
+      el('td', { 'data-label': cols[1] }, num(v.page_views)),
+      el('td', { 'data-label': cols[2] }, metric === 'clicked' ? rateBar(v.clicked, max, `${v.variant}: ${interval(v.clicked)}`) : null, ' ', interval(v.clicked)),
+      el('td', { 'data-label': cols[3] }, metric === 'conversions' ? rateBar(v.conversions, max, `${v.variant}: ${interval(v.conversions)}`) : null, ' ', interval(v.conversions)),
+      el('td', { 'data-label': cols[4], class: v.vs_control?.significant ? 'win' : '' }, v.vs_control ? `${v.vs_control.summary} (p = ${v.vs_control.p.toPrecision(2)}, adjusted ${v.vs_control.p_adjusted.toPrecision(2)})` : '—')));
     return el('article', { class: 'experiment' },
       el('h3', {}, el('a', { href: e.overlay_url, target: '_blank', rel: 'noopener noreferrer' }, e.page)),
-      el('p', {}, `Compared on ${e.metric === 'conversion' ? 'conversion rate' : 'the share of page views with a click'}; ${e.progress}.`),
-      el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...['Variant', 'Page views', 'Clicked', 'Converted', 'Against control'].map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows))));
+      el('p', {}, `Compared on ${e.metric === 'conversion' ? 'conversion rate' : 'the share of page views with a click'}; ${e.more_page_views > 0 ? `about ${num(e.more_page_views)} more page views to detect a 10 % lift` : e.progress}.`),
+      el('div', { class: 'scroll' }, el('table', { class: 'stack' }, el('thead', {}, el('tr', {}, ...cols.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows))));
   });
   $('experiments').replaceChildren(...out, el('p', { class: 'note' }, `${data.statistics.tests}; ${data.statistics.false_discovery}.`));
 }
@@ -139,11 +142,12 @@ function renderHotspots() {
   if (!els.length) return $('hotspots').replaceChildren(el('p', {}, 'No clicked elements in this window.'));
   const label = (e) => `${e.name ?? `element ${e.key}`} on ${e.page.replace(/^https?:\/\/[^/]+/, '') || '/'}`;
   const top = els.slice(0, 10);
-  const rows = top.map((e, i) => el('tr', {}, el('td', {}, String(i + 1)), el('th', { scope: 'row' }, label(e)), el('td', {}, e.score.toFixed(0)), el('td', {}, e.quadrant),
-    el('td', {}, `E ${e.engagement.toFixed(2)} · C ${e.conversion.toFixed(2)} · F ${e.frustration.toFixed(2)}`)));
-  $('hotspots').replaceChildren(
+  const cols = ['Element', 'Score', 'Reading', 'Components'];
+  const rows = top.map((e, i) => el('tr', {}, el('th', { scope: 'row' }, `${i + 1}. ${label(e)}`), el('td', { 'data-label': cols[1] }, e.score.toFixed(0)), el('td', { 'data-label': cols[2] }, e.quadrant),
+    el('td', { 'data-label': cols[3] }, `engagement ${e.engagement.toFixed(2)} · conversion ${e.conversion.toFixed(2)} · frustration ${e.frustration.toFixed(2)}`)));
+  $('hotspots').replaceChildren(el('div', { class: 'hot-grid' },
     el('div', { class: 'matrix-wrap' }, matrix(top.map((e) => ({ ...e, label: label(e) })))),
-    el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...['#', 'Element', 'Score', 'Reading', 'Components'].map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows))),
+    el('div', { class: 'scroll' }, el('table', { class: 'stack' }, el('thead', {}, el('tr', {}, ...cols.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)))),
     el('details', {}, el('summary', {}, 'How the score is computed'), el('p', {}, data.hotspots.formula)));
 }
 

@@ -44,7 +44,7 @@ export function rateBar({ rate, lo, hi }, scale, label, w = 140, h = 14) {
 // Engagement (x) against frustration (y), 0..1 each; dot area grows with the score.
 export function matrix(points, w = 320, h = 220) {
   const pad = 30;
-  const X = (v) => pad + v * (w - pad - 8), Y = (v) => h - pad - v * (h - pad - 8);
+  const X = (v) => pad + v * (w - pad - 16), Y = (v) => h - pad - v * (h - pad - 16);
   const root = svg('svg', { viewBox: `0 0 ${w} ${h}`, class: 'matrix', role: 'img', 'aria-label': 'Elements by engagement (across) and frustration (up); the table below lists them' });
   root.append(svg('rect', { x: X(0.5), y: Y(1), width: X(1) - X(0.5), height: Y(0.2) - Y(1), class: 'zone' }));
   root.append(svg('line', { x1: X(0), x2: X(1), y1: Y(0), y2: Y(0), class: 'axis' }));
@@ -53,12 +53,19 @@ export function matrix(points, w = 320, h = 220) {
   root.append(text(X(1), h - 8, 'engagement →', { 'text-anchor': 'end' }));
   root.append(text(12, Y(1), 'frustration →', { transform: `rotate(-90 12 ${Y(1)})`, 'text-anchor': 'end' }));
   root.append(text(X(0.98), Y(0.95), 'fix first', { 'text-anchor': 'end', class: 'zone-label' }));
+  // Points on the same spot share one label ("1, 3").
+  const labels = new Map();
   points.forEach((p, i) => {
-    const c = svg('circle', { cx: X(p.engagement), cy: Y(p.frustration), r: 3 + p.score / 20, class: 'dot' });
+    const cx = X(p.engagement), cy = Y(p.frustration), r = 3 + p.score / 20;
+    const c = svg('circle', { cx, cy, r, class: 'dot' });
     const t = svg('title');
     t.textContent = `${i + 1}. ${p.label}: score ${p.score.toFixed(0)}`;
     c.append(t);
     root.append(c);
+    const at = `${Math.round(cx / 6)},${Math.round(cy / 6)}`;
+    if (labels.has(at)) labels.get(at).t.textContent += `, ${i + 1}`;
+    else labels.set(at, { t: text(cx - r - 3, cy - r, String(i + 1), { 'text-anchor': 'end', class: 'dot-label' }) });
   });
+  for (const { t } of labels.values()) root.append(t);
   return root;
 }

@@ -30,9 +30,9 @@ nlohmann::json interval_json(double k, double n) {
   return {{"rate", n > 0 ? k / n : 0.0}, {"lo", ci.lo}, {"hi", ci.hi}, {"count", k}};
 }
 
-std::string percent(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %%", 100 * v);
+std::string points(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f percentage points", 100 * v);
   return buf;
 }
 
@@ -76,8 +76,8 @@ struct Flag {
 };
 
 nlohmann::json flag_json(const Flag& f) {
-  nlohmann::json j{{"kind", f.kind}, {"severity", f.severity}, {"message", f.message},
-                   {"check", f.check}};
+  nlohmann::json j{
+      {"kind", f.kind}, {"severity", f.severity}, {"message", f.message}, {"check", f.check}};
   if (!f.page.empty()) j["page"] = f.page;
   return j;
 }
@@ -140,7 +140,8 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   }
   const auto f = parse_filter({req, ""}, site->key, false);
   if (!f) return send_error(res, 400, "bad_request", f.error().message);
-  if (f->page) return send_error(res, 400, "bad_request", "the dashboard covers every page: no 'page'");
+  if (f->page)
+    return send_error(res, 400, "bad_request", "the dashboard covers every page: no 'page'");
   const int32_t today = today_utc();
 
   // The busiest pages of all time bound the work; the window's figures are computed for them.
@@ -254,9 +255,8 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       {"page_views", ranked([](const nlohmann::json& p) { return p["page_views"].get<double>(); })},
       {"conversions",
        ranked([](const nlohmann::json& p) { return p["conversions"]["count"].get<double>(); })},
-      {"frustration", ranked([](const nlohmann::json& p) {
-         return p["frustration"]["per_100"].get<double>();
-       })}};
+      {"frustration",
+       ranked([](const nlohmann::json& p) { return p["frustration"]["per_100"].get<double>(); })}};
 
   // Experiments: every page with two or more variants. The control is the variant named
   // "control" (else "a", else the first by name); each other variant is compared with it on the
@@ -288,9 +288,9 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
     auto k = [&](const VariantFigures& v) { return any_conv ? v.converted : v.clicked; };
     const double base = vs[0].pv > 0 ? k(vs[0]) / vs[0].pv : 0;
     const double needed =
-        base > 0 && base < 1 ? page_views_per_arm(base, std::min(1.0, base * (1 + kLift)),
-                                                  io.alpha, io.power)
-                             : INFINITY;
+        base > 0 && base < 1
+            ? page_views_per_arm(base, std::min(1.0, base * (1 + kLift)), io.alpha, io.power)
+            : INFINITY;
     double more = 0;
     nlohmann::json variants = nlohmann::json::array();
     for (size_t i = 0; i < vs.size(); ++i) {
@@ -302,23 +302,21 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                         {"clicked", interval_json(v.clicked, v.pv)},
                         {"conversions", interval_json(v.converted, v.pv)}};
       if (i > 0) {
-        const TestResult t = compare_proportions(k(vs[0]), vs[0].pv, k(v), v.pv,
-                                                 io.noise_variance, io.min_expected);
+        const TestResult t =
+            compare_proportions(k(vs[0]), vs[0].pv, k(v), v.pv, io.noise_variance, io.min_expected);
         const double rate = v.pv > 0 ? k(v) / v.pv : 0;
-        vj["vs_control"] = {{"diff", rate - base},
-                            {"relative", base > 0 ? nlohmann::json((rate - base) / base) : nlohmann::json()},
-                            {"test", test_kind_name(t.kind)},
-                            {"p", t.p}};
+        vj["vs_control"] = {
+            {"diff", rate - base},
+            {"relative", base > 0 ? nlohmann::json((rate - base) / base) : nlohmann::json()},
+            {"test", test_kind_name(t.kind)},
+            {"p", t.p}};
         tests.push_back({experiments.size(), i, t.p});
       }
       variants.push_back(vj);
     }
-    nlohmann::json e{{"page", p.page},
-                     {"metric", metric},
-                     {"control", vs[0].name},
-                     {"variants", variants},
-                     {"lift", kLift},
-                     {"overlay_url", p.page + "#thermograph"}};
+    nlohmann::json e{{"page", p.page},        {"metric", metric},
+                     {"control", vs[0].name}, {"variants", variants},
+                     {"lift", kLift},         {"overlay_url", p.page + "#thermograph"}};
     if (std::isfinite(needed)) {
       e["needed_per_variant"] = std::ceil(needed);
       e["more_page_views"] = more;
@@ -344,12 +342,12 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
     vc["significant"] = adjusted[i] <= io.q;
     const std::string name = e["variants"][tests[i].variant]["variant"];
     const double diff = vc["diff"];
-    vc["summary"] = adjusted[i] <= io.q
-                        ? "'" + name + "' " + (diff > 0 ? "beats" : "trails") + " '" +
-                              e["control"].get<std::string>() + "' by " + percent(std::abs(diff)) +
-                              " points (significant after false-discovery control)"
-                        : "no significant difference from '" + e["control"].get<std::string>() +
-                              "' yet";
+    vc["summary"] =
+        adjusted[i] <= io.q
+            ? "'" + name + "' " + (diff > 0 ? "beats" : "trails") + " '" +
+                  e["control"].get<std::string>() + "' by " + points(std::abs(diff)) +
+                  " (significant after false-discovery control)"
+            : "no significant difference from '" + e["control"].get<std::string>() + "' yet";
   }
 
   // Old tracker versions: rows whose newest tracker is older than the newest seen on the site.
@@ -502,10 +500,12 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       {"statistics",
        {{"intervals", "Wilson score, 95 %"},
         {"tests", "two-proportion z-test, Fisher's exact test when an expected count is below 5"},
-        {"false_discovery", "Benjamini-Hochberg across every variant comparison on every page, "
-                            "q = 0.05"},
-        {"sample_size", "page views per variant for a 10 % relative lift over the control, "
-                        "alpha 0.05 two-sided, power 0.8"}}},
+        {"false_discovery",
+         "Benjamini-Hochberg across every variant comparison on every page, "
+         "q = 0.05"},
+        {"sample_size",
+         "page views per variant for a 10 % relative lift over the control, "
+         "alpha 0.05 two-sided, power 0.8"}}},
   };
   res.set_content(j.dump() + "\n", "application/json");
 }

@@ -1,9 +1,9 @@
 # Writes a C++ source holding the dashboard's files (js/dashboard/) as byte arrays, so the
 # collector serves /dashboard with no files beside it and no internet. Run by the build:
 #   cmake -DOUT=file.cpp -DDIR=js/dashboard -P embed_assets.cmake
-# Files: every .html, .js and .css in DIR; "index.html" is served at /dashboard, the others at
+# Files: every .html, .js, .css and .svg in DIR; "index.html" is served at /dashboard, the others at
 # /dashboard/NAME.
-file(GLOB files RELATIVE ${DIR} ${DIR}/*.html ${DIR}/*.js ${DIR}/*.css)
+file(GLOB files RELATIVE ${DIR} ${DIR}/*.html ${DIR}/*.js ${DIR}/*.css ${DIR}/*.svg)
 list(SORT files)
 set(arrays "")
 set(table "")
@@ -16,6 +16,8 @@ foreach(name IN LISTS files)
   string(APPEND arrays "const unsigned char k${i}[] = {${bytes}0};\n")
   if(name MATCHES "\\.html$")
     set(type "text/html; charset=utf-8")
+  elseif(name MATCHES "\\.svg$")
+    set(type "image/svg+xml")
   elseif(name MATCHES "\\.js$")
     set(type "text/javascript; charset=utf-8")
   else()

@@ -78,7 +78,8 @@ std::string prometheus_text(const MetricsInput& in) {
   }
   header(out, "thermograph_queue_depth", "gauge", "Reports waiting for the writer.");
   out += "thermograph_queue_depth " + std::to_string(in.queue_depth) + "\n";
-  header(out, "thermograph_queue_capacity", "gauge", "Reports the queue holds before 503 (--queue).");
+  header(out, "thermograph_queue_capacity", "gauge",
+         "Reports the queue holds before 503 (--queue).");
   out += "thermograph_queue_capacity " + std::to_string(in.queue_capacity) + "\n";
   in.ingest.batch_reports.write(out, "thermograph_commit_batch_reports",
                                 "Reports per durable commit (group commit batch size).");

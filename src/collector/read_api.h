@@ -35,8 +35,8 @@ struct Query {
   }
 };
 
-// Builds a RowFilter from the query string: page, width, device, variant, logged_in, tag (key:value,
-// repeatable), from, to (YYYY-MM-DD or a UTC day number, inclusive).
+// Builds a RowFilter from the query string: page, width, device, variant, logged_in, tag
+// (key:value, repeatable), from, to (YYYY-MM-DD or a UTC day number, inclusive).
 Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool need_page);
 
 // GET /api/dashboard (dashboard_api.cpp).

@@ -98,7 +98,7 @@ test('the experiment: per-variant rates, significance after BH, sample-size prog
   assert.equal(b.vs_control.p_adjusted, b.vs_control.p);  // one comparison: BH leaves it
   assert.equal(b.vs_control.significant, true);
   assert.ok(Math.abs(b.vs_control.diff - 0.3) < 1e-12);
-  assert.match(b.vs_control.summary, /'b' beats 'a' by 30\.0 % points/);
+  assert.match(b.vs_control.summary, /'b' beats 'a' by 30\.0 percentage points/);
   // Fleiss, no continuity correction: control rate 0.1 against 0.11.
   const [za, zb] = [1.959963984540054, 0.8416212335729143];
   const [p1, p2] = [0.1, 0.11];
