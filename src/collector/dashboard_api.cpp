@@ -11,6 +11,7 @@
 
 #include "core/insights.h"
 #include "json/report_json.h"
+#include "names.h"
 #include "read_api.h"
 
 namespace thermograph {
@@ -433,23 +434,27 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                    [](const Scored& a, const Scored& b) { return a.score > b.score; });
   if (scored.size() > kHotspots) scored.resize(kHotspots);
   nlohmann::json elements = nlohmann::json::array();
+  const auto labels = element_labels(ctx.store, site->key);
   for (const Scored& s : scored) {
     const ElementInsight& e = s.c->e;
+    const auto label = labels.find({*s.c->page, e.key});
     const char* quadrant = s.F >= 0.2   ? (s.E >= 0.5 ? "fix first" : "fix")
                            : s.C >= 0.5 ? "keep"
                            : s.E >= 0.5 ? "busy, not converting"
                                         : "quiet";
-    elements.push_back({{"page", *s.c->page},
-                        {"key", element_key_hex(e.key)},
-                        {"interactive", e.interactive},
-                        {"clicks", e.clicks},
-                        {"pv_clicked", e.pv_clicked},
-                        {"rate", e.rate},
-                        {"engagement", s.E},
-                        {"conversion", s.C},
-                        {"frustration", s.F},
-                        {"score", s.score},
-                        {"quadrant", quadrant}});
+    elements.push_back(
+        {{"page", *s.c->page},
+         {"key", element_key_hex(e.key)},
+         {"interactive", e.interactive},
+         {"clicks", e.clicks},
+         {"pv_clicked", e.pv_clicked},
+         {"rate", e.rate},
+         {"engagement", s.E},
+         {"conversion", s.C},
+         {"frustration", s.F},
+         {"score", s.score},
+         {"quadrant", quadrant},
+         {"name", label == labels.end() ? nlohmann::json() : nlohmann::json(label->second)}});
   }
 
   nlohmann::json filters = nlohmann::json::object();

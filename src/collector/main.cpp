@@ -12,6 +12,7 @@
 #include "core/dp.h"
 #include "flags.h"
 #include "json/report_json.h"
+#include "names.h"
 #include "server.h"
 #include "sites.h"
 
@@ -319,14 +320,15 @@ int cmd_export(const Flags& f) {
   std::string header = "page,key,flags";
   for (uint8_t c = 0; c < kElementCounterCount; ++c)
     header += std::string(",") + element_counter_name(static_cast<ElementCounter>(c));
-  std::printf("%s\n", header.c_str());
+  std::printf("%s,name\n", header.c_str());
+  const auto labels = element_labels(*store, filter.site);
   for (const auto& [page, r] : pages) {
-    std::string quoted = "\"";  // CSV-quote the page key: it may contain commas
-    for (char c : page) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    quoted += "\"";
+    const std::string quoted = csv_quote(page);  // the page key may contain commas
     for (const auto& [key, el] : r.data.elements()) {
       std::string line = quoted + "," + element_key_hex(key) + "," + std::to_string(el.flags);
       for (uint32_t v : el.counters) line += "," + std::to_string(v);
+      const auto label = labels.find({page, key});
+      line += "," + (label == labels.end() ? std::string() : csv_quote(label->second));
       std::printf("%s\n", line.c_str());
     }
   }

@@ -10,6 +10,7 @@
 #include "core/page_key.h"
 #include "json/insights_json.h"
 #include "json/report_json.h"
+#include "names.h"
 
 namespace thermograph {
 
@@ -231,18 +232,22 @@ void elements_csv(Context& ctx, const Request& req, Response& res) {
   std::string csv = "key,flags";
   for (uint8_t c = 0; c < kElementCounterCount; ++c)
     csv += std::string(",") + element_counter_name(static_cast<ElementCounter>(c));
-  csv += ",rate,ci_low,ci_high,hot\n";
+  csv += ",rate,ci_low,ci_high,hot,name\n";
+  const auto labels = element_labels(ctx.store, site->key);
+  const std::string page = released->report.segment.page;
   for (const auto& [key, el] : merged.data.elements()) {
+    const auto label = labels.find({page, key});
+    const std::string name = label == labels.end() ? "" : csv_quote(label->second);
     csv += element_key_hex(key) + "," + std::to_string(el.flags);
     for (uint32_t v : el.counters) csv += "," + std::to_string(v);
     const auto it = by_key.find(key);
     if (it == by_key.end()) {
-      csv += ",,,,0\n";
+      csv += ",,,,0," + name + "\n";
       continue;
     }
     const ElementInsight& e = *it->second;
     csv += "," + csv_number(e.rate) + "," + csv_number(e.ci.lo) + "," + csv_number(e.ci.hi) +
-           (e.hot ? ",1\n" : ",0\n");
+           (e.hot ? ",1," : ",0,") + name + "\n";
   }
   res.set_header("Content-Disposition", "attachment; filename=\"elements.csv\"");
   res.set_content(csv, "text/csv");
@@ -424,8 +429,8 @@ void read_preflight(Context& ctx, const Request& req, Response& res) {
       site ? ctx.sites.origin_allowed(*site, origin) : ctx.sites.any_site_allows(origin);
   if (!ok) return;  // no CORS headers: the browser refuses the real request
   allow_origin(res, origin);
-  res.set_header("Access-Control-Allow-Methods", "GET, OPTIONS");
-  res.set_header("Access-Control-Allow-Headers", "Authorization");
+  res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");  // POST: /api/names
+  res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
   res.set_header("Access-Control-Max-Age", "600");
 }
 
@@ -441,6 +446,7 @@ ReadHandler find_read_endpoint(const std::string& method, const std::string& pat
     const auto it = kGet.find(path);
     return it == kGet.end() ? nullptr : it->second;
   }
+  if (method == "POST" && path == "/api/names") return post_names;
   if (method == "OPTIONS" && path.rfind("/api/", 0) == 0) return read_preflight;
   return nullptr;
 }

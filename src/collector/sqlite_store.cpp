@@ -57,6 +57,10 @@ CREATE TABLE IF NOT EXISTS quarantine(
   reason TEXT NOT NULL, moved INTEGER NOT NULL, data BLOB);
 CREATE TABLE IF NOT EXISTS stats(reason TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS element_names(
+  site TEXT NOT NULL, page TEXT NOT NULL, key INTEGER NOT NULL, role TEXT NOT NULL,
+  name TEXT NOT NULL, updated INTEGER NOT NULL,
+  PRIMARY KEY(site, page, key)) WITHOUT ROWID;
 )sql";
 
 // Columns added to `aggregates` after its first release; older databases get them on open.
@@ -355,6 +359,8 @@ class SqliteStore final : public Store {
         s.bind(1, key).step();
         if (std::string(table) != "quarantine") n += s.changes();
       }
+      Stmt names(writer_, "DELETE FROM element_names WHERE site=?1");
+      names.bind(1, key).step();
       Stmt counters(writer_, "DELETE FROM stats WHERE substr(reason, 1, length(?1)) = ?1");
       counters.bind(1, site_stat(key, "")).step();
       writer_.exec("COMMIT");
@@ -363,6 +369,50 @@ class SqliteStore final : public Store {
       writer_.rollback();
       throw;
     }
+  }
+
+  size_t put_element_names(const std::string& site, const std::vector<ElementName>& names,
+                           size_t max_per_site) override {
+    std::lock_guard lock(write_mu_);
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      Stmt count(writer_, "SELECT COUNT(*) FROM element_names WHERE site=?1");
+      count.bind(1, site).step();
+      int64_t held = count.i64(0);
+      Stmt exists(writer_, "SELECT 1 FROM element_names WHERE site=?1 AND page=?2 AND key=?3");
+      Stmt put(writer_,
+               "INSERT INTO element_names(site, page, key, role, name, updated) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page, key) DO UPDATE SET "
+               "role=excluded.role, name=excluded.name, updated=excluded.updated");
+      const int64_t now = static_cast<int64_t>(std::time(nullptr));
+      size_t stored = 0;
+      for (const ElementName& n : names) {
+        exists.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key));
+        const bool known = exists.step();
+        exists.reset();
+        if (!known && held >= static_cast<int64_t>(max_per_site)) continue;
+        put.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key)).bind(4, n.role);
+        put.bind(5, n.name).bind(6, now).step();
+        put.reset();
+        held += known ? 0 : 1;
+        ++stored;
+      }
+      writer_.exec("COMMIT");
+      return stored;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  std::vector<ElementName> element_names(const std::string& site) override {
+    Reader r(*this);
+    Stmt s(*r.db, "SELECT page, key, role, name FROM element_names WHERE site=?1");
+    s.bind(1, site);
+    std::vector<ElementName> out;
+    while (s.step())
+      out.push_back({s.text(0), static_cast<uint32_t>(s.i64(1)), s.text(2), s.text(3)});
+    return out;
   }
 
   uint64_t size_bytes() override {

@@ -76,6 +76,15 @@ struct PageList {
 
 using StatsMap = std::map<std::string, uint64_t>;
 
+// A name a designer's overlay computed for an element on the live page ("Start free trial", role
+// "button"); visitors never send text. Checked by the collector before it is stored (names_api).
+struct ElementName {
+  std::string page;
+  uint32_t key = 0;
+  std::string role;
+  std::string name;
+};
+
 // Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
 // hit its size limit (ENOSPC, EFBIG, EDQUOT): retrying once space returns will work.
 class StoreError : public std::runtime_error {
@@ -139,6 +148,13 @@ class Store {
                             const std::function<void(const RowKey&, Report&&)>& fn) = 0;
   virtual StatsMap stats() = 0;
   virtual int64_t prune(int32_t before_day) = 0;  // deletes rows with day < before_day
+  // Stores (or replaces, by site, page and key) element names. Keys the site has no name for yet
+  // are admitted while the site holds fewer than `max_per_site` names; returns how many of
+  // `names` were stored (the rest were over the bound).
+  virtual size_t put_element_names(const std::string& site, const std::vector<ElementName>& names,
+                                   size_t max_per_site) = 0;
+  // Every element name of a site (at most the bound put_element_names kept).
+  virtual std::vector<ElementName> element_names(const std::string& site) = 0;
   // Bytes the store occupies on disk (SQLite: the database file and its WAL), for /metrics.
   virtual uint64_t size_bytes() = 0;
 

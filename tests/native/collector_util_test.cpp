@@ -133,6 +133,10 @@ class GateStore final : public Store {
   StatsMap stats() override { return {}; }
   int64_t prune(int32_t) override { return 0; }
   uint64_t size_bytes() override { return 0; }
+  size_t put_element_names(const std::string&, const std::vector<ElementName>&, size_t) override {
+    return 0;
+  }
+  std::vector<ElementName> element_names(const std::string&) override { return {}; }
   size_t compact(bool) override { return 0; }
 
   void wait_entered(int n) {
