@@ -54,6 +54,17 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
       assert.match(await page.textContent('#login-error'), /does not open any site/);
       assert.equal(await page.isVisible('#app'), false);
 
+      // Names a designer's overlay contributed replace the hash in the hotspot matrix.
+      if (width === 375) {
+        for (const [page, name] of [[SIGNUP, 'Start free trial'], [PRICING, 'Compare all plans']]) {
+          const r = await fetch(`${seeded.server.base}/api/names?site=${seeded.site.site_key}`, {
+            method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ page, names: [{ key: 'c0ffee01', role: 'button', name }] }),
+          });
+          assert.equal(r.status, 200);
+        }
+      }
+
       // Sign in with the keyboard.
       await page.focus('#token');
       await page.keyboard.type(token);
@@ -85,6 +96,8 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
       // Hotspot matrix and its formula.
       assert.equal(await page.$$eval('#hotspots svg circle.dot', (c) => c.length), 3);
       assert.match(await page.textContent('#hotspots details'), /score = 100 x/);
+      const hot = await page.$$eval('#hotspots tbody th', (th) => th.map((t) => t.textContent));
+      assert.deepEqual(hot, ["1. 'Start free trial' button on /signup", "2. 'Compare all plans' button on /pricing", '3. element c0ffee01 on /']);
 
       // The token never reaches a URL; it lives in this tab's sessionStorage only.
       assert.ok(!urls.some((u) => u.includes(token)), 'token in a URL');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { HOME, PRICING, SIGNUP, dayString, expected, startSeeded } from './dashboard-seed.mjs';
-import { encode, getJson, postReport, sampleReport, tempDir } from './helpers.mjs';
+import { encode, getJson, postReport, sampleReport, startServer, tempDir } from './helpers.mjs';
 
 let tmp, seeded;
 before(async () => {
@@ -151,4 +151,23 @@ test("a site's own refusals are flagged by reason; another site's are not", asyn
   const f = d.health.flags.find((x) => x.kind === 'refused' && x.message.includes('foreign_page'));
   assert.match(f.message, /^2 reports were refused \(foreign_page\)/);
   assert.match(f.check, /another origin/);
+});
+
+test('--min-page-views: pages and segments below it are left out and flagged', async () => {
+  const strict = await startServer(tmp.db, ['--min-page-views', '100', '--compact-after', '86400']);
+  try {
+    const d = (await getJson(`${strict.base}/api/dashboard`, seeded.site.read_token)).body;
+    // PRICING has 96 page views: withheld, and said so.
+    assert.deepEqual(d.pages.map((p) => p.page), [HOME, SIGNUP]);
+    const below = d.health.flags.find((f) => f.kind === 'below_min_page_views');
+    assert.match(below.message, /^1 pages have fewer than 100 page views/);
+    // SIGNUP's two variants (60 page views each) are segments below 100; HOME's one segment is not.
+    const small = d.health.flags.filter((f) => f.kind === 'small_segments');
+    assert.deepEqual(small.map((f) => f.page), [SIGNUP]);
+    assert.match(small[0].message, /^2 of 2 segments/);
+    // Neither variant passes on its own: no experiment is shown.
+    assert.equal(d.experiments.length, 0);
+  } finally {
+    await strict.stop();
+  }
 });
