@@ -168,7 +168,8 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       continue;
     }
     io.noise_variance = std::max(io.noise_variance, decision.noise_variance);
-    if (ctx.policy.min_page_views > 1) {
+    // Under DP the number of rare segments is itself exact information (as /api/stats' rows).
+    if (ctx.policy.min_page_views > 1 && ctx.policy.epsilon <= 0) {
       size_t small = 0;
       for (const auto& [seg, pv] : d.segments) small += pv < ctx.policy.min_page_views;
       if (small > 0)
@@ -360,8 +361,11 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
         if (v < newest_version) old += pv;
       }
       if (old == 0) continue;
+      // The counts in the message are released like any other (noised under DP).
+      const auto old_r = release_count(old, ctx.policy), all_r = release_count(all, ctx.policy);
+      if (!old_r || !all_r) continue;
       flags.push_back({"old_tracker", "notice", page,
-                       std::to_string(old) + " of " + std::to_string(all) +
+                       std::to_string(*old_r) + " of " + std::to_string(*all_r) +
                            " page views came from a tracker older than version " +
                            std::to_string(newest_version) + ".",
                        "Check for a cached or self-hosted copy of an old thermograph script on "

@@ -16,7 +16,7 @@ std::string element_label(const ElementName& n);
 
 // (page, element key) -> label, for every named element of a site.
 std::map<std::pair<std::string, uint32_t>, std::string> element_labels(Store& store,
-                                                                        const std::string& site);
+                                                                       const std::string& site);
 
 // A CSV field in double quotes (inner quotes doubled). A field a spreadsheet would run as a
 // formula (= + - @ first) gets a leading apostrophe.

@@ -20,9 +20,9 @@ constexpr size_t kMaxNameBytes = 64;
 
 // Roles of elements people click (js/overlay/names.js names them so); headings, images and
 // landmarks are not interactive and their text is more often content than a label.
-const std::set<std::string> kRoles = {"button",   "link",     "menu",     "text field", "checkbox",
-                                      "radio button", "slider", "tab",    "menuitem",   "switch",
-                                      "option",   "combobox", "disclosure", "searchbox"};
+const std::set<std::string> kRoles = {
+    "button", "link",     "menu",   "text field", "checkbox", "radio button", "slider",
+    "tab",    "menuitem", "switch", "option",     "combobox", "disclosure",   "searchbox"};
 
 std::optional<uint32_t> parse_key(const std::string& hex) {
   if (hex.size() != 8 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -54,7 +54,7 @@ std::string element_label(const ElementName& n) {
 }
 
 std::map<std::pair<std::string, uint32_t>, std::string> element_labels(Store& store,
-                                                                        const std::string& site) {
+                                                                       const std::string& site) {
   std::map<std::pair<std::string, uint32_t>, std::string> out;
   for (const ElementName& n : store.element_names(site)) out[{n.page, n.key}] = element_label(n);
   return out;
@@ -66,8 +66,9 @@ void post_names(Context& ctx, const Request& req, Response& res) {
   const auto body = nlohmann::json::parse(req.body, nullptr, false);
   if (!body.is_object() || !body.contains("page") || !body["page"].is_string() ||
       !body.contains("names") || !body["names"].is_array())
-    return send_error(res, 400, "bad_request",
-                      "body must be {\"page\": PAGE_KEY, \"names\": [{\"key\", \"role\", \"name\"}]}");
+    return send_error(
+        res, 400, "bad_request",
+        "body must be {\"page\": PAGE_KEY, \"names\": [{\"key\", \"role\", \"name\"}]}");
   const std::string page = fold_index_document(body["page"].get<std::string>());
   if (page.empty() || page.size() > kMaxPageKeyBytes || !page_in_origins(page, site->origins))
     return send_error(res, 400, "foreign_page", "page must be a page key of this site's origins");
@@ -82,7 +83,7 @@ void post_names(Context& ctx, const Request& req, Response& res) {
     };
     const std::string hex = field("key"), role = field("role"), name = field("name");
     const auto key = parse_key(hex);
-    std::string why = !key                 ? "bad_key"
+    std::string why = !key                  ? "bad_key"
                       : !kRoles.count(role) ? "role_not_interactive"
                                             : check_name(name);
     if (!why.empty()) {

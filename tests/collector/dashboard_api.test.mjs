@@ -171,3 +171,21 @@ test('--min-page-views: pages and segments below it are left out and flagged', a
     await strict.stop();
   }
 });
+
+test('under --epsilon the dashboard answers with noised figures and no small-segment counts', async () => {
+  const dp = await startServer(tmp.db, ['--epsilon', '1', '--min-page-views', '70', '--compact-after', '86400']);
+  try {
+    const r = await getJson(`${dp.base}/api/dashboard`, seeded.site.read_token);
+    assert.equal(r.status, 200);
+    const d = r.body;
+    assert.ok(!d.health.flags.some((f) => f.kind === 'small_segments'));
+    // HOME (213 page views) stays far above the noisy gate of 70; its figures are released. Without DP
+    // SIGNUP's two variants (60 each) would be flagged as small segments.
+    const home = d.pages.find((p) => p.page === HOME);
+    assert.ok(home, JSON.stringify(d.pages.map((p) => p.page)));
+    assert.equal(home.series.length, d.days.length);
+    assert.ok(home.series.every((v) => v === null || Number.isInteger(v)));
+  } finally {
+    await dp.stop();
+  }
+});
