@@ -119,6 +119,19 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
         await page.screenshot({ path: path.join(process.env.DASHBOARD_SHOTS, name), fullPage: true });
       }
 
+      // Filters: one day (the drop) and one variant, through the form, with the keyboard.
+      if (width > 500) {
+        const day = new Date((seeded.today - 1) * 86400000).toISOString().slice(0, 10);
+        for (const name of ['from', 'to']) await page.$eval(`#filters [name=${name}]`, (i, v) => { i.value = v; }, day);
+        await page.focus('#filters [name=variant]');
+        await page.keyboard.type('b');
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => document.querySelectorAll('#pages .page').length === 1);
+        assert.equal(await page.getAttribute('#pages .page-link', 'href'), `${SIGNUP}#thermograph`);
+        assert.match(await page.textContent('#summary'), /Page views60/);
+        assert.match(await page.textContent('#status'), new RegExp(`^${day} to ${day}`));
+      }
+
       // Signing out forgets the token and shows no data.
       await page.click('#sign-out');
       assert.equal(await page.isVisible('#app'), false);
