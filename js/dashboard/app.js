@@ -29,6 +29,21 @@ function showLogin(message = '') {
   $('token').focus();
 }
 
+// Filters and ranking live in the URL's fragment (never the token), so a view can be bookmarked
+// or shared with someone who has the token.
+function readHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  for (const el of $('filters').elements) if (el.name && h.has(el.name)) el.value = h.get(el.name);
+  if (['page_views', 'conversions', 'frustration'].includes(h.get('rank'))) rank = h.get('rank');
+}
+
+function writeHash() {
+  const h = new URLSearchParams();
+  for (const [k, v] of new FormData($('filters'))) if (v) h.set(k, v);
+  if (rank !== 'page_views') h.set('rank', rank);
+  history.replaceState(null, '', [...h].length ? `#${h}` : location.pathname);
+}
+
 async function load() {
   const token = sessionStorage.getItem(KEY);
   if (!token) return showLogin();
@@ -37,6 +52,7 @@ async function load() {
     if (k === 'tag') for (const t of String(v).split(/[\s,]+/).filter(Boolean)) q.append('tag', t);
     else if (v) q.set(k, v);
   }
+  writeHash();
   $('status').textContent = 'Loading…';
   let res;
   try {
@@ -161,5 +177,6 @@ $('login').addEventListener('submit', (ev) => {
 });
 $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
 $('sign-out').addEventListener('click', () => { sessionStorage.removeItem(KEY); data = null; showLogin(); });
-for (const b of document.querySelectorAll('[data-rank]')) b.addEventListener('click', () => { rank = b.dataset.rank; if (data) renderPages(); });
+for (const b of document.querySelectorAll('[data-rank]')) b.addEventListener('click', () => { rank = b.dataset.rank; writeHash(); if (data) renderPages(); });
+readHash();
 load();

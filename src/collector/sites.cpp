@@ -82,6 +82,13 @@ void SiteDirectory::maybe_reload() {
     std::shared_lock lock(mu_);
     if (std::chrono::steady_clock::now() - loaded_ < std::chrono::seconds(1)) return;
   }
+  // One thread reloads; the others go on with the current view meanwhile.
+  std::unique_lock one(reload_mu_, std::try_to_lock);
+  if (!one) return;
+  {
+    std::shared_lock lock(mu_);
+    if (std::chrono::steady_clock::now() - loaded_ < std::chrono::seconds(1)) return;
+  }
   reload();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -46,6 +47,7 @@ class SiteDirectory {
   void maybe_reload();
   Store& store_;
   std::shared_mutex mu_;
+  std::mutex reload_mu_;  // held by the one thread reloading
   std::unordered_map<std::string, SiteRecord> sites_;
   std::chrono::steady_clock::time_point loaded_;
 };

@@ -121,6 +121,7 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
 
       // Filters: one day (the drop) and one variant, through the form, with the keyboard.
       if (width > 500) {
+        await page.click('[data-rank=page_views]');
         const day = new Date((seeded.today - 1) * 86400000).toISOString().slice(0, 10);
         for (const name of ['from', 'to']) await page.$eval(`#filters [name=${name}]`, (i, v) => { i.value = v; }, day);
         await page.focus('#filters [name=variant]');
@@ -130,6 +131,11 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
         assert.equal(await page.getAttribute('#pages .page-link', 'href'), `${SIGNUP}#thermograph`);
         assert.match(await page.textContent('#summary'), /Page views60/);
         assert.match(await page.textContent('#status'), new RegExp(`^${day} to ${day}`));
+        // The view is in the URL's fragment (the token never is): a reload keeps it.
+        assert.equal(new URL(page.url()).hash, `#from=${day}&to=${day}&variant=b`);
+        await page.reload();
+        await page.waitForFunction(() => document.querySelectorAll('#pages .page').length === 1);
+        assert.equal(await page.inputValue('#filters [name=variant]'), 'b');
       }
 
       // Signing out forgets the token and shows no data.
