@@ -34,7 +34,7 @@ function report(site, page, { version = 2, rage = false, variant, converted = fa
   return encode(sampleReport(site, { segment, counters, elements, layers: { clicks: [[48, 48, 1]] } }));
 }
 
-async function postAll(base, list) {
+export async function postAll(base, list) {
   for (let i = 0; i < list.length; i += 25) {
     const res = await Promise.all(list.slice(i, i + 25).map((b) => postReport(base, b)));
     for (const r of res) if (r.status !== 204) throw new Error(`seed report refused: ${r.status} ${r.text}`);
@@ -42,7 +42,7 @@ async function postAll(base, list) {
 }
 
 // Moves everything stamped today (or later, should midnight pass) to day `day`.
-function moveToDay(db, today, day) {
+export function moveToDay(db, today, day) {
   const sql = `UPDATE deltas SET day = ${day} WHERE day >= ${today}; UPDATE aggregates SET day = ${day} WHERE day >= ${today};`;
   const r = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);

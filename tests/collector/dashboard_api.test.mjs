@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { HOME, PRICING, SIGNUP, dayString, expected, startSeeded } from './dashboard-seed.mjs';
-import { encode, getJson, postReport, sampleReport, startServer, tempDir } from './helpers.mjs';
+import { HOME, PRICING, SIGNUP, dayString, expected, moveToDay, postAll, startSeeded } from './dashboard-seed.mjs';
+import { createSite, encode, getJson, postReport, sampleReport, startServer, tempDir } from './helpers.mjs';
 
 let tmp, seeded;
 before(async () => {
@@ -188,4 +188,27 @@ test('under --epsilon the dashboard answers with noised figures and no small-seg
   } finally {
     await dp.stop();
   }
+});
+
+test('a spike is flagged against the trailing baseline', async () => {
+  const other = createSite(tmp.db, ['https://spike.example'], 'spike');
+  const page = 'https://spike.example/launch';
+  const bytes = encode(sampleReport(other.site_key, { segment: { page } }));
+  // The running collector sees the new site within a second.
+  for (let i = 0; i < 100 && (await postReport(seeded.server.base, bytes)).status !== 204; i++) await new Promise((r) => setTimeout(r, 50));
+  moveToDay(tmp.db, seeded.today, seeded.today - 9);
+  // 12 a day on T-8..T-2, then 60 on T-1.
+  for (let offset = 8; offset >= 1; offset--) {
+    await postAll(seeded.server.base, Array.from({ length: offset === 1 ? 60 : 12 }, () => bytes));
+    moveToDay(tmp.db, seeded.today, seeded.today - offset);
+  }
+  const d = (await getJson(`${seeded.server.base}/api/dashboard`, other.read_token)).body;
+  assert.deepEqual(d.pages.map((p) => p.page), [page]);
+  const flags = d.health.flags.filter((f) => f.kind === 'drop' || f.kind === 'spike');
+  assert.deepEqual(flags.map((f) => [f.kind, f.page]), [['spike', page]]);
+  assert.match(flags[0].message, /rose to 60 on .* from about 12 a day over the 7 days before \(5\.0 x\)/);
+  assert.match(flags[0].check, /campaign/);
+  // The first site's figures are untouched by the second site.
+  const first = (await getJson(`${seeded.server.base}/api/dashboard`, seeded.site.read_token)).body;
+  assert.equal(first.totals.page_views, 213 + 96 + 120);
 });

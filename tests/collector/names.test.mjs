@@ -1,6 +1,7 @@
 // POST /api/names: element names from a designer's overlay, checked and bounded, then shown by
 // the dashboard and both CSVs instead of the hash.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { HOME, PRICING, SIGNUP, startSeeded } from './dashboard-seed.mjs';
@@ -77,7 +78,6 @@ test('preflight lets the site\'s pages post names; site delete removes them', as
   assert.match(pre.headers['access-control-allow-headers'], /Content-Type/);
   assert.equal(pre.headers['access-control-allow-origin'], 'https://shop.example');
   assert.equal(cli(['site', 'delete', '--db', tmp.db, '--site', seeded.site.site_key]).status, 0);
-  const { spawnSync } = await import('node:child_process');
   const left = spawnSync('sqlite3', [tmp.db, `SELECT COUNT(*) FROM element_names WHERE site='${seeded.site.site_key}'`], { encoding: 'utf8' });
   assert.equal(left.stdout.trim(), '0');
 });
