@@ -151,6 +151,7 @@ Thermograph demo is running.
 
   Demo site        ${demo.base}/
   Heatmap overlay  ${demo.base}/#thermograph   (or Alt+Shift+H on any page)
+  Dashboard        ${collector.url}/dashboard   (sign in with the read token)
   Read token       ${site.readToken}
   Site key         ${site.siteKey}
   Collector        ${collector.url}   (database: .thermograph/demo.sqlite, log: .thermograph/collector.log)

@@ -70,3 +70,20 @@ export async function fetchHeatmap(endpoint, token, q, signal) {
   }
   return new Uint8Array(await res.arrayBuffer());
 }
+
+// Sends the names of this page's interactive elements to the collector (POST /api/names), so the
+// dashboard and the CSV say "'Start free trial' button". Best effort: a failure changes nothing
+// on the page.
+export async function contributeNames(endpoint, token, site, page, names) {
+  if (!names.length) return null;
+  const url = String(endpoint || '').replace(/\/+$/, '') + '/api/names?' + new URLSearchParams({ site });
+  try {
+    const res = await fetch(url, {
+      method: 'POST', credentials: 'omit', body: JSON.stringify({ page, names: names.slice(0, 500) }),
+      headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    });
+    return res.ok ? await res.json() : null;
+  } catch (e) {
+    return null;
+  }
+}

@@ -4,11 +4,11 @@
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';
-import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice } from './data.js';
+import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes } from './anchors.js';
-import { createNamer } from './names.js';
+import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
 
 const Z = 2147483000;
@@ -93,6 +93,20 @@ async function start(opts) {
 
   const sideLabels = () => [state.a || 'A', state.b || 'B'];
 
+  // Once per element and overlay session: the names of the anchored interactive elements.
+  const shared = new Set();
+  function shareNames(page) {
+    const names = [];
+    for (const [key, el] of found.byKey) {
+      if (!stats.has(key)) continue;  // compare rows may add stable keys the data does not use
+      const hex = (key >>> 0).toString(16).padStart(8, '0');
+      const n = !shared.has(hex) && sharedName(module, el);
+      if (n) names.push({ key: hex, ...n });
+      shared.add(hex);
+    }
+    ctl.namesShared = contributeNames(opts.endpoint, token, opts.site, page, names);
+  }
+
   async function load() {
     if (abort) abort.abort();
     abort = new AbortController();
@@ -119,6 +133,7 @@ async function start(opts) {
       panel.warn(info.page_views < MIN_PAGE_VIEWS ? 'Few visits so far: patterns may change.' : '');
       reanchor();
       applyOptions();
+      shareNames(page);
     } catch (e) {
       if (e.name === 'AbortError') return;
       if (e.status === 401 || (e.status === 403 && e.code !== 'below_min_page_views')) forgetStoredToken();

@@ -1,6 +1,8 @@
 // Element names as designers see them: the accessible name and role, computed here from the live
 // DOM ("'Start free trial' button", "image 'Team photo'"), shortened and passed through the C++
-// PII detectors (module.findPii) before display. Names never leave this browser.
+// PII detectors (module.findPii) before display. Only names of interactive elements (buttons,
+// links, fields) are shared with the collector, with the read token (contributeNames), so the
+// dashboard and the CSV can name elements too; the collector checks them again.
 // Fallback: a description by position ("3rd card in 'Pricing'"), never a selector or a hash.
 const MAX = 40;
 const ROLES = {
@@ -96,4 +98,17 @@ export function createNamer(module) {
     if (!cache.has(el)) cache.set(el, describe(module, el));
     return cache.get(el);
   };
+}
+
+// Roles the collector stores names for (names_api.cpp kRoles): what people click.
+const SHARED_ROLES = new Set(['button', 'link', 'menu', 'text field', 'checkbox', 'radio button', 'slider', 'tab',
+  'menuitem', 'switch', 'option', 'combobox', 'disclosure', 'searchbox']);
+
+// { role, name } of an interactive element with an accessible name that passes the detectors,
+// else null (no position descriptions: those name the page's content, not the element).
+export function sharedName(module, el) {
+  const role = roleOf(el);
+  if (!SHARED_ROLES.has(role)) return null;
+  const name = safeText(module, shorten(accessibleName(el)));
+  return name && !name.includes('•••') ? { role, name } : null;
 }

@@ -33,6 +33,7 @@ struct Context {
   SiteDirectory& sites;
   RateLimiter& limiter;
   ReleasePolicy policy;
+  std::string metrics_token;  // "" = /metrics for loopback clients only
 };
 
 // A refusal: status, machine reason, human message, and headers it needs (WWW-Authenticate,

@@ -139,7 +139,13 @@ void Ingest::write_batch(std::vector<Pending*>& batch) {
     if (any) {
       std::string failure;
       try {
+        const auto start = std::chrono::steady_clock::now();
         store_.commit_batch(items, stats);
+        if (!batch.empty()) {
+          metrics_.commit_seconds.observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          metrics_.batch_reports.observe(static_cast<double>(batch.size()));
+        }
         std::lock_guard lock(pending_mu_);
         for (const auto& [k, v] : carried) pending_stats_[k] -= v;
         std::erase_if(pending_stats_, [](const auto& e) { return e.second == 0; });

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cardinality.h"
+#include "metrics.h"
 #include "store.h"
 
 namespace thermograph {
@@ -50,6 +51,9 @@ class Ingest {
   // Durable counters plus rejections not yet written.
   StatsMap stats();
   size_t queue_depth();
+  size_t queue_capacity() const { return max_queue_; }
+  // Batch sizes and commit latencies, for /metrics.
+  const IngestMetrics& metrics() const { return metrics_; }
 
   // "" while the last commit succeeded, else why it failed ("storage_full", "store_error").
   std::string health();
@@ -81,6 +85,7 @@ class Ingest {
   StatsMap pending_stats_;
   std::mutex flush_mu_;  // held while pending stats move into the store (stats() waits)
 
+  IngestMetrics metrics_;
   SegmentGuard guard_;  // used by the writer thread only
   std::mutex health_mu_;
   std::string health_;

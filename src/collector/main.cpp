@@ -3,13 +3,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "core/dp.h"
 #include "flags.h"
 #include "json/report_json.h"
+#include "names.h"
 #include "server.h"
 #include "sites.h"
 
@@ -21,9 +24,13 @@ constexpr const char* kUsage =
     "  serve        run the HTTP collector\n"
     "  site create  create a site: prints its public site key and secret read token\n"
     "  site list    list sites\n"
+    "  site update  replace a site's origins (and name)\n"
+    "  site rotate-token  give a site a new read token; the old one stops working\n"
+    "  site delete  delete a site and all its data\n"
     "  export       print merged aggregates of a site as JSON or CSV\n"
     "  stats        print accepted/rejected report counts\n"
-    "  prune        delete day buckets older than N days\n";
+    "  prune        delete day buckets older than N days\n"
+    "  --version    print the version\n";
 
 const std::map<std::string, const char*> kHelp = {
     {"serve",
@@ -34,6 +41,7 @@ const std::map<std::string, const char*> kHelp = {
      "         [--threads N] [--read-threads N]\n"
      "         [--max-pages N] [--max-variants N] [--max-tag-values N] [--max-cells N]\n"
      "         [--compact-after S] [--in-place-cells N] [--k-anonymity K]\n"
+     "         [--metrics-token-file PATH]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
@@ -41,6 +49,8 @@ const std::map<std::string, const char*> kHelp = {
      "  --burst B            token bucket size (default max(10, 2 x rate))\n"
      "  --queue N            reports waiting for the writer before 503 (default 8192)\n"
      "  --min-page-views N   smallest segment the read API releases (default 1; 20 with DP)\n"
+     "  --metrics-token-file PATH  /metrics (Prometheus) answers anyone presenting the token in\n"
+     "                       this file (Authorization: Bearer); without it, loopback clients only\n"
      "  --epsilon E          differential privacy budget per released aggregate; 0 = off\n"
      "                       (default 0). Noise assumes the tracker's default bounds.\n"
      "Limits (docs/collector.md, \"Limits\"); past each the client gets the answer shown:\n"
@@ -79,6 +89,20 @@ const std::map<std::string, const char*> kHelp = {
      "  --json         print {\"site_key\", \"read_token\", ...} instead of text\n"
      "The read token is shown once; only its SHA-256 is stored.\n"},
     {"site list", "usage: thermograph-collector site list --db PATH [--json]\n"},
+    {"site update",
+     "usage: thermograph-collector site update --db PATH --site KEY --origin URL [--origin "
+     "URL...]\n"
+     "         [--name NAME]\n"
+     "  Replaces the site's origins (and its name with --name). A running collector follows\n"
+     "  within a second.\n"},
+    {"site rotate-token",
+     "usage: thermograph-collector site rotate-token --db PATH --site KEY [--json]\n"
+     "  Prints a new read token once; the old token stops working (within a second on a\n"
+     "  running collector).\n"},
+    {"site delete",
+     "usage: thermograph-collector site delete --db PATH --site KEY\n"
+     "  Deletes the site, its read token and every stored row of it. Reports still arriving\n"
+     "  for it are refused (unknown_site).\n"},
     {"export",
      "usage: thermograph-collector export --db PATH --site KEY [--page PAGE] [--format json|csv]\n"
      "  Merges every day and segment of each page. json: one report per page (to_json form);\n"
@@ -157,24 +181,51 @@ int cmd_serve(const Flags& f) {
   l.max_connections_per_address = per_address;
   l.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(request_timeout * 1000));
   l.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(idle_timeout * 1000));
+  if (f.has("metrics-token-file")) {
+    std::FILE* file = std::fopen(f.get("metrics-token-file").c_str(), "r");
+    if (!file)
+      return usage_error("serve",
+                         "cannot read --metrics-token-file " + f.get("metrics-token-file"));
+    char buf[257] = {};
+    const size_t n = std::fread(buf, 1, sizeof buf - 1, file);
+    std::fclose(file);
+    o.metrics_token.assign(buf, n);
+    while (!o.metrics_token.empty() &&
+           std::isspace(static_cast<unsigned char>(o.metrics_token.back())))
+      o.metrics_token.pop_back();
+    if (o.metrics_token.size() < 16 || n == sizeof buf - 1)
+      return usage_error("serve", "--metrics-token-file must hold one token of 16..255 characters");
+  }
   // Under DP the gate is on a noisy count: a gate of 1 would release near-empty segments whose
   // noise swamps everything, so DP gets DpParams' default unless the operator chose one.
   if (o.epsilon > 0 && !f.has("min-page-views")) o.min_page_views = DpParams{}.min_page_views;
   return serve(o);
 }
 
-int cmd_site_create(const Flags& f) {
-  if (!f.has("db")) return usage_error("site create", "--db PATH is required");
-  if (!f.has("origin")) return usage_error("site create", "at least one --origin is required");
+Expected<std::vector<std::string>> parse_origins(const Flags& f) {
   std::vector<std::string> origins;
   for (const std::string& o : f.all("origin")) {
     auto n = normalize_origin(o);
-    if (!n)
-      return usage_error("site create", "'" + o + "' is not an origin like https://example.com");
+    if (!n) return Error{"'" + o + "' is not an origin like https://example.com"};
     origins.push_back(*n);
   }
+  return origins;
+}
+
+// The site `--site KEY` names, or a clear error (exit 1) when the database has none.
+Expected<SiteRecord> find_site(Store& store, const std::string& key) {
+  for (SiteRecord& s : store.sites())
+    if (s.key == key) return std::move(s);
+  return Error{"no site with key '" + key + "' in this database (see site list)"};
+}
+
+int cmd_site_create(const Flags& f) {
+  if (!f.has("db")) return usage_error("site create", "--db PATH is required");
+  if (!f.has("origin")) return usage_error("site create", "at least one --origin is required");
+  const auto origins = parse_origins(f);
+  if (!origins) return usage_error("site create", origins.error().message);
   auto store = open_store(f.get("db"), false);
-  NewSite s = create_site(*store, f.get("name"), origins);
+  NewSite s = create_site(*store, f.get("name"), *origins);
   if (f.has("json")) {
     nlohmann::json j{{"site_key", s.record.key},
                      {"read_token", s.read_token},
@@ -205,11 +256,57 @@ int cmd_site_list(const Flags& f) {
   return 0;
 }
 
+int cmd_site_update(const Flags& f) {
+  if (!f.has("db") || !f.has("site"))
+    return usage_error("site update", "--db and --site are required");
+  if (!f.has("origin")) return usage_error("site update", "at least one --origin is required");
+  const auto origins = parse_origins(f);
+  if (!origins) return usage_error("site update", origins.error().message);
+  auto store = open_store(f.get("db"), true);
+  auto site = find_site(*store, f.get("site"));
+  if (!site) throw std::runtime_error(site.error().message);
+  site->origins = *origins;
+  if (f.has("name")) site->name = f.get("name");
+  if (!store->update_site(*site))
+    throw std::runtime_error("site " + site->key + " was deleted meanwhile");
+  std::printf("%s  %s  %s\n", site->key.c_str(), site->name.c_str(),
+              nlohmann::json(site->origins).dump().c_str());
+  return 0;
+}
+
+int cmd_site_rotate_token(const Flags& f) {
+  if (!f.has("db") || !f.has("site"))
+    return usage_error("site rotate-token", "--db and --site are required");
+  auto store = open_store(f.get("db"), true);
+  const auto token = rotate_token(*store, f.get("site"));
+  if (!token) throw std::runtime_error(find_site(*store, f.get("site")).error().message);
+  if (f.has("json")) {
+    std::printf("%s\n",
+                nlohmann::json{{"site_key", f.get("site")}, {"read_token", *token}}.dump().c_str());
+  } else {
+    std::printf("read token: %s\n", token->c_str());
+    std::printf("(shown once; the previous token no longer works)\n");
+  }
+  return 0;
+}
+
+int cmd_site_delete(const Flags& f) {
+  if (!f.has("db") || !f.has("site"))
+    return usage_error("site delete", "--db and --site are required");
+  auto store = open_store(f.get("db"), true);
+  const int64_t n = store->delete_site(f.get("site"));
+  if (n < 0) throw std::runtime_error(find_site(*store, f.get("site")).error().message);
+  std::printf("deleted site %s and %lld rows\n", f.get("site").c_str(), static_cast<long long>(n));
+  return 0;
+}
+
 int cmd_export(const Flags& f) {
   if (!f.has("db") || !f.has("site")) return usage_error("export", "--db and --site are required");
   const std::string format = f.get("format", "json");
   if (format != "json" && format != "csv") return usage_error("export", "--format is json or csv");
   auto store = open_store(f.get("db"), true);
+  if (auto site = find_site(*store, f.get("site")); !site)
+    throw std::runtime_error(site.error().message);
   RowFilter filter;
   filter.site = f.get("site");
   if (f.has("page")) filter.page = f.get("page");
@@ -235,14 +332,15 @@ int cmd_export(const Flags& f) {
   std::string header = "page,key,flags";
   for (uint8_t c = 0; c < kElementCounterCount; ++c)
     header += std::string(",") + element_counter_name(static_cast<ElementCounter>(c));
-  std::printf("%s\n", header.c_str());
+  std::printf("%s,name\n", header.c_str());
+  const auto labels = element_labels(*store, filter.site);
   for (const auto& [page, r] : pages) {
-    std::string quoted = "\"";  // CSV-quote the page key: it may contain commas
-    for (char c : page) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    quoted += "\"";
+    const std::string quoted = csv_quote(page);  // the page key may contain commas
     for (const auto& [key, el] : r.data.elements()) {
       std::string line = quoted + "," + element_key_hex(key) + "," + std::to_string(el.flags);
       for (uint32_t v : el.counters) line += "," + std::to_string(v);
+      const auto label = labels.find({page, key});
+      line += "," + (label == labels.end() ? std::string() : csv_quote(label->second));
       std::printf("%s\n", line.c_str());
     }
   }
@@ -279,12 +377,18 @@ int run(int argc, char** argv) {
   if (argc < 2) return std::fprintf(stderr, "%s", kUsage), 64;
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
+  if (cmd == "--version" || cmd == "version")
+    return std::printf("thermograph-collector %s\n", THERMOGRAPH_VERSION), 0;
   int first = 2;
   if (cmd == "site") {
     if (argc < 3 || std::string(argv[2]).rfind("--", 0) == 0) {
-      if (argc >= 3 && std::string(argv[2]) == "--help")
-        return std::printf("%s%s", kHelp.at("site create"), kHelp.at("site list")), 0;
-      return usage_error("site", "expected 'site create' or 'site list'");
+      if (argc >= 3 && std::string(argv[2]) == "--help") {
+        for (const char* c :
+             {"site create", "site list", "site update", "site rotate-token", "site delete"})
+          std::printf("%s", kHelp.at(c));
+        return 0;
+      }
+      return usage_error("site", "expected 'site create|list|update|rotate-token|delete'");
     }
     cmd += std::string(" ") + argv[2];
     first = 3;
@@ -322,10 +426,14 @@ int run(int argc, char** argv) {
              "max-cells",
              "compact-after",
              "in-place-cells",
-             "k-anonymity"},
+             "k-anonymity",
+             "metrics-token-file"},
             {}}},
           {"site create", {{"db", "origin", "name"}, {"json"}}},
           {"site list", {{"db"}, {"json"}}},
+          {"site update", {{"db", "site", "origin", "name"}, {}}},
+          {"site rotate-token", {{"db", "site"}, {"json"}}},
+          {"site delete", {{"db", "site"}, {}}},
           {"export", {{"db", "site", "page", "format"}, {}}},
           {"stats", {{"db"}, {}}},
           {"prune", {{"db", "older-than"}, {}}},
@@ -336,6 +444,9 @@ int run(int argc, char** argv) {
     if (cmd == "serve") return cmd_serve(flags);
     if (cmd == "site create") return cmd_site_create(flags);
     if (cmd == "site list") return cmd_site_list(flags);
+    if (cmd == "site update") return cmd_site_update(flags);
+    if (cmd == "site rotate-token") return cmd_site_rotate_token(flags);
+    if (cmd == "site delete") return cmd_site_delete(flags);
     if (cmd == "export") return cmd_export(flags);
     if (cmd == "stats") return cmd_stats(flags);
     return cmd_prune(flags);

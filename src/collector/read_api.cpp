@@ -1,17 +1,18 @@
 // Read endpoints: pages, segments, merged heatmaps (binary/JSON), insights and A/B comparisons,
 // per-element CSV, stats. Every served aggregate passes through release() (release.h); every
 // endpoint needs the site's read token and answers CORS (with preflight) for the site's origins.
+#include "read_api.h"
+
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "core/page_key.h"
-#include "http_common.h"
 #include "json/insights_json.h"
 #include "json/report_json.h"
+#include "names.h"
 
 namespace thermograph {
-namespace {
 
 std::string presented_token(const Request& req) {
   const std::string h = req.get_header_value("Authorization");
@@ -24,9 +25,6 @@ const HttpError kNoToken{401,
                          "read endpoints need the site's read token (Authorization: Bearer TOKEN)",
                          {{"WWW-Authenticate", "Bearer realm=\"thermograph\""}}};
 
-// Resolves ?site= and checks the token. Sets the CORS headers on `res` when the site allows the
-// request's origin, even for a refusal, so the overlay can show the reason instead of a
-// network error.
 Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Response& res) {
   const std::string key = req.get_param_value("site");
   if (key.empty()) return HttpError{400, "bad_request", "missing parameter 'site'"};
@@ -41,37 +39,19 @@ Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Resp
   return *site;
 }
 
-std::optional<uint8_t> parse_u8(const std::string& s) {
+static std::optional<uint8_t> parse_u8(const std::string& s) {
   if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != s.npos) return std::nullopt;
   const int v = std::stoi(s);
   if (v > 255) return std::nullopt;
   return static_cast<uint8_t>(v);
 }
 
-std::optional<int32_t> parse_day(const std::string& s) {
+static std::optional<int32_t> parse_day(const std::string& s) {
   if (auto d = date_to_day(s)) return d;
   if (s.empty() || s.size() > 7 || s.find_first_not_of("0123456789") != s.npos) return std::nullopt;
   return std::stoi(s);
 }
 
-// The query as one side of a comparison sees it: `a.variant` overrides `variant` for side "a.".
-// With an empty prefix it is the plain query string.
-struct Query {
-  const Request& req;
-  std::string prefix;
-  std::string pick(const std::string& name) const {
-    return !prefix.empty() && req.has_param(prefix + name) ? prefix + name : name;
-  }
-  bool has_param(const std::string& n) const { return req.has_param(pick(n)); }
-  std::string get_param_value(const std::string& n, size_t i = 0) const {
-    return req.get_param_value(pick(n), i);
-  }
-  size_t get_param_value_count(const std::string& n) const {
-    return req.get_param_value_count(pick(n));
-  }
-};
-
-// Builds a RowFilter from the query string.
 Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool need_page) {
   RowFilter f;
   f.site = site;
@@ -117,6 +97,8 @@ Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool
   }
   return f;
 }
+
+namespace {
 
 // Segment of a merge: a field that differs between rows becomes kMixed (width, device),
 // empty (variant), false (logged_in), 0 (tracker version); tags keep what all rows share.
@@ -250,18 +232,22 @@ void elements_csv(Context& ctx, const Request& req, Response& res) {
   std::string csv = "key,flags";
   for (uint8_t c = 0; c < kElementCounterCount; ++c)
     csv += std::string(",") + element_counter_name(static_cast<ElementCounter>(c));
-  csv += ",rate,ci_low,ci_high,hot\n";
+  csv += ",rate,ci_low,ci_high,hot,name\n";
+  const auto labels = element_labels(ctx.store, site->key);
+  const std::string page = released->report.segment.page;
   for (const auto& [key, el] : merged.data.elements()) {
+    const auto label = labels.find({page, key});
+    const std::string name = label == labels.end() ? "" : csv_quote(label->second);
     csv += element_key_hex(key) + "," + std::to_string(el.flags);
     for (uint32_t v : el.counters) csv += "," + std::to_string(v);
     const auto it = by_key.find(key);
     if (it == by_key.end()) {
-      csv += ",,,,0\n";
+      csv += ",,,,0," + name + "\n";
       continue;
     }
     const ElementInsight& e = *it->second;
     csv += "," + csv_number(e.rate) + "," + csv_number(e.ci.lo) + "," + csv_number(e.ci.hi) +
-           (e.hot ? ",1\n" : ",0\n");
+           (e.hot ? ",1," : ",0,") + name + "\n";
   }
   res.set_header("Content-Disposition", "attachment; filename=\"elements.csv\"");
   res.set_content(csv, "text/csv");
@@ -443,8 +429,8 @@ void read_preflight(Context& ctx, const Request& req, Response& res) {
       site ? ctx.sites.origin_allowed(*site, origin) : ctx.sites.any_site_allows(origin);
   if (!ok) return;  // no CORS headers: the browser refuses the real request
   allow_origin(res, origin);
-  res.set_header("Access-Control-Allow-Methods", "GET, OPTIONS");
-  res.set_header("Access-Control-Allow-Headers", "Authorization");
+  res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");  // POST: /api/names
+  res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
   res.set_header("Access-Control-Max-Age", "600");
 }
 
@@ -455,11 +441,12 @@ ReadHandler find_read_endpoint(const std::string& method, const std::string& pat
       {"/api/pages", pages},       {"/api/segments", segments},
       {"/api/heatmap", heatmap},   {"/api/elements.csv", elements_csv},
       {"/api/insights", insights}, {"/api/compare", compare},
-      {"/api/stats", stats}};
+      {"/api/stats", stats},       {"/api/dashboard", dashboard}};
   if (method == "GET") {
     const auto it = kGet.find(path);
     return it == kGet.end() ? nullptr : it->second;
   }
+  if (method == "POST" && path == "/api/names") return post_names;
   if (method == "OPTIONS" && path.rfind("/api/", 0) == 0) return read_preflight;
   return nullptr;
 }

@@ -10,6 +10,8 @@
 
 #include "bounds.h"
 #include "compactor.h"
+#include "crypto.h"
+#include "dashboard_assets.h"
 #include "http_common.h"
 #include "http_server.h"
 #include "sanitize.h"
@@ -40,24 +42,32 @@ void handle_report(Context& ctx, const Request& req, http::Responder reply) {
                   "report kind is 'aggregate'; POST /r accepts page-view deltas only");
   if (const Expected<void> fits = check_bounds(report.data); !fits)
     return refuse(400, "out_of_bounds", fits.error().message);
-  if (sanitize_segment(report.segment) > 0) ctx.ingest.count("pii_removed");
+  const bool pii_removed = sanitize_segment(report.segment) > 0;
+  if (pii_removed) ctx.ingest.count("pii_removed");
   if (report.segment.page.empty())
     return refuse(400, "empty_page", "report has an empty or unparseable page key");
   const auto site = ctx.sites.find(report.segment.site);
   if (!site) return refuse(403, "unknown_site", "unknown site key");
+  // From here on the site is known: its own share of refusals feeds its dashboard.
+  auto refuse_site = [&](int status, const char* reason, const std::string& message) {
+    ctx.ingest.count(site_stat(site->key, reason));
+    refuse(status, reason, message);
+  };
+  if (pii_removed) ctx.ingest.count(site_stat(site->key, "pii_removed"));
   // Browsers always send Origin on a cross-origin POST; refusing foreign origins keeps other
   // pages from writing into this site (non-browser clients can still forge it; see docs).
   const std::string origin = req.get_header_value("Origin");
   if (!origin.empty()) {
     if (!ctx.sites.origin_allowed(*site, origin))
-      return refuse(403, "origin_not_allowed",
-                    "origin " + origin + " is not configured for this site");
+      return refuse_site(403, "origin_not_allowed",
+                         "origin " + origin + " is not configured for this site");
     allow_origin(res, origin);
   }
   // A page key names a page of one of the site's own origins; anything else (another site, an
   // ftp:// or data: page) is not this site's to store.
   if (!page_in_origins(report.segment.page, site->origins))
-    return refuse(400, "foreign_page", "the page key's origin is not one of this site's origins");
+    return refuse_site(400, "foreign_page",
+                       "the page key's origin is not one of this site's origins");
   // Runs on the writer thread once the batch is durable (or at once when refused); the reply
   // posts the write to this connection's strand.
   ctx.ingest.submit(std::move(report), today_utc(),
@@ -102,6 +112,34 @@ void handle_report_preflight(Context& ctx, const Request& req, Response& res) {
   res.set_header("Access-Control-Max-Age", "86400");
 }
 
+// GET /metrics: loopback clients only, or every client with the metrics token when one is set.
+// The figures are collector-wide (all sites), so a site's read token does not open them.
+void handle_metrics(Context& ctx, const Request& req, Response& res) {
+  if (!ctx.metrics_token.empty()) {
+    const std::string h = req.get_header_value("Authorization");
+    if (h.rfind("Bearer ", 0) != 0)
+      return send_error(res,
+                        HttpError{401,
+                                  "no_token",
+                                  "/metrics needs the metrics token (Authorization: Bearer)",
+                                  {{"WWW-Authenticate", "Bearer realm=\"thermograph-metrics\""}}});
+    if (!constant_time_equal(sha256_hex(h.substr(7)), sha256_hex(ctx.metrics_token)))
+      return send_error(res, 403, "forbidden", "wrong metrics token");
+  } else if (!is_loopback(req.remote_addr)) {
+    return send_error(res, 403, "metrics_loopback_only",
+                      "/metrics answers loopback clients only; start serve with "
+                      "--metrics-token-file to open it to others");
+  }
+  const StatsMap stats = ctx.ingest.stats();
+  const MetricsInput in{stats,
+                        ctx.ingest.queue_depth(),
+                        ctx.ingest.queue_capacity(),
+                        ctx.store.size_bytes(),
+                        ctx.ingest.metrics(),
+                        ctx.ingest.health().empty()};
+  res.set_content(prometheus_text(in), "text/plain; version=0.0.4; charset=utf-8");
+}
+
 // Routes a request. Runs on the connection's strand: quick work answers inline, SQLite reads go
 // to the worker pool (a dashboard read can take long; it must not stall ingest I/O).
 void route(Context& ctx, http::Server& server, Request&& req, http::Responder reply) {
@@ -134,6 +172,36 @@ void route(Context& ctx, http::Server& server, Request&& req, http::Responder re
     else
       res.set_content("{\"ok\":true}\n", "application/json");
     return reply(std::move(res));
+  }
+  if (req.path == "/dashboard" || req.path.rfind("/dashboard/", 0) == 0) {
+    Response res;
+    const DashboardAsset* asset =
+        find_dashboard_asset(req.path == "/dashboard/" ? "/dashboard" : req.path);
+    if (!asset || req.method != "GET") {
+      send_error(res, asset ? 405 : 404, asset ? "method_not_allowed" : "not_found",
+                 "no such dashboard file");
+      return reply(std::move(res));
+    }
+    // The page holds no data (that needs the read token): it may be cached briefly, must not
+    // be framed, and runs only its own scripts.
+    res.set_content(std::string(asset->body), asset->type);
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                   "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                   "frame-ancestors 'none'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-cache");
+    return reply(std::move(res));
+  }
+  if (req.path == "/metrics" && req.method == "GET") {
+    server.post_blocking([&ctx, req = std::move(req), reply] {  // stats() reads the store
+      Response res;
+      guarded(req, res, [&] { handle_metrics(ctx, req, res); });
+      res.set_header("Cache-Control", "no-store");
+      reply(std::move(res));
+    });
+    return;
   }
   if (const ReadHandler fn = find_read_endpoint(req.method, req.path)) {
     server.post_blocking([&ctx, fn, req = std::move(req), reply] {
@@ -177,7 +245,9 @@ int serve(const ServerOptions& opt) {
   RateLimiter limiter(opt.rate, burst);
   Ingest ingest(*store, opt.queue, opt.segment_limits);
   Compactor compactor(*store);
-  Context ctx{*store, ingest, sites, limiter, ReleasePolicy{opt.min_page_views, opt.epsilon}};
+  Context ctx{
+      *store,           ingest, sites, limiter, ReleasePolicy{opt.min_page_views, opt.epsilon},
+      opt.metrics_token};
 
   http::Limits limits = opt.limits;
   // Every connection is a descriptor: raise the soft limit as far as allowed and keep the

@@ -31,18 +31,36 @@ std::optional<std::string> normalize_origin(const std::string& origin) {
   return o;
 }
 
+namespace {
+// 256-bit read tokens are secrets (site keys are public, see create_site).
+std::string new_read_token() {
+  return "tgr_" + random_hex(32);
+}
+}  // namespace
+
 NewSite create_site(Store& store, const std::string& name,
                     const std::vector<std::string>& origins) {
   NewSite s;
   // 96-bit site keys are public, so they only need to be unique; 256-bit tokens are secrets.
   s.record.key = "tg_" + random_hex(12);
-  s.read_token = "tgr_" + random_hex(32);
+  s.read_token = new_read_token();
   s.record.name = name;
   s.record.origins = origins;
   s.record.token_sha256 = sha256_hex(s.read_token);
   s.record.created_unix = static_cast<int64_t>(std::time(nullptr));
   store.add_site(s.record);
   return s;
+}
+
+std::optional<std::string> rotate_token(Store& store, const std::string& key) {
+  for (SiteRecord& site : store.sites()) {
+    if (site.key != key) continue;
+    std::string token = new_read_token();
+    site.token_sha256 = sha256_hex(token);
+    if (!store.update_site(site)) return std::nullopt;  // deleted meanwhile
+    return token;
+  }
+  return std::nullopt;
 }
 
 bool token_matches(const SiteRecord& site, const std::string& token) {
@@ -64,18 +82,23 @@ void SiteDirectory::maybe_reload() {
     std::shared_lock lock(mu_);
     if (std::chrono::steady_clock::now() - loaded_ < std::chrono::seconds(1)) return;
   }
+  // One thread reloads; the others go on with the current view meanwhile.
+  std::unique_lock one(reload_mu_, std::try_to_lock);
+  if (!one) return;
+  {
+    std::shared_lock lock(mu_);
+    if (std::chrono::steady_clock::now() - loaded_ < std::chrono::seconds(1)) return;
+  }
   reload();
 }
 
 std::optional<SiteRecord> SiteDirectory::find(const std::string& key) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    {
-      std::shared_lock lock(mu_);
-      auto it = sites_.find(key);
-      if (it != sites_.end()) return it->second;
-    }
-    if (attempt == 0) maybe_reload();
-  }
+  // A view at most a second old: a new site, a rotated token, changed origins or a deleted site
+  // take effect on a running collector within a second.
+  maybe_reload();
+  std::shared_lock lock(mu_);
+  auto it = sites_.find(key);
+  if (it != sites_.end()) return it->second;
   return std::nullopt;
 }
 

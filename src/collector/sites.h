@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -25,8 +26,13 @@ NewSite create_site(Store& store, const std::string& name, const std::vector<std
 
 bool token_matches(const SiteRecord& site, const std::string& token);
 
-// In-memory view of the sites table for the request path. A miss reloads from the store (at most
-// once a second), so `site create` on a running collector takes effect without a restart.
+// Gives the site a new read token (returned once; only its SHA-256 is stored); the old one stops
+// working. nullopt if there is no such site.
+std::optional<std::string> rotate_token(Store& store, const std::string& key);
+
+// In-memory view of the sites table for the request path, reloaded from the store when it is more
+// than a second old, so `site create|update|rotate-token|delete` on a running collector take
+// effect within a second, without a restart.
 class SiteDirectory {
  public:
   explicit SiteDirectory(Store& store) : store_(store) { reload(); }
@@ -41,6 +47,7 @@ class SiteDirectory {
   void maybe_reload();
   Store& store_;
   std::shared_mutex mu_;
+  std::mutex reload_mu_;  // held by the one thread reloading
   std::unordered_map<std::string, SiteRecord> sites_;
   std::chrono::steady_clock::time_point loaded_;
 };

@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS quarantine(
   reason TEXT NOT NULL, moved INTEGER NOT NULL, data BLOB);
 CREATE TABLE IF NOT EXISTS stats(reason TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS element_names(
+  site TEXT NOT NULL, page TEXT NOT NULL, key INTEGER NOT NULL, role TEXT NOT NULL,
+  name TEXT NOT NULL, updated INTEGER NOT NULL,
+  PRIMARY KEY(site, page, key)) WITHOUT ROWID;
 )sql";
 
 // Columns added to `aggregates` after its first release; older databases get them on open (after
@@ -337,6 +341,94 @@ class SqliteStore final : public Store {
       out.push_back(std::move(site));
     }
     return out;
+  }
+
+  bool update_site(const SiteRecord& site) override {
+    std::lock_guard lock(write_mu_);
+    Stmt s(writer_, "UPDATE sites SET name=?2, origins=?3, token_sha256=?4 WHERE key=?1");
+    s.bind(1, site.key).bind(2, site.name).bind(3, nlohmann::json(site.origins).dump());
+    s.bind(4, site.token_sha256).step();
+    return s.changes() > 0;
+  }
+
+  int64_t delete_site(const std::string& key) override {
+    std::lock_guard lock(write_mu_);
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      Stmt site(writer_, "DELETE FROM sites WHERE key=?1");
+      site.bind(1, key).step();
+      if (site.changes() == 0) {
+        writer_.rollback();
+        return -1;
+      }
+      int64_t n = 0;
+      for (const char* table : {"aggregates", "deltas", "quarantine"}) {
+        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
+        s.bind(1, key).step();
+        if (std::string(table) != "quarantine") n += s.changes();
+      }
+      Stmt names(writer_, "DELETE FROM element_names WHERE site=?1");
+      names.bind(1, key).step();
+      Stmt counters(writer_, "DELETE FROM stats WHERE substr(reason, 1, length(?1)) = ?1");
+      counters.bind(1, site_stat(key, "")).step();
+      writer_.exec("COMMIT");
+      return n;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  size_t put_element_names(const std::string& site, const std::vector<ElementName>& names,
+                           size_t max_per_site) override {
+    std::lock_guard lock(write_mu_);
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      Stmt count(writer_, "SELECT COUNT(*) FROM element_names WHERE site=?1");
+      count.bind(1, site).step();
+      int64_t held = count.i64(0);
+      Stmt exists(writer_, "SELECT 1 FROM element_names WHERE site=?1 AND page=?2 AND key=?3");
+      Stmt put(writer_,
+               "INSERT INTO element_names(site, page, key, role, name, updated) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page, key) DO UPDATE SET "
+               "role=excluded.role, name=excluded.name, updated=excluded.updated");
+      const int64_t now = static_cast<int64_t>(std::time(nullptr));
+      size_t stored = 0;
+      for (const ElementName& n : names) {
+        exists.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key));
+        const bool known = exists.step();
+        exists.reset();
+        if (!known && held >= static_cast<int64_t>(max_per_site)) continue;
+        put.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key)).bind(4, n.role);
+        put.bind(5, n.name).bind(6, now).step();
+        put.reset();
+        held += known ? 0 : 1;
+        ++stored;
+      }
+      writer_.exec("COMMIT");
+      return stored;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  std::vector<ElementName> element_names(const std::string& site) override {
+    Reader r(*this);
+    Stmt s(*r.db, "SELECT page, key, role, name FROM element_names WHERE site=?1");
+    s.bind(1, site);
+    std::vector<ElementName> out;
+    while (s.step())
+      out.push_back({s.text(0), static_cast<uint32_t>(s.i64(1)), s.text(2), s.text(3)});
+    return out;
+  }
+
+  uint64_t size_bytes() override {
+    uint64_t total = 0;
+    struct stat st {};
+    for (const std::string& file : {path_, path_ + "-wal"})
+      if (::stat(file.c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
+    return total;
   }
 
   // A small row (under in_place_max_cells, no pending deltas) is read, merged and rewritten in

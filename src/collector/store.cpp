@@ -153,6 +153,7 @@ nlohmann::json stats_json(const StatsMap& stats) {
                  storage = nlohmann::json::object();
   uint64_t accepted = 0, rejected_total = 0;
   for (const auto& [reason, n] : stats) {
+    if (reason.rfind(kSiteStatPrefix, 0) == 0) continue;  // one site's share, counted above too
     if (reason == "accepted") {
       accepted = n;
     } else if (kAdjusted.count(reason)) {

@@ -76,6 +76,15 @@ struct PageList {
 
 using StatsMap = std::map<std::string, uint64_t>;
 
+// A name a designer's overlay computed for an element on the live page ("Start free trial", role
+// "button"); visitors never send text. Checked by the collector before it is stored (names_api).
+struct ElementName {
+  std::string page;
+  uint32_t key = 0;
+  std::string role;
+  std::string name;
+};
+
 // Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
 // hit its size limit (ENOSPC, EFBIG, EDQUOT): retrying once space returns will work.
 class StoreError : public std::runtime_error {
@@ -120,6 +129,11 @@ class Store {
 
   virtual void add_site(const SiteRecord& site) = 0;
   virtual std::vector<SiteRecord> sites() = 0;
+  // Replaces the name, origins and token hash of the site with `site.key`; false if none.
+  virtual bool update_site(const SiteRecord& site) = 0;
+  // Deletes a site and every row, pending delta and set-aside row of it, in one transaction.
+  // Returns the number of rows and deltas deleted, or -1 if there is no such site.
+  virtual int64_t delete_site(const std::string& key) = 0;
 
   // Adds each report to its row and `stats` to the counters, all in one transaction. Returns only
   // once that transaction is durable; throws StoreError and changes nothing if not. The cost
@@ -137,6 +151,15 @@ class Store {
                             const std::function<void(const RowKey&, Report&&)>& fn) = 0;
   virtual StatsMap stats() = 0;
   virtual int64_t prune(int32_t before_day) = 0;  // deletes rows with day < before_day
+  // Stores (or replaces, by site, page and key) element names. Keys the site has no name for yet
+  // are admitted while the site holds fewer than `max_per_site` names; returns how many of
+  // `names` were stored (the rest were over the bound).
+  virtual size_t put_element_names(const std::string& site, const std::vector<ElementName>& names,
+                                   size_t max_per_site) = 0;
+  // Every element name of a site (at most the bound put_element_names kept).
+  virtual std::vector<ElementName> element_names(const std::string& site) = 0;
+  // Bytes the store occupies on disk (SQLite: the database file and its WAL), for /metrics.
+  virtual uint64_t size_bytes() = 0;
 
   // Background work, called in a loop by the collector's compactor thread: folds due pending
   // deltas into their rows (each row in one transaction, crash-safe), applies the cell bound,
@@ -160,9 +183,16 @@ uint64_t merge_bounded(Aggregate& row, const Aggregate& pending, uint64_t budget
 // rather than O(k x total). Leaves `parts` in an unspecified state.
 Aggregate merge_all(std::vector<Aggregate>& parts);
 
-// The collector's counters grouped for people: {"accepted", "rejected": {reason: n},
-// "rejected_total", "adjusted": {...}, "storage": {...}}. Reports that were kept but changed
-// (pii_removed, pages_folded...) are "adjusted", not rejected.
+// Counters of one site live in the same map as "site/KEY/REASON" (besides the collector-wide
+// "REASON"): refusals and adjustments of reports whose site was known.
+inline constexpr const char* kSiteStatPrefix = "site/";
+inline std::string site_stat(const std::string& site, const std::string& reason) {
+  return kSiteStatPrefix + site + "/" + reason;
+}
+
+// The collector's counters grouped for people (per-site counters left out): {"accepted",
+// "rejected": {reason: n}, "rejected_total", "adjusted": {...}, "storage": {...}}. Reports that
+// were kept but changed (pii_removed, pages_folded...) are "adjusted", not rejected.
 nlohmann::json stats_json(const StatsMap& stats);
 
 // UTC day numbers <-> "YYYY-MM-DD" (proleptic Gregorian).

@@ -59,7 +59,7 @@ test('reports merge across requests and read back exactly (json, bin, csv)', asy
   const csv = await request(q('/api/elements.csv', { page: PAGE }), { headers: auth(site.read_token) });
   assert.equal(csv.status, 200);
   const lines = csv.text.trim().split('\n');
-  assert.equal(lines[0], 'key,flags,clicks,rage,dead,error,hover,pv_clicked,pv_hovered,pv_rage,pv_dead,pv_error,pv_converted,rate,ci_low,ci_high,hot');
+  assert.equal(lines[0], 'key,flags,clicks,rage,dead,error,hover,pv_clicked,pv_hovered,pv_rage,pv_dead,pv_error,pv_converted,rate,ci_low,ci_high,hot,name');
   // rate = pv_clicked / page views with its Wilson interval (docs/insights.md): 0 of 3 and 3 of 3.
   assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 14).join(',')),
     ['00000001,0,0,0,0,0,4,0,0,0,0,0,0,0', 'deadbeef,2,7,0,0,0,0,3,0,0,0,0,0,1']);

@@ -80,7 +80,7 @@ test('token required; CSV gains rate, ci_low, ci_high, hot', async () => {
   assert.equal((await getJson(url('/api/compare', { 'a.variant': 'A' }), 'tgr_wrong')).status, 403);
   const csv = await request(url('/api/elements.csv', { variant: 'A' }), { headers: { Authorization: `Bearer ${site.read_token}` } });
   const [head, ...rows] = csv.text.trim().split('\n').map((l) => l.split(','));
-  assert.deepEqual(head.slice(-4), ['rate', 'ci_low', 'ci_high', 'hot']);
+  assert.deepEqual(head.slice(-5), ['rate', 'ci_low', 'ci_high', 'hot', 'name']);
   const x = Object.fromEntries(head.map((h, i) => [h, rows.find((r) => r[0] === X)[i]]));
   assert.equal(Number(x.rate), 0.6);
   assert.ok(Number(x.ci_low) < 0.6 && Number(x.ci_high) > 0.6);

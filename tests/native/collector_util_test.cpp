@@ -115,6 +115,8 @@ class GateStore final : public Store {
  public:
   void add_site(const SiteRecord&) override {}
   std::vector<SiteRecord> sites() override { return {}; }
+  bool update_site(const SiteRecord&) override { return false; }
+  int64_t delete_site(const std::string&) override { return -1; }
   void commit_batch(const std::vector<std::pair<RowKey, const Report*>>& batch,
                     const StatsMap&) override {
     std::unique_lock lock(mu);
@@ -130,6 +132,11 @@ class GateStore final : public Store {
                     const std::function<void(const RowKey&, Report&&)>&) override {}
   StatsMap stats() override { return {}; }
   int64_t prune(int32_t) override { return 0; }
+  uint64_t size_bytes() override { return 0; }
+  size_t put_element_names(const std::string&, const std::vector<ElementName>&, size_t) override {
+    return 0;
+  }
+  std::vector<ElementName> element_names(const std::string&) override { return {}; }
   size_t compact(bool) override { return 0; }
 
   void wait_entered(int n) {

@@ -1,0 +1,182 @@
+// The dashboard: signs in with a site's read token (kept in sessionStorage, sent as a header,
+// never put in a URL), reads /api/dashboard and draws it. Every figure is computed by the
+// collector; this file only lays it out.
+import { matrix, rateBar, sparkline } from './charts.js';
+
+const KEY = 'thermograph-read-token';
+const $ = (id) => document.getElementById(id);
+let data = null;
+let rank = 'page_views';
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+const pct = (v, digits = 1) => `${(100 * v).toFixed(digits)} %`;
+const num = (v) => Number(v).toLocaleString('en');
+const interval = (r) => `${pct(r.rate)} (${pct(r.lo)} to ${pct(r.hi)})`;
+
+function showLogin(message = '') {
+  $('app').hidden = true;
+  $('sign-out').hidden = true;
+  $('login').hidden = false;
+  $('login-error').textContent = message;
+  $('token').focus();
+}
+
+// Filters and ranking live in the URL's fragment (never the token), so a view can be bookmarked
+// or shared with someone who has the token.
+function readHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  for (const el of $('filters').elements) if (el.name && h.has(el.name)) el.value = h.get(el.name);
+  if (['page_views', 'conversions', 'frustration'].includes(h.get('rank'))) rank = h.get('rank');
+}
+
+function writeHash() {
+  const h = new URLSearchParams();
+  for (const [k, v] of new FormData($('filters'))) if (v) h.set(k, v);
+  if (rank !== 'page_views') h.set('rank', rank);
+  history.replaceState(null, '', [...h].length ? `#${h}` : location.pathname);
+}
+
+async function load() {
+  const token = sessionStorage.getItem(KEY);
+  if (!token) return showLogin();
+  const q = new URLSearchParams();
+  for (const [k, v] of new FormData($('filters'))) {
+    if (k === 'tag') for (const t of String(v).split(/[\s,]+/).filter(Boolean)) q.append('tag', t);
+    else if (v) q.set(k, v);
+  }
+  writeHash();
+  $('status').textContent = 'Loading…';
+  let res;
+  try {
+    res = await fetch(`/api/dashboard?${q}`, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+  } catch (e) {
+    $('status').textContent = `The collector did not answer (${e.message}).`;
+    return;
+  }
+  const body = await res.json().catch(() => ({}));
+  if (res.status === 401 || res.status === 403) {
+    sessionStorage.removeItem(KEY);
+    return showLogin('That token does not open any site on this collector.');
+  }
+  if (!res.ok) {
+    $('status').textContent = body.error || `The collector answered ${res.status}.`;
+    return;
+  }
+  data = body;
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  $('site-name').textContent = data.name ? `· ${data.name}` : '';
+  $('status').textContent = data.days.length ? `${data.days[0]} to ${data.days.at(-1)} (UTC days)` : 'No data in this window.';
+  render();
+}
+
+function render() {
+  renderSummary();
+  renderHealth();
+  renderPages();
+  renderExperiments();
+  renderHotspots();
+}
+
+function renderSummary() {
+  const t = data.totals;
+  const card = (label, value, sub) => el('div', { class: 'stat' }, el('span', { class: 'label' }, label), el('strong', {}, value), sub ? el('span', { class: 'sub' }, sub) : null);
+  $('summary').replaceChildren(
+    card('Page views', num(t.page_views)),
+    card('Conversion rate', pct(t.conversions.rate), `${num(t.conversions.count)} conversions`),
+    card('Pages', num(data.pages.length), data.limits.pages_total > data.limits.max_pages ? `busiest ${data.limits.max_pages} of ${num(data.limits.pages_total)}` : null),
+    card('Health flags', num(data.health.flags.length)),
+  );
+}
+
+function renderHealth() {
+  const flags = data.health.flags;
+  const list = el('ul', { class: 'flags' });
+  for (const f of flags) {
+    list.append(el('li', { class: `flag ${f.severity}` },
+      el('strong', {}, f.page ? `${f.page}: ` : ''), f.message,
+      el('p', { class: 'check' }, el('b', {}, 'What to check: '), f.check)));
+  }
+  const foot = el('p', { class: 'note' }, `Drops and spikes compare ${data.checked_day} with the ${data.health.baseline_days} days before it. Duplicate tags: ${data.health.duplicate_tracker}.`);
+  $('health').replaceChildren(flags.length ? list : el('p', {}, 'Nothing to check: no drops, spikes, old trackers or refused reports.'), foot);
+}
+
+function renderPages() {
+  for (const b of document.querySelectorAll('[data-rank]')) b.setAttribute('aria-pressed', String(b.dataset.rank === rank));
+  const byPage = new Map(data.pages.map((p) => [p.page, p]));
+  const maxConv = Math.max(0.01, ...data.pages.map((p) => p.conversions.hi));
+  const maxFr = Math.max(0.01, ...data.pages.map((p) => (p.frustration.rage.hi + p.frustration.dead.hi + p.frustration.error.hi)));
+  const items = data.rankings[rank].map((key) => {
+    const p = byPage.get(key);
+    const fr = p.frustration;
+    const frRange = { rate: fr.per_100 / 100, lo: fr.rage.lo + fr.dead.lo + fr.error.lo, hi: fr.rage.hi + fr.dead.hi + fr.error.hi };
+    const path = p.page.replace(/^https?:\/\/[^/]+/, '') || '/';
+    return el('li', { class: 'page' },
+      el('a', { href: p.overlay_url, target: '_blank', rel: 'noopener noreferrer', class: 'page-link', title: `Open ${p.page} with the heatmap overlay` }, path, el('span', { class: 'host' }, ` ${new URL(p.page).host}`)),
+      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Page views per day'), sparkline(p.series, `Page views per day, ${data.days[0] ?? ''} to ${data.days.at(-1) ?? ''}: ${p.series.map((v) => v ?? 'withheld').join(', ')}`), el('strong', {}, num(p.page_views))),
+      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('strong', {}, pct(p.conversions.rate)),
+        el('span', { class: 'detail' }, `95 %: ${pct(p.conversions.lo)} to ${pct(p.conversions.hi)}`)),
+      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('strong', {}, fr.per_100.toFixed(1)),
+        el('span', { class: 'detail' }, `rage ${(100 * fr.rage.rate).toFixed(1)} · dead ${(100 * fr.dead.rate).toFixed(1)} · error ${(100 * fr.error.rate).toFixed(1)}`)),
+    );
+  });
+  $('pages').replaceChildren(...items);
+  $('pages-note').textContent = `${data.limits.note} Intervals: 95 % Wilson. Each page opens live with the overlay.`;
+}
+
+function renderExperiments() {
+  if (!data.experiments.length) return $('experiments').replaceChildren(el('p', {}, 'No page has two or more variants in this window.'));
+  const out = data.experiments.map((e) => {
+    const metric = e.metric === 'conversion' ? 'conversions' : 'clicked';
+    const max = Math.max(0.01, ...e.variants.map((v) => v[metric].hi));
+    const cols = ['Variant', 'Page views', 'Clicked', 'Converted', 'Against control'];
+    const rows = e.variants.map((v) => el('tr', {},
+      el('th', { scope: 'row' }, v.variant, v.control ? el('span', { class: 'tag' }, 'control') : null),
+      el('td', { 'data-label': cols[1] }, num(v.page_views)),
+      el('td', { 'data-label': cols[2] }, metric === 'clicked' ? rateBar(v.clicked, max, `${v.variant}: ${interval(v.clicked)}`) : null, ' ', interval(v.clicked)),
+      el('td', { 'data-label': cols[3] }, metric === 'conversions' ? rateBar(v.conversions, max, `${v.variant}: ${interval(v.conversions)}`) : null, ' ', interval(v.conversions)),
+      el('td', { 'data-label': cols[4], class: v.vs_control?.significant ? 'win' : '' }, v.vs_control ? `${v.vs_control.summary} (p = ${v.vs_control.p.toPrecision(2)}, adjusted ${v.vs_control.p_adjusted.toPrecision(2)})` : '—')));
+    return el('article', { class: 'experiment' },
+      el('h3', {}, el('a', { href: e.overlay_url, target: '_blank', rel: 'noopener noreferrer' }, e.page)),
+      el('p', {}, `Compared on ${e.metric === 'conversion' ? 'conversion rate' : 'the share of page views with a click'}; ${e.more_page_views > 0 ? `about ${num(e.more_page_views)} more page views to detect a 10 % lift` : e.progress}.`),
+      el('div', { class: 'scroll' }, el('table', { class: 'stack' }, el('thead', {}, el('tr', {}, ...cols.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows))));
+  });
+  $('experiments').replaceChildren(...out, el('p', { class: 'note' }, `${data.statistics.tests}; ${data.statistics.false_discovery}.`));
+}
+
+function renderHotspots() {
+  const els = data.hotspots.elements;
+  if (!els.length) return $('hotspots').replaceChildren(el('p', {}, 'No clicked elements in this window.'));
+  const label = (e) => `${e.name ?? `element ${e.key}`} on ${e.page.replace(/^https?:\/\/[^/]+/, '') || '/'}`;
+  const top = els.slice(0, 10);
+  const cols = ['Element', 'Score', 'Reading', 'Components'];
+  const rows = top.map((e, i) => el('tr', {}, el('th', { scope: 'row' }, `${i + 1}. ${label(e)}`), el('td', { 'data-label': cols[1] }, e.score.toFixed(0)), el('td', { 'data-label': cols[2] }, e.quadrant),
+    el('td', { 'data-label': cols[3] }, `engagement ${e.engagement.toFixed(2)} · conversion ${e.conversion.toFixed(2)} · frustration ${e.frustration.toFixed(2)}`)));
+  $('hotspots').replaceChildren(el('div', { class: 'hot-grid' },
+    el('div', { class: 'matrix-wrap' }, matrix(top.map((e) => ({ ...e, label: label(e) })))),
+    el('div', { class: 'scroll' }, el('table', { class: 'stack' }, el('thead', {}, el('tr', {}, ...cols.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)))),
+    el('details', {}, el('summary', {}, 'How the score is computed'), el('p', {}, data.hotspots.formula)));
+}
+
+$('login').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const token = $('token').value.trim();
+  $('token').value = '';
+  if (!token) return;
+  sessionStorage.setItem(KEY, token);
+  load();
+});
+$('filters').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
+$('sign-out').addEventListener('click', () => { sessionStorage.removeItem(KEY); data = null; showLogin(); });
+for (const b of document.querySelectorAll('[data-rank]')) b.addEventListener('click', () => { rank = b.dataset.rank; writeHash(); if (data) renderPages(); });
+readHash();
+load();
