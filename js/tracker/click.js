@@ -32,7 +32,7 @@ export function start(ctx) {
     if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;
-    ctx.recordAt(EV_CLICK, flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y), info, flags, x, y);
+    ctx.recordAt(EV_CLICK, flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y), info, flags, x, y, e.detail && e);
     if (ctx.isGoal(el)) ctx.record(EV_GOAL);
   });
 }

@@ -233,8 +233,12 @@ size_t canonical_page_key_from_origin(std::string_view origin, std::string_view 
                                       char* out) {
   // A browser's location.origin is already canonical (lowercase, no userinfo, no default port);
   // anything else is refused rather than trusted.
-  if (origin.empty() || origin.size() >= kMaxPageKeyBytes || origin.find("://") == origin.npos)
-    return 0;
+  if (origin.empty() || origin.size() >= kMaxPageKeyBytes) return 0;
+  // "://" somewhere, by a plain loop: string_view::find links memchr and char_traits::compare.
+  bool scheme = false;
+  for (size_t i = 0; i + 2 < origin.size(); ++i)
+    scheme |= origin[i] == ':' && origin[i + 1] == '/' && origin[i + 2] == '/';
+  if (!scheme) return 0;
   KeyBuf key;
   for (char c : origin) {
     if (!(host_char_ok(c) || c == ':' || c == '/' || c == '[' || c == ']') ||

@@ -64,10 +64,9 @@ for (const width of [375, 768, 1280]) {
     assert.deepEqual(element(total, 'div#big.at').cells, { '4,9': 1 }, 'scaled 1.5x');
   });
 
-  // Known gap (issue 18, point 3): a rotated element's sub-cell is measured in its bounding box.
-  // The fix (the click's offsetX/Y, which the browser maps through the transform) works but did
-  // not fit the visitor's 12,288 B budget yet.
-  test(`rotated elements: sub-cells in the element's own box (viewport ${width})`, { todo: 'budget' }, async () => {
+  // Issue 18, point 3: a click on the element itself is placed by its offsetX/Y, which the
+  // browser maps through the transform; the bounding box of this rotated one gives '12,7'.
+  test(`rotated elements: sub-cells in the element's own box (viewport ${width})`, async () => {
     const total = await visit(width, '/pages/identity.html', [at('#rot', 0.78, 0.28)]);
     assert.deepEqual(element(total, 'div#rot.at').cells, { '12,4': 1 }, 'rotated 20 degrees');
   });

@@ -140,5 +140,10 @@ TEST_CASE("page keys from a browser's origin + path agree with the full parser")
     CHECK(canonical_page_key_from_origin("https://User:pw@A.example", "/", kDefaultQueryAllowList,
                                          profile, out) == 0);
     CHECK(canonical_page_key_from_origin("", "/", kDefaultQueryAllowList, profile, out) == 0);
+    // An origin without "://" anywhere is not a browser's location.origin: refused.
+    for (const char* bad : {"https:/a.example", "https//a.example", "a.example", ":/", "//", "a:/"})
+      CHECK(canonical_page_key_from_origin(bad, "/", kDefaultQueryAllowList, profile, out) == 0);
+    for (const char* edge : {"x://", "://"})  // "://" at the very end, at the very start
+      CHECK(canonical_page_key_from_origin(edge, "/", kDefaultQueryAllowList, profile, out) > 0);
   }
 }

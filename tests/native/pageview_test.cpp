@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "core/codec.h"
@@ -101,4 +103,32 @@ TEST_CASE("bounds above the capacities are clamped to them") {
   CHECK(totals.layers[kLayerClicks].size() == kMaxClickCells);
   CHECK(totals.elements().size() == kMaxElements);
   CHECK_FALSE(pv.add(kLayerReachPx, 3, 1));  // reach layers change only through reach()
+}
+
+TEST_CASE("tags stay sorted by key in byte order, replaced by key, and refuse NUL bytes") {
+  // Ground truth: std::string's order (unsigned bytes, then length), which the wire's sorted tags
+  // and the collector's decoder expect. Prefixes, high bytes (UTF-8) and uppercase included.
+  const std::vector<std::string> keys = {"b",   "ab", "a",     "\xc3\xa9t\xc3\xa9",
+                                         "abc", "B",  "a\x7f", "zz"};
+  FixedSegment seg;
+  for (const std::string& k : keys) CHECK(seg.set_tag(k, "v" + k));
+  std::vector<std::string> want = keys;
+  std::sort(want.begin(), want.end());
+  REQUIRE(seg.ntags == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    CHECK(std::string(std::string_view(seg.tags[i].key)) == want[i]);
+    CHECK(std::string(std::string_view(seg.tags[i].value)) == "v" + want[i]);
+  }
+  CHECK(seg.set_tag("ab", "again"));  // same key: replaced in place, not added
+  CHECK(seg.ntags == want.size());
+  const size_t ab =
+      std::find(want.begin(), want.end(), "ab") - want.begin();  // 3: after B, a, a\x7f
+  CHECK(std::string_view(seg.tags[ab].key) == "ab");
+  CHECK(std::string_view(seg.tags[ab].value) == "again");
+  CHECK_FALSE(seg.set_tag("new", "x"));  // the 9th key: full
+  FixedSegment fresh;
+  CHECK_FALSE(fresh.set_tag(std::string_view("k\0y", 3), "v"));
+  CHECK_FALSE(fresh.set_tag("k", std::string_view("v\0w", 3)));
+  CHECK_FALSE(fresh.set_tag("", "v"));
+  CHECK(fresh.ntags == 0);
 }
