@@ -16,8 +16,11 @@ export interface TrackerOptions {
   overlayUrl?: string;
   /** A/B variant of this page view. */
   variant?: string;
-  /** Up to 8 custom tags; keys and values up to 64 bytes. */
-  tags?: Record<string, string>;
+  /**
+   * Up to 8 custom tags (`{plan: 'pro'}`), or the only values a key may take (`{plan: ['free', 'pro']}`).
+   * Keys and values must be labels: 1-32 ASCII letters, digits and `_ . : -` (docs/configuration.md).
+   */
+  tags?: Record<string, string | string[]>;
   loggedIn?: boolean;
   /** 'granted' (default) tracks at once; 'required' waits for `consent(true)`. */
   consent?: 'granted' | 'required';

@@ -33,3 +33,9 @@ export function perFrame(ctx, fn) {
     }
   };
 }
+
+// Values a site passes into the segment (tag keys and values, variants) must look like labels:
+// 1-32 ASCII letters, digits and `_ . : -`, not starting with a separator, at most 6 digits in a
+// row with separators not breaking the run. The collector's rule is is_label (src/core/pii.h);
+// tests/node/label.test.mjs holds both to one table (tests/native/data/label_expected.json).
+export const isLabel = (v) => /^(?!.*(\d[\W_]*){7})[a-z\d][\w.:-]{0,31}$/i.test(v);

@@ -5,7 +5,7 @@ import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII,
 } from 'thermograph-constants';
-import { log, now, VERSION } from './events.js';
+import { isLabel, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -25,7 +25,8 @@ export function createTracker(options = {}) {
   let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
   let device = 0, consent = o.consent !== 'required';
   let variant = o.variant || '', loggedIn = !!o.loggedIn;
-  const tags = Object.entries(o.tags || {});
+  // `tags: {plan: 'pro'}` sets a tag; `tags: {plan: ['free', 'pro']}` allows only those values.
+  const declared = o.tags || {}, tags = Object.entries(declared);
   const send = o.transport || createTransport(endpointUrl(o.endpoint || '/'));
   const goals = o.goals || {};
 
@@ -110,19 +111,29 @@ export function createTracker(options = {}) {
 
   function applySegment() {
     mod.setString(FIELD_SITE, o.site || '');
-    mod.setString(FIELD_VARIANT, variant);
+    setVariant();
     mod.setNumber(NUM_LOGGED_IN, loggedIn ? 1 : 0);
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
-    for (const [k, v] of tags) setTag(k, v);
+    for (const [k, v] of tags) Array.isArray(v) || setTag(k, v);
     CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM_RAGE_CLICKS + i, +o[name]));
   }
 
+  // Tag parts and variants must be labels; a declared tag's value one of its allowed values.
+  // Refusals name the rule, never the value: it may be the personal data.
   function setTag(k, v) {
-    const r = mod ? mod.setString(FIELD_TAG, String(k) + '\0' + String(v)) : 0;
-    // Codes from src/wasm/visitor.h: kRefusedPii + PiiRule names the detector; the value is never
-    // shown. Neither the key nor the value is printed: either may be the personal data.
-    if (r) log('tag refused (' + (r < REFUSED_PII ? 'size limit' : PII_RULE_NAMES[r - REFUSED_PII]) + ')');
+    const only = declared[k];
+    const why = !(isLabel(k) && isLabel(v)) ? 'not a label' : Array.isArray(only) && !only.includes(v) ? 'not allowed' : setField(FIELD_TAG, k + '\0' + v);
+    why && log('tag refused (' + why + ')');
+  }
+  function setVariant() {
+    const why = variant && !isLabel(variant) ? 'not a label' : setField(FIELD_VARIANT, variant);
+    why && (setField(FIELD_VARIANT, ''), log('variant refused (' + why + ')'));
+  }
+  // The wasm's answer (src/wasm/visitor.h): 0, or why it refused: a size limit or the PII rule.
+  function setField(field, value) {
+    const r = mod ? mod.setString(field, String(value)) : 0;
+    return r && (r < REFUSED_PII ? 'size limit' : PII_RULE_NAMES[r - REFUSED_PII]);
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
@@ -201,7 +212,7 @@ export function createTracker(options = {}) {
   return {
     ready,
     tag(k, v) { tags.push([k, v]); setTag(k, v); },
-    variant(v) { variant = String(v); if (mod) mod.setString(FIELD_VARIANT, variant); },
+    variant(v) { variant = v; setVariant(); },
     loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
     consent(v) { consent = !!v; v ? start() : stop(false); },
     goal() { ctx.record(EV_GOAL); },

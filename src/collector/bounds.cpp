@@ -1,6 +1,7 @@
 #include "bounds.h"
 
 #include "core/page_key.h"
+#include "core/pii.h"
 #include "sanitize.h"
 
 namespace thermograph {
@@ -75,14 +76,17 @@ int sanitize_segment(Segment& s) {
   int removed = 0;
   s.page = sanitize_page_key(s.page, removed);
   if (!s.page.empty()) s.page = fold_index_document(s.page);  // "/index.html" is "/": not PII
-  if (!s.variant.empty() && find_pii_variants(s.variant) != PiiRule::kNone) {
+  // Variants and tags must be labels (is_label: what our tracker lets through) and pass the
+  // detectors in every variant form.
+  const auto refused = [](const std::string& v) {
+    return !is_label(v) || find_pii_variants(v) != PiiRule::kNone;
+  };
+  if (!s.variant.empty() && refused(s.variant)) {
     s.variant.clear();
     ++removed;
   }
-  removed += static_cast<int>(std::erase_if(s.tags, [](const Tag& t) {
-    return find_pii_variants(t.key) != PiiRule::kNone ||
-           find_pii_variants(t.value) != PiiRule::kNone;
-  }));
+  removed += static_cast<int>(
+      std::erase_if(s.tags, [&](const Tag& t) { return refused(t.key) || refused(t.value); }));
   return removed;
 }
 

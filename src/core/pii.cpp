@@ -752,4 +752,20 @@ bool is_safe_token(std::string_view t, PiiProfile profile) {
   return !is_state_class(t.data(), t.size()) && find_pii(t, profile) == PiiRule::kNone;
 }
 
+bool is_label(std::string_view s) {
+  if (s.empty() || s.size() > kMaxLabelBytes) return false;
+  uint32_t run = 0;  // digits in a row, separators not counting as a break
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c - '0' < 10u) {
+      if (++run > kMaxLabelDigits) return false;
+    } else if ((c | 0x20u) - 'a' < 26u) {
+      run = 0;
+    } else if (i == 0 || (c != '_' && c != '.' && c != ':' && c != '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace thermograph

@@ -71,4 +71,13 @@ bool is_id_like(std::string_view path_segment, PiiProfile profile);
 // pii.cpp and docs/privacy.md).
 bool is_safe_token(std::string_view token, PiiProfile profile);
 
+// Values a site passes into the segment (tag keys and values, variants) must look like labels:
+// 1-32 bytes of ASCII letters (any case), digits and `_ . : -`, starting with a letter or digit,
+// and at most kMaxLabelDigits digits in a row, separators not counting as a break (so
+// `078-05-1121` is one run of 9). Free text ("First Last"), e-mails, phone, card and id numbers
+// fail; `plan`, `pro`, `2024-q3`, `checkout-v2` pass. docs/privacy.md, "Site-passed values".
+inline constexpr size_t kMaxLabelBytes = 32;
+inline constexpr uint32_t kMaxLabelDigits = 6;
+bool is_label(std::string_view value);
+
 }  // namespace thermograph

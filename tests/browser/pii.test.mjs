@@ -10,7 +10,8 @@ import { launch, decode, sum, until, ROOT } from './harness.mjs';
 
 const PII = ['jane.doe@example.com', '4111111111111111', '4111 1111 1111 1111', 'DE89370400440532013000',
   'DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432', '123-45-6789', '+1 (415) 555-0132',
-  '+1 415 555 0132', '192.168.1.20', 'eyJhbGciOiJIUzI1NiJ9', 'jane', 'doe'];
+  '+1 415 555 0132', '192.168.1.20', 'eyJhbGciOiJIUzI1NiJ9', 'jane', 'doe', 'First Last', 'Baker Street',
+  'call me tomorrow'];
 const encodings = (v) => {
   const forms = new Set([v, encodeURIComponent(v), v.toLowerCase(), encodeURIComponent(v).toLowerCase()]);
   const digits = v.replace(/\D/g, '');
@@ -70,10 +71,12 @@ test('no PII leaves the page in any encoding', async () => {
   const total = sum(reports);
   assert.equal(total.counters.page_views, 1);
   assert.ok(Object.values(total.layers.clicks || {}).reduce((a, b) => a + b, 0) >= 5, 'the clicks are recorded');
-  assert.deepEqual(reports[0].segment.tags, { plan: 'pro' }, 'PII tags are refused, the harmless one kept');
-  assert.equal(reports[0].segment.variant, '', 'a card number is not a variant');
+  assert.deepEqual(reports[0].segment.tags, { plan: 'pro' }, 'PII and free-text tags are refused, the label kept');
+  assert.equal(reports[0].segment.variant, '', 'neither a card number nor a name is a variant');
   assert.match(reports[0].segment.page, /\/account\/:id\/cards\/:id\/ssn\/:id\?utm_campaign=spring$/);
-  assert.ok(warnings.some((w) => /tag refused \(email\)/.test(w)), 'the refusal names the rule');
+  assert.ok(warnings.some((w) => /tag refused \(not a label\)/.test(w)), 'the refusal names the rule');
+  assert.ok(warnings.some((w) => /variant refused \(not a label\)/.test(w)), 'a refused variant is reported too');
+  assert.ok(!warnings.some((w) => /First|Baker|Jane|tomorrow/i.test(w)), 'warnings never print the value');
   assert.ok(!warnings.some((w) => w.includes('jane.doe@example.com')), 'warnings never print the value');
 
   // Every byte sent to the server after the page loaded: report bodies and request URLs.

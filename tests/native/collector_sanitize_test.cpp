@@ -128,6 +128,16 @@ TEST_CASE("variants and tags: variant forms flagged, labels kept") {
   CHECK(s.variant.empty());
   REQUIRE(s.tags.size() == 1);
   CHECK(s.tags[0].key == "plan");
+
+  // Free text a forged client sends passes every detector but is not a label: removed too.
+  Segment t;
+  t.page = "https://shop.example/x";
+  t.variant = "Jane Doe";
+  t.tags = {{"customer", "First Last"}, {"note", "call me"}, {"plan", "pro"}};
+  CHECK(sanitize_segment(t) == 3);
+  CHECK(t.variant.empty());
+  REQUIRE(t.tags.size() == 1);
+  CHECK(t.tags[0].key == "plan");
 }
 
 TEST_CASE("a page key must lie under one of the site's origins") {

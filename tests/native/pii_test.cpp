@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "table_util.h"
+
 using namespace thermograph;
 
 // The full profile's detectors, rule by rule (the compact profile: pii_compact_test.cpp).
@@ -383,4 +385,11 @@ TEST_CASE("empty views, including a null one, in both profiles") {
     CHECK_FALSE(is_id_like(std::string_view(), profile));
     CHECK_FALSE(is_safe_token(std::string_view(), profile));
   }
+}
+
+TEST_CASE("is_label: site-passed tag parts and variants must look like labels (shared table)") {
+  const auto table = test::load_table("label_expected.json");
+  for (const auto& v : table["labels"]) CHECK_MESSAGE(is_label(v.get<std::string>()), v.dump());
+  for (const auto& v : table["not_labels"])
+    CHECK_MESSAGE(!is_label(v.get<std::string>()), v.dump());
 }
