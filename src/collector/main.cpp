@@ -111,7 +111,7 @@ std::unique_ptr<Store> open_store(const std::string& path, bool must_exist) {
 
 int cmd_serve(const Flags& f) {
   ServerOptions o;
-  if (!f.has("db")) return usage_error("serve", "--db PATH (or --store URL) is required");
+  if (!f.has("db")) return usage_error("serve", "--db PATH is required (or --store URL)");
   o.db = f.get("db");
   o.host = f.get("host", o.host);
   http::Limits& l = o.limits;

@@ -1,6 +1,7 @@
-// The collector's storage interface. SqliteStore is the default; the interface is kept small
-// (sites, one batched append, a few reads, background compaction) and speaks of rows and
-// batches only, so another backend (ClickHouse) can follow without touching the HTTP layer.
+// The collector's storage interface. SqliteStore is the default, ClickHouseStore
+// (clickhouse_store.cpp, docs/scale-out.md) the sharded one; the interface is kept small (sites,
+// one batched append, a few reads, background compaction) and speaks of rows and batches only,
+// so a backend never touches the HTTP layer.
 // Implementations must be safe to call from many threads at once.
 #pragma once
 

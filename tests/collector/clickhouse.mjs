@@ -99,8 +99,19 @@ async function waitPing(httpPort, proc, log) {
 }
 
 // Starts `shardCount` servers that all know the cluster `thermograph` (one shard each).
-// Returns { shards: [{ http, tcp, proc, kill(), start() }], url(db), stop() }.
+// Returns { shards: [{ http, tcp, proc, kill(), start() }], url(db), stop() }. A free port can be
+// taken by someone else before the server binds it (it then exits 70): up to 3 tries, new ports.
 export async function startCluster(shardCount = 2) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(shardCount);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startClusterOnce(shardCount) {
   const root = mkdtempSync(path.join(tmpdir(), 'tg-clickhouse-'));
   const shards = [];
   for (let i = 0; i < shardCount; i++) shards.push({ http: await freePort(), tcp: await freePort(), inter: await freePort(), dir: path.join(root, `shard${i}`) });

@@ -193,6 +193,10 @@ test('a shard down: 503 with Retry-After, nothing acknowledged and nothing store
   }
   const health = await request(`${server.base}/healthz`);
   assert.equal(health.status, 503);
+  const read = await getJson(`${server.base}/api/pages?site=${site.site_key}`, site.read_token);
+  assert.equal(read.status, 503);
+  assert.equal(read.body.reason, 'store_unavailable');
+  assert.ok(Number(read.headers['retry-after']) > 0);
 
   await c.start(1);
   // Nothing of the refused reports reached either shard: the first page still counts 1, the
@@ -222,6 +226,9 @@ test('schema version: a cluster of another version is refused with one clear lin
   const one = cli(['stats', '--store', `clickhouse://127.0.0.1:${c.shards[0].http}/other`]);
   assert.equal(one.status, 1);
   assert.match(one.stderr, /cluster 'thermograph'.*the store URL lists 1 shards/);
+  const both = cli(['stats', '--db', '/nonexistent.sqlite', '--store', url]);
+  assert.equal(both.status, 64);
+  assert.match(both.stderr, /--db and --store are alternatives/);
   const bad = cli(['stats', '--store', 'clickhouse://127.0.0.1:1/x;y']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /database name must be/);
