@@ -342,8 +342,12 @@ class ClickHouseStore final : public Store {
         mk.page = std::get<1>(g);
         append_row(body, mk, std::get<2>(g), kMarker, 0, 0, 0, 0, 0, 0, batch_id, {});
       }
+      // One block for the whole batch (so a marker is never split from its rows): the block
+      // size is the row count itself (a larger one would be allocated in advance).
+      const size_t lines = static_cast<size_t>(std::count(body.begin(), body.end(), '\n'));
       try {
-        run(next_shard(), body, "insert_distributed_sync=1&max_insert_block_size=100000000");
+        run(next_shard(), body,
+            "insert_distributed_sync=1&max_insert_block_size=" + std::to_string(lines + 1));
         return;
       } catch (const StoreError& e) {
         last_error = e.what();
