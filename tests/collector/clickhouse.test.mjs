@@ -2,6 +2,7 @@
 // itself (tests/collector/clickhouse.mjs): every server is killed by pid in t.after.
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import path from 'node:path';
 import { test } from 'node:test';
 
 import { startCluster } from './clickhouse.mjs';
@@ -322,6 +323,23 @@ test('prune drops whole months per shard and the older days of the current month
     for (const m of months) assert.ok(!parts.includes(m), `shard ${i} still has ${m}: ${parts}`);
   }
   assert.equal(JSON.parse(cli(['stats', '--store', url]).stdout).accepted, PAGES.length);
+
+  // The cutoff's own month: its earlier days go by a background DELETE (a bounded wait), the
+  // cutoff day stays. A cutoff on the 2nd or later, so the day before is in the same month.
+  let k = 40;
+  while (new Date(Date.now() - k * 86400e3).getUTCDate() < 2) k++;
+  const more = await c.query(0, `INSERT INTO pruned.cells FORMAT TabSeparated\n${old('https://shop.example/partial', k + 1)}${old('https://shop.example/kept', k)}`, { settings: 'insert_distributed_sync=1' });
+  assert.equal(more.status, 200, more.text);
+  const p2 = cli(['prune', '--store', url, '--older-than', String(k)]);
+  assert.equal(p2.status, 0, p2.stderr);
+  assert.match(p2.stdout, /^deleted 1 rows older than /);
+  let pages = [];
+  for (let i = 0; i < 200; i++) {
+    pages = await storedPages(server, site);
+    if (!pages.some((p) => p.endsWith('/partial'))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(pages, [...kept, 'https://shop.example/kept'].sort());
 });
 
 test('import moves an SQLite store with data into ClickHouse: the same reads', async (t) => {
@@ -347,4 +365,13 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   const ch = await collector(t, url);
   assertSameReads(want, await reads(ch, site, url, stored), 'imported into ClickHouse');
   assert.equal(JSON.parse(cli(['stats', '--store', url]).stdout).accepted, reports(site.site_key).length);
+
+  // And back: ClickHouse rows (page x day x segment, read one by one) into a new SQLite file.
+  const back = path.join(tmp.dir, 'back.sqlite');
+  const out = cli(['import', '--from', url, '--db', back]);
+  assert.equal(out.status, 0, out.stderr);
+  const rowsIn = Number(/and (\d+) rows/.exec(imp.stdout)[1]);
+  assert.match(out.stdout, new RegExp(`imported 1 sites \\(1 new\\) and ${rowsIn} rows`));
+  const sqliteBack = await collector(t, back);
+  assertSameReads(want, await reads(sqliteBack, site, back, stored), 'SQLite -> ClickHouse -> SQLite');
 });
