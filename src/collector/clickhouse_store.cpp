@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -669,27 +670,35 @@ class ClickHouseStore final : public Store {
     auto sat = [](const std::string& s) { return static_cast<uint32_t>(std::min(u64(s), kU32)); };
     std::string sums;
     for (int i = 0; i < 11; ++i) sums += ", sum(v" + std::to_string(i) + ")";
+    // The four sums run at once (each on its own connection): a read costs the slowest of
+    // them, not their total.
+    const std::string from = " FROM " + table("cells") + w;
+    auto query = [this](std::string sql) {
+      return std::async(std::launch::async, [this, sql = std::move(sql)] { return select(sql); });
+    };
+    auto counters = query("SELECT 0" + sums + from + " AND kind = 0");
+    auto layers = query("SELECT layer, idx, sum(v0)" + from +
+                        " AND kind = 1 GROUP BY layer, idx ORDER BY layer, idx");
+    auto elements = query("SELECT elem, groupBitOr(flags), minIf(stable, stable != 0)" + sums +
+                          from + " AND kind = 2 GROUP BY elem ORDER BY elem");
+    auto cells = query("SELECT elem, idx, sum(v0)" + from +
+                       " AND kind = 3 GROUP BY elem, idx ORDER BY elem, idx");
     Aggregate& a = out.data;
-    for (const TsvRow& r :
-         select("SELECT 0" + sums + " FROM " + table("cells") + w + " AND kind = 0"))
+    for (const TsvRow& r : counters.get())
       for (size_t c = 0; c < a.counters.size() && c + 1 < r.size(); ++c)
         a.counters[c] = sat(r[c + 1]);
-    for (const TsvRow& r : select("SELECT layer, idx, sum(v0) FROM " + table("cells") + w +
-                                  " AND kind = 1 GROUP BY layer, idx ORDER BY layer, idx")) {
+    for (const TsvRow& r : layers.get()) {
       if (r.size() != 3 || u64(r[0]) >= kLayerCount) continue;
       a.layers[u64(r[0])].push_back_unchecked(static_cast<uint32_t>(u64(r[1])), sat(r[2]));
     }
-    for (const TsvRow& r :
-         select("SELECT elem, groupBitOr(flags), minIf(stable, stable != 0)" + sums + " FROM " +
-                table("cells") + w + " AND kind = 2 GROUP BY elem ORDER BY elem")) {
+    for (const TsvRow& r : elements.get()) {
       if (r.size() != 14) continue;
       ElementStats& el = a.push_element_unchecked(static_cast<uint32_t>(u64(r[0])));
       el.flags = static_cast<uint8_t>(u64(r[1]));
       el.stable = static_cast<uint32_t>(u64(r[2]));
       for (size_t c = 0; c < el.counters.size(); ++c) el.counters[c] = sat(r[3 + c]);
     }
-    for (const TsvRow& r : select("SELECT elem, idx, sum(v0) FROM " + table("cells") + w +
-                                  " AND kind = 3 GROUP BY elem, idx ORDER BY elem, idx")) {
+    for (const TsvRow& r : cells.get()) {
       if (r.size() != 3) continue;
       if (ElementStats* el = a.find_element(static_cast<uint32_t>(u64(r[0]))))
         el->cells.push_back_unchecked(static_cast<uint32_t>(u64(r[1])), sat(r[2]));
