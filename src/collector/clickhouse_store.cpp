@@ -8,10 +8,6 @@
 // partition as that page-day's rows, so it is written in the same part: atomically with them.
 // After a failure the collector asks which markers of the batch exist and re-sends only the
 // rest, so an insert whose answer was lost is never counted twice.
-// Must match http_server.cpp: Beast's templates are instantiated in both files, and one
-// definition with another string_view would break the other at run time (ODR).
-#define BOOST_BEAST_USE_STD_STRING_VIEW 1
-
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
