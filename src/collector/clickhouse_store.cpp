@@ -499,15 +499,18 @@ class ClickHouseStore final : public Store {
   void ensure_schema(size_t shard) {
     const std::string where = target_.shards[shard].name();
     run(shard, "CREATE DATABASE IF NOT EXISTS " + target_.db);
-    const std::string exists = run(shard, "EXISTS TABLE " + table("schema_version"));
-    if (exists == "1\n") {
+    // Versioned: the table holds a row. An empty table is a first start that stopped between
+    // creating it and writing the version: it gets the version like a new database.
+    bool versioned = false;
+    if (run(shard, "EXISTS TABLE " + table("schema_version")) == "1\n") {
       const auto r =
           select_on(shard, "SELECT max(version), count() FROM " + table("schema_version"));
       const uint64_t have = r.empty() || r[0].size() != 2 ? 0 : u64(r[0][0]);
-      if (have != kSchemaVersion)
+      versioned = !r.empty() && r[0].size() == 2 && u64(r[0][1]) > 0;
+      if (versioned && have != kSchemaVersion)
         throw StoreError("ClickHouse shard " + where + " database " + target_.db +
                          " has schema version " + std::to_string(have) + "; this collector needs " +
-                         std::to_string(kSchemaVersion) + " (see docs/scale-out.md, Upgrading)");
+                         std::to_string(kSchemaVersion) + " (docs/scale-out.md, Schema)");
     }
     const auto clusters =
         select_on(shard, "SELECT count() FROM system.clusters WHERE cluster = " + quote(kCluster));
@@ -531,7 +534,7 @@ class ClickHouseStore final : public Store {
     run(shard, "CREATE TABLE IF NOT EXISTS " + table("sites") +
                    " (key String, name String, origins String, token_sha256 String, created Int64)"
                    " ENGINE = MergeTree ORDER BY key");
-    if (exists != "1\n") {
+    if (!versioned) {
       run(shard, "CREATE TABLE IF NOT EXISTS " + table("schema_version") +
                      " (version UInt32) ENGINE = TinyLog");
       run(shard, "INSERT INTO " + table("schema_version") + " VALUES (" +

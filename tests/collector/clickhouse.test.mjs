@@ -227,6 +227,14 @@ test('schema version: a cluster of another version is refused with one clear lin
   const one = cli(['stats', '--store', `clickhouse://127.0.0.1:${c.shards[0].http}/other`]);
   assert.equal(one.status, 1);
   assert.match(one.stderr, /cluster 'thermograph'.*the store URL lists 1 shards/);
+  // An empty version table (a first start cut short) gets the version like a new database.
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await c.query(i, 'CREATE DATABASE fresh')).status, 200);
+    assert.equal((await c.query(i, 'CREATE TABLE fresh.schema_version (version UInt32) ENGINE = TinyLog')).status, 200);
+  }
+  const fresh = cli(['stats', '--store', c.url('fresh')]);
+  assert.equal(fresh.status, 0, fresh.stderr);
+  for (let i = 0; i < 2; i++) assert.equal((await c.query(i, 'SELECT version FROM fresh.schema_version FORMAT TabSeparated')).text, '1\n');
   const both = cli(['stats', '--db', '/nonexistent.sqlite', '--store', url]);
   assert.equal(both.status, 64);
   assert.match(both.stderr, /--db and --store are alternatives/);
