@@ -176,11 +176,34 @@ function scalingSection(sc, collector) {
   return s;
 }
 
+// Scale-out (bench/collector/clickhouse.mjs): ratios between stores measured in one run.
+export function clickhouseSection(c) {
+  const title = '## 7. Collector on ClickHouse (scale-out)\n\n';
+  if (!c) return `${title}\`node bench/collector/clickhouse.mjs\` has not run here: not measured.\n`;
+  const ing = c.ingest;
+  const rows = [
+    ['ingest, 1 collector on SQLite', `${ing.sqlite_1_collector.reports_per_s} reports/s`, '1.00x'],
+    ['ingest, 1 collector on 2 ClickHouse shards', `${ing.clickhouse_1_collector.reports_per_s} reports/s`, `${c.ratios.ingest_clickhouse_1_vs_sqlite}x`],
+    ['ingest, 2 collectors on 2 ClickHouse shards', `${ing.clickhouse_2_collectors.reports_per_s} reports/s`, `${c.ratios.ingest_clickhouse_2_vs_sqlite}x`],
+    ['30-day heatmap read, SQLite (median)', `${c.read_30_days.sqlite.median_ms} ms`, '1.00x'],
+    ['30-day heatmap read, ClickHouse (median)', `${c.read_30_days.clickhouse.median_ms} ms`, `${c.ratios.read_30_days_clickhouse_vs_sqlite}x`],
+    ['bytes on disk per page view, SQLite', `${c.bytes_per_page_view.sqlite} B`, '1.00x'],
+    ['bytes on disk per page view, ClickHouse', `${c.bytes_per_page_view.clickhouse} B`, `${c.ratios.bytes_per_page_view_clickhouse_vs_sqlite}x`],
+  ];
+  return `${title}\`node bench/collector/clickhouse.mjs --seconds ${c.seconds} --connections ${c.connections}\`: the same reports (200 distinct, `
+    + '20 pages) into each store in one run, every 204 confirmed by its store (SQLite: fsynced; ClickHouse: written, '
+    + 'not fsynced); Node posts from the same 2 cores, and both ClickHouse shards run on them too, so only the ratios mean '
+    + 'anything, and they favour SQLite, which needs no second machine (docs/scale-out.md). The corpus repeats 200 reports, '
+    + 'so rows merge and bytes per page view are a floor, not a forecast.\n\n'
+    + `${table(['what', 'measured', 'vs SQLite'], rows)}\n`;
+}
+
 export function render() {
   const r = {
     machine: readResult('machine'), size: readResult('size'), mainthread: readResult('mainthread'), wire: readResult('wire'),
     overlayPeers: readResult('overlay-peers'), overlay: readResult('overlay'), collector: readResult('collector'), scaling: readResult('scaling'),
     hotRow: readResult('collector-hot-row'),
+    clickhouse: readResult('collector-clickhouse'),
   };
   collectorHotRow = r.hotRow;
   const overlay = overlaySection(r.overlayPeers, r.overlay);  // sets the summary's peer note
@@ -195,6 +218,7 @@ export function render() {
     genericSection('5. Collector ingest', r.collector, '`bench/collector/run.sh` (wrk against the collector and an nginx 204 floor) is not in this tree yet: not measured.'),
     genericSection('5b. Collector ingest while one page grows to 1M cells', r.hotRow, '`bench/collector/hot_row.mjs` has not run yet: not measured.'),
     scalingSection(r.scaling, r.collector),
+    clickhouseSection(r.clickhouse),
   ].filter(Boolean).join('\n');
   const file = path.join(ROOT, 'docs/BENCHMARKS.md');
   writeFileSync(file, doc);

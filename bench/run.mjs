@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark, writes bench/results/*.json, and rewrites
 // docs/BENCHMARKS.md from those files (and from results other benchmarks left there:
 // overlay.json, collector.json).
-//   node bench/run.mjs [--runs N] [--only size,mainthread,wire,scaling,overlay,collector] [--render-only]
+//   node bench/run.mjs [--runs N] [--only size,mainthread,wire,scaling,overlay,collector,clickhouse] [--render-only]
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -50,6 +50,11 @@ if (want('collector') && existsSync(path.join(ROOT, 'bench/collector/run.sh'))) 
   runExternal('bash', ['bench/collector/run.sh']);
   banner('collector ingest while one page grows to 1M cells');
   runExternal('node', ['bench/collector/hot_row.mjs']);
+}
+
+if (want('clickhouse') && existsSync('/usr/sbin/clickhouse-server')) {
+  banner('collector on ClickHouse (scale-out)');
+  runExternal('node', ['bench/collector/clickhouse.mjs']);
 }
 
 banner('docs/BENCHMARKS.md');

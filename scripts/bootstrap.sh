@@ -28,10 +28,11 @@ done
 
 source scripts/lib.sh
 
-# Build tools, libraries, the browser for tests and the load tools for benchmarks.
+# Build tools, libraries, the browser for tests, the load tools for benchmarks and the ClickHouse
+# server the scale-out tests start themselves (docs/scale-out.md; it is not started as a service).
 PACKAGES=(cmake make g++ clang libclang-rt-14-dev emscripten doctest-dev
           nlohmann-json3-dev libboost-dev libssl-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli
-          clang-format)
+          clang-format clickhouse-server clickhouse-client)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,8 @@
 // parsing and validation return Expected<T>, and a handler turns every refusal into an HttpError
 // that send_error() maps to a status, optional headers and the JSON body
 // {"error": "human message", "reason": "machine_reason"}. Exceptions that escape a handler
-// (a StoreError from a read) become a 500 in guarded(). Refusals by the transport itself
+// (a StoreError from a read) become a 500 in guarded() (503 when the store is unavailable, e.g.
+// a ClickHouse shard down). Refusals by the transport itself
 // (limits, framing) use the same body; see http_server.cpp.
 #pragma once
 
@@ -64,11 +65,22 @@ inline void allow_origin(Response& res, const std::string& origin) {
 }
 
 // Runs a handler so no exception reaches the transport: a failure becomes a 500 with no internals
-// beyond the message, and is logged without any client address.
+// beyond the message (503 store_unavailable when a database server is down), and is logged
+// without any client address.
 template <typename F>
 void guarded(const Request& req, Response& res, F&& f) {
   try {
     f();
+  } catch (const StoreError& e) {
+    std::fprintf(stderr, "thermograph-collector: %s %s failed: %s\n", req.method.c_str(),
+                 req.path.c_str(), e.what());
+    res = Response{};
+    if (e.unavailable()) {  // a database server (ClickHouse shard) is down: worth a retry
+      res.set_header("Retry-After", "5");
+      send_error(res, 503, "store_unavailable", "the collector's database is unavailable");
+    } else {
+      send_error(res, 500, "internal", std::string("internal error: ") + e.what());
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "thermograph-collector: %s %s failed: %s\n", req.method.c_str(),
                  req.path.c_str(), e.what());

@@ -1,7 +1,7 @@
 // Boost.Beast/Asio transport (see http_server.h). Beast stays in this file: handlers see only
 // http_message.h.
-// beast::string_view is std::string_view here (it must be the same in every file including Beast).
-#define BOOST_BEAST_USE_STD_STRING_VIEW 1
+// beast::string_view is std::string_view (BOOST_BEAST_USE_STD_STRING_VIEW, set for every file of
+// the library in CMakeLists.txt).
 
 #include "http_server.h"
 

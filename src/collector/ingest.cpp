@@ -151,7 +151,9 @@ void Ingest::write_batch(std::vector<Pending*>& batch) {
         std::erase_if(pending_stats_, [](const auto& e) { return e.second == 0; });
       } catch (const StoreError& e) {
         // Nothing was committed: the requests get 503 (full) or 500 and the tracker may retry.
-        result = e.full() ? Result::kStoreFull : Result::kStoreFailed;
+        result = e.full()          ? Result::kStoreFull
+                 : e.unavailable() ? Result::kStoreUnavailable
+                                   : Result::kStoreFailed;
         failure = e.what();
       } catch (const std::exception& e) {
         result = Result::kStoreFailed;
@@ -162,13 +164,17 @@ void Ingest::write_batch(std::vector<Pending*>& batch) {
         log_failure(failure);
       }
       std::lock_guard lock(health_mu_);
-      health_ = result == Result::kStored      ? ""
-                : result == Result::kStoreFull ? "storage_full"
-                                               : "store_error";
+      health_ = result == Result::kStored             ? ""
+                : result == Result::kStoreFull        ? "storage_full"
+                : result == Result::kStoreUnavailable ? "store_unavailable"
+                                                      : "store_error";
     }
   }
   if (result != Result::kStored && !batch.empty())
-    count(result == Result::kStoreFull ? "storage_full" : "store_error", batch.size());
+    count(result == Result::kStoreFull          ? "storage_full"
+          : result == Result::kStoreUnavailable ? "store_unavailable"
+                                                : "store_error",
+          batch.size());
   complete(batch, result);
 }
 

@@ -23,7 +23,8 @@ namespace thermograph {
 class Ingest {
  public:
   // kStoreFull: the disk is full or a file hit its size limit; retry once space returns.
-  enum class Result { kStored, kQueueFull, kStoreFailed, kStoreFull, kStopped };
+  // kStoreUnavailable: a database server (ClickHouse shard) is down; retry once it is back.
+  enum class Result { kStored, kQueueFull, kStoreFailed, kStoreFull, kStoreUnavailable, kStopped };
 
   // `max_queue` bounds memory: reports waiting for the writer beyond it are refused (503).
   // `limits` bound the pages, variants and tag values each site and day may hold.
@@ -55,7 +56,8 @@ class Ingest {
   // Batch sizes and commit latencies, for /metrics.
   const IngestMetrics& metrics() const { return metrics_; }
 
-  // "" while the last commit succeeded, else why it failed ("storage_full", "store_error").
+  // "" while the last commit succeeded, else why it failed ("storage_full", "store_unavailable",
+  // "store_error").
   std::string health();
 
   // Drains the queue, writes pending counters, and joins the writer. Idempotent.

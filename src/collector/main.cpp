@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,8 @@ constexpr const char* kUsage =
     "  export       print merged aggregates of a site as JSON or CSV\n"
     "  stats        print accepted/rejected report counts\n"
     "  prune        delete day buckets older than N days\n"
+    "  import       copy sites, rows and counters of one store into another (SQLite to "
+    "ClickHouse)\n"
     "  --version    print the version\n";
 
 const std::map<std::string, const char*> kHelp = {
@@ -43,6 +46,8 @@ const std::map<std::string, const char*> kHelp = {
      "         [--compact-after S] [--in-place-cells N] [--k-anonymity K]\n"
      "         [--metrics-token-file PATH]\n"
      "  --db PATH            SQLite database (created if missing)\n"
+     "  --store clickhouse://HOST:PORT[,HOST:PORT...]/DB  instead of --db: a ClickHouse cluster,\n"
+     "                       every shard's HTTP port listed (docs/scale-out.md)\n"
      "  --port N             TCP port (default 8080; 0 picks a free one, printed on stderr)\n"
      "  --host ADDR          listen address (default 127.0.0.1)\n"
      "  --rate R             reports/s per client address, 0 = unlimited (default 20)\n"
@@ -107,7 +112,14 @@ const std::map<std::string, const char*> kHelp = {
      "usage: thermograph-collector export --db PATH --site KEY [--page PAGE] [--format json|csv]\n"
      "  Merges every day and segment of each page. json: one report per page (to_json form);\n"
      "  csv: per-element counters, one line per page and element.\n"},
-    {"stats", "usage: thermograph-collector stats --db PATH\n"},
+    {"stats",
+     "usage: thermograph-collector stats --db PATH\n"
+     "Every command takes --store clickhouse://HOST:PORT[,...]/DB instead of --db PATH.\n"},
+    {"import",
+     "usage: thermograph-collector import --from PATH (--store URL | --db PATH)\n"
+     "  Copies every site, every row (page x day x segment, as stored) and the counters of the\n"
+     "  store at --from into the destination; refuses a destination that already holds rows of\n"
+     "  one of the sites. Stop the collectors writing to --from first (docs/scale-out.md).\n"},
     {"prune",
      "usage: thermograph-collector prune --db PATH --older-than DAYS\n"
      "  Deletes day buckets older than DAYS days (UTC). Safe while serve is running.\n"},
@@ -119,14 +131,16 @@ int usage_error(const std::string& cmd, const std::string& msg) {
 }
 
 // Read-only commands must not create an empty database by accident (a typo in --db).
+// A ClickHouse URL (--store) opens the cluster (its schema is created or checked).
 std::unique_ptr<Store> open_store(const std::string& path, bool must_exist) {
+  if (is_clickhouse_url(path)) return open_clickhouse_store(path);
   if (must_exist && access(path.c_str(), F_OK) != 0) throw StoreError("no database at " + path);
   return open_sqlite_store(path);
 }
 
 int cmd_serve(const Flags& f) {
   ServerOptions o;
-  if (!f.has("db")) return usage_error("serve", "--db PATH is required");
+  if (!f.has("db")) return usage_error("serve", "--db PATH is required (or --store URL)");
   o.db = f.get("db");
   o.host = f.get("host", o.host);
   http::Limits& l = o.limits;
@@ -310,19 +324,24 @@ int cmd_export(const Flags& f) {
   RowFilter filter;
   filter.site = f.get("site");
   if (f.has("page")) filter.page = f.get("page");
+  std::vector<std::string> keys;
+  if (filter.page) {
+    keys.push_back(*filter.page);
+  } else {
+    for (const PageInfo& p : store->pages(filter.site, 0, SIZE_MAX).pages) keys.push_back(p.page);
+  }
   std::map<std::string, Report> pages;  // operator export: full data, no release policy
-  store->for_each_row(filter, [&](const RowKey& key, Report&& r) {
-    auto [it, fresh] = pages.try_emplace(key.page);
-    if (fresh) {
-      it->second = std::move(r);
-      it->second.segment = Segment{};
-      it->second.segment.site = key.site;
-      it->second.segment.page = key.page;
-      it->second.segment.width_class = it->second.segment.device = kMixed;
-    } else {
-      it->second.data.merge(r.data);
-    }
-  });
+  for (const std::string& page : keys) {
+    RowFilter one = filter;
+    one.page = page;
+    std::optional<Report> r = store->merged(one);  // the store merges (ClickHouse: in the engine)
+    if (!r) continue;
+    r->segment = Segment{};
+    r->segment.site = filter.site;
+    r->segment.page = page;
+    r->segment.width_class = r->segment.device = kMixed;
+    pages.emplace(page, std::move(*r));
+  }
   if (format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (auto& [page, r] : pages) list.push_back(to_json(r));
@@ -353,6 +372,44 @@ int cmd_stats(const Flags& f) {
   nlohmann::json j = stats_json(store->stats());
   j["sites"] = store->sites().size();
   std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+int cmd_import(const Flags& f) {
+  if (!f.has("from") || !f.has("db"))
+    return usage_error("import", "--from PATH and --store URL (or --db PATH) are required");
+  auto src = open_store(f.get("from"), true);
+  auto dst = open_store(f.get("db"), false);
+  const std::vector<SiteRecord> sites = src->sites();
+  std::set<std::string> known;
+  for (const SiteRecord& s : dst->sites()) known.insert(s.key);
+  for (const SiteRecord& s : sites)  // a second import would count everything twice
+    if (dst->pages(s.key, 0, 1).total > 0)
+      throw StoreError("the destination already holds rows of site " + s.key +
+                       "; import into an empty database");
+  size_t added = 0, rows = 0;
+  for (const SiteRecord& s : sites) {
+    if (!known.count(s.key)) dst->add_site(s), ++added;
+    std::vector<std::pair<RowKey, Report>> chunk;  // bounded: 256 rows per commit
+    auto flush = [&] {
+      std::vector<std::pair<RowKey, const Report*>> items;
+      for (const auto& [k, r] : chunk) items.push_back({k, &r});
+      dst->commit_batch(items, {});
+      rows += chunk.size();
+      chunk.clear();
+    };
+    RowFilter all;
+    all.site = s.key;
+    src->for_each_row(all, [&](const RowKey& k, Report&& r) {
+      chunk.emplace_back(k, std::move(r));
+      if (chunk.size() >= 256) flush();
+    });
+    if (!chunk.empty()) flush();
+  }
+  StatsMap stats = src->stats();
+  stats.erase("pending_deltas");  // a state of the source, not a count
+  dst->commit_batch({}, stats);
+  std::printf("imported %zu sites (%zu new) and %zu rows\n", sites.size(), added, rows);
   return 0;
 }
 
@@ -437,9 +494,23 @@ int run(int argc, char** argv) {
           {"export", {{"db", "site", "page", "format"}, {}}},
           {"stats", {{"db"}, {}}},
           {"prune", {{"db", "older-than"}, {}}},
+          {"import", {{"from", "db"}, {}}},
       };
+  // `--store URL` names a ClickHouse cluster where `--db PATH` names an SQLite file: one flag for
+  // the commands (`db`), which open_store() tells apart by the URL scheme.
+  std::vector<std::string> owned(argv, argv + argc);
+  bool db = false, store = false;
+  for (int i = first; i < argc; ++i) {
+    std::string& a = owned[i];
+    db |= a == "--db" || a.rfind("--db=", 0) == 0;
+    if (a == "--store" || a.rfind("--store=", 0) == 0) store = true, a.replace(2, 5, "db");
+  }
+  std::vector<char*> args;
+  for (std::string& a : owned) args.push_back(a.data());
+  if (db && store) return usage_error(cmd, "--db and --store are alternatives; give one");
   Flags flags(kFlags.at(cmd).first, kFlags.at(cmd).second);
-  if (auto ok = flags.parse(argc, argv, first); !ok) return usage_error(cmd, ok.error().message);
+  if (auto ok = flags.parse(argc, args.data(), first); !ok)
+    return usage_error(cmd, ok.error().message);
   try {
     if (cmd == "serve") return cmd_serve(flags);
     if (cmd == "site create") return cmd_site_create(flags);
@@ -449,6 +520,7 @@ int run(int argc, char** argv) {
     if (cmd == "site delete") return cmd_site_delete(flags);
     if (cmd == "export") return cmd_export(flags);
     if (cmd == "stats") return cmd_stats(flags);
+    if (cmd == "import") return cmd_import(flags);
     return cmd_prune(flags);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "thermograph-collector %s: %s\n", cmd.c_str(), e.what());

@@ -100,19 +100,6 @@ Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool
 
 namespace {
 
-// Segment of a merge: a field that differs between rows becomes kMixed (width, device),
-// empty (variant), false (logged_in), 0 (tracker version); tags keep what all rows share.
-void merge_segment(Segment& into, const Segment& s) {
-  if (into.width_class != s.width_class) into.width_class = kMixed;
-  if (into.device != s.device) into.device = kMixed;
-  if (into.variant != s.variant) into.variant.clear();
-  if (into.logged_in != s.logged_in) into.logged_in = false;
-  if (into.tracker_version != s.tracker_version) into.tracker_version = 0;
-  std::erase_if(into.tags, [&](const Tag& t) {
-    return std::find(s.tags.begin(), s.tags.end(), t) == s.tags.end();
-  });
-}
-
 struct Released {
   Report report;
   ReleaseDecision decision;
@@ -125,20 +112,10 @@ Expected<Released, HttpError> merged_release(Context& ctx, const Query& req,
   const std::string side = req.prefix.empty() ? "" : "side " + req.prefix.substr(0, 1) + ": ";
   const auto f = parse_filter(req, site.key, true);
   if (!f) return HttpError{400, "bad_request", side + f.error().message};
-  Released r;
-  Report& out = r.report;
-  size_t rows = 0;
-  ctx.store.for_each_row(*f, [&](const RowKey&, Report&& r) {
-    if (rows++ == 0) {
-      out = std::move(r);
-    } else {
-      merge_segment(out.segment, r.segment);
-      out.data.merge(r.data);
-    }
-  });
-  if (rows == 0) return HttpError{404, "no_data", side + "no data for this page and filters"};
-  out.kind = kKindAggregate;
-  r.decision = release(out.data, ctx.policy);
+  std::optional<Report> merged = ctx.store.merged(*f);
+  if (!merged) return HttpError{404, "no_data", side + "no data for this page and filters"};
+  Released r{std::move(*merged), {}};
+  r.decision = release(r.report.data, ctx.policy);
   if (!r.decision.ok) return HttpError{403, "below_min_page_views", side + r.decision.reason};
   return r;
 }

@@ -89,6 +89,12 @@ void handle_report(Context& ctx, const Request& req, http::Responder reply) {
                           send_error(res, 500, "store_error",
                                      "report could not be stored; retry later");
                           break;
+                        case Ingest::Result::kStoreUnavailable:
+                          res.set_header("Retry-After", "5");
+                          send_error(res, 503, "store_unavailable",
+                                     "the collector's database is unavailable; nothing was "
+                                     "stored; retry later");
+                          break;
                         case Ingest::Result::kStoreFull:
                           res.set_header("Retry-After", "30");
                           send_error(res, 503, "storage_full",
@@ -235,7 +241,8 @@ int serve(const ServerOptions& opt) {
     so.compact_after_seconds = opt.compact_after_seconds;
     so.in_place_max_cells = opt.in_place_max_cells;
     so.require_writable = true;  // refuse to start rather than answer 500 to every report
-    store = open_sqlite_store(opt.db, so);
+    store =
+        is_clickhouse_url(opt.db) ? open_clickhouse_store(opt.db) : open_sqlite_store(opt.db, so);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "thermograph-collector: %s\n", e.what());
     return 1;

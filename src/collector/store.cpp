@@ -2,6 +2,7 @@
 // and the grouped form of the counters.
 #include "store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -32,6 +33,31 @@ bool tags_match(const std::string& tags_json, const std::vector<Tag>& wanted) {
     if (it == j.end() || !it->is_string() || it->get<std::string>() != t.value) return false;
   }
   return true;
+}
+
+void merge_segment(Segment& into, const Segment& s) {
+  if (into.width_class != s.width_class) into.width_class = kMixed;
+  if (into.device != s.device) into.device = kMixed;
+  if (into.variant != s.variant) into.variant.clear();
+  if (into.logged_in != s.logged_in) into.logged_in = false;
+  if (into.tracker_version != s.tracker_version) into.tracker_version = 0;
+  std::erase_if(into.tags, [&](const Tag& t) {
+    return std::find(s.tags.begin(), s.tags.end(), t) == s.tags.end();
+  });
+}
+
+std::optional<Report> Store::merged(const RowFilter& filter) {
+  std::optional<Report> out;
+  for_each_row(filter, [&](const RowKey&, Report&& r) {
+    if (!out) {
+      out = std::move(r);
+    } else {
+      merge_segment(out->segment, r.segment);
+      out->data.merge(r.data);
+    }
+  });
+  if (out) out->kind = kKindAggregate;
+  return out;
 }
 
 uint64_t cell_count(const Aggregate& a) {

@@ -1,6 +1,7 @@
-// The collector's storage interface. SqliteStore is the default; the interface is kept small
-// (sites, one batched append, a few reads, background compaction) and speaks of rows and
-// batches only, so another backend (ClickHouse) can follow without touching the HTTP layer.
+// The collector's storage interface. SqliteStore is the default, ClickHouseStore
+// (clickhouse_store.cpp, docs/scale-out.md) the sharded one; the interface is kept small (sites,
+// one batched append, a few reads, background compaction) and speaks of rows and batches only,
+// so a backend never touches the HTTP layer.
 // Implementations must be safe to call from many threads at once.
 #pragma once
 
@@ -87,14 +88,19 @@ struct ElementName {
 
 // Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
 // hit its size limit (ENOSPC, EFBIG, EDQUOT): retrying once space returns will work.
+// `unavailable()`: a database server (a ClickHouse shard) cannot be reached or does not answer;
+// retrying once it is back will work.
 class StoreError : public std::runtime_error {
  public:
+  enum Kind { kFailed, kFull, kUnavailable };
   explicit StoreError(const std::string& what, bool full = false)
-      : std::runtime_error(what), full_(full) {}
-  bool full() const { return full_; }
+      : std::runtime_error(what), kind_(full ? kFull : kFailed) {}
+  StoreError(const std::string& what, Kind kind) : std::runtime_error(what), kind_(kind) {}
+  bool full() const { return kind_ == kFull; }
+  bool unavailable() const { return kind_ == kUnavailable; }
 
  private:
-  bool full_ = false;
+  Kind kind_ = kFailed;
 };
 
 struct StoreOptions {
@@ -149,6 +155,11 @@ class Store {
   // included. Stored data that cannot be decoded is skipped (and set aside by compact()).
   virtual void for_each_row(const RowFilter& filter,
                             const std::function<void(const RowKey&, Report&&)>& fn) = 0;
+  // The merge of every row matching `filter`, or nullopt when none does: counters and cells
+  // add up (saturating), element flags OR, element stable keys keep the smallest non-zero one;
+  // the segment keeps what all rows share (merge_segment). Kind: aggregate. The default merges
+  // for_each_row's rows here (SqliteStore); a server-side store computes it in the engine.
+  virtual std::optional<Report> merged(const RowFilter& filter);
   virtual StatsMap stats() = 0;
   virtual int64_t prune(int32_t before_day) = 0;  // deletes rows with day < before_day
   // Stores (or replaces, by site, page and key) element names. Keys the site has no name for yet
@@ -170,6 +181,20 @@ class Store {
 
 // Opens (creating if needed) an SQLite store in WAL mode with synchronous=FULL.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, const StoreOptions& options = {});
+
+// Opens a ClickHouse cluster, `clickhouse://HOST:HTTP_PORT[,HOST:HTTP_PORT...]/DATABASE` (every
+// shard listed; docs/scale-out.md): creates the tables on each shard, or checks their schema
+// version and throws StoreError with one clear line if it differs.
+std::unique_ptr<Store> open_clickhouse_store(const std::string& url);
+
+// `--store` values are ClickHouse URLs; `--db` is an SQLite path.
+inline bool is_clickhouse_url(const std::string& s) {
+  return s.rfind("clickhouse://", 0) == 0;
+}
+
+// Segment of a merge: a field that differs between rows becomes kMixed (width, device),
+// empty (variant), false (logged_in), 0 (tracker version); tags keep what all rows share.
+void merge_segment(Segment& into, const Segment& s);
 
 // Cells a stored aggregate holds, as the per-page-day bound counts them.
 uint64_t cell_count(const Aggregate& a);
