@@ -91,6 +91,16 @@ Caps layer_caps(const Bounds& b, Layer layer) {
   }
 }
 
+size_t fixed_assign(char* data, size_t max, std::string_view s) {
+  size_t n = nul_at(s);
+  if (n > max) {
+    n = max;
+    while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
+  }
+  std::memcpy(data, s.data(), n);
+  return n;
+}
+
 bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > kMaxShortStringBytes || value.size() > kMaxShortStringBytes ||
       nul_at(key) < key.size() || nul_at(value) < value.size())

@@ -59,6 +59,10 @@ inline size_t nul_at(std::string_view s) {
   return n;
 }
 
+// FixedString's assignment, one function for every N: copies what fits of s into data (at most
+// max bytes) and returns its length.
+size_t fixed_assign(char* data, size_t max, std::string_view s);
+
 // A bounded string in place; assignment truncates to N bytes.
 template <size_t N>
 struct FixedString {
@@ -69,13 +73,7 @@ struct FixedString {
   // report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or emoji
   // variant name would otherwise lose the page view).
   FixedString& operator=(std::string_view s) {
-    size_t n = nul_at(s);
-    if (n > N) {
-      n = N;
-      while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
-    }
-    size = static_cast<uint16_t>(n);
-    std::memcpy(data, s.data(), size);
+    size = static_cast<uint16_t>(fixed_assign(data, N, s));
     return *this;
   }
   operator std::string_view() const { return {data, size}; }
