@@ -106,8 +106,9 @@ bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
       nul_at(key) < key.size() || nul_at(value) < value.size())
     return false;
   uint32_t i = 0;
-  while (i < ntags && order(tags[i].key, key) < 0) ++i;
-  if (i < ntags && order(tags[i].key, key) == 0) {
+  int c = 1;  // the order of tags[i] against key, once i stops
+  while (i < ntags && (c = order(tags[i].key, key)) < 0) ++i;
+  if (i < ntags && c == 0) {
     tags[i].value = value;
     return true;
   }
