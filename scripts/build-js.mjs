@@ -24,7 +24,7 @@ const common = {
 // must keep their spelling, so an internal name must not also be one of those (ctx.record, not
 // ctx.push, which would rename Array#push too).
 const internal = [
-  'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'recordAt', 'react',
+  'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
   'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
   'el', 'excluded', 'sel', 'k', 'flags',
   'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
