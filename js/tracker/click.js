@@ -18,10 +18,9 @@ export function start(ctx) {
     if (t - ctx.pageStart < SETTLE_MS || t - ctx.lastShift < SETTLE_MS) return;
     const info = ctx.describe(origin(e));
     if (!info) return;
-    const el = info.el;
+    const el = info.el, r = el.getBoundingClientRect();
     let x = e.clientX, y = e.clientY;
     if (e.detail === 0 || (x === 0 && y === 0)) {
-      const r = el.getBoundingClientRect();
       x = r.left + r.width / 2;
       y = r.top + r.height / 2;
     } else if (down && e.timeStamp - down.t < 30 && Math.abs(x - down.x) + Math.abs(y - down.y) > 8) {
@@ -32,7 +31,14 @@ export function start(ctx) {
     if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;
-    ctx.recordAt(EV_CLICK, flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y), info, flags, x, y, e.detail && e);
+    const p = flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y);
+    // Where it fell inside the element. On the element itself the event's offset is in the
+    // element's own box, its transform undone (rotated, skewed: the browser inverts it); otherwise
+    // (a child, keyboard activation), the bounding box.
+    const own = e.detail && e.target === el && el.offsetWidth;
+    ctx.record(EV_CLICK, p.x, p.y, info, flags,
+      own ? (e.offsetX + el.clientLeft) / el.offsetWidth : (x - r.left) / r.width,
+      own ? (e.offsetY + el.clientTop) / el.offsetHeight : (y - r.top) / r.height);
     if (ctx.isGoal(el)) ctx.record(EV_GOAL);
   });
 }

@@ -49,15 +49,6 @@ export function createTracker(options = {}) {
       queue.push([type, t, a, b, c, d, e, f]);
       if (mod && queue.length >= 128) drain();
     },
-    // A pointer event at viewport (x, y), page position p: also where it fell inside the element.
-    // On the element itself the event's offset is in the element's own box, its transform undone
-    // (rotated, skewed: the browser inverts it); otherwise, the bounding box.
-    recordAt(type, p, info, flags, x, y, e) {
-      const el = info.el, r = el.getBoundingClientRect(), own = e && e.target === el && el.offsetWidth;
-      ctx.record(type, p.x, p.y, info, flags,
-        own ? (e.offsetX + el.clientLeft) / el.offsetWidth : (x - r.left) / r.width,
-        own ? (e.offsetY + el.clientTop) / el.offsetHeight : (y - r.top) / r.height);
-    },
     react(kind) {
       if (now() - ctx.lastClick < REACTION_WINDOW_MS) ctx.record(EV_REACTION, kind);
     },

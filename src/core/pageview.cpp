@@ -58,16 +58,9 @@ bool take_counters(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t* 
   return any;
 }
 
-// Whether s holds a NUL byte. A plain loop: std::memchr links musl's word-at-a-time memchr into
-// the visitor's wasm (-16 B gzip with order() below).
-bool has_nul(std::string_view s) {
-  for (char c : s)
-    if (!c) return true;
-  return false;
-}
-
 // Byte order of a and b as string_view::compare (unsigned bytes, then length): <0, 0 or >0. A
-// plain loop: string_view's comparison operators pull char_traits::compare into the wasm.
+// plain loop: string_view's comparison operators pull char_traits::compare into the wasm
+// (nul_at, pageview.h, does the NUL checks).
 int order(std::string_view a, std::string_view b) {
   for (size_t i = 0; i < a.size() && i < b.size(); ++i)
     if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
@@ -98,13 +91,24 @@ Caps layer_caps(const Bounds& b, Layer layer) {
   }
 }
 
+size_t fixed_assign(char* data, size_t max, std::string_view s) {
+  size_t n = nul_at(s);
+  if (n > max) {
+    n = max;
+    while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
+  }
+  std::memcpy(data, s.data(), n);
+  return n;
+}
+
 bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
   if (key.empty() || key.size() > kMaxShortStringBytes || value.size() > kMaxShortStringBytes ||
-      has_nul(key) || has_nul(value))
+      nul_at(key) < key.size() || nul_at(value) < value.size())
     return false;
   uint32_t i = 0;
-  while (i < ntags && order(tags[i].key, key) < 0) ++i;
-  if (i < ntags && order(tags[i].key, key) == 0) {
+  int c = 1;  // the order of tags[i] against key, once i stops
+  while (i < ntags && (c = order(tags[i].key, key)) < 0) ++i;
+  if (i < ntags && c == 0) {
     tags[i].value = value;
     return true;
   }

@@ -51,6 +51,18 @@ struct Caps {
 };
 Caps layer_caps(const Bounds& b, Layer layer);
 
+// Where the first NUL byte of s is, s.size() when there is none. One plain loop for every NUL
+// check of the visitor's strings (string_view::find and std::memchr link library searches).
+inline size_t nul_at(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && s[n] != '\0') ++n;
+  return n;
+}
+
+// FixedString's assignment, one function for every N: copies what fits of s into data (at most
+// max bytes) and returns its length.
+size_t fixed_assign(char* data, size_t max, std::string_view s);
+
 // A bounded string in place; assignment truncates to N bytes.
 template <size_t N>
 struct FixedString {
@@ -61,14 +73,7 @@ struct FixedString {
   // report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or emoji
   // variant name would otherwise lose the page view).
   FixedString& operator=(std::string_view s) {
-    size_t n = 0;
-    while (n < s.size() && s[n] != '\0') ++n;
-    if (n > N) {
-      n = N;
-      while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
-    }
-    size = static_cast<uint16_t>(n);
-    std::memcpy(data, s.data(), size);
+    size = static_cast<uint16_t>(fixed_assign(data, N, s));
     return *this;
   }
   operator std::string_view() const { return {data, size}; }

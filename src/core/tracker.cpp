@@ -102,12 +102,14 @@ void Tracker::apply(const double* ev) {
   if (!active_) return;
   const double t = ev[1];
   if (!std::isfinite(t) || t < now_ - 1) return;  // clocks never run backwards
-  switch (static_cast<int>(ev[0])) {
+  const int type = static_cast<int>(ev[0]);
+  if (type < kEvMove || type > kEvInput) return settle(now_, false);
+  accrue(t);  // every event first credits the time up to it
+  switch (type) {
     case kEvMove:
       on_move(ev);
       break;
     case kEvPointerOut:
-      accrue(t);
       pointer_in_ = false;
       break;
     case kEvClick:
@@ -117,21 +119,17 @@ void Tracker::apply(const double* ev) {
       on_scroll(ev);
       break;
     case kEvReaction:
-      accrue(t);
       on_reaction(t, to_u32(ev[2]));
       break;
     case kEvError:
-      accrue(t);
       on_error(t);
       break;
     case kEvVisibility:
-      accrue(t);
       visible_ = ev[2] != 0;
       if (visible_) touch_input(t);
       on_reaction(t, kReactFocus);
       break;
     case kEvGoal:
-      accrue(t);
       if (!goal_) {
         goal_ = true;
         pv_.set_counter(kConversions, 1);
@@ -141,7 +139,6 @@ void Tracker::apply(const double* ev) {
       }
       break;
     case kEvInput:
-      accrue(t);
       touch_input(t);
       break;
     default:
@@ -152,7 +149,6 @@ void Tracker::apply(const double* ev) {
 
 void Tracker::on_move(const double* ev) {
   const double t = ev[1];
-  accrue(t);
   touch_input(t);
   const auto key = to_u32(ev[4]);
   if (key != move_key_) hover_ms_ = 0;
@@ -166,7 +162,6 @@ void Tracker::on_move(const double* ev) {
 
 void Tracker::on_scroll(const double* ev) {
   const double t = ev[1];
-  accrue(t);
   touch_input(t);
   view_carry_ms_ = 0;
   view_top_ = std::max(0.0, finite_or(ev[2], 0));
@@ -184,7 +179,6 @@ void Tracker::on_scroll(const double* ev) {
 
 void Tracker::on_click(const double* ev) {
   const double t = ev[1];
-  accrue(t);
   touch_input(t);
   const double x = finite_or(ev[2], 0), y = finite_or(ev[3], 0);
   const auto key = to_u32(ev[4]);

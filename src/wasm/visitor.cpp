@@ -14,17 +14,9 @@
 
 #include "core/element_key.h"
 #include "core/page_key.h"
+#include "core/pageview.h"
 #include "core/pii.h"
 #include "core/tracker.h"
-
-namespace {
-// Where the first NUL is (npos: none); string_view::find pulls in a larger generic search.
-size_t find_nul(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i)
-    if (!s[i]) return i;
-  return std::string_view::npos;
-}
-}  // namespace
 
 #define TG_EXPORT(name) extern "C" __attribute__((export_name(name)))
 
@@ -94,8 +86,8 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldPage: {
       // "origin\0pathname+search" as the browser parsed them -> origin + templated path +
       // allow-listed query (page_key.h). The fragment is never passed in.
-      const size_t split = find_nul(s);
-      if (split == std::string_view::npos) return 1;
+      const size_t split = nul_at(s);
+      if (split == s.size()) return 1;
       char key[kMaxPageKeyBytes];
       seg.page = std::string_view(
           key, canonical_page_key_from_origin(head(s, split), tail(s, split + 1),
@@ -108,8 +100,8 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       seg.variant = s;
       return 0;
     case kFieldTag: {
-      const size_t split = find_nul(s);
-      if (split == std::string_view::npos) return 1;
+      const size_t split = nul_at(s);
+      if (split == s.size()) return 1;
       const std::string_view key = head(s, split), value = tail(s, split + 1);
       // A tag that looks personal is refused whole; JS names the rule, never the value.
       for (std::string_view part : {key, value})

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -185,6 +186,15 @@ TEST_CASE("hostile event values never crash and never land at NaN cells") {
   s.ev(kEvClick, 50, 1, 1);                        // time going backwards is ignored
   s.flush(1000, true);
   CHECK(s.sent.layers[kLayerClicks].sum() == 2);
+}
+
+TEST_CASE("records of unknown types are ignored: they do not move the clock") {
+  Session s;
+  s.ev(kEvMove, 1000, 500, 500, 0, 0, 0, 0);
+  for (const double type : {0.0, 10.0, 250.0, -1e300, 1e300, nan("")}) s.ev(type, 3000);
+  s.ev(kEvPointerOut, 2000);  // still in order: the pointer rested 1 s, not 2
+  s.flush(20000);
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(500, 500)) == 1000 / kDwellUnitMs);
 }
 
 TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
