@@ -28,11 +28,16 @@ done
 
 source scripts/lib.sh
 
-# Build tools, libraries, the browser for tests, the load tools for benchmarks and the ClickHouse
-# server the scale-out tests start themselves (docs/scale-out.md; it is not started as a service).
-PACKAGES=(cmake make g++ clang libclang-rt-14-dev emscripten doctest-dev
-          nlohmann-json3-dev libboost-dev libssl-dev libsqlite3-dev sqlite3 chromium wrk nginx-light brotli
-          clang-format clickhouse-server clickhouse-client)
+# What `npm start` runs: build tools, libraries, and Chromium for the simulated visitors.
+PACKAGES=(cmake make g++ emscripten doctest-dev nlohmann-json3-dev libboost-dev libssl-dev
+          libsqlite3-dev sqlite3 chromium)
+# Tests and benchmarks also need clang (the fuzzer), clang-format (checks), the load tools, and
+# the ClickHouse server the scale-out tests start themselves (docs/scale-out.md; never started as
+# a service). A new user's `npm start` does not wait for them.
+if [ "$purpose" != start ]; then
+  PACKAGES+=(clang libclang-rt-14-dev clang-format wrk nginx-light brotli clickhouse-server
+             clickhouse-client)
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,6 +3,7 @@
 # WAL + synchronous=FULL, group commit) and against nginx answering `return 204;` (the ceiling
 # for an HTTP server doing no work), plus the writer's merge cost by row size.
 # Writes bench/results/collector.json. Usage: bench/collector/run.sh [--duration S] [--connections N]
+# THERMOGRAPH_BENCH_ARGS: extra `serve` flags for the collector (e.g. "--in-place-cells 0").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -88,7 +89,7 @@ run_wrk() {
 echo "== thermograph-collector ($CONNECTIONS connections, ${DURATION}s)"
 # wrk is one client address: lift the per-address connection cap above its connection count.
 "$COLLECTOR" serve --db "$DB" --port 0 --rate 0 \
-  --max-connections-per-address $(( CONNECTIONS + 64 )) 2> "$TMP/collector.log" &
+  --max-connections-per-address $(( CONNECTIONS + 64 )) ${THERMOGRAPH_BENCH_ARGS:-} 2> "$TMP/collector.log" &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q "listening on" "$TMP/collector.log" && break; sleep 0.1; done
 PORT="$(grep -o '127.0.0.1:[0-9]*' "$TMP/collector.log" | cut -d: -f2)"
