@@ -106,7 +106,7 @@ function renderHealth() {
       el('strong', {}, f.page ? `${f.page}: ` : ''), f.message,
       el('p', { class: 'check' }, el('b', {}, 'What to check: '), f.check)));
   }
-  const foot = el('p', { class: 'note' }, `Drops and spikes compare ${data.checked_day} with the ${data.health.baseline_days} days before it. Duplicate tags: ${data.health.duplicate_tracker}.`);
+  const foot = el('p', { class: 'note' }, `Drops and spikes compare ${data.checked_day} with the ${data.health.baseline_days} days before it. Page views with a second Thermograph tag on the page (all time): ${data.health.duplicate_tracker}.`);
   $('health').replaceChildren(flags.length ? list : el('p', {}, 'Nothing to check: no drops, spikes, old trackers or refused reports.'), foot);
 }
 

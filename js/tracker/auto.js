@@ -6,7 +6,8 @@ import { log } from './events.js';
 (() => {
   try {
     const w = window, prev = w.thermograph;
-    if (prev && prev.loaded) return log('second tag ignored');
+    // A second tag is ignored; the first one reports that there was one (data-health audit).
+    if (prev && prev.loaded) return prev('secondTag'), log('second tag ignored');
     const script = document.currentScript || {};  // none when run as a module
     const d = script.dataset || {};
     // A file next to this script: its last path segment (and query, fragment) replaced.

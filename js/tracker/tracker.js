@@ -3,7 +3,7 @@
 // view and never reaches the host page.
 import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
-  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII,
+  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII,
 } from 'thermograph-constants';
 import { isLabel, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
@@ -24,7 +24,7 @@ export function createTracker(options = {}) {
   const o = options;
   let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
   let device = 0, consent = o.consent !== 'required';
-  let variant = o.variant || '', loggedIn = !!o.loggedIn;
+  let variant = o.variant || '', loggedIn = !!o.loggedIn, secondTag = 0;
   // `tags: {plan: 'pro'}` sets a tag; `tags: {plan: ['free', 'pro']}` allows only those values.
   const declared = o.tags || {}, tags = Object.entries(declared);
   const send = o.transport || createTransport(endpointUrl(o.endpoint || '/'));
@@ -104,6 +104,7 @@ export function createTracker(options = {}) {
     mod.setString(FIELD_SITE, o.site || '');
     setVariant();
     mod.setNumber(NUM_LOGGED_IN, loggedIn ? 1 : 0);
+    mod.setNumber(NUM_SECOND_TAG, secondTag);
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
     for (const [k, v] of tags) Array.isArray(v) || setTag(k, v);
@@ -205,6 +206,8 @@ export function createTracker(options = {}) {
     tag(k, v) { tags.push([k, v]); setTag(k, v); },
     variant(v) { variant = v; setVariant(); },
     loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
+    // Sent by a second script tag on this page (auto.js): reported with every page view after.
+    secondTag() { secondTag = 1; if (mod) mod.setNumber(NUM_SECOND_TAG, 1); },
     consent(v) { consent = !!v; v ? start() : stop(false); },
     goal() { ctx.record(EV_GOAL); },
     flush: ctx.guard(() => ctx.sendDeltas(false)),

@@ -374,9 +374,14 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   // Refusals and adjustments of this site's own reports (the collector-wide ones: /metrics).
   const std::string prefix = site_stat(site->key, "");
   nlohmann::json refused = nlohmann::json::object();
+  uint64_t second_tags = 0;
   for (const auto& [key, n] : ctx.ingest.stats()) {
     if (key.rfind(prefix, 0) != 0 || n == 0) continue;
     const std::string reason = key.substr(prefix.size());
+    if (reason == kSecondTagStat) {
+      second_tags = n;
+      continue;
+    }
     refused[reason] = n;
     static const std::map<std::string, std::string> kCheck = {
         {"origin_not_allowed",
@@ -396,6 +401,13 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                                                   : "were refused (" + reason + ")."),
                      it != kCheck.end() ? it->second : "See docs/collector.md for this reason."});
   }
+  if (second_tags > 0)
+    flags.push_back({"duplicate_tracker", "warning", "",
+                     std::to_string(second_tags) +
+                         " page views had a second Thermograph tag on the page (the second one "
+                         "is ignored, so nothing is counted twice).",
+                     "Remove the extra tag: the snippet pasted twice (a tag manager and the page "
+                     "template), or a script tag next to the npm package."});
   if (below_min > 0)
     flags.push_back({"below_min_page_views", "info", "",
                      std::to_string(below_min) + " pages have fewer than " +
@@ -494,8 +506,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       {"health",
        {{"flags", flag_list},
         {"refused", refused},
-        {"duplicate_tracker",
-         "not measured: the tracker ignores a second tag on a page but does not report it"},
+        {"duplicate_tracker", second_tags},
         {"baseline_days", kBaselineDays}}},
       {"hotspots",
        {{"formula",

@@ -68,6 +68,11 @@ void handle_report(Context& ctx, const Request& req, http::Responder reply) {
   if (!page_in_origins(report.segment.page, site->origins))
     return refuse_site(400, "foreign_page",
                        "the page key's origin is not one of this site's origins");
+  // A second Thermograph tag on the page: one count per page view for the site's data-health
+  // audit (the dashboard), never a segment of its own.
+  if (report.segment.second_tag && report.data.counters[kPageViews] > 0)
+    ctx.ingest.count(site_stat(site->key, kSecondTagStat));
+  report.segment.second_tag = false;
   // Runs on the writer thread once the batch is durable (or at once when refused); the reply
   // posts the write to this connection's strand.
   ctx.ingest.submit(std::move(report), today_utc(),

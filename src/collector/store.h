@@ -211,6 +211,8 @@ Aggregate merge_all(std::vector<Aggregate>& parts);
 // Counters of one site live in the same map as "site/KEY/REASON" (besides the collector-wide
 // "REASON"): refusals and adjustments of reports whose site was known.
 inline constexpr const char* kSiteStatPrefix = "site/";
+// Per-site count of page views whose page had a second Thermograph tag (segment flag bit 1).
+inline constexpr const char* kSecondTagStat = "second_tag";
 inline std::string site_stat(const std::string& site, const std::string& reason) {
   return kSiteStatPrefix + site + "/" + reason;
 }

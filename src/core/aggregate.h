@@ -171,6 +171,9 @@ struct Segment {
   uint8_t width_class = 0;
   uint8_t device = kDeviceUnknown;
   bool logged_in = false;
+  // The page had a second Thermograph tag (ignored by the first): counted by the collector for
+  // its data-health audit, never stored as a segment (segment flags bit 1).
+  bool second_tag = false;
   std::string variant;
   uint16_t tracker_version = 0;
   std::vector<Tag> tags;  // at most kMaxTags, sorted by key

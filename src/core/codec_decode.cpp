@@ -211,8 +211,9 @@ bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
                    "width class " + std::to_string(s.width_class) + " is unknown");
   if (s.device > kDevicePen && !(mixed_ok && s.device == kMixed))
     return rd.fail(DecodeStatus::kOutOfRange, "device " + std::to_string(s.device) + " is unknown");
-  if (flags & ~1u) return rd.fail(DecodeStatus::kReservedBits, "segment flags set reserved bits");
+  if (flags & ~3u) return rd.fail(DecodeStatus::kReservedBits, "segment flags set reserved bits");
   s.logged_in = flags & 1;
+  s.second_tag = flags & 2;
   if (!rd.str(s.variant, kMaxShortStringBytes, "variant") || !rd.varint(version, "tracker version"))
     return false;
   if (version > 0xffff) return rd.fail(DecodeStatus::kOutOfRange, "tracker version over 65535");

@@ -92,6 +92,7 @@ struct FixedSegment {
   uint8_t width_class = 0;
   uint8_t device = kDeviceUnknown;
   bool logged_in = false;
+  bool second_tag = false;  // Segment::second_tag
   FixedString<kMaxShortStringBytes> variant;
   uint16_t tracker_version = 0;
   uint8_t ntags = 0;

@@ -11,6 +11,7 @@ Segment FixedSegment::to_segment() const {
   s.width_class = width_class;
   s.device = device;
   s.logged_in = logged_in;
+  s.second_tag = second_tag;
   s.variant = std::string_view(variant);
   s.tracker_version = tracker_version;
   for (uint32_t i = 0; i < ntags; ++i)

@@ -86,7 +86,7 @@ void put_segment(Writer& w, const S& s, const Tags& tags, uint32_t ntags) {
   w.string(s.page);
   w.u8(s.width_class);
   w.u8(s.device);
-  w.u8(s.logged_in ? 1 : 0);
+  w.u8((s.logged_in ? 1 : 0) | (s.second_tag ? 2 : 0));
   w.string(s.variant);
   w.varint(s.tracker_version);
   w.u8(ntags);

@@ -66,14 +66,16 @@ nlohmann::json to_json(const Aggregate& a) {
 nlohmann::json to_json(const Segment& s) {
   nlohmann::json tags = nlohmann::json::object();
   for (const Tag& t : s.tags) tags[t.key] = t.value;
-  return {{"site", s.site},
-          {"page", s.page},
-          {"width_class", s.width_class},
-          {"device", s.device},
-          {"logged_in", s.logged_in},
-          {"variant", s.variant},
-          {"tracker_version", s.tracker_version},
-          {"tags", std::move(tags)}};
+  nlohmann::json j = {{"site", s.site},
+                      {"page", s.page},
+                      {"width_class", s.width_class},
+                      {"device", s.device},
+                      {"logged_in", s.logged_in},
+                      {"variant", s.variant},
+                      {"tracker_version", s.tracker_version},
+                      {"tags", std::move(tags)}};
+  if (s.second_tag) j["second_tag"] = true;  // rare: only written when set
+  return j;
 }
 
 nlohmann::json to_json(const Report& r) {
@@ -260,7 +262,7 @@ bool from_json(const json& j, Segment& s, ReportKind kind, std::string& error) {
   s = Segment{};
   Checker c{error};
   if (!c.only_keys(j,
-                   {"site", "page", "width_class", "device", "logged_in", "variant",
+                   {"site", "page", "width_class", "device", "logged_in", "second_tag", "variant",
                     "tracker_version", "tags"},
                    "segment"))
     return false;
@@ -281,6 +283,10 @@ bool from_json(const json& j, Segment& s, ReportKind kind, std::string& error) {
   if (j.contains("logged_in")) {
     if (!j["logged_in"].is_boolean()) return c.fail("segment.logged_in", "expected a boolean");
     s.logged_in = j["logged_in"].get<bool>();
+  }
+  if (j.contains("second_tag")) {
+    if (!j["second_tag"].is_boolean()) return c.fail("segment.second_tag", "expected a boolean");
+    s.second_tag = j["second_tag"].get<bool>();
   }
   if (!j.contains("tags")) return true;
   const json& tags = j["tags"];

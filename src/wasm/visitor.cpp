@@ -125,6 +125,9 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
     case kNumLoggedIn:
       tr.segment().logged_in = v != 0;
       break;
+    case kNumSecondTag:
+      tr.segment().second_tag = v != 0;
+      break;
     case kNumVersion:
       tr.segment().tracker_version = v & 0xffff;
       break;

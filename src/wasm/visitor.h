@@ -29,6 +29,7 @@ enum NumberField {
   kNumDeadScroll,
   kNumDeadFocus,
   kNumErrorWindow,
+  kNumSecondTag,  // a second Thermograph tag was seen on this page (Segment::second_tag)
   // No setters for the contribution bounds: a page must not be able to loosen what one page
   // view may contribute (the collector's privacy accounting assumes the built-in bounds).
 };

@@ -273,11 +273,21 @@ test('final flush when the page is hidden and when it is closed', async () => {
   assert.equal(total.counters.page_views, 1);
 });
 
-test('a second script tag is ignored with a console warning', async () => {
+test('a second script tag is ignored with a console warning, and the first reports it', async () => {
   const page = await open('/pages/double.html');
   await page.mouse.click(30, 30);
   assert.ok(page.log.some((l) => /second tag/.test(l)), page.log.join('\n'));
   await finish(page);
   for (const r of reports()) assert.equal(r.segment.site, 'site_one');
   assert.equal(sum(reports()).counters.page_views, 1);
+  // Segment flag bit 1 (the collector counts it for the dashboard's data-health audit).
+  for (const r of reports()) assert.equal(r.segment.second_tag, true);
+});
+
+test('one script tag: no second-tag flag', async () => {
+  const page = await open('/pages/capture.html');
+  await page.mouse.click(30, 30);
+  await finish(page);
+  assert.ok(reports().length > 0);
+  for (const r of reports()) assert.equal(r.segment.second_tag, undefined);
 });

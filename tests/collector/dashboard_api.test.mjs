@@ -78,7 +78,8 @@ test('the injected drop is flagged, steady pages are not; old trackers are flagg
   const old = d.health.flags.filter((f) => f.kind === 'old_tracker');
   assert.deepEqual(old.map((f) => f.page), [HOME]);
   assert.match(old[0].message, new RegExp(`^${expected.oldTracker[HOME]} of 213 page views came from a tracker older than version 2`));
-  assert.match(d.health.duplicate_tracker, /not measured/);
+  assert.equal(d.health.duplicate_tracker, 0);
+  assert.ok(!d.health.flags.some((f) => f.kind === 'duplicate_tracker'));
 });
 
 test('the experiment: per-variant rates, significance after BH, sample-size progress', async () => {
@@ -211,4 +212,28 @@ test('a spike is flagged against the trailing baseline', async () => {
   // The first site's figures are untouched by the second site.
   const first = (await getJson(`${seeded.server.base}/api/dashboard`, seeded.site.read_token)).body;
   assert.equal(first.totals.page_views, 213 + 96 + 120);
+});
+
+test('page views from a page with a second tracker tag are counted and flagged', async () => {
+  const other = createSite(tmp.db, ['https://double.example'], 'double');
+  const page = 'https://double.example/';
+  const flagged = encode(sampleReport(other.site_key, { segment: { page, second_tag: true } }));
+  // The running collector sees the new site within a second.
+  for (let i = 0; i < 100 && (await postReport(seeded.server.base, flagged)).status !== 204; i++) await new Promise((r) => setTimeout(r, 50));
+  await postAll(seeded.server.base, [flagged, flagged]);
+  // A later delta of the same page view (no page view of its own) is not counted again.
+  const later = encode(sampleReport(other.site_key, { segment: { page, second_tag: true }, counters: { page_views: 0, pv_clicked: 1 } }));
+  await postAll(seeded.server.base, [later]);
+  await postAll(seeded.server.base, [encode(sampleReport(other.site_key, { segment: { page } }))]);
+  const d = (await getJson(`${seeded.server.base}/api/dashboard`, other.read_token)).body;
+  assert.equal(d.health.duplicate_tracker, 3);
+  const f = d.health.flags.find((x) => x.kind === 'duplicate_tracker');
+  assert.match(f.message, /^3 page views had a second Thermograph tag/);
+  assert.match(f.check, /Remove the extra tag/);
+  // Never a segment of its own: the page's rows hold all 4 page views in one segment.
+  assert.equal(d.pages[0].page_views, 4);
+  assert.ok(!JSON.stringify(d).includes('second_tag'));
+  // The first site's audit is untouched.
+  const first = (await getJson(url(), seeded.site.read_token)).body;
+  assert.equal(first.health.duplicate_tracker, 0);
 });

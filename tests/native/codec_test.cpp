@@ -119,6 +119,26 @@ TEST_CASE("decoder error table") {
   }
 }
 
+TEST_CASE("segment flags: logged in and a second tag round trip; other bits are reserved") {
+  Report r;
+  r.segment.site = "s";
+  r.segment.page = "https://a.example/";
+  r.segment.logged_in = true;
+  r.segment.second_tag = true;
+  r.data.counters[kPageViews] = 1;
+  std::vector<uint8_t> bytes = encode(r);
+  Report back;
+  REQUIRE(decode(bytes.data(), bytes.size(), back).ok());
+  CHECK(back.segment.logged_in);
+  CHECK(back.segment.second_tag);
+  // The flags byte follows site, page (length-prefixed), width and device.
+  const size_t at = 4 + 1 + r.segment.site.size() + 1 + r.segment.page.size() + 2;
+  REQUIRE(bytes[at] == 3);
+  bytes[at] = 4;
+  Report bad;
+  CHECK(decode(bytes.data(), bytes.size(), bad).status == DecodeStatus::kReservedBits);
+}
+
 TEST_CASE("segment enums are range-checked; 255 (mixed) only in aggregates") {
   struct Case {
     ReportKind kind;
