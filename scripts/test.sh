@@ -29,5 +29,19 @@ test "${PIPESTATUS[0]}" -eq 0 || { echo "fuzzer found a crash" >&2; exit 1; }
 
 banner "node:test suites (wasm in Node, collector, Chromium)"
 mapfile -t suites < <(find tests -name '*.test.mjs' -not -path '*/node_modules/*' | sort)
-# A test that hangs (a server that never answers) fails after 10 minutes instead of holding CI.
-node --test --test-concurrency=1 --test-timeout=600000 "${suites[@]}"
+# One file at a time, in order (node --test runs each file in its own process either way). A test
+# that hangs (a server that never answers) fails after 10 minutes instead of holding CI. A file
+# that fails runs once more: a headless Chromium now and then drops the beacon it sends as a page
+# closes, and a test waiting for that report times out (seen about once in three full runs on a
+# loaded 2-core machine). A second failure fails the run; a pass on the retry is printed as FLAKY
+# in the log, never hidden.
+failed=()
+for f in "${suites[@]}"; do
+  node --test --test-concurrency=1 --test-timeout=600000 "$f" && continue
+  echo "FLAKY? $f failed; running it once more" >&2
+  node --test --test-concurrency=1 --test-timeout=600000 "$f" || failed+=("$f")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed twice: ${failed[*]}" >&2
+  exit 1
+fi
