@@ -86,18 +86,48 @@ run_wrk() {
   ' "$out"
 }
 
+# CPU ticks (user + system) of process $1, or of its threads named $2 (tg-writer: the store
+# writer). Less sensitive to other load on the machine than reports/s.
+cpu_ticks() {
+  local pid="$1" name="${2:-}" total=0 task stat
+  if [[ -z "$name" ]]; then
+    stat="$(cat "/proc/$pid/stat")"; stat="${stat##*) }"
+    read -r -a f <<< "$stat"
+    echo $(( f[11] + f[12] ))
+    return
+  fi
+  for task in /proc/"$pid"/task/*; do
+    [[ "$(cat "$task/comm" 2>/dev/null)" == "$name" ]] || continue
+    stat="$(cat "$task/stat")"; stat="${stat##*) }"
+    read -r -a f <<< "$stat"
+    total=$(( total + f[11] + f[12] ))
+  done
+  echo "$total"
+}
+
 echo "== thermograph-collector ($CONNECTIONS connections, ${DURATION}s)"
 # wrk is one client address: lift the per-address connection cap above its connection count.
 "$COLLECTOR" serve --db "$DB" --port 0 --rate 0 \
   --max-connections-per-address $(( CONNECTIONS + 64 )) ${THERMOGRAPH_BENCH_ARGS:-} 2> "$TMP/collector.log" &
-PIDS+=($!)
+COLLECTOR_PID=$!
+PIDS+=($COLLECTOR_PID)
 for _ in $(seq 100); do grep -q "listening on" "$TMP/collector.log" && break; sleep 0.1; done
 PORT="$(grep -o '127.0.0.1:[0-9]*' "$TMP/collector.log" | cut -d: -f2)"
+CPU0="$(cpu_ticks "$COLLECTOR_PID") $(cpu_ticks "$COLLECTOR_PID" tg-writer)"
+STORED0="$("$COLLECTOR" stats --db "$DB" | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).accepted || 0));')"
 read -r T_RPS T_P50 T_P99 T_TOTAL T_NON2XX < <(run_wrk "http://127.0.0.1:$PORT")
+CPU1="$(cpu_ticks "$COLLECTOR_PID") $(cpu_ticks "$COLLECTOR_PID" tg-writer)"
 # Collector-wide counters are the operator's (CLI stats); /api/stats shows one site's figures.
 ACCEPTED="$("$COLLECTOR" stats --db "$DB" | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).accepted));')"
 echo "acknowledged and stored: $ACCEPTED of $T_TOTAL requests ($T_NON2XX non-2xx)"
+# Microseconds of CPU per stored report: the whole collector, and its writer thread alone.
+CPU_US="$(node -e '
+  const [a, b, n, hz] = process.argv.slice(1); const [p0, w0] = a.split(" ").map(Number);
+  const [p1, w1] = b.split(" ").map(Number); const us = (t) => Math.round((t * 1e6 / hz / n) * 10) / 10;
+  console.log(us(p1 - p0), us(w1 - w0));' "$CPU0" "$CPU1" "$(( ACCEPTED - STORED0 ))" "$(getconf CLK_TCK)")"
+echo "collector CPU per stored report (us): process, writer thread: $CPU_US"
 
 echo "== nginx return 204 (ceiling)"
 NGINX_PORT=$(( PORT + 1 ))
@@ -133,11 +163,13 @@ echo "$MERGE_JSON"
 
 mkdir -p "$ROOT/bench/results"
 node -e '
-  const [t, n, merge, bytes, accepted, dur, conns] = process.argv.slice(1);
+  const [t, n, merge, bytes, accepted, dur, conns, , cpu] = process.argv.slice(1);
   const [trps, tp50, tp99, ttotal, tnon] = t.split(" ").map(Number);
+  const [cpuProcess, cpuWriter] = cpu.split(" ").map(Number);
   const [nrps, np50, np99] = n.split(" ").map(Number);
   const out = {
-    thermograph: { rps: Math.round(trps), p50_ms: tp50, p99_ms: tp99, requests: ttotal, non_2xx: tnon, stored: Number(accepted) },
+    thermograph: { rps: Math.round(trps), p50_ms: tp50, p99_ms: tp99, requests: ttotal, non_2xx: tnon, stored: Number(accepted),
+                   cpu_us_per_report: { process: cpuProcess, writer_thread: cpuWriter } },
     nginx: { rps: Math.round(nrps), p50_ms: np50, p99_ms: np99 },
     ratio: Math.round((trps / nrps) * 1000) / 1000,
     report_bytes_avg: Number(bytes),
@@ -147,4 +179,4 @@ node -e '
   require("fs").writeFileSync(process.argv[8], JSON.stringify(out, null, 2) + "\n");
   console.log(JSON.stringify(out, null, 2));
 ' "$T_RPS $T_P50 $T_P99 $T_TOTAL $T_NON2XX" "$N_RPS $N_P50 $N_P99" "$MERGE_JSON" "$AVG_BYTES" \
-  "$ACCEPTED" "$DURATION" "$CONNECTIONS" "$ROOT/bench/results/collector.json"
+  "$ACCEPTED" "$DURATION" "$CONNECTIONS" "$ROOT/bench/results/collector.json" "$CPU_US"

@@ -1,5 +1,7 @@
 #include "compactor.h"
 
+#include <pthread.h>
+
 #include <cstdio>
 
 namespace thermograph {
@@ -25,6 +27,7 @@ bool Compactor::pause(std::chrono::milliseconds d) {
 }
 
 void Compactor::run() {
+  pthread_setname_np(pthread_self(), "tg-compact");  // for `top -H` and the ingest benchmark
   using std::chrono::milliseconds;
   auto last_log = std::chrono::steady_clock::now() - std::chrono::minutes(1);
   for (;;) {
