@@ -84,7 +84,8 @@ void Ingest::stop() {
 }
 
 void Ingest::run() {
-  // Named so `top -H` and the ingest benchmark can tell the writer's CPU time from the I/O threads'.
+  // Named so `top -H` and the ingest benchmark can tell the writer's CPU time from the I/O
+  // threads'.
   pthread_setname_np(pthread_self(), "tg-writer");
   std::vector<Pending*> batch;
   for (;;) {

@@ -1,5 +1,6 @@
 // Decoder half of the wire format: every length, count, index and value is checked before use.
 #include <string>
+#include <type_traits>
 
 #include "codec.h"
 
@@ -69,6 +70,18 @@ bool valid_utf8(const uint8_t* p, size_t n) {
   return true;
 }
 
+// What a field is called in an error message: a string, or a callable that builds one. Messages
+// name the exact entry ("layer 'move' entry 12 gap"); building that text for every cell of every
+// report cost more than decoding it, so callers pass a lambda and the text is built on failure.
+template <class What>
+std::string describe(const What& what) {
+  if constexpr (std::is_invocable_v<const What&>) {
+    return what();
+  } else {
+    return std::string(what);
+  }
+}
+
 class Reader {
  public:
   Reader(const uint8_t* p, size_t n, DecodeResult& r) : p_(p), n_(n), r_(r) {}
@@ -102,26 +115,28 @@ class Reader {
   }
 
   // LEB128, at most 5 bytes, canonical (no redundant trailing zero groups), fits in 32 bits.
-  bool varint(uint32_t& v, const std::string& what) {
+  template <class What>
+  bool varint(uint32_t& v, const What& what) {
     uint64_t acc = 0;
     for (int shift = 0; shift < 35; shift += 7) {
-      if (pos_ >= n_) return fail(DecodeStatus::kTruncated, "expected " + what);
+      if (pos_ >= n_) return fail(DecodeStatus::kTruncated, "expected " + describe(what));
       uint8_t b = p_[pos_++];
       acc |= static_cast<uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) {
         if (shift > 0 && b == 0)
-          return fail(DecodeStatus::kBadVarint, "overlong varint in " + what);
-        if (acc > kU32Max) return fail(DecodeStatus::kBadVarint, "varint over 32 bits in " + what);
+          return fail(DecodeStatus::kBadVarint, "overlong varint in " + describe(what));
+        if (acc > kU32Max)
+          return fail(DecodeStatus::kBadVarint, "varint over 32 bits in " + describe(what));
         v = static_cast<uint32_t>(acc);
         return true;
       }
     }
-    return fail(DecodeStatus::kBadVarint, "varint longer than 5 bytes in " + what);
+    return fail(DecodeStatus::kBadVarint, "varint longer than 5 bytes in " + describe(what));
   }
 
   bool str(std::string& s, size_t max, const char* what) {
-    uint32_t len;
-    if (!varint(len, std::string(what) + " length")) return false;
+    uint32_t len = 0;
+    if (!varint(len, [&] { return std::string(what) + " length"; })) return false;
     if (len > max)
       return fail(DecodeStatus::kOutOfRange, std::string(what) + " is " + std::to_string(len) +
                                                  " bytes, limit " + std::to_string(max));
@@ -142,38 +157,39 @@ class Reader {
   DecodeResult& r_;
 };
 
-bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells,
-                 const std::string& what) {
-  uint32_t header;
-  if (!rd.varint(header, what + " cell count")) return false;
+template <class What>
+bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, const What& name) {
+  const auto what = [&] { return describe(name); };
+  uint32_t header = 0;
+  if (!rd.varint(header, [&] { return what() + " cell count"; })) return false;
   const uint32_t count = header >> 1;
   const bool runs = header & 1;
   // Every entry takes at least 2 bytes (pairs) or 3 (runs): refuse counts the body cannot hold.
   if (count > rd.remaining() / (runs ? 3 : 2))
-    return rd.fail(DecodeStatus::kTruncated, what + " claims " + std::to_string(count) +
+    return rd.fail(DecodeStatus::kTruncated, what() + " claims " + std::to_string(count) +
                                                  " entries, only " +
                                                  std::to_string(rd.remaining()) + " bytes left");
   if (count > max_cells)
-    return rd.fail(DecodeStatus::kTooMany, what + " has " + std::to_string(count) +
+    return rd.fail(DecodeStatus::kTooMany, what() + " has " + std::to_string(count) +
                                                " entries, limit " + std::to_string(max_cells));
   v.clear();
   v.reserve(count);
   uint64_t next = 0, cells = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t gap, len = 0, value;
-    const std::string at = what + " entry " + std::to_string(i);
-    if (!rd.varint(gap, at + " gap")) return false;
-    if (runs && !rd.varint(len, at + " run length")) return false;
-    if (!rd.varint(value, at + " value")) return false;
+    uint32_t gap = 0, len = 0, value = 0;
+    const auto at = [&] { return what() + " entry " + std::to_string(i); };
+    if (!rd.varint(gap, [&] { return at() + " gap"; })) return false;
+    if (runs && !rd.varint(len, [&] { return at() + " run length"; })) return false;
+    if (!rd.varint(value, [&] { return at() + " value"; })) return false;
     const uint64_t start = next + gap, end = start + len + 1;
     if (end > limit)
-      return rd.fail(DecodeStatus::kOutOfRange, at + " reaches index " + std::to_string(end - 1) +
+      return rd.fail(DecodeStatus::kOutOfRange, at() + " reaches index " + std::to_string(end - 1) +
                                                     ", limit " + std::to_string(limit));
-    if (value == 0) return rd.fail(DecodeStatus::kZeroValue, at + " has value 0");
+    if (value == 0) return rd.fail(DecodeStatus::kZeroValue, at() + " has value 0");
     cells += len + 1;
     if (cells > max_cells)
       return rd.fail(DecodeStatus::kTooMany,
-                     what + " expands past " + std::to_string(max_cells) + " cells");
+                     what() + " expands past " + std::to_string(max_cells) + " cells");
     for (uint64_t idx = start; idx < end; ++idx)
       v.push_back_unchecked(static_cast<uint32_t>(idx), value);
     next = end;
@@ -181,25 +197,26 @@ bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells,
   return true;
 }
 
-template <size_t N>
-bool read_counters(Reader& rd, std::array<uint32_t, N>& c, const std::string& what) {
-  uint32_t mask;
-  if (!rd.varint(mask, what + " counter mask")) return false;
+template <size_t N, class What>
+bool read_counters(Reader& rd, std::array<uint32_t, N>& c, const What& name) {
+  const auto what = [&] { return describe(name); };
+  uint32_t mask = 0;
+  if (!rd.varint(mask, [&] { return what() + " counter mask"; })) return false;
   if (mask >> N)
-    return rd.fail(DecodeStatus::kReservedBits, what + " counter mask sets unknown counters");
+    return rd.fail(DecodeStatus::kReservedBits, what() + " counter mask sets unknown counters");
   for (size_t i = 0; i < N; ++i) {
     c[i] = 0;
     if (!(mask >> i & 1)) continue;
-    if (!rd.varint(c[i], what + " counter " + std::to_string(i))) return false;
+    if (!rd.varint(c[i], [&] { return what() + " counter " + std::to_string(i); })) return false;
     if (c[i] == 0)
-      return rd.fail(DecodeStatus::kZeroValue, what + " counter " + std::to_string(i) + " is 0");
+      return rd.fail(DecodeStatus::kZeroValue, what() + " counter " + std::to_string(i) + " is 0");
   }
   return true;
 }
 
 bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
   uint8_t flags, ntags;
-  uint32_t version;
+  uint32_t version = 0;
   if (!rd.str(s.site, kMaxShortStringBytes, "site key") ||
       !rd.str(s.page, kMaxPageKeyBytes, "page key") || !rd.u8(s.width_class, "width class") ||
       !rd.u8(s.device, "device") || !rd.u8(flags, "segment flags"))
@@ -283,10 +300,10 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
     prev = id;
     const Layer layer = static_cast<Layer>(id);
     if (!read_sparse(rd, a.layers[id], layer_index_limit(layer), limits.max_cells_per_layer,
-                     std::string("layer '") + layer_name(layer) + "'"))
+                     [&] { return std::string("layer '") + layer_name(layer) + "'"; }))
       return result;
   }
-  uint32_t nelements;
+  uint32_t nelements = 0;
   if (!rd.varint(nelements, "element count")) return result;
   if (nelements > rd.remaining() / 7) {  // key + flags + mask + cell count take >= 7 bytes
     rd.fail(DecodeStatus::kTruncated, std::to_string(nelements) + " elements cannot fit in " +
@@ -301,10 +318,10 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   uint64_t prev_key = 0;
   for (uint32_t i = 0; i < nelements; ++i) {
     uint32_t key = 0;
-    const std::string what = "element " + std::to_string(i);
+    const auto what = [&] { return "element " + std::to_string(i); };
     if (!rd.u32le(key, "element key")) return result;
     if (i > 0 && key <= prev_key) {
-      rd.fail(DecodeStatus::kNotSorted, what + " key not strictly increasing");
+      rd.fail(DecodeStatus::kNotSorted, what() + " key not strictly increasing");
       return result;
     }
     prev_key = key;
@@ -312,19 +329,20 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
     if (!rd.u8(el.flags, "element flags")) return result;
     const uint8_t allowed = version >= 2 ? kElFlagMask | kElWireStableKey : kElFlagMask;
     if (el.flags & ~allowed) {
-      rd.fail(DecodeStatus::kReservedBits, what + " flags set reserved bits");
+      rd.fail(DecodeStatus::kReservedBits, what() + " flags set reserved bits");
       return result;
     }
     if (el.flags & kElWireStableKey) {
       el.flags &= kElFlagMask;
       if (!rd.u32le(el.stable, "element stable key")) return result;
       if (el.stable == 0) {
-        rd.fail(DecodeStatus::kOutOfRange, what + " stable key is 0");
+        rd.fail(DecodeStatus::kOutOfRange, what() + " stable key is 0");
         return result;
       }
     }
     if (!read_counters(rd, el.counters, what) ||
-        !read_sparse(rd, el.cells, kSubGrid * kSubGrid, limits.max_element_cells, what + " cells"))
+        !read_sparse(rd, el.cells, kSubGrid * kSubGrid, limits.max_element_cells,
+                     [&] { return what() + " cells"; }))
       return result;
   }
   if (rd.remaining() != 0)

@@ -43,24 +43,35 @@ void SparseVec::merge(const SparseVec& other) {
     cells_ = other.cells_;
     return;
   }
-  std::vector<Cell> out;
-  out.reserve(cells_.size() + other.cells_.size());
-  auto a = cells_.begin(), ae = cells_.end();
-  auto b = other.cells_.begin(), be = other.cells_.end();
-  while (a != ae && b != be) {
-    if (a->index < b->index) {
-      out.push_back(*a++);
-    } else if (b->index < a->index) {
-      out.push_back(*b++);
-    } else {
-      out.push_back({a->index, sat_add(a->value, b->value)});
-      ++a;
-      ++b;
+  if (&other == this) {
+    for (Cell& c : cells_) c.value = sat_add(c.value, c.value);
+    return;
+  }
+  // In place, from the back: count the indexes new to this vector, grow it once (within its
+  // capacity when a long-lived row merges cells it mostly has already), then fill it from the
+  // end. No temporary vector per merge.
+  size_t fresh = 0;
+  {
+    auto a = cells_.cbegin(), ae = cells_.cend();
+    for (const Cell& c : other.cells_) {
+      while (a != ae && a->index < c.index) ++a;
+      if (a == ae || a->index != c.index) ++fresh;
     }
   }
-  out.insert(out.end(), a, ae);
-  out.insert(out.end(), b, be);
-  cells_.swap(out);
+  size_t i = cells_.size(), j = other.cells_.size(), w = i + fresh;
+  cells_.resize(w);
+  while (j > 0) {  // once `other` is used up, what is left of this vector is in place (w == i)
+    const Cell b = other.cells_[j - 1];
+    if (i > 0 && cells_[i - 1].index > b.index) {
+      --i;
+      cells_[--w] = cells_[i];
+      continue;
+    }
+    Cell c = b;
+    if (i > 0 && cells_[i - 1].index == b.index) c.value = sat_add(cells_[--i].value, b.value);
+    cells_[--w] = c;
+    --j;
+  }
 }
 
 void SparseVec::subtract(const SparseVec& other) {
