@@ -43,7 +43,7 @@ const std::map<std::string, const char*> kHelp = {
      "         [--idle-timeout S] [--max-connections N] [--max-connections-per-address N]\n"
      "         [--threads N] [--read-threads N]\n"
      "         [--max-pages N] [--max-variants N] [--max-tag-values N] [--max-cells N]\n"
-     "         [--compact-after S] [--in-place-cells N] [--k-anonymity K]\n"
+     "         [--compact-after S] [--in-place-cells N] [--row-cache-mb N] [--k-anonymity K]\n"
      "         [--metrics-token-file PATH]\n"
      "  --db PATH            SQLite database (created if missing)\n"
      "  --store clickhouse://HOST:PORT[,HOST:PORT...]/DB  instead of --db: a ClickHouse cluster,\n"
@@ -85,7 +85,9 @@ const std::map<std::string, const char*> kHelp = {
      "                       dropped\n"
      "  --compact-after S    pending deltas fold into their rows within S seconds (default 10)\n"
      "  --in-place-cells N   rows under N cells are merged in place at ingest, larger ones get\n"
-     "                       pending deltas (default 4096; 0 = always append)\n"},
+     "                       pending deltas (default 4096; 0 = always append)\n"
+     "  --row-cache-mb N     memory for decoded small rows the writer merges in place (default\n"
+     "                       32 MiB; 0 = off)\n"},
     {"site create",
      "usage: thermograph-collector site create --db PATH --origin URL [--origin URL...]\n"
      "         [--name NAME] [--json]\n"
@@ -167,13 +169,15 @@ int cmd_serve(const Flags& f) {
            max_variants = o.segment_limits.variants_per_page_day,
            max_tags = o.segment_limits.tag_values_per_page_day,
            max_cells = o.max_cells_per_page_day, compact_after = o.compact_after_seconds,
-           in_place = o.in_place_max_cells, k = o.segment_limits.k_anonymity;
+           in_place = o.in_place_max_cells, k = o.segment_limits.k_anonymity,
+           row_cache_mb = o.row_cache_bytes >> 20;
   for (const Expected<void>& ok : {f.get_u64("max-pages", 1, 10000000, max_pages),
                                    f.get_u64("max-variants", 1, 100000, max_variants),
                                    f.get_u64("max-tag-values", 1, 100000, max_tags),
                                    f.get_u64("max-cells", 1000, 1ull << 32, max_cells),
                                    f.get_u64("compact-after", 0, 86400, compact_after),
                                    f.get_u64("in-place-cells", 0, 1u << 20, in_place),
+                                   f.get_u64("row-cache-mb", 0, 1u << 20, row_cache_mb),
                                    f.get_u64("k-anonymity", 1, 1000000, k)})
     if (!ok) return usage_error("serve", ok.error().message);
   o.segment_limits.pages_per_day = static_cast<uint32_t>(max_pages);
@@ -183,6 +187,7 @@ int cmd_serve(const Flags& f) {
   o.max_cells_per_page_day = max_cells;
   o.compact_after_seconds = static_cast<uint32_t>(compact_after);
   o.in_place_max_cells = static_cast<uint32_t>(in_place);
+  o.row_cache_bytes = row_cache_mb << 20;
   o.port = static_cast<int>(port);
   o.threads = threads;
   o.read_threads = read_threads;
@@ -483,6 +488,7 @@ int run(int argc, char** argv) {
              "max-cells",
              "compact-after",
              "in-place-cells",
+             "row-cache-mb",
              "k-anonymity",
              "metrics-token-file"},
             {}}},

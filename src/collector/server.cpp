@@ -245,6 +245,7 @@ int serve(const ServerOptions& opt) {
     so.max_cells_per_page_day = opt.max_cells_per_page_day;
     so.compact_after_seconds = opt.compact_after_seconds;
     so.in_place_max_cells = opt.in_place_max_cells;
+    so.row_cache_bytes = opt.row_cache_bytes;
     so.require_writable = true;  // refuse to start rather than answer 500 to every report
     store =
         is_clickhouse_url(opt.db) ? open_clickhouse_store(opt.db) : open_sqlite_store(opt.db, so);

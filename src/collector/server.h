@@ -30,6 +30,7 @@ struct ServerOptions {
   uint64_t max_cells_per_page_day = 1000000;  // cells one page and day may hold
   uint32_t compact_after_seconds = 10;        // pending deltas fold into rows after this
   uint32_t in_place_max_cells = 4096;         // smaller rows are merged in place at ingest
+  uint64_t row_cache_bytes = StoreOptions{}.row_cache_bytes;  // the writer's decoded rows
   // /metrics: "" = loopback clients only; else every client must present this bearer token
   // (read from --metrics-token-file, never from the command line, which `ps` shows).
   std::string metrics_token;

@@ -12,6 +12,10 @@
 // exactly the deltas it merged. A crash at any point leaves either those deltas or the merged
 // row, never both or neither. Reads merge each row with its pending deltas from one snapshot.
 //
+// Row cache: the writer keeps the small rows it merged in place decoded in memory (row_cache.h),
+// so a hot row is not decoded from its blob in every batch. An entry is dropped whenever anything
+// but an in-place merge rewrites its row, and all of them when another connection has committed.
+//
 // Connections: one writer (serialized by a mutex; ingest and compaction share it) and a pool of
 // readers, which WAL lets run concurrently with the writer. The writer never checkpoints: compact()
 // runs passive checkpoints from a reader, so a large compaction never holds up an ingest commit.
@@ -30,6 +34,7 @@
 #include <tuple>
 
 #include "json/report_json.h"
+#include "row_cache.h"
 #include "store.h"
 
 namespace thermograph {
@@ -307,7 +312,10 @@ struct Conflict {};
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const StoreOptions& options)
-      : path_(path), options_(options), writer_(checked(path, options), true) {
+      : path_(path),
+        options_(options),
+        writer_(checked(path, options), true),
+        cache_(options.row_cache_bytes) {
     if (options.require_writable && sqlite3_db_readonly(writer_.get(), "main") == 1)
       throw StoreError("cannot open database " + path + ": it opens read-only");
     writer_.exec(kSchema);
@@ -353,6 +361,7 @@ class SqliteStore final : public Store {
 
   int64_t delete_site(const std::string& key) override {
     std::lock_guard lock(write_mu_);
+    cache_.clear();
     writer_.exec("BEGIN IMMEDIATE");
     try {
       Stmt site(writer_, "DELETE FROM sites WHERE key=?1");
@@ -445,18 +454,16 @@ class SqliteStore final : public Store {
       // timeout) at BEGIN rather than fail halfway through.
       writer_.exec("BEGIN IMMEDIATE");
       try {
-        Stmt get(writer_,
-                 std::string("SELECT cells, dropped, data FROM aggregates WHERE ") + kRowMatch);
-        Stmt page_day(writer_,
-                      "SELECT COALESCE(SUM(cells), 0) FROM aggregates WHERE site=?1 AND page=?2 "
-                      "AND day=?3");
-        Stmt put_row(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
-                                  ", page_views, cells, dropped, data) "
-                                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-        Stmt put_delta(writer_, std::string("INSERT INTO deltas(") + kRowCols +
-                                    ", page_views, cells, created, data) "
-                                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-        std::vector<uint8_t> bytes;
+        if (!ingest_) ingest_ = std::make_unique<IngestStatements>(writer_);
+        IngestStatements& st = *ingest_;
+        // Another connection (the CLI, an operator's shell) committed since our last batch: any
+        // row may have changed under the cache. Read inside the write lock, so nothing else can
+        // commit until this batch has.
+        st.data_version.step();
+        const int64_t version = st.data_version.i64(0);
+        st.data_version.reset();
+        if (version != cache_version_) cache_.clear();
+        cache_version_ = version;
         uint64_t dropped_total = 0;
         for (size_t i = 0; i < batch.size(); ++i) {
           const auto& [key, report] = batch[i];
@@ -466,18 +473,22 @@ class SqliteStore final : public Store {
             const auto it = pending_.find(key);
             append = it != pending_.end() && it->second.count > 0;
           }
-          Report row;
-          int64_t row_cells = 0, row_dropped = 0;
-          if (!append) {
-            bind_key(get, key);
-            if (get.step()) {
-              row_cells = get.i64(0);
-              row_dropped = get.i64(1);
+          RowCache::Entry* cached = append ? nullptr : cache_.find(key);
+          Report fresh;  // the row when it is not cached
+          Report& row = cached ? cached->row : fresh;
+          int64_t row_cells = cached ? cached->cells : 0,
+                  row_dropped = cached ? cached->dropped : 0;
+          if (!append && !cached) {
+            st.get_row.reset();
+            bind_key(st.get_row, key);
+            if (st.get_row.step()) {
+              row_cells = st.get_row.i64(0);
+              row_dropped = st.get_row.i64(1);
               if (row_cells >= options_.in_place_max_cells) {
                 append = true;
               } else {
                 size_t n;
-                const uint8_t* p = get.blob(2, n);
+                const uint8_t* p = st.get_row.blob(2, n);
                 if (!decode(p, n, row, stored_limits()).ok()) {
                   append = true;  // the compactor sets the row aside
                   unreadable.push_back(key);
@@ -489,22 +500,23 @@ class SqliteStore final : public Store {
               row.kind = kKindAggregate;
               row.segment = report->segment;
             }
-            get.reset();
+            st.get_row.reset();
           }
-          bytes.clear();
+          bytes_.clear();
           if (append) {
-            encode(*report, bytes);
-            bytes[3] = kKindAggregate;  // the kind byte (wire-format.md): a delta row is a merge
+            cache_.erase(key);
+            encode(*report, bytes_);
+            bytes_[3] = kKindAggregate;  // the kind byte (wire-format.md): a delta row is a merge
             appended[i] = static_cast<int64_t>(cell_count(report->data));
-            bind_key(put_delta, key);
-            put_delta.bind(9, report->data.counters[kPageViews]).bind(10, appended[i]);
-            put_delta.bind(11, now).bind_blob(12, bytes).step();
-            put_delta.reset();
+            bind_key(st.put_delta, key);
+            st.put_delta.bind(9, report->data.counters[kPageViews]).bind(10, appended[i]);
+            st.put_delta.bind(11, now).bind_blob(12, bytes_).step();
+            st.put_delta.reset();
             continue;
           }
-          page_day.bind(1, key.site).bind(2, key.page).bind(3, key.day);
-          const int64_t others = (page_day.step() ? page_day.i64(0) : 0) - row_cells;
-          page_day.reset();
+          st.page_day.bind(1, key.site).bind(2, key.page).bind(3, key.day);
+          const int64_t others = (st.page_day.step() ? st.page_day.i64(0) : 0) - row_cells;
+          st.page_day.reset();
           const int64_t room = static_cast<int64_t>(options_.max_cells_per_page_day) - others -
                                static_cast<int64_t>(cell_count(row.data));
           const uint64_t dropped =
@@ -512,18 +524,32 @@ class SqliteStore final : public Store {
           row.segment.tracker_version =
               std::max(row.segment.tracker_version, report->segment.tracker_version);
           dropped_total += dropped;
-          encode(row, bytes);
-          bind_key(put_row, key);
-          put_row.bind(9, row.data.counters[kPageViews])
-              .bind(10, static_cast<int64_t>(cell_count(row.data)))
-              .bind(11, row_dropped + static_cast<int64_t>(dropped));
-          put_row.bind_blob(12, bytes).step();
-          put_row.reset();
+          encode(row, bytes_);
+          const int64_t cells = static_cast<int64_t>(cell_count(row.data));
+          const int64_t row_dropped_now = row_dropped + static_cast<int64_t>(dropped);
+          bind_key(st.put_row, key);
+          st.put_row.bind(9, row.data.counters[kPageViews])
+              .bind(10, cells)
+              .bind(11, row_dropped_now);
+          st.put_row.bind_blob(12, bytes_).step();
+          st.put_row.reset();
+          // Kept while the next batch would merge it in place again (else it gets deltas).
+          if (cells >= static_cast<int64_t>(options_.in_place_max_cells)) {
+            cache_.erase(key);
+          } else if (cached) {
+            cache_.update(key, *cached, cells, row_dropped_now);
+          } else {
+            cache_.put(key, std::move(fresh), cells, row_dropped_now);
+          }
         }
-        add_stats(stats);
-        if (dropped_total > 0) add_stats({{"cells_over_limit", dropped_total}});
+        add_stats(stats, st.add_stat);
+        if (dropped_total > 0) add_stats({{"cells_over_limit", dropped_total}}, st.add_stat);
         writer_.exec("COMMIT");
       } catch (...) {
+        // Cached rows may hold this batch's merges, which were not committed; statements may be
+        // left mid-step. Both start afresh.
+        cache_.clear();
+        ingest_.reset();
         writer_.rollback();
         throw;
       }
@@ -640,6 +666,7 @@ class SqliteStore final : public Store {
 
   int64_t prune(int32_t before_day) override {
     std::lock_guard lock(write_mu_);
+    cache_.clear();
     writer_.exec("BEGIN IMMEDIATE");
     try {
       int64_t n = 0;
@@ -752,10 +779,15 @@ class SqliteStore final : public Store {
     }
   }
 
+  static constexpr const char* kAddStat =
+      "INSERT INTO stats(reason, count) VALUES(?1, ?2) "
+      "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count";
+
   void add_stats(const StatsMap& stats) {
-    Stmt add(writer_,
-             "INSERT INTO stats(reason, count) VALUES(?1, ?2) "
-             "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count");
+    Stmt add(writer_, kAddStat);
+    add_stats(stats, add);
+  }
+  void add_stats(const StatsMap& stats, Stmt& add) {
     for (const auto& [reason, count] : stats) {
       if (count == 0) continue;
       add.bind(1, reason).bind(2, static_cast<int64_t>(count)).step();
@@ -903,6 +935,7 @@ class SqliteStore final : public Store {
     std::vector<bool> written(rows.size(), false);
     {
       std::lock_guard lock(write_mu_);
+      for (const Compacted& c : rows) cache_.erase(c.key);  // rewritten or quarantined below
       writer_.exec("BEGIN IMMEDIATE");
       try {
         Stmt chk(writer_, std::string("SELECT page_views FROM aggregates WHERE ") + kRowMatch);
@@ -1010,10 +1043,34 @@ class SqliteStore final : public Store {
     return SQLITE_OK;
   }
 
+  // commit_batch's statements, prepared once on the writer (they were prepared per batch).
+  struct IngestStatements {
+    explicit IngestStatements(Db& db)
+        : get_row(db,
+                  std::string("SELECT cells, dropped, data FROM aggregates WHERE ") + kRowMatch),
+          page_day(db,
+                   "SELECT COALESCE(SUM(cells), 0) FROM aggregates WHERE site=?1 AND page=?2 AND "
+                   "day=?3"),
+          put_row(db, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
+                          ", page_views, cells, dropped, data) "
+                          "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"),
+          put_delta(db, std::string("INSERT INTO deltas(") + kRowCols +
+                            ", page_views, cells, created, data) "
+                            "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"),
+          add_stat(db, kAddStat),
+          data_version(db, "PRAGMA data_version") {}
+    Stmt get_row, page_day, put_row, put_delta, add_stat, data_version;
+  };
+
   std::string path_;
   StoreOptions options_;
   std::mutex write_mu_;
   Db writer_;
+  // The writer's (under write_mu_); declared after writer_ so they are finalized first.
+  std::unique_ptr<IngestStatements> ingest_;
+  RowCache cache_;
+  int64_t cache_version_ = -1;  // PRAGMA data_version when the cache was last checked
+  std::vector<uint8_t> bytes_;  // encoding buffer, reused by every batch
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Db>> pool_;
   std::mutex compact_mu_;  // one compaction at a time

@@ -115,6 +115,9 @@ struct StoreOptions {
   // Rows holding fewer cells than this (and no pending deltas) are merged in place at ingest,
   // which costs about as much as appending; larger rows get pending deltas. 0: always append.
   uint32_t in_place_max_cells = 4096;
+  // Memory the writer may hold in decoded rows it merged in place (SqliteStore's row cache), so
+  // a hot row is not decoded from its blob in every batch. 0: no cache.
+  uint64_t row_cache_bytes = 32ull << 20;
   // serve: refuse to open a database that cannot be written (read-only file, directory, or
   // file system), instead of starting and failing every write.
   bool require_writable = false;

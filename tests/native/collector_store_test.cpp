@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "collector/row_cache.h"
 #include "collector/store.h"
 #include "test_util.h"
 
@@ -361,4 +362,157 @@ TEST_CASE("a database serve cannot write is refused at open, with the reason") {
     chmod(t.path.c_str(), 0444);
     CHECK(refused(t.path).find("not writable") != std::string::npos);
   }
+}
+
+// The writer's row cache (row_cache.h): every way a cached row can change other than through the
+// writer's own in-place merge must drop it, or the next batch would merge into a stale copy. Each
+// case below reads exact page views that a stale entry would get wrong.
+namespace {
+
+uint32_t page_views(Store& s, const RowKey& k) {
+  const auto rows = read_all(s);
+  const auto it = rows.find(k);
+  return it == rows.end() ? 0 : it->second.counters[kPageViews];
+}
+
+}  // namespace
+
+TEST_CASE("row cache: least recently used rows go first and the byte bound always holds") {
+  Report r = report("https://shop.example/a");
+  for (uint32_t i = 0; i < 100; ++i) r.data.layers[kLayerClicks].add(i * 3, 1);
+  const RowKey k = row_key(r.segment, 19000);
+  const size_t one = RowCache::approx_bytes(k, r);
+  REQUIRE(one > 100 * sizeof(SparseVec::Cell));  // the cells are counted
+
+  RowCache cache(4 * one + one / 2);  // room for four such rows
+  std::vector<RowKey> keys;
+  for (int i = 0; i < 10; ++i) {
+    Report row = r;
+    row.segment.page = "https://shop.example/p" + std::to_string(i);
+    keys.push_back(row_key(row.segment, 19000));
+    cache.put(keys.back(), std::move(row), 100, 0);
+    CHECK(cache.bytes() <= cache.max_bytes());
+    if (i >= 1) CHECK(cache.find(keys[0]) != nullptr);  // used at every step: never evicted
+  }
+  CHECK(cache.size() <= 4);
+  CHECK(cache.find(keys[0]) != nullptr);
+  CHECK(cache.find(keys[9]) != nullptr);  // the newest
+  CHECK(cache.find(keys[1]) == nullptr);  // the least recently used went first
+
+  // Growing an entry in place is measured again; an entry past the whole bound is dropped.
+  RowCache::Entry* e = cache.find(keys[9]);
+  REQUIRE(e != nullptr);
+  for (uint32_t i = 0; i < 2000; ++i) e->row.data.layers[kLayerMove].add(i, 1);
+  cache.update(keys[9], *e, 2100, 0);
+  CHECK(cache.find(keys[9]) == nullptr);
+  CHECK(cache.bytes() <= cache.max_bytes());
+  size_t sum = 0;
+  for (const RowKey& key : keys)
+    if (RowCache::Entry* x = cache.find(key)) sum += x->bytes;
+  CHECK(sum == cache.bytes());
+
+  RowCache none(0);  // --row-cache-mb 0
+  none.put(k, Report(r), 100, 0);
+  CHECK(none.size() == 0);
+}
+
+TEST_CASE("row cache: prune, site deletion and another connection's writes are seen") {
+  for (const uint64_t cache_bytes : {uint64_t{32} << 20, uint64_t{0}}) {
+    CAPTURE(cache_bytes);
+    TempDb t;
+    StoreOptions o;
+    o.row_cache_bytes = cache_bytes;
+    auto store = open_sqlite_store(t.path, o);
+    Report a = report("https://shop.example/a");
+    a.data.layers[kLayerClicks].add(5, 1);
+    const RowKey ka = row_key(a.segment, 19000);
+    commit(*store, {{ka, a}});
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 2);
+    CHECK(store->stats()["pending_deltas"] == 0);  // merged in place: the row is cached
+
+    // prune (the writer's own connection: no data_version change) drops the row.
+    CHECK(store->prune(19001) == 1);
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 1);
+
+    // So does deleting the site (then a site with the same key starts from nothing).
+    store->add_site({"tg_site", "shop", {"https://shop.example"}, "00", 0});
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 2);
+    CHECK(store->delete_site("tg_site") == 1);
+    store->add_site({"tg_site", "shop", {"https://shop.example"}, "00", 0});
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 1);
+
+    // An operator's shell (another connection) deletes the row, then rewrites it from a copy.
+    t.sql("DELETE FROM aggregates");
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 1);
+    commit(*store, {{ka, a}});
+    t.sql("CREATE TABLE saved AS SELECT * FROM aggregates");  // holds page_views 2
+    commit(*store, {{ka, a}});
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 4);
+    t.sql("DELETE FROM aggregates; INSERT INTO aggregates SELECT * FROM saved");
+    commit(*store, {{ka, a}});
+    CHECK(page_views(*store, ka) == 3);
+    const auto rows = read_all(*store);
+    CHECK(rows.at(ka).layers[kLayerClicks].get(5) == 3);
+  }
+}
+
+TEST_CASE("row cache: a batch whose transaction fails leaves no trace in the cache") {
+  TempDb t;
+  auto store = open_sqlite_store(t.path);
+  Report a = report("https://shop.example/a"), bad = report("https://shop.example/fail");
+  a.data.layers[kLayerClicks].add(5, 1);
+  const RowKey ka = row_key(a.segment, 19000), kbad = row_key(bad.segment, 19000);
+  // Writing the row of /fail aborts the whole transaction, after /a was merged (in memory too).
+  t.sql(
+      "CREATE TRIGGER fail BEFORE INSERT ON aggregates WHEN NEW.page LIKE '%/fail' "
+      "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END");
+  commit(*store, {{ka, a}});
+  commit(*store, {{ka, a}});  // cached, with page views 2
+  CHECK_THROWS_AS(commit(*store, {{ka, a}, {kbad, bad}}), StoreError);
+  CHECK(page_views(*store, ka) == 2);
+  commit(*store, {{ka, a}});  // merges into the committed row, not the failed batch's copy
+  CHECK(page_views(*store, ka) == 3);
+  CHECK(read_all(*store).at(ka).layers[kLayerClicks].get(5) == 3);
+  CHECK(read_all(*store).count(kbad) == 0);
+}
+
+TEST_CASE("row cache: a cached row corrupted, quarantined, compacted and merged again") {
+  TempDb t;
+  StoreOptions o;
+  o.in_place_max_cells = 8;  // small rows turn into delta rows after a few cells
+  auto store = open_sqlite_store(t.path, o);
+  Report a = report("https://shop.example/a");
+  const RowKey ka = row_key(a.segment, 19000);
+  uint32_t sent = 0;
+  auto send = [&](uint32_t cell) {
+    Report r = a;
+    r.data.layers[kLayerClicks].add(cell, 1);
+    commit(*store, {{ka, r}});
+    ++sent;
+  };
+  send(1);
+  send(2);                                              // cached, 2 cells
+  t.sql("UPDATE aggregates SET data = x'5447010012'");  // corrupt: the cache must not hide it
+  send(3);                                              // a delta: the stored row is unreadable
+  CHECK(store->stats()["pending_deltas"] == 1);
+  compact_everything(*store);  // quarantines the row, keeps the delta's report
+  CHECK(store->stats()["rows_quarantined"] == 1);
+  const uint32_t lost = 2;                    // the two reports inside the corrupt row
+  for (uint32_t c = 4; c < 20; ++c) send(c);  // in place, then past 8 cells: deltas again
+  CHECK(page_views(*store, ka) == sent - lost);
+  compact_everything(*store);
+  send(20);
+  compact_everything(*store);
+  const auto rows = read_all(*store);
+  CHECK(rows.at(ka).counters[kPageViews] == sent - lost);
+  CHECK(rows.at(ka).layers[kLayerClicks].size() == sent - lost);
+  CHECK(rows.at(ka).layers[kLayerClicks].get(1) == 0);
+  CHECK(rows.at(ka).layers[kLayerClicks].get(3) == 1);
+  CHECK(rows.at(ka).layers[kLayerClicks].get(20) == 1);
 }
