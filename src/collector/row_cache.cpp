@@ -23,7 +23,8 @@ size_t RowCache::approx_bytes(const RowKey& key, const Report& row) {
   for (const SparseVec& l : row.data.layers) n += l.cells().capacity() * sizeof(SparseVec::Cell);
   const auto& elements = row.data.elements();
   n += elements.capacity() * sizeof(elements[0]);
-  for (const auto& [key_, el] : elements) n += el.cells.cells().capacity() * sizeof(SparseVec::Cell);
+  for (const auto& [key_, el] : elements)
+    n += el.cells.cells().capacity() * sizeof(SparseVec::Cell);
   return n;
 }
 

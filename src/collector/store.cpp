@@ -19,7 +19,7 @@ RowKey row_key(const Segment& s, int32_t day) {
   k.device = s.device;
   k.logged_in = s.logged_in;
   k.variant = s.variant;
-  k.tags = to_json(s).at("tags").dump();  // nlohmann sorts object keys: one canonical form
+  k.tags = to_json(s.tags).dump();  // nlohmann sorts object keys: one canonical form
   k.day = day;
   return k;
 }

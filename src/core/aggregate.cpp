@@ -77,22 +77,37 @@ void Aggregate::merge(const Aggregate& other) {
     counters[i] = sat_add(counters[i], other.counters[i]);
   for (size_t i = 0; i < layers.size(); ++i) layers[i].merge(other.layers[i]);
   if (other.elements_.empty()) return;
-  std::vector<std::pair<uint32_t, ElementStats>> out;
-  out.reserve(elements_.size() + other.elements_.size());
-  auto a = elements_.begin(), ae = elements_.end();
-  auto b = other.elements_.begin(), be = other.elements_.end();
-  while (a != ae || b != be) {
-    if (b == be || (a != ae && a->first < b->first)) {
-      out.push_back(std::move(*a++));
-    } else if (a == ae || b->first < a->first) {
-      out.push_back(*b++);
-    } else {
-      merge_element(a->second, b->second);
-      out.push_back(std::move(*a++));
-      ++b;
+  if (&other == this) {
+    for (auto& [key, el] : elements_) merge_element(el, ElementStats(el));
+    return;
+  }
+  // In place, from the back, as SparseVec::merge: grow once by the elements new to this one.
+  size_t fresh = 0;
+  {
+    auto a = elements_.cbegin(), ae = elements_.cend();
+    for (const auto& [key, el] : other.elements_) {
+      while (a != ae && a->first < key) ++a;
+      if (a == ae || a->first != key) ++fresh;
     }
   }
-  elements_.swap(out);
+  size_t i = elements_.size(), j = other.elements_.size(), w = i + fresh;
+  elements_.resize(w);
+  while (j > 0) {  // once `other` is used up, what is left of this one is in place (w == i)
+    const auto& b = other.elements_[j - 1];
+    if (i > 0 && elements_[i - 1].first > b.first) {
+      --i;
+      if (--w != i) elements_[w] = std::move(elements_[i]);  // a self-move would empty it
+      continue;
+    }
+    if (i > 0 && elements_[i - 1].first == b.first) {
+      --i;
+      merge_element(elements_[i].second, b.second);
+      if (--w != i) elements_[w] = std::move(elements_[i]);
+    } else {
+      elements_[--w] = b;
+    }
+    --j;
+  }
 }
 
 void Aggregate::subtract(const Aggregate& other) {

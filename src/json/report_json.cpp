@@ -63,9 +63,14 @@ nlohmann::json to_json(const Aggregate& a) {
   return j;
 }
 
+nlohmann::json to_json(const std::vector<Tag>& tags) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const Tag& t : tags) j[t.key] = t.value;
+  return j;
+}
+
 nlohmann::json to_json(const Segment& s) {
-  nlohmann::json tags = nlohmann::json::object();
-  for (const Tag& t : s.tags) tags[t.key] = t.value;
+  nlohmann::json tags = to_json(s.tags);
   nlohmann::json j = {{"site", s.site},
                       {"page", s.page},
                       {"width_class", s.width_class},

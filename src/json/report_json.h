@@ -12,6 +12,7 @@ namespace thermograph {
 // band layers as [band, value]; element sub-grids as [sx, sy, value].
 nlohmann::json to_json(const Aggregate& a);
 nlohmann::json to_json(const Segment& s);
+nlohmann::json to_json(const std::vector<Tag>& tags);  // {"key": "value", ...}
 nlohmann::json to_json(const Report& r);
 
 std::string element_key_hex(uint32_t key);

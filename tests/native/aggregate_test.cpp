@@ -39,6 +39,12 @@ TEST_CASE("merge is associative and commutative over random reports (property)")
     Aggregate grouped = y;
     grouped.merge(x);  // another grouping and order
     CHECK(grouped == left);
+
+    // Merging works in place: an aggregate merged with itself equals it merged with a copy.
+    Aggregate self = left, copy = left;
+    self.merge(self);
+    copy.merge(Aggregate(left));
+    CHECK(self == copy);
   }
 }
 
