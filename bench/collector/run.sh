@@ -3,6 +3,7 @@
 # WAL + synchronous=FULL, group commit) and against nginx answering `return 204;` (the ceiling
 # for an HTTP server doing no work), plus the writer's merge cost by row size.
 # Writes bench/results/collector.json. Usage: bench/collector/run.sh [--duration S] [--connections N]
+#   [--no-merge-cost] (skip the merge cost by row size: bench/collector/ab.sh needs only the ingest)
 # THERMOGRAPH_BENCH_ARGS: extra `serve` flags for the collector (e.g. "--in-place-cells 0").
 set -euo pipefail
 
@@ -11,10 +12,12 @@ BUILD="${THERMOGRAPH_BUILD:-$ROOT/build}"
 DURATION=10       # seconds per wrk run
 CONNECTIONS=64    # concurrent keep-alive connections
 THREADS=2         # wrk threads: the machine has 2 cores
+MERGE_COST=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
+    --no-merge-cost) MERGE_COST=0; shift ;;
     *) echo "run.sh: unknown flag $1" >&2; exit 64 ;;
   esac
 done
@@ -158,7 +161,8 @@ done
 read -r N_RPS N_P50 N_P99 N_TOTAL N_NON2XX < <(run_wrk "http://127.0.0.1:$NGINX_PORT")
 
 echo "== merge cost by row size"
-MERGE_JSON="$("$MERGE_BENCH")"
+MERGE_JSON="[]"
+[[ "$MERGE_COST" == 1 ]] && MERGE_JSON="$("$MERGE_BENCH")"
 echo "$MERGE_JSON"
 
 mkdir -p "$ROOT/bench/results"
