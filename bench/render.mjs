@@ -176,6 +176,20 @@ function scalingSection(sc, collector) {
   return s;
 }
 
+// Before/after runs of one change (bench/collector/ab.sh), alternating on the same machine.
+export function collectorAbSection(ab) {
+  if (!ab) return '';
+  const rows = ab.runs.map((r) => [r.run, r.side === 'a' ? 'before (A)' : 'after (B)', r.ratio, r.rps, r.nginx_rps,
+    r.cpu_us_per_report, r.writer_cpu_us_per_report]);
+  return '### 5a. Collector ingest before and after a change (`bench/collector/ab.sh`)\n\n'
+    + `${ab.runs.length / 2} runs of \`bench/collector/run.sh --duration ${ab.duration_s}\` per build, alternating A B A B, so load from `
+    + 'neighbours on the shared machine falls on both alike. Ratio: collector reports/s over nginx `return 204` in the same run. '
+    + 'CPU: user + system time of the collector (and of its writer thread) per stored report, which other load disturbs less.\n\n'
+    + `${table(['run', 'build', 'ratio to nginx', 'reports/s', 'nginx/s', 'CPU us/report', 'writer CPU us/report'], rows)}\n\n`
+    + `Medians: ratio ${ab.a.ratio} -> ${ab.b.ratio} (${ab.b_vs_a.ratio}x); reports/s ${ab.a.rps} -> ${ab.b.rps}; CPU per report ${ab.a.cpu_us_per_report} -> ${ab.b.cpu_us_per_report} us `
+    + `(${ab.b_vs_a.cpu_per_report}x); writer CPU per report ${ab.a.writer_cpu_us_per_report} -> ${ab.b.writer_cpu_us_per_report} us (${ab.b_vs_a.writer_cpu_per_report}x).\n`;
+}
+
 // Scale-out (bench/collector/clickhouse.mjs): ratios between stores measured in one run.
 export function clickhouseSection(c) {
   const title = '## 7. Collector on ClickHouse (scale-out)\n\n';
@@ -203,6 +217,7 @@ export function render() {
     machine: readResult('machine'), size: readResult('size'), mainthread: readResult('mainthread'), wire: readResult('wire'),
     overlayPeers: readResult('overlay-peers'), overlay: readResult('overlay'), collector: readResult('collector'), scaling: readResult('scaling'),
     hotRow: readResult('collector-hot-row'),
+    collectorAb: readResult('collector-ab'),
     clickhouse: readResult('collector-clickhouse'),
   };
   collectorHotRow = r.hotRow;
@@ -216,6 +231,7 @@ export function render() {
     summary({ ...r }),
     sizeSection(r.size), mainSection(r.mainthread), wireSection(r.wire), overlay,
     genericSection('5. Collector ingest', r.collector, '`bench/collector/run.sh` (wrk against the collector and an nginx 204 floor) is not in this tree yet: not measured.'),
+    collectorAbSection(r.collectorAb),
     genericSection('5b. Collector ingest while one page grows to 1M cells', r.hotRow, '`bench/collector/hot_row.mjs` has not run yet: not measured.'),
     scalingSection(r.scaling, r.collector),
     clickhouseSection(r.clickhouse),

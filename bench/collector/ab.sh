@@ -46,7 +46,7 @@ node -e '
   const median = (xs) => { const s = [...xs].sort((x, y) => x - y); const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
   const side = (k) => { const rs = runs.filter((r) => r.side === k);
-    return { ratio: median(rs.map((r) => r.ratio)), cpu_us_per_report: median(rs.map((r) => r.cpu_us_per_report)),
+    return { ratio: median(rs.map((r) => r.ratio)), rps: median(rs.map((r) => r.rps)), cpu_us_per_report: median(rs.map((r) => r.cpu_us_per_report)),
       writer_cpu_us_per_report: median(rs.map((r) => r.writer_cpu_us_per_report)) }; };
   const res = { a: { build: a, ...side("a") }, b: { build: b, ...side("b") }, duration_s: +duration, runs };
   res.b_vs_a = { ratio: +(res.b.ratio / res.a.ratio).toFixed(3),
