@@ -73,14 +73,21 @@ bool valid_utf8(const uint8_t* p, size_t n) {
 // What a field is called in an error message: a string, or a callable that builds one. Messages
 // name the exact entry ("layer 'move' entry 12 gap"); building that text for every cell of every
 // report cost more than decoding it, so callers pass a lambda and the text is built on failure.
-template <class What>
-std::string describe(const What& what) {
-  if constexpr (std::is_invocable_v<const What&>) {
-    return what();
-  } else {
-    return std::string(what);
-  }
-}
+// Type-erased (a pointer and a function), so the checks are compiled once, not per caller: the
+// overlay's wasm carries this decoder too. Refers to the caller's lambda: use it within the call.
+class What {
+ public:
+  What(const char* text) : obj_(text), fn_(&from_text) {}  // NOLINT: implicit, like a string
+  template <class F, class = std::enable_if_t<std::is_invocable_r_v<std::string, const F&>>>
+  What(const F& f)  // NOLINT: implicit, so a lambda can be passed where a name is expected
+      : obj_(&f), fn_([](const void* o) { return (*static_cast<const F*>(o))(); }) {}
+  std::string str() const { return fn_(obj_); }
+
+ private:
+  static std::string from_text(const void* o) { return static_cast<const char*>(o); }
+  const void* obj_;
+  std::string (*fn_)(const void*);
+};
 
 class Reader {
  public:
@@ -115,23 +122,22 @@ class Reader {
   }
 
   // LEB128, at most 5 bytes, canonical (no redundant trailing zero groups), fits in 32 bits.
-  template <class What>
-  bool varint(uint32_t& v, const What& what) {
+  bool varint(uint32_t& v, What what) {
     uint64_t acc = 0;
     for (int shift = 0; shift < 35; shift += 7) {
-      if (pos_ >= n_) return fail(DecodeStatus::kTruncated, "expected " + describe(what));
+      if (pos_ >= n_) return fail(DecodeStatus::kTruncated, "expected " + what.str());
       uint8_t b = p_[pos_++];
       acc |= static_cast<uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) {
         if (shift > 0 && b == 0)
-          return fail(DecodeStatus::kBadVarint, "overlong varint in " + describe(what));
+          return fail(DecodeStatus::kBadVarint, "overlong varint in " + what.str());
         if (acc > kU32Max)
-          return fail(DecodeStatus::kBadVarint, "varint over 32 bits in " + describe(what));
+          return fail(DecodeStatus::kBadVarint, "varint over 32 bits in " + what.str());
         v = static_cast<uint32_t>(acc);
         return true;
       }
     }
-    return fail(DecodeStatus::kBadVarint, "varint longer than 5 bytes in " + describe(what));
+    return fail(DecodeStatus::kBadVarint, "varint longer than 5 bytes in " + what.str());
   }
 
   bool str(std::string& s, size_t max, const char* what) {
@@ -157,9 +163,8 @@ class Reader {
   DecodeResult& r_;
 };
 
-template <class What>
-bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, const What& name) {
-  const auto what = [&] { return describe(name); };
+bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, What name) {
+  const auto what = [&] { return name.str(); };
   uint32_t header = 0;
   if (!rd.varint(header, [&] { return what() + " cell count"; })) return false;
   const uint32_t count = header >> 1;
@@ -197,9 +202,9 @@ bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, c
   return true;
 }
 
-template <size_t N, class What>
-bool read_counters(Reader& rd, std::array<uint32_t, N>& c, const What& name) {
-  const auto what = [&] { return describe(name); };
+template <size_t N>
+bool read_counters(Reader& rd, std::array<uint32_t, N>& c, What name) {
+  const auto what = [&] { return name.str(); };
   uint32_t mask = 0;
   if (!rd.varint(mask, [&] { return what() + " counter mask"; })) return false;
   if (mask >> N)
