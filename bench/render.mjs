@@ -184,7 +184,8 @@ export function collectorAbSection(ab) {
   return '### 5a. Collector ingest before and after a change (`bench/collector/ab.sh`)\n\n'
     + `${ab.runs.length / 2} runs of \`bench/collector/run.sh --duration ${ab.duration_s}\` per build, alternating A B A B, so load from `
     + 'neighbours on the shared machine falls on both alike. Ratio: collector reports/s over nginx `return 204` in the same run. '
-    + 'CPU: user + system time of the collector (and of its writer thread) per stored report, which other load disturbs less.\n\n'
+    + 'CPU: user + system time of the collector (and of its writer thread) per stored report, which other load disturbs less.'
+    + `${ab.note ? ` ${ab.note}` : ''}\n\n`
     + `${table(['run', 'build', 'ratio to nginx', 'reports/s', 'nginx/s', 'CPU us/report', 'writer CPU us/report'], rows)}\n\n`
     + `Medians: ratio ${ab.a.ratio} -> ${ab.b.ratio} (${ab.b_vs_a.ratio}x); reports/s ${ab.a.rps} -> ${ab.b.rps}; CPU per report ${ab.a.cpu_us_per_report} -> ${ab.b.cpu_us_per_report} us `
     + `(${ab.b_vs_a.cpu_per_report}x); writer CPU per report ${ab.a.writer_cpu_us_per_report} -> ${ab.b.writer_cpu_us_per_report} us (${ab.b_vs_a.writer_cpu_per_report}x).\n`;
