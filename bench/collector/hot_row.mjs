@@ -138,6 +138,9 @@ async function main() {
 
     const help = run(COLLECTOR, ['serve', '--help']);
     const extra = help.includes('--max-cells') ? ['--max-cells', String(Math.ceil(TARGET_CELLS * 1.1))] : [];
+    // wrk's 64 connections and the hot client all come from 127.0.0.1: lift the per-address cap
+    // (default 64), or the 65th connection, whichever it is, gets 503 too_many_connections.
+    if (help.includes('--max-connections-per-address')) extra.push('--max-connections-per-address', '256');
     server = spawn(COLLECTOR, ['serve', '--db', db, '--port', '0', '--rate', '0', '--threads', '64', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     const port = await new Promise((resolve, reject) => {
       let err = '';
