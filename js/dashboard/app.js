@@ -80,6 +80,7 @@ async function load() {
 }
 
 function render() {
+  renderPrivacy();
   renderSummary();
   renderHealth();
   renderPages();
@@ -87,12 +88,22 @@ function render() {
   renderHotspots();
 }
 
+// Under differential privacy: say that figures are noised, by how much, and what is withheld.
+function renderPrivacy() {
+  const p = data.privacy;
+  $('privacy').hidden = !p;
+  if (!p) return;
+  const withheld = p.withheld.includes('page_counters') ? ' Conversion, frustration and engagement rates are withheld by this release.' : '';
+  $('privacy').textContent = `Noised for privacy (epsilon ${p.epsilon}): page views are approximate (± ${p.page_views_sd} per figure, 1 sd); elements need about ${num(p.element_threshold ?? 0)} clicking visits to be listed.${withheld}`;
+}
+
 function renderSummary() {
   const t = data.totals;
+  const noConversions = data.privacy?.withheld.includes('page_counters');
   const card = (label, value, sub) => el('div', { class: 'stat' }, el('span', { class: 'label' }, label), el('strong', {}, value), sub ? el('span', { class: 'sub' }, sub) : null);
   $('summary').replaceChildren(
     card('Page views', num(t.page_views)),
-    card('Conversion rate', pct(t.conversions.rate), `${num(t.conversions.count)} conversions`),
+    noConversions ? card('Conversion rate', 'withheld', 'for privacy') : card('Conversion rate', pct(t.conversions.rate), `${num(t.conversions.count)} conversions`),
     card('Pages', num(data.pages.length), data.limits.pages_total > data.limits.max_pages ? `busiest ${data.limits.max_pages} of ${num(data.limits.pages_total)}` : null),
     card('Health flags', num(data.health.flags.length)),
   );
@@ -115,6 +126,8 @@ function renderPages() {
   const byPage = new Map(data.pages.map((p) => [p.page, p]));
   const maxConv = Math.max(0.01, ...data.pages.map((p) => p.conversions.hi));
   const maxFr = Math.max(0.01, ...data.pages.map((p) => (p.frustration.rage.hi + p.frustration.dead.hi + p.frustration.error.hi)));
+  const withheld = data.privacy?.withheld.includes('page_counters');
+  const off = (label) => el('div', { class: 'fig' }, el('span', { class: 'label' }, label), el('strong', {}, 'withheld'), el('span', { class: 'detail' }, 'for privacy'));
   const items = data.rankings[rank].map((key) => {
     const p = byPage.get(key);
     const fr = p.frustration;
@@ -123,9 +136,9 @@ function renderPages() {
     return el('li', { class: 'page' },
       el('a', { href: p.overlay_url, target: '_blank', rel: 'noopener noreferrer', class: 'page-link', title: `Open ${p.page} with the heatmap overlay` }, path, el('span', { class: 'host' }, ` ${new URL(p.page).host}`)),
       el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Page views per day'), sparkline(p.series, `Page views per day, ${data.days[0] ?? ''} to ${data.days.at(-1) ?? ''}: ${p.series.map((v) => v ?? 'withheld').join(', ')}`), el('strong', {}, num(p.page_views))),
-      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('strong', {}, pct(p.conversions.rate)),
+      withheld ? off('Converted') : el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('strong', {}, pct(p.conversions.rate)),
         el('span', { class: 'detail' }, `95 %: ${pct(p.conversions.lo)} to ${pct(p.conversions.hi)}`)),
-      el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('strong', {}, fr.per_100.toFixed(1)),
+      withheld ? off('Frustration per 100 page views') : el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('strong', {}, fr.per_100.toFixed(1)),
         el('span', { class: 'detail' }, `rage ${(100 * fr.rage.rate).toFixed(1)} · dead ${(100 * fr.dead.rate).toFixed(1)} · error ${(100 * fr.error.rate).toFixed(1)}`)),
     );
   });

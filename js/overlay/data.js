@@ -68,7 +68,19 @@ export async function fetchHeatmap(endpoint, token, q, signal) {
     err.code = code;
     throw err;
   }
-  return new Uint8Array(await res.arrayBuffer());
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  // With differential privacy on, the collector says how the release was noised (null without).
+  try { bytes.privacy = JSON.parse(res.headers.get('Thermograph-Privacy') || 'null'); } catch (e) { bytes.privacy = null; }
+  return bytes;
+}
+
+// The privacy notice in words: what is noised, by how much, and what is withheld.
+export function privacyNote(p) {
+  if (!p) return '';
+  const sd = p.layer_sd?.click_pv;
+  return `Noised for privacy (epsilon ${p.epsilon}): counts are approximate` +
+    (sd ? `, ± ${sd} visits per ${p.click_pv_block_px || 16} px spot (1 sd)` : '') +
+    (p.withheld?.includes('clicks') ? '. Shows visits that clicked; raw clicks and other maps are withheld.' : '.');
 }
 
 // Sends the names of this page's interactive elements to the collector (POST /api/names), so the

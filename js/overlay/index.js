@@ -4,7 +4,7 @@
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';
-import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames } from './data.js';
+import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, privacyNote } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes } from './anchors.js';
@@ -18,6 +18,7 @@ const UNITS = {
   [C.LAYER_RAGE]: 'rage clicks', [C.LAYER_DEAD]: 'dead clicks', [C.LAYER_ERROR]: 'error clicks',
   [C.LAYER_FIXED_CLICKS]: 'clicks per spot', [C.LAYER_REACH_PX]: '% of visits that scroll this far',
   [C.LAYER_REACH_PCT]: '% of visits that scroll this far', [C.LAYER_ATTENTION]: `time in view (x ${C.ATTENTION_UNIT_MS} ms)`,
+  [C.LAYER_CLICK_PV]: 'visits that clicked this spot',
 };
 let modulePromise = null, current = null, opening = null;
 
@@ -130,7 +131,13 @@ async function start(opts) {
       panel.status(cmp ? `${sideLabels()[0]}: ${visits(cmp.pageViewsA)}, ${sideLabels()[1]}: ${visits(cmp.pageViewsB)}`
         : `${visits(info.page_views)} with these filters`);
       panel.pageViews(`· ${visits(info.page_views)}`);
-      panel.warn(info.page_views < MIN_PAGE_VIEWS ? 'Few visits so far: patterns may change.' : '');
+      // A DP release withholds raw clicks: show the map it does serve, and say it is noised.
+      if (state.layer === C.LAYER_CLICKS && bytes.privacy?.withheld?.includes(C.LAYER_NAMES[state.layer])) {
+        state.layer = C.LAYER_CLICK_PV;
+        panel.sync('layer');
+      }
+      panel.warn([info.page_views < MIN_PAGE_VIEWS ? 'Few visits so far: patterns may change.' : '', privacyNote(bytes.privacy)]
+        .filter(Boolean).join(' '));
       reanchor();
       applyOptions();
       shareNames(page);

@@ -8,7 +8,7 @@ import { COMPARE_KINDS, COMPARE_HINTS } from './insights.js';
 const UI_KEY = 'thermograph-overlay-ui';
 const PHONE = 600;  // below this width the panel is a bottom sheet whatever the dock
 const LAYER_NAMES = ['Clicks', 'Movement', 'Rage clicks', 'Dead clicks', 'Error clicks', 'Clicks on fixed elements',
-  'Scroll reach', 'Scroll reach (% of page)', 'Attention'];
+  'Scroll reach', 'Scroll reach (% of page)', 'Attention', 'Visits that clicked'];
 const SCALE_NAMES = ['linear (raw counts)', 'log, outliers capped', 'percentile rank'];
 
 const CSS = `:host{all:initial}
@@ -192,6 +192,8 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
     },
     pageViews(text) { $('.pv').textContent = text; },
     warn(text) { $('.warn').textContent = text; },
+    // Shows a field's value after the overlay changed it (e.g. the layer a privacy release serves).
+    sync,
     // Trusted HTML built by insights.js (names escaped there).
     section(cls, html) { $('.' + cls).innerHTML = html; },
     // The colour ramp with three values under it and the unit in words.

@@ -159,6 +159,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   uint16_t newest_version = 0;
   std::map<std::string, std::map<uint16_t, uint64_t>> versions_by_page;
   InsightOptions io;
+  nlohmann::json privacy = nullptr;  // how releases were noised (the same for every page)
   for (const PageInfo& p : listed.pages) {
     PageData d = read_page(ctx.store, *f, p.page);
     if (d.rows == 0) continue;
@@ -168,6 +169,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       continue;
     }
     io.noise_variance = std::max(io.noise_variance, decision.noise_variance);
+    if (privacy.is_null()) privacy = privacy_json(decision);
     // Under DP the number of rare segments is itself exact information (as /api/stats' rows).
     if (ctx.policy.min_page_views > 1 && ctx.policy.epsilon <= 0) {
       size_t small = 0;
@@ -503,6 +505,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       {"pages", pages},
       {"rankings", rankings},
       {"experiments", experiments},
+      {"privacy", privacy},
       {"health",
        {{"flags", flag_list},
         {"refused", refused},

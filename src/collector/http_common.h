@@ -61,6 +61,7 @@ inline void send_error(Response& res, int status, const std::string& reason,
 // Echoes an allowed Origin back; `Vary` keeps shared caches from mixing origins.
 inline void allow_origin(Response& res, const std::string& origin) {
   res.set_header("Access-Control-Allow-Origin", origin);
+  res.set_header("Access-Control-Expose-Headers", "Thermograph-Privacy");  // the DP release's noise
   res.set_header("Vary", "Origin");
 }
 

@@ -179,11 +179,16 @@ void heatmap(Context& ctx, const Request& req, Response& res) {
   if (!released) return send_error(res, released.error());
   Report& merged = released->report;
   if (auto ok = apply_layer_filter(req, merged.data); !ok) return send_error(res, ok.error());
+  const nlohmann::json privacy = privacy_json(released->decision);
   if (format == "bin") {
+    // The overlay reads the binary form: the release's noise travels in a header.
+    if (!privacy.is_null()) res.set_header("Thermograph-Privacy", privacy.dump());
     const std::vector<uint8_t> bytes = encode(merged);
     res.set_content(std::string(bytes.begin(), bytes.end()), "application/octet-stream");
   } else {
-    res.set_content(to_json(merged).dump() + "\n", "application/json");
+    nlohmann::json j = to_json(merged);
+    if (!privacy.is_null()) j["privacy"] = privacy;
+    res.set_content(j.dump() + "\n", "application/json");
   }
 }
 

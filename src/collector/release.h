@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "core/aggregate.h"
+#include "core/dp.h"
 #include "core/pageview.h"
 
 namespace thermograph {
@@ -27,7 +29,13 @@ struct ReleaseDecision {
   // Variance of the DP noise on one released element counter (0 without DP): insights pass it to
   // their tests so the noise widens the standard errors instead of faking significance.
   double noise_variance = 0;
+  std::optional<DpResult> dp;  // what the DP release did (with --epsilon)
 };
+
+// What readers are told about a DP release (the heatmap's "privacy" field, the overlay's
+// Thermograph-Privacy header): epsilon, delta, the noise sd per released part, what is withheld.
+// Null without DP.
+nlohmann::json privacy_json(const ReleaseDecision& d);
 
 // Prepares `merged` for release in place (noised when DP is on), or refuses it (then `merged`
 // must not be served).

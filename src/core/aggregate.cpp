@@ -6,9 +6,9 @@ namespace thermograph {
 
 const char* layer_name(Layer layer) {
   // @js (LAYER_NAMES in build/gen/constants.mjs)
-  static const char* const kNames[kLayerCount] = {"clicks",   "move",      "rage",
-                                                  "dead",     "error",     "fixed_clicks",
-                                                  "reach_px", "reach_pct", "attention"};
+  static const char* const kNames[kLayerCount] = {
+      "clicks",       "move",     "rage",      "dead",      "error",
+      "fixed_clicks", "reach_px", "reach_pct", "attention", "click_pv"};
   return layer < kLayerCount ? kNames[layer] : "?";
 }
 

@@ -54,7 +54,8 @@ enum Layer : uint8_t {
   kLayerReachPx = 6,      // page views whose viewport bottom reached band i (cumulative)
   kLayerReachPct = 7,     // same in percent of document height, i in 0..100
   kLayerAttention = 8,    // viewport dwell per band, units of kAttentionUnitMs
-  kLayerCount = 9,
+  kLayerClickPv = 9,      // page views that clicked the cell: 1 each, first Bounds::click_pv_cells
+  kLayerCount = 10,
 };
 
 // Largest valid index per layer (exclusive).

@@ -294,7 +294,7 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   for (uint8_t i = 0; i < nlayers; ++i) {
     uint8_t id;
     if (!rd.u8(id, "layer id")) return result;
-    if (id >= kLayerCount) {
+    if (id >= (version >= 3 ? kLayerCount : kLayerClickPv)) {
       rd.fail(DecodeStatus::kOutOfRange, "layer id " + std::to_string(id) + " is unknown");
       return result;
     }

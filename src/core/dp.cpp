@@ -92,6 +92,33 @@ SparseVec release_dense(const SparseVec& in, Domain d, uint32_t stride, double s
   return out;
 }
 
+// Coarse-to-fine: cells are summed into b x b blocks before noise (one page view still adds at
+// most its L1 sensitivity: blocks only sum its cells), every block of the domain is noised, and
+// a released block's value is written to each of its cells (post-processing), so readers draw
+// it at the page grid's resolution. Fewer, larger counts: the same noise ranks them better.
+SparseVec release_blocks(const SparseVec& in, Domain d, uint32_t b, double scale, double hide,
+                         RandomSource& rng) {
+  const uint32_t bcols = div_up(d.cols, b), brows = div_up(d.rows, b);
+  std::vector<uint64_t> sum(size_t(bcols) * brows, 0);
+  for (const auto& c : in.cells()) {
+    const uint32_t r = c.index / kGridCols, col = c.index % kGridCols;
+    if (r < d.rows && col < d.cols) sum[size_t(r / b) * bcols + col / b] += c.value;
+  }
+  SparseVec out;
+  for (uint32_t r = 0; r < d.rows; ++r) {
+    for (uint32_t c = 0; c < d.cols; ++c) {
+      // Noise is drawn once per block, at its first cell; the block's other cells reuse it.
+      const size_t bi = size_t(r / b) * bcols + c / b;
+      if (r % b == 0 && c % b == 0) {
+        const int64_t x = noisy(sum[bi], scale, rng);
+        sum[bi] = x > 0 && double(x) >= hide ? uint64_t(x) : 0;
+      }
+      if (sum[bi]) out.push_back_unchecked(r * kGridCols + c, clamp_u32(int64_t(sum[bi])));
+    }
+  }
+  return out;
+}
+
 // Reach curves are cumulative, so one page view moves up to every band by 1. Its stopping band
 // histogram h[i] = r[i] - r[i+1] moves by 1 in one bin: noise h (sensitivity 1), rebuild r.
 SparseVec release_reach(const SparseVec& in, uint32_t bins, double scale, double hide,
@@ -202,23 +229,28 @@ DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng) {
     const Domain d = layer_domain(p, layer);
     if (layer == kLayerReachPx || layer == kLayerReachPct)
       out.layers[l] = release_reach(a.layers[l], d.rows, scale, hide, rng);
-    else
+    else if (layer == kLayerClickPv && p.click_pv_block > 1) {
+      out.layers[l] = release_blocks(a.layers[l], d, p.click_pv_block, scale, hide, rng);
+      res.click_pv_block = p.click_pv_block;
+    } else
       out.layers[l] = release_dense(a.layers[l], d, d.cols == 1 ? 1 : kGridCols, scale, hide, rng);
   }
 
-  const double eps_el = res.epsilon[kDpElementCounters];
-  if (eps_el > 0) {
-    const double eps_each = eps_el / double(kElementCounterCount);
-    const double pv_scale = p.bounds.elements / eps_each;
-    res.scale[kDpElementCounters] = pv_scale;
-    // Partition selection: an element only one page view touched has pv_clicked, pv_hovered
-    // <= 1; it passes `tau` with probability <= a^(tau-1) / (1 + a) per counter.
+  const double eps_clicked = res.epsilon[kDpElementClicked];
+  if (eps_clicked > 0) {
+    // Partition selection on pv_clicked: one page view adds 1 to at most clicked_elements
+    // elements, so an element only it clicked passes tau with probability <= a^(tau-1) / (1 + a).
+    const double elems = std::max(1u, p.bounds.clicked_elements);
+    const double pv_scale = elems / eps_clicked;
+    res.scale[kDpElementClicked] = pv_scale;
     const double av = std::exp(-1 / pv_scale);
-    const double elems = std::max(1u, p.bounds.elements);
-    const double m =
-        std::max(1.0, std::ceil(std::log(p.delta * (1 + av) / (2 * elems)) / std::log(av)));
+    const double m = std::max(1.0, std::ceil(std::log(p.delta * (1 + av) / elems) / std::log(av)));
     const int64_t tau = 1 + int64_t(m);
-    res.delta = 2 * elems * std::pow(av, m) / (1 + av);
+    res.element_threshold = tau;
+    res.delta = elems * std::pow(av, m) / (1 + av);
+    const double eps_rest = res.epsilon[kDpElementCounters];
+    const double eps_each = eps_rest / double(kElementCounterCount - 1);
+    res.scale[kDpElementCounters] = eps_each > 0 ? 1 / eps_each : 0;
     const double cell_eps = res.epsilon[kDpElementCells];
     const double cell_scale = cell_eps > 0 ? double(p.bounds.elements) * p.bounds.element_cells *
                                                  p.bounds.element_event_max / cell_eps
@@ -226,18 +258,21 @@ DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng) {
     res.scale[kDpElementCells] = cell_scale;
     const double cell_hide = p.threshold_sigmas * discrete_laplace_sd(cell_scale);
     for (const auto& [key, el] : a.elements()) {
+      const int64_t pv_clicked = noisy(el.counters[kElPvClicked], pv_scale, rng);
+      if (pv_clicked < tau) continue;
       std::array<uint32_t, kElementCounterCount> c{};
-      int64_t pv_clicked = 0, pv_hovered = 0;
-      for (uint8_t i = 0; i < kElementCounterCount; ++i) {
-        double scale = element_counter_cap(p.bounds, ElementCounter(i)) / eps_each;
-        int64_t x = noisy(el.counters[i], scale, rng);
-        if (i == kElPvClicked) pv_clicked = x;
-        if (i == kElPvHovered) pv_hovered = x;
-        c[i] = clamp_u32(x);
+      c[kElPvClicked] = clamp_u32(pv_clicked);
+      for (uint8_t i = 0; i < kElementCounterCount && eps_each > 0; ++i) {
+        if (i == kElPvClicked) continue;
+        const double sens =
+            i == kElPvConverted
+                ? elems
+                : double(p.bounds.elements) * element_counter_cap(p.bounds, ElementCounter(i));
+        c[i] = clamp_u32(noisy(el.counters[i], sens / eps_each, rng));
       }
-      if (pv_clicked < tau && pv_hovered < tau) continue;
       ElementStats& e = out.push_element_unchecked(key);
       e.flags = el.flags;
+      e.stable = el.stable;
       e.counters = c;
       if (cell_eps > 0)
         e.cells =

@@ -64,26 +64,34 @@ enum DpPart : uint8_t {
   kDpPageViews = 0,     // the page-view count (gates min_page_views, denominators of all rates)
   kDpPageCounters = 1,  // the other page counters, split equally among them
   kDpLayerFirst = 2,    // + Layer
-  kDpElementCounters = kDpLayerFirst + kLayerCount,  // split equally among the 11 counters
+  // Elements' pv_clicked (sensitivity Bounds::clicked_elements); also partition selection: an
+  // element is released only when its noisy pv_clicked clears a threshold. Weight 0: no elements.
+  kDpElementClicked = kDpLayerFirst + kLayerCount,
+  kDpElementCounters,  // the other 10 element counters, split equally among them
   kDpElementCells,
   kDpPartCount,
 };
 
-// Default split: clicks get the largest share because they are what designers read first.
+// Default split: what stays useful at epsilon 1 under the tracker's default bounds (measured in
+// tests/native/dp_test.cpp, docs/privacy-dp.md). The click map is released from click_pv (page
+// views per cell, L1 4) and elements by pv_clicked (L1 8); parts whose sensitivity would drown
+// them in noise (raw clicks 1,280, move, frustration cells, element hover) are withheld.
 inline constexpr std::array<double, kDpPartCount> kDpDefaultWeights = {
     /*page views*/ 2,
-    /*page counters*/ 1,
-    /*clicks*/ 4,
-    /*move*/ 1,
-    /*rage*/ 1,
-    /*dead*/ 1,
-    /*error*/ 1,
-    /*fixed clicks*/ 1,
+    /*page counters*/ 0,
+    /*clicks*/ 0,
+    /*move*/ 0,
+    /*rage*/ 0,
+    /*dead*/ 0,
+    /*error*/ 0,
+    /*fixed clicks*/ 0,
     /*reach px*/ 1,
-    /*reach pct*/ 1,
-    /*attention*/ 1,
-    /*element counters*/ 2,
-    /*element cells*/ 1};
+    /*reach pct*/ 0,
+    /*attention*/ 0,
+    /*click_pv*/ 12,
+    /*element pv_clicked*/ 6,
+    /*element counters*/ 0,
+    /*element cells*/ 0};
 
 struct DpParams {
   double epsilon = 1.0;  // per released window, over every part (basic composition)
@@ -100,6 +108,11 @@ struct DpParams {
   uint32_t domain_width_px = kGridCols * kCellPx;
   uint32_t domain_height_px = 8192;
   uint32_t viewport_height_px = 2048;  // for the fixed-position (viewport) click layer
+  // The click_pv map is released in blocks of this many page cells a side (1: 16 px cells,
+  // 2: 32 px). Post-processing spreads each block's noisy value over its cells. 32 px: at 16 px,
+  // neighbouring cells of one button nearly tie and the top cells are not stable even without
+  // noise (measured in tests/native/dp_utility_test.cpp, docs/privacy-dp.md).
+  uint32_t click_pv_block = 2;
 };
 
 struct DpResult {
@@ -109,6 +122,8 @@ struct DpResult {
   double delta = 0;       // total delta of this release (0 when no elements are released)
   std::array<double, kDpPartCount> epsilon{};  // per part
   std::array<double, kDpPartCount> scale{};    // noise scale per part (per counter for splits)
+  int64_t element_threshold = 0;               // noisy pv_clicked an element needed
+  uint32_t click_pv_block = 1;                 // cells a side of the click_pv map's blocks
 };
 
 // Per-page-view L1 sensitivity of each layer within the release domain (cells x max per cell,

@@ -86,6 +86,8 @@ Caps layer_caps(const Bounds& b, Layer layer) {
       return {kPctBuckets, 1};
     case kLayerAttention:
       return {kMaxBands, b.attention_max};
+    case kLayerClickPv:
+      return {b.click_pv_cells, 1};
     default:
       return {0, 0};
   }

@@ -26,13 +26,17 @@ inline constexpr uint32_t kMaxMoveCells = 512;
 inline constexpr uint32_t kMaxFrustrationCells = 32;
 inline constexpr uint32_t kMaxElements = 128;
 inline constexpr uint32_t kMaxElementCells = 32;
+inline constexpr uint32_t kMaxClickPvCells = 4;
 
 // Contribution bounds per page view (defaults documented in docs/configuration.md). They cap
 // what one page view can add to any grid, which is what central differential privacy needs.
 // The cell and element counts are clamped to the capacities above: the defaults are the maxima.
 struct Bounds {
-  uint32_t click_cells = kMaxClickCells;              // distinct page cells with clicks
-  uint32_t click_max = 20;                            // clicks per cell
+  uint32_t click_cells = kMaxClickCells;  // distinct page cells with clicks
+  uint32_t click_max = 20;                // clicks per cell
+  // The click_pv layer: the first distinct page cells a page view clicked, 1 each. Its L1
+  // sensitivity is this number, which is what makes a DP click map useful (docs/privacy-dp.md).
+  uint32_t click_pv_cells = kMaxClickPvCells;
   uint32_t move_cells = kMaxMoveCells;                // distinct cells with pointer dwell
   uint32_t move_max = 200;                            // dwell units per cell (200 x 50 ms = 10 s)
   uint32_t frustration_cells = kMaxFrustrationCells;  // distinct cells per rage/dead/error layer
@@ -40,8 +44,11 @@ struct Bounds {
   uint32_t attention_max = 3000;                      // units per band (3000 x 100 ms = 5 min)
   uint32_t elements = kMaxElements;                   // distinct elements
   uint32_t element_cells = kMaxElementCells;          // sub-grid cells per element
-  uint32_t element_event_max = 20;                    // clicks (and rage/dead/error) per element
-  uint32_t element_hover_max = 600;                   // hover units per element (30 s)
+  // Distinct elements per page view credited pv_clicked (and pv_converted): DP sensitivity of
+  // element click rates. Later elements still get their clicks, hover and cells.
+  uint32_t clicked_elements = 4;
+  uint32_t element_event_max = 20;   // clicks (and rage/dead/error) per element
+  uint32_t element_hover_max = 600;  // hover units per element (30 s)
   uint32_t engaged_seconds_max = 3600;
 };
 
@@ -120,7 +127,8 @@ inline constexpr uint32_t kLayerCapacity[kLayerCount] = {kMaxClickCells,
                                                          kMaxClickCells,
                                                          0,
                                                          0,
-                                                         kMaxBands};
+                                                         kMaxBands,
+                                                         kMaxClickPvCells};
 constexpr uint32_t layer_pool_offset(uint32_t layer) {
   uint32_t o = 0;
   for (uint32_t i = 0; i < layer; ++i) o += kLayerCapacity[i];
@@ -144,8 +152,8 @@ class PageView {
       4 + wire::string_max(kMaxShortStringBytes) * 2 + wire::string_max(kMaxPageKeyBytes) + 3 +
       wire::kMaxVarintBytes + 1 + kMaxTags * 2 * wire::string_max(kMaxShortStringBytes) +
       wire::counters_max(kPageCounterCount) + 1 + kLayerCount +
-      wire::sparse_max(2 * kMaxClickCells + kMaxMoveCells + 3 * kMaxFrustrationCells +
-                       2 * kMaxBands + kPctBuckets) +
+      wire::sparse_max(2 * kMaxClickCells + kMaxClickPvCells + kMaxMoveCells +
+                       3 * kMaxFrustrationCells + 2 * kMaxBands + kPctBuckets) +
       kLayerCount * wire::kMaxVarintBytes + wire::kMaxVarintBytes +
       kMaxElements *
           (9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));

@@ -193,15 +193,23 @@ void Tracker::on_click(const double* ev) {
                      false};
 
   pv_.add(click.layer, click.cell, 1);
+  if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
   pv_.set_counter(kPvClicked, 1);
   if (key != 0) {
     if (PageView::Element* el = pv_.element(key, element_flags(flags))) {
       pv_.add_element(*el, kElClicks, 1);
-      pv_.add_element(*el, kElPvClicked, 1);
       pv_.add_element_cell(*el, click.sub);
-      if (goal_) pv_.add_element(*el, kElPvConverted, 1);
-      if (std::find(clicked_keys_, clicked_keys_ + nclicked_, key) == clicked_keys_ + nclicked_)
+      // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
+      bool credited =
+          std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
+      if (!credited && nclicked_ < std::min(bounds_.clicked_elements, kMaxElements)) {
         clicked_keys_[nclicked_++] = key;
+        credited = true;
+      }
+      if (credited) {
+        pv_.add_element(*el, kElPvClicked, 1);
+        if (goal_) pv_.add_element(*el, kElPvConverted, 1);
+      }
     }
   }
 

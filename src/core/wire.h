@@ -16,8 +16,9 @@ namespace thermograph::wire {
 
 inline constexpr uint8_t kMagic0 = 'T';
 inline constexpr uint8_t kMagic1 = 'G';
-// Version 2 added an element's stable key (element flag bit 2); decoders read 1 and 2.
-inline constexpr uint8_t kVersion = 2;
+// Version 2 added an element's stable key (element flag bit 2), version 3 the click_pv layer
+// (id 9); decoders read 1 to 3.
+inline constexpr uint8_t kVersion = 3;
 inline constexpr uint8_t kMinVersion = 1;
 
 // Worst-case sizes for buffer bounds.

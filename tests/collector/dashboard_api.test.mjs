@@ -168,6 +168,7 @@ test('--min-page-views: pages and segments below it are left out and flagged', a
     assert.match(small[0].message, /^2 of 2 segments/);
     // Neither variant passes on its own: no experiment is shown.
     assert.equal(d.experiments.length, 0);
+    assert.equal(d.privacy, null);  // no DP: nothing noised
   } finally {
     await strict.stop();
   }
@@ -186,6 +187,10 @@ test('under --epsilon the dashboard answers with noised figures and no small-seg
     assert.ok(home, JSON.stringify(d.pages.map((p) => p.page)));
     assert.equal(home.series.length, d.days.length);
     assert.ok(home.series.every((v) => v === null || Number.isInteger(v)));
+    // It says how: epsilon, the page-view noise, and what the release withholds.
+    assert.equal(d.privacy.epsilon, 1);
+    assert.equal(d.privacy.page_views_sd, 14.8);
+    assert.ok(d.privacy.withheld.includes('page_counters') && d.privacy.withheld.includes('clicks'));
   } finally {
     await dp.stop();
   }

@@ -98,6 +98,7 @@ TEST_CASE("dp_release is deterministic given the seed and noises empty cells too
   Aggregate a = with_page_views(5000);
   a.layers[kLayerClicks].add(cell_index(100, 100), 4000);
   DpParams p;
+  p.weights[kDpLayerFirst + kLayerClicks] = 4;  // withheld by default (sensitivity 1,280)
   p.threshold_sigmas = 0;  // show every positive noisy cell: empty cells must get noise
   Aggregate x = a, y = a, z = a;
   REQUIRE(dp_release(x, p, 7).released);
@@ -133,7 +134,6 @@ TEST_CASE("elements are released only above the partition-selection threshold") 
   a.element(1)->counters[kElClicks] = 12000;
   a.element(2)->counters[kElPvClicked] = 1;  // one page view: must not show up
   DpParams p;
-  p.bounds.elements = 4;  // a page that tracks few elements; the default 128 costs 32x the noise
   p.epsilon = 10;
   DpResult r = dp_release(a, p, 5);
   REQUIRE(r.released);

@@ -117,11 +117,25 @@ TEST_CASE("wire: version 2 carries the stable key; version 1 still decodes; bad 
   b[at] = b[at + 1] = 0;
   res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kOutOfRange);
-  // Version 3 is not this decoder's.
-  b[2] = 3;
+  // Version 4 is not this decoder's.
+  b[2] = 4;
   res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kBadVersion);
-  CHECK(res.message.find("got wire version 3") != std::string::npos);
+  CHECK(res.message.find("got wire version 4") != std::string::npos);
+}
+
+TEST_CASE("wire: the click_pv layer (id 9) is version 3; a version 2 report with it is refused") {
+  Report r;
+  r.data.counters[kPageViews] = 1;
+  r.data.layers[kLayerClickPv].add(cell_index(40, 40), 1);
+  std::vector<uint8_t> b = encode(r);
+  Report out;
+  REQUIRE(decode(b.data(), b.size(), out).ok());
+  CHECK(out == r);
+  b[2] = 2;
+  const DecodeResult res = decode(b.data(), b.size(), out);
+  CHECK(res.status == DecodeStatus::kOutOfRange);
+  CHECK(res.message.find("layer id 9 is unknown") != std::string::npos);
 }
 
 TEST_CASE("merge keeps the stable key, the same in any order") {
