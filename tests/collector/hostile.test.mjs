@@ -54,7 +54,7 @@ test('hostile reports: precise status and reason, counted, store unchanged', asy
     { name: 'empty body', body: Buffer.alloc(0), status: 400, reason: 'truncated' },
     { name: 'garbage', body: garbage(300), status: 400, reason: 'bad_magic' },
     { name: 'wrong magic', body: withByte(good, 0, 0x58), status: 400, reason: 'bad_magic', message: /magic/ },
-    { name: 'wrong version', body: withByte(good, 2, 3), status: 400, reason: 'bad_version', message: /got wire version 3/ },
+    { name: 'wrong version', body: withByte(good, 2, 4), status: 400, reason: 'bad_version', message: /got wire version 4/ },
     { name: 'unknown kind', body: withByte(good, 3, 9), status: 400, reason: 'bad_kind' },
     { name: 'trailing bytes', body: Buffer.concat([good, Buffer.from([0])]), status: 400, reason: 'trailing_bytes' },
     {
@@ -64,6 +64,9 @@ test('hostile reports: precise status and reason, counted, store unchanged', asy
     },
     { name: 'huge page_views', body: encode(sampleReport(site.site_key, { counters: { page_views: 4000000000 } })), status: 400, reason: 'out_of_bounds', message: /page_views/ },
     { name: 'huge cell value', body: encode(sampleReport(site.site_key, { layers: { clicks: [[0, 0, 1000000]] } })), status: 400, reason: 'out_of_bounds' },
+    // click_pv is 1 per cell and 4 cells per page view: the DP release's sensitivity rests on it.
+    { name: 'click_pv above 1', body: encode(sampleReport(site.site_key, { layers: { click_pv: [[0, 0, 2]] } })), status: 400, reason: 'out_of_bounds' },
+    { name: 'click_pv on 5 cells', body: encode(sampleReport(site.site_key, { layers: { click_pv: [0, 16, 32, 48, 64].map((x) => [x, 0, 1]) } })), status: 400, reason: 'out_of_bounds' },
     { name: 'unknown site', body: encode(sampleReport('tg_doesnotexist')), status: 403, reason: 'unknown_site' },
     { name: 'aggregate posted as report', body: encode({ ...sampleReport(site.site_key), kind: 'aggregate' }), status: 400, reason: 'not_delta' },
     { name: 'oversized (100 KiB)', body: garbage(100 * 1024), status: 413, reason: 'too_large' },
