@@ -225,11 +225,13 @@ export function readScaleSection(c) {
     + `${Math.round(s.read.response_bytes / 1024)} KB of JSON; loaded in ${s.load_seconds} s`).join('; ');
   return `${title}\`node bench/collector/read_scale.mjs\`: a seeded site (${c.scales[0].generated.pages} pages, Zipf traffic, width/device/login/A-B segments, `
     + `clicks, dwell, reach, attention and elements per page view as the tracker sends them) over ${c.days} days, written into both stores by `
-    + `\`collector_read_scale_gen\` through the stores' own \`commit_batch\` (page views summed per row key within ${c.slices_per_day} slices a day, `
-    + 'commits of at most 1000 reports). Read: the 30-day `/api/heatmap` of the busiest page through a real collector on each store, '
+    + `\`collector_read_scale_gen\` through the stores' own \`commit_batch\` (page views summed per row key and `
+    + `${c.slices_per_day === 1 ? 'day' : `${c.slices_per_day}th of a day`}, commits of at most 1000 reports and 250,000 cells; generation explained in `
+    + 'the script headers and docs/scale-out.md). Read: the 30-day `/api/heatmap` of the busiest page through a real collector on each store, '
     + `median and p95 of ${c.reads} reads after one warm-up; both stores answer byte for byte the same. Bytes: SQLite file + WAL; ClickHouse `
     + '`system.parts` of both shards, right after loading (background merges still running) and after `OPTIMIZE TABLE ... FINAL`. '
-    + `Busiest page: ${busy}. Everything shares 2 cores, so only ratios mean anything.\n\n`
+    + `Busiest page: ${busy}. Whole run ${Math.round(c.seconds / 60)} min. Both shards, the collectors and the loader share 2 cores `
+    + '(with other work), so only ratios mean anything; "as loaded" is already mostly merged because a day\'s page views arrive summed.\n\n'
     + `${table(['store', '30-day read, median', 'vs SQLite', 'bytes per page view', 'vs SQLite', 'ClickHouse rows'], rows)}\n${growth}`;
 }
 

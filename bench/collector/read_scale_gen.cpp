@@ -355,8 +355,8 @@ int main(int argc, char** argv) {
     const int32_t last = today_utc();
     const int32_t first = last - static_cast<int32_t>(days) + 1;
     for (int32_t d = first; d <= last; ++d)
-      day_w.push_back((d + 4) % 7 >= 5 ? 0.7 : 1.0);  // day 0 was a Thursday
-    for (uint32_t s = 0; s < slices; ++s)             // a daily curve, low at night
+      day_w.push_back((d + 4) % 7 % 6 == 0 ? 0.7 : 1.0);  // 0 Sunday, 6 Saturday (day 0: Thursday)
+    for (uint32_t s = 0; s < slices; ++s)                 // a daily curve, low at night
       slice_w.push_back(1.2 + std::sin(6.2831853 * (s + 0.5) / slices - 1.8));
     const std::vector<uint64_t> per_day = split(total, day_w);
 
