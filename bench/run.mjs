@@ -2,7 +2,7 @@
 // docs/BENCHMARKS.md from those files (and from results other benchmarks left there:
 // overlay.json, collector.json).
 //   node bench/run.mjs [--runs N] [--only size,mainthread,wire,scaling,overlay,collector,clickhouse,read-scale] [--render-only]
-// read-scale (~15 minutes: 1M and 10M page views into both stores) runs only when --only names it.
+// read-scale (15-22 minutes: 1M and 10M page views into both stores) runs only when --only names it.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -21,7 +21,7 @@
 // active parts in system.parts on both shards). ClickHouse is measured twice: right after
 // loading (parts as the inserts left them, background merges still running) and after
 // OPTIMIZE TABLE ... FINAL on each shard (one part per partition).
-// Writes bench/results/collector-read-scale.json. Not part of npm test (~15 minutes on this machine kind).
+// Writes bench/results/collector-read-scale.json. Not part of npm test (15-22 minutes on this machine kind, with other work beside it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
