@@ -213,6 +213,43 @@ export function clickhouseSection(c) {
     + `${table(['what', 'measured', 'vs SQLite'], rows)}\n`;
 }
 
+// Read latency and storage at 1M and 10M page views (bench/collector/read_scale.mjs).
+export function readScaleSection(c) {
+  const title = '### 7b. 30-day reads and storage at 1M and 10M page views\n\n';
+  if (!c) return `${title}\`node bench/collector/read_scale.mjs\` has not run here: not measured.\n`;
+  const name = (n) => (n >= 1e6 ? `${n / 1e6}M` : String(n));
+  const ms = (t) => `${t.median_ms} ms (p95 ${t.p95_ms})`;
+  const rows = [];
+  for (const s of c.scales) {
+    const r = c.ratios[name(s.page_views)];
+    const st = s.storage;
+    rows.push([`${name(s.page_views)}: SQLite`, ms(s.read.sqlite), '1.00x', `${st.sqlite.bytes_per_page_view} B`, '1.00x', '']);
+    rows.push([`${name(s.page_views)}: ClickHouse, as loaded`, ms(s.read.clickhouse_as_loaded), `${r.read_clickhouse_as_loaded_vs_sqlite}x`,
+      `${st.clickhouse_as_loaded.bytes_per_page_view} B`, `${r.bytes_clickhouse_as_loaded_vs_sqlite}x`, `${st.clickhouse_as_loaded.parts} parts, ${st.clickhouse_as_loaded.rows} rows`]);
+    rows.push([`${name(s.page_views)}: ClickHouse, after OPTIMIZE FINAL`, ms(s.read.clickhouse_optimized), `${r.read_clickhouse_optimized_vs_sqlite}x`,
+      `${st.clickhouse_optimized.bytes_per_page_view} B`, `${r.bytes_clickhouse_optimized_vs_sqlite}x`, `${st.clickhouse_optimized.parts} parts, ${st.clickhouse_optimized.rows} rows`]);
+  }
+  let growth = '';
+  const g = Object.entries(c.ratios).find(([k]) => k.endsWith('x_page_views'));
+  if (g) {
+    const [k, v] = g;
+    growth = `\n${k.replace('x_page_views', 'x')} the page views costs: SQLite read ${v.read_sqlite}x, ClickHouse read ${v.read_clickhouse_as_loaded}x as loaded and `
+      + `${v.read_clickhouse_optimized}x merged; bytes ${v.bytes_sqlite}x (SQLite) and ${v.bytes_clickhouse_optimized}x (ClickHouse, merged).\n`;
+  }
+  const busy = c.scales.map((s) => `${name(s.page_views)}: ${s.read.page_views} page views, ${s.read.layer_cells} cells, ${s.read.elements} elements, `
+    + `${Math.round(s.read.response_bytes / 1024)} KB of JSON; loaded in ${s.load_seconds} s`).join('; ');
+  return `${title}\`node bench/collector/read_scale.mjs\`: a seeded site (${c.scales[0].generated.pages} pages, Zipf traffic, width/device/login/A-B segments, `
+    + `clicks, dwell, reach, attention and elements per page view as the tracker sends them) over ${c.days} days, written into both stores by `
+    + `\`collector_read_scale_gen\` through the stores' own \`commit_batch\` (page views summed per row key and `
+    + `${c.slices_per_day === 1 ? 'day' : `${c.slices_per_day}th of a day`}, commits of at most 1000 reports and 250,000 cells; generation explained in `
+    + 'the script headers and docs/scale-out.md). Read: the 30-day `/api/heatmap` of the busiest page through a real collector on each store, '
+    + `median and p95 of ${c.reads} reads after one warm-up; both stores answer byte for byte the same. Bytes: SQLite file + WAL; ClickHouse `
+    + '`system.parts` of both shards, right after loading (background merges still running) and after `OPTIMIZE TABLE ... FINAL`. '
+    + `Busiest page: ${busy}. Whole run ${Math.round(c.seconds / 60)} min. Both shards, the collectors and the loader share 2 cores `
+    + '(with other work), so only ratios mean anything; "as loaded" is already mostly merged because a day\'s page views arrive summed.\n\n'
+    + `${table(['store', '30-day read, median', 'vs SQLite', 'bytes per page view', 'vs SQLite', 'ClickHouse rows'], rows)}\n${growth}`;
+}
+
 export function render() {
   const r = {
     machine: readResult('machine'), size: readResult('size'), mainthread: readResult('mainthread'), wire: readResult('wire'),
@@ -220,6 +257,7 @@ export function render() {
     hotRow: readResult('collector-hot-row'),
     collectorAb: readResult('collector-ab'),
     clickhouse: readResult('collector-clickhouse'),
+    readScale: readResult('collector-read-scale'),
   };
   collectorHotRow = r.hotRow;
   const overlay = overlaySection(r.overlayPeers, r.overlay);  // sets the summary's peer note
@@ -236,6 +274,7 @@ export function render() {
     genericSection('5b. Collector ingest while one page grows to 1M cells', r.hotRow, '`bench/collector/hot_row.mjs` has not run yet: not measured.'),
     scalingSection(r.scaling, r.collector),
     clickhouseSection(r.clickhouse),
+    readScaleSection(r.readScale),
   ].filter(Boolean).join('\n');
   const file = path.join(ROOT, 'docs/BENCHMARKS.md');
   writeFileSync(file, doc);

@@ -1,7 +1,8 @@
 // `npm run bench`: runs every benchmark, writes bench/results/*.json, and rewrites
 // docs/BENCHMARKS.md from those files (and from results other benchmarks left there:
 // overlay.json, collector.json).
-//   node bench/run.mjs [--runs N] [--only size,mainthread,wire,scaling,overlay,collector,clickhouse] [--render-only]
+//   node bench/run.mjs [--runs N] [--only size,mainthread,wire,scaling,overlay,collector,clickhouse,read-scale] [--render-only]
+// read-scale (15-22 minutes: 1M and 10M page views into both stores) runs only when --only names it.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -55,6 +56,10 @@ if (want('collector') && existsSync(path.join(ROOT, 'bench/collector/run.sh'))) 
 if (want('clickhouse') && existsSync('/usr/sbin/clickhouse-server')) {
   banner('collector on ClickHouse (scale-out)');
   runExternal('node', ['bench/collector/clickhouse.mjs']);
+}
+if (only && only.has('read-scale') && existsSync('/usr/sbin/clickhouse-server')) {
+  banner('30-day reads and bytes at 1M and 10M page views (SQLite and ClickHouse)');
+  runExternal('node', ['bench/collector/read_scale.mjs']);
 }
 
 banner('docs/BENCHMARKS.md');
