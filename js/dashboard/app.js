@@ -147,6 +147,8 @@ function renderPages() {
 }
 
 function renderExperiments() {
+  // Variants are compared on page rates (converted, clicked), which a privacy release may withhold.
+  if (data.privacy?.withheld.includes('page_counters')) return $('experiments').replaceChildren(el('p', {}, 'Withheld for privacy: experiments compare conversion and click rates per variant, which this release does not publish.'));
   if (!data.experiments.length) return $('experiments').replaceChildren(el('p', {}, 'No page has two or more variants in this window.'));
   const out = data.experiments.map((e) => {
     const metric = e.metric === 'conversion' ? 'conversions' : 'clicked';
@@ -168,13 +170,14 @@ function renderExperiments() {
 
 function renderHotspots() {
   const els = data.hotspots.elements;
+  const partial = data.privacy?.withheld.includes('element_counters') ? el('p', { class: 'note' }, 'Under privacy noise only clicks are published per element: scores rest on engagement, with conversion and frustration read as 0.') : null;
   if (!els.length) return $('hotspots').replaceChildren(el('p', {}, 'No clicked elements in this window.'));
   const label = (e) => `${e.name ?? `element ${e.key}`} on ${e.page.replace(/^https?:\/\/[^/]+/, '') || '/'}`;
   const top = els.slice(0, 10);
   const cols = ['Element', 'Score', 'Reading', 'Components'];
   const rows = top.map((e, i) => el('tr', {}, el('th', { scope: 'row' }, `${i + 1}. ${label(e)}`), el('td', { 'data-label': cols[1] }, e.score.toFixed(0)), el('td', { 'data-label': cols[2] }, e.quadrant),
     el('td', { 'data-label': cols[3] }, `engagement ${e.engagement.toFixed(2)} · conversion ${e.conversion.toFixed(2)} · frustration ${e.frustration.toFixed(2)}`)));
-  $('hotspots').replaceChildren(el('div', { class: 'hot-grid' },
+  $('hotspots').replaceChildren(...[partial].filter(Boolean), el('div', { class: 'hot-grid' },
     el('div', { class: 'matrix-wrap' }, matrix(top.map((e) => ({ ...e, label: label(e) })))),
     el('div', { class: 'scroll' }, el('table', { class: 'stack' }, el('thead', {}, el('tr', {}, ...cols.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)))),
     el('details', {}, el('summary', {}, 'How the score is computed'), el('p', {}, data.hotspots.formula)));

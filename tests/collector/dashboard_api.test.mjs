@@ -191,6 +191,7 @@ test('under --epsilon the dashboard answers with noised figures and no small-seg
     assert.equal(d.privacy.epsilon, 1);
     assert.equal(d.privacy.page_views_sd, 14.8);
     assert.ok(d.privacy.withheld.includes('page_counters') && d.privacy.withheld.includes('clicks'));
+    assert.ok(d.privacy.withheld.includes('element_counters'));
   } finally {
     await dp.stop();
   }
