@@ -277,12 +277,7 @@ class ClickHouseStore final : public Store {
                     table("sites") +
                     " GROUP BY key HAVING argMax(deleted, version) = 0 ORDER BY first, key")) {
       if (r.size() != 5) continue;
-      SiteRecord site{r[0], r[1], {}, r[3], static_cast<int64_t>(u64(r[4]))};
-      const auto origins = nlohmann::json::parse(r[2], nullptr, false);
-      if (origins.is_array())
-        for (const auto& o : origins)
-          if (o.is_string()) site.origins.push_back(o.get<std::string>());
-      out.push_back(std::move(site));
+      out.push_back({r[0], r[1], origins_from_json(r[2]), r[3], static_cast<int64_t>(u64(r[4]))});
     }
     return out;
   }

@@ -341,12 +341,7 @@ class SqliteStore final : public Store {
     Stmt s(*r.db, "SELECT key, name, origins, token_sha256, created FROM sites ORDER BY rowid");
     std::vector<SiteRecord> out;
     while (s.step()) {
-      SiteRecord site{s.text(0), s.text(1), {}, s.text(3), s.i64(4)};
-      auto origins = nlohmann::json::parse(s.text(2), nullptr, false);
-      if (origins.is_array())
-        for (const auto& o : origins)
-          if (o.is_string()) site.origins.push_back(o.get<std::string>());
-      out.push_back(std::move(site));
+      out.push_back({s.text(0), s.text(1), origins_from_json(s.text(2)), s.text(3), s.i64(4)});
     }
     return out;
   }

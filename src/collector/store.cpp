@@ -24,6 +24,15 @@ RowKey row_key(const Segment& s, int32_t day) {
   return k;
 }
 
+std::vector<std::string> origins_from_json(const std::string& json) {
+  std::vector<std::string> out;
+  const auto origins = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (origins.is_array())
+    for (const auto& o : origins)
+      if (o.is_string()) out.push_back(o.get<std::string>());
+  return out;
+}
+
 bool tags_match(const std::string& tags_json, const std::vector<Tag>& wanted) {
   if (wanted.empty()) return true;
   const auto j = nlohmann::json::parse(tags_json, nullptr, /*allow_exceptions=*/false);

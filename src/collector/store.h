@@ -55,6 +55,8 @@ struct RowFilter {
   int32_t to_day = INT32_MAX;  // inclusive
 };
 bool tags_match(const std::string& tags_json, const std::vector<Tag>& wanted);
+// A site's origins as stored (a JSON array of strings); anything else reads as none.
+std::vector<std::string> origins_from_json(const std::string& json);
 
 struct RowInfo {
   RowKey key;
