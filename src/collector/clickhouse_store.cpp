@@ -356,15 +356,14 @@ class ClickHouseStore final : public Store {
   // Like element names: every shard holds the site's figures, the newest row of a page wins.
   bool put_anchoring(const std::string& site, const AnchoringFigure& f,
                      size_t max_pages_per_site) override {
-    const std::string pages = "SELECT page FROM " + table("anchoring") +
-                              " WHERE site = " + quote(site) + " GROUP BY page";
-    bool known = false;
-    size_t held = 0;
-    for (const TsvRow& r : select_any(pages)) {
-      known = known || (!r.empty() && r[0] == f.page);
-      ++held;
-    }
-    if (!known && held >= max_pages_per_site) return false;
+    // Pages the site holds figures for, and whether this is one of them.
+    const auto held =
+        select_any("SELECT count(), countIf(page = " + quote(f.page) + ") FROM (SELECT page FROM " +
+                   table("anchoring") + " WHERE site = " + quote(site) + " GROUP BY page)");
+    if (held.empty() || held[0].size() != 2)
+      throw StoreError("ClickHouse: unexpected answer counting anchoring figures");
+    const bool known = u64(held[0][1]) > 0;
+    if (!known && u64(held[0][0]) >= max_pages_per_site) return false;
     char share[32];
     std::snprintf(share, sizeof share, "%.17g", f.missing_share);
     std::string row;
