@@ -75,7 +75,8 @@ void post_anchoring(Context& ctx, const Request& req, Response& res) {
   if (!site) return send_error(res, site.error());
   if (req.body.size() > kMaxAnchoringBodyBytes)
     return send_error(res, 413, "too_large",
-                      "at most " + std::to_string(kMaxAnchoringBodyBytes) + " bytes");
+                      "an anchoring figure is at most " + std::to_string(kMaxAnchoringBodyBytes) +
+                          " bytes of JSON");
   auto figure = parse(req.body, *site);
   if (!figure) return send_error(res, figure.error());
   if (!ctx.store.put_anchoring(site->key, *figure, kMaxAnchoredPagesPerSite)) {
