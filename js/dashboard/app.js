@@ -121,6 +121,15 @@ function renderHealth() {
   $('health').replaceChildren(flags.length ? list : el('p', {}, 'Nothing to check: no drops, spikes, old trackers or refused reports.'), foot);
 }
 
+// How much of the page's element heat a designer's overlay could not place on the live page, as
+// last measured; nothing for a page never opened with the overlay.
+function anchoringNote(a) {
+  if (!a) return null;
+  const day = a.checked.slice(0, 10);
+  return el('p', { class: `anchoring${a.missing_share >= 0.1 ? ' warn' : ''}`, title: `${num(a.found)} of ${num(a.elements)} stored elements found by the overlay, ${a.checked.replace('T', ' ').replace('Z', ' UTC')}` },
+    `${pct(a.missing_share)} of element heat not found on the live page (checked ${day})`);
+}
+
 function renderPages() {
   for (const b of document.querySelectorAll('[data-rank]')) b.setAttribute('aria-pressed', String(b.dataset.rank === rank));
   const byPage = new Map(data.pages.map((p) => [p.page, p]));
@@ -134,7 +143,9 @@ function renderPages() {
     const frRange = { rate: fr.per_100 / 100, lo: fr.rage.lo + fr.dead.lo + fr.error.lo, hi: fr.rage.hi + fr.dead.hi + fr.error.hi };
     const path = p.page.replace(/^https?:\/\/[^/]+/, '') || '/';
     return el('li', { class: 'page' },
-      el('a', { href: p.overlay_url, target: '_blank', rel: 'noopener noreferrer', class: 'page-link', title: `Open ${p.page} with the heatmap overlay` }, path, el('span', { class: 'host' }, ` ${new URL(p.page).host}`)),
+      el('div', { class: 'page-head' },
+        el('a', { href: p.overlay_url, target: '_blank', rel: 'noopener noreferrer', class: 'page-link', title: `Open ${p.page} with the heatmap overlay` }, path, el('span', { class: 'host' }, ` ${new URL(p.page).host}`)),
+        anchoringNote(p.anchoring)),
       el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Page views per day'), sparkline(p.series, `Page views per day, ${data.days[0] ?? ''} to ${data.days.at(-1) ?? ''}: ${p.series.map((v) => v ?? 'withheld').join(', ')}`), el('strong', {}, num(p.page_views))),
       withheld ? off('Converted') : el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('strong', {}, pct(p.conversions.rate)),
         el('span', { class: 'detail' }, `95 %: ${pct(p.conversions.lo)} to ${pct(p.conversions.hi)}`)),

@@ -99,3 +99,24 @@ export async function contributeNames(endpoint, token, site, page, names) {
     return null;
   }
 }
+
+// Share of the element heat (anchorStats: clicks inside stored elements) whose element is not on
+// the live page: the figure the panel shows and the collector keeps.
+export const missingShare = (stats) => (stats.total ? 1 - stats.anchored / stats.total : 0);
+
+// Reports this page's re-anchoring figure to the collector (POST /api/anchoring), so the
+// dashboard can say how much heat no longer has its element. Best effort, like the names.
+export async function reportAnchoring(endpoint, token, site, page, stats) {
+  if (!stats.elements) return null;
+  const url = String(endpoint || '').replace(/\/+$/, '') + '/api/anchoring?' + new URLSearchParams({ site });
+  const body = { page, elements: stats.elements, found: stats.found, missing_share: missingShare(stats) };
+  try {
+    const res = await fetch(url, {
+      method: 'POST', credentials: 'omit', body: JSON.stringify(body),
+      headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    });
+    return res.ok ? await res.json() : null;
+  } catch (e) {
+    return null;
+  }
+}

@@ -4,7 +4,7 @@
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';
-import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, privacyNote } from './data.js';
+import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, reportAnchoring, privacyNote } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes } from './anchors.js';
@@ -108,6 +108,16 @@ async function start(opts) {
     ctl.namesShared = contributeNames(opts.endpoint, token, opts.site, page, names);
   }
 
+  // Once per overlay session, after the first load that anchored the page's element heat
+  // (without compare mode, whose data is one side only): how much of it is not on this page.
+  let anchoringReported = false;
+  function shareAnchoring(page) {
+    const stats = overlay.anchorStats();
+    if (anchoringReported || cmp || !stats.elements) return;
+    anchoringReported = true;
+    ctl.anchoringShared = reportAnchoring(opts.endpoint, token, opts.site, page, stats);
+  }
+
   async function load() {
     if (abort) abort.abort();
     abort = new AbortController();
@@ -141,6 +151,7 @@ async function start(opts) {
       reanchor();
       applyOptions();
       shareNames(page);
+      shareAnchoring(page);
     } catch (e) {
       if (e.name === 'AbortError') return;
       if (e.status === 401 || (e.status === 403 && e.code !== 'below_min_page_views')) forgetStoredToken();

@@ -2,7 +2,7 @@
 // small pill that expands into a panel docked left, right or bottom (remembered in localStorage:
 // only designers load this file); on narrow screens it is a bottom sheet of at most 40 % of the
 // viewport. Only the pill and the sheet take pointer events: the page around them stays usable.
-import { DEVICES, WIDTHS } from './data.js';
+import { DEVICES, WIDTHS, missingShare } from './data.js';
 import { COMPARE_KINDS, COMPARE_HINTS } from './insights.js';
 
 const UI_KEY = 'thermograph-overlay-ui';
@@ -207,7 +207,7 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
       $('.unit').textContent = unit;
     },
     anchors(stats, missing, nameOf) {
-      const lost = stats.total ? 1 - stats.anchored / stats.total : 0;
+      const lost = missingShare(stats);
       $('.anchor').textContent = stats.elements
         ? `${stats.found}/${stats.elements} elements found; ${(lost * 100).toFixed(1)} % of element heat not on this page`
         : '';

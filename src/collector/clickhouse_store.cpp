@@ -175,6 +175,13 @@ uint64_t u64(const std::string& s) {
   return s.empty() ? 0 : std::stoull(s);
 }
 
+// Version of a row of the sites, element_names and anchoring tables: reads keep the newest.
+uint64_t now_us() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
 std::string first_line(const std::string& s) {
   std::string line = s.substr(0, s.find('\n'));
   if (line.size() > 300) line.resize(300);
@@ -306,7 +313,8 @@ class ClickHouseStore final : public Store {
       run(i, "ALTER TABLE " + local("cells") + " DELETE WHERE site = " + quote(key) +
                  " OR (kind = 5 AND substring(variant, 1, " + std::to_string(counters.size()) +
                  ") = " + quote(counters) + ")");
-      run(i, "ALTER TABLE " + table("element_names") + " DELETE WHERE site = " + quote(key));
+      for (const char* t : {"element_names", "anchoring"})
+        run(i, "ALTER TABLE " + table(t) + " DELETE WHERE site = " + quote(key));
     }
     return n;
   }
@@ -317,10 +325,7 @@ class ClickHouseStore final : public Store {
     for (const TsvRow& r : select_any("SELECT page, key FROM " + table("element_names") +
                                       " WHERE site = " + quote(site) + " GROUP BY page, key"))
       if (r.size() == 2) held.insert({r[0], static_cast<uint32_t>(u64(r[1]))});
-    const uint64_t now =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+    const uint64_t now = now_us();
     std::string rows;
     size_t stored = 0;
     for (const ElementName& n : names) {
@@ -345,6 +350,41 @@ class ClickHouseStore final : public Store {
              "SELECT page, key, argMax(role, updated), argMax(name, updated) FROM " +
              table("element_names") + " WHERE site = " + quote(site) + " GROUP BY page, key"))
       if (r.size() == 4) out.push_back({r[0], static_cast<uint32_t>(u64(r[1])), r[2], r[3]});
+    return out;
+  }
+
+  // Like element names: every shard holds the site's figures, the newest row of a page wins.
+  bool put_anchoring(const std::string& site, const AnchoringFigure& f,
+                     size_t max_pages_per_site) override {
+    // Pages the site holds figures for, and whether this is one of them.
+    const auto held =
+        select_any("SELECT count(), countIf(page = " + quote(f.page) + ") FROM (SELECT page FROM " +
+                   table("anchoring") + " WHERE site = " + quote(site) + " GROUP BY page)");
+    if (held.empty() || held[0].size() != 2)
+      throw StoreError("ClickHouse: unexpected answer counting anchoring figures");
+    const bool known = u64(held[0][1]) > 0;
+    if (!known && u64(held[0][0]) >= max_pages_per_site) return false;
+    char share[32];
+    std::snprintf(share, sizeof share, "%.17g", f.missing_share);
+    std::string row;
+    for (const std::string* field : {&site, &f.page}) tsv_field(row, *field), row += '\t';
+    row += std::to_string(f.elements) + '\t' + std::to_string(f.found) + '\t' + share + '\t' +
+           std::to_string(f.measured_unix) + '\t' + std::to_string(now_us()) + '\n';
+    for (size_t i = 0; i < target_.shards.size(); ++i)
+      run(i, "INSERT INTO " + table("anchoring") + " FORMAT TabSeparated\n" + row);
+    return true;
+  }
+
+  std::vector<AnchoringFigure> anchoring(const std::string& site) override {
+    std::vector<AnchoringFigure> out;
+    for (const TsvRow& r :
+         select_any("SELECT page, argMax(elements, updated), argMax(found, updated), "
+                    "argMax(missing_share, updated), argMax(measured, updated) FROM " +
+                    table("anchoring") + " WHERE site = " + quote(site) + " GROUP BY page"))
+      if (r.size() == 5)
+        out.push_back({r[0], static_cast<uint32_t>(u64(r[1])), static_cast<uint32_t>(u64(r[2])),
+                       std::strtod(r[3].c_str(), nullptr),
+                       std::strtoll(r[4].c_str(), nullptr, 10)});
     return out;
   }
 
@@ -528,10 +568,8 @@ class ClickHouseStore final : public Store {
     tsv_field(row, nlohmann::json(site.origins).dump());
     row += '\t';
     tsv_field(row, site.token_sha256);
-    const auto version = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    row += '\t' + std::to_string(site.created_unix) + '\t' + std::to_string(version.count()) +
-           '\t' + (deleted ? "1" : "0") + '\n';
+    row += '\t' + std::to_string(site.created_unix) + '\t' + std::to_string(now_us()) + '\t' +
+           (deleted ? "1" : "0") + '\n';
     for (size_t i = 0; i < target_.shards.size(); ++i)
       run(i, "INSERT INTO " + table("sites") + " FORMAT TabSeparated\n" + row);
   }
@@ -624,6 +662,10 @@ class ClickHouseStore final : public Store {
         "CREATE TABLE IF NOT EXISTS " + table("element_names") +
             " (site String, page String, key UInt32, role String, name String,"
             " updated UInt64) ENGINE = ReplacingMergeTree(updated) ORDER BY (site, page, key)");
+    run(shard, "CREATE TABLE IF NOT EXISTS " + table("anchoring") +
+                   " (site String, page String, elements UInt32, found UInt32,"
+                   " missing_share Float64, measured Int64, updated UInt64)"
+                   " ENGINE = ReplacingMergeTree(updated) ORDER BY (site, page)");
     if (!versioned) {
       run(shard, "CREATE TABLE IF NOT EXISTS " + table("schema_version") +
                      " (version UInt32) ENGINE = TinyLog");

@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "anchoring.h"
 #include "core/insights.h"
 #include "json/report_json.h"
 #include "names.h"
@@ -209,6 +210,9 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
 
   nlohmann::json pages = nlohmann::json::array();
   double site_pv = 0, site_conv = 0;
+  // The overlays' latest re-anchoring figure per page; null for a page never checked.
+  std::map<std::string, AnchoringFigure> anchoring;
+  for (AnchoringFigure& a : ctx.store.anchoring(site->key)) anchoring[a.page] = std::move(a);
   for (const PageOut& p : shown) {
     const auto& c = p.all.counters;
     const double pv = c[kPageViews];
@@ -234,6 +238,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       per_100 += pv > 0 ? 100.0 * c[counter] / pv : 0;
     }
     frustration["per_100"] = per_100;
+    const auto anchored = anchoring.find(p.page);
     pages.push_back({{"page", p.page},
                      {"page_views", pv},
                      {"conversions", interval_json(c[kConversions], pv)},
@@ -241,6 +246,8 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                      {"frustration", frustration},
                      {"series", series_json},
                      {"variants", p.variants.size()},
+                     {"anchoring", anchored == anchoring.end() ? nlohmann::json()
+                                                               : anchoring_json(anchored->second)},
                      {"overlay_url", p.page + "#thermograph"}});
   }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "anchoring.h"
 #include "core/page_key.h"
 #include "json/insights_json.h"
 #include "json/report_json.h"
@@ -411,7 +412,7 @@ void read_preflight(Context& ctx, const Request& req, Response& res) {
       site ? ctx.sites.origin_allowed(*site, origin) : ctx.sites.any_site_allows(origin);
   if (!ok) return;  // no CORS headers: the browser refuses the real request
   allow_origin(res, origin);
-  res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");  // POST: /api/names
+  res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");  // POST: names, anchoring
   res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
   res.set_header("Access-Control-Max-Age", "600");
 }
@@ -429,6 +430,7 @@ ReadHandler find_read_endpoint(const std::string& method, const std::string& pat
     return it == kGet.end() ? nullptr : it->second;
   }
   if (method == "POST" && path == "/api/names") return post_names;
+  if (method == "POST" && path == "/api/anchoring") return post_anchoring;
   if (method == "OPTIONS" && path.rfind("/api/", 0) == 0) return read_preflight;
   return nullptr;
 }

@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS element_names(
   site TEXT NOT NULL, page TEXT NOT NULL, key INTEGER NOT NULL, role TEXT NOT NULL,
   name TEXT NOT NULL, updated INTEGER NOT NULL,
   PRIMARY KEY(site, page, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS anchoring(
+  site TEXT NOT NULL, page TEXT NOT NULL, elements INTEGER NOT NULL, found INTEGER NOT NULL,
+  missing_share REAL NOT NULL, measured INTEGER NOT NULL,
+  PRIMARY KEY(site, page)) WITHOUT ROWID;
 )sql";
 
 // Columns added to `aggregates` after its first release; older databases get them on open (after
@@ -154,6 +158,7 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Stmt& bind(int i, int64_t v) { return check(sqlite3_bind_int64(s_, i, v)); }
+  Stmt& bind_double(int i, double v) { return check(sqlite3_bind_double(s_, i, v)); }
   Stmt& bind(int i, const std::string& v) {
     return check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
@@ -171,6 +176,7 @@ class Stmt {
     sqlite3_clear_bindings(s_);
   }
   int64_t i64(int col) { return sqlite3_column_int64(s_, col); }
+  double f64(int col) { return sqlite3_column_double(s_, col); }
   std::string text(int col) {
     const auto* p = sqlite3_column_text(s_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : "";
@@ -371,8 +377,10 @@ class SqliteStore final : public Store {
         s.bind(1, key).step();
         if (std::string(table) != "quarantine") n += s.changes();
       }
-      Stmt names(writer_, "DELETE FROM element_names WHERE site=?1");
-      names.bind(1, key).step();
+      for (const char* table : {"element_names", "anchoring"}) {
+        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
+        s.bind(1, key).step();
+      }
       Stmt counters(writer_, "DELETE FROM stats WHERE substr(reason, 1, length(?1)) = ?1");
       counters.bind(1, site_stat(key, "")).step();
       writer_.exec("COMMIT");
@@ -424,6 +432,47 @@ class SqliteStore final : public Store {
     std::vector<ElementName> out;
     while (s.step())
       out.push_back({s.text(0), static_cast<uint32_t>(s.i64(1)), s.text(2), s.text(3)});
+    return out;
+  }
+
+  bool put_anchoring(const std::string& site, const AnchoringFigure& f,
+                     size_t max_pages_per_site) override {
+    std::lock_guard lock(write_mu_);
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      Stmt known(writer_, "SELECT 1 FROM anchoring WHERE site=?1 AND page=?2");
+      if (!known.bind(1, site).bind(2, f.page).step()) {
+        Stmt count(writer_, "SELECT COUNT(*) FROM anchoring WHERE site=?1");
+        count.bind(1, site).step();
+        if (count.i64(0) >= static_cast<int64_t>(max_pages_per_site)) {
+          writer_.rollback();
+          return false;
+        }
+      }
+      Stmt put(writer_,
+               "INSERT INTO anchoring(site, page, elements, found, missing_share, measured) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page) DO UPDATE SET "
+               "elements=excluded.elements, found=excluded.found, "
+               "missing_share=excluded.missing_share, measured=excluded.measured");
+      put.bind(1, site).bind(2, f.page).bind(3, int64_t{f.elements}).bind(4, int64_t{f.found});
+      put.bind_double(5, f.missing_share).bind(6, f.measured_unix).step();
+      writer_.exec("COMMIT");
+      return true;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  std::vector<AnchoringFigure> anchoring(const std::string& site) override {
+    Reader r(*this);
+    Stmt s(*r.db,
+           "SELECT page, elements, found, missing_share, measured FROM anchoring WHERE site=?1");
+    s.bind(1, site);
+    std::vector<AnchoringFigure> out;
+    while (s.step())
+      out.push_back({s.text(0), static_cast<uint32_t>(s.i64(1)), static_cast<uint32_t>(s.i64(2)),
+                     s.f64(3), s.i64(4)});
     return out;
   }
 

@@ -88,6 +88,18 @@ struct ElementName {
   std::string name;
 };
 
+// How well a designer's overlay re-anchored a page's stored element heat on the live page: of the
+// `elements` stored elements it looked for, `found` were on the page, and `missing_share` (0..1)
+// of the element heat lies on the others. Measured in the designer's browser, checked and
+// stamped with the collector's clock (anchoring_api.cpp); the latest figure per page is kept.
+struct AnchoringFigure {
+  std::string page;
+  uint32_t elements = 0;
+  uint32_t found = 0;
+  double missing_share = 0;
+  int64_t measured_unix = 0;  // server clock, seconds
+};
+
 // Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
 // hit its size limit (ENOSPC, EFBIG, EDQUOT): retrying once space returns will work.
 // `unavailable()`: a database server (a ClickHouse shard) cannot be reached or does not answer;
@@ -174,6 +186,13 @@ class Store {
                                    size_t max_per_site) = 0;
   // Every element name of a site (at most the bound put_element_names kept).
   virtual std::vector<ElementName> element_names(const std::string& site) = 0;
+  // Stores a page's re-anchoring figure, replacing the page's earlier one. A page the site holds
+  // no figure for yet is admitted while the site holds fewer than `max_pages_per_site`; returns
+  // false (storing nothing) past that bound.
+  virtual bool put_anchoring(const std::string& site, const AnchoringFigure& figure,
+                             size_t max_pages_per_site) = 0;
+  // The latest figure of every page of a site that has one.
+  virtual std::vector<AnchoringFigure> anchoring(const std::string& site) = 0;
   // Bytes the store occupies on disk (SQLite: the database file and its WAL), for /metrics.
   virtual uint64_t size_bytes() = 0;
 

@@ -1,6 +1,7 @@
 // /dashboard in real Chromium at 375 and 1280 px against the real collector, seeded with figures
 // known by construction (tests/collector/dashboard-seed.mjs): no token means no data, pages
-// ranked, the injected drop flagged, the experiment and its significance, the overlay links.
+// ranked, the injected drop flagged, the experiment and its significance, the overlay links, the
+// overlay's re-anchoring figure under its page.
 // DASHBOARD_SHOTS=DIR saves a screenshot per width there (docs/dashboard*.png come from it).
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -65,6 +66,15 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
         }
       }
 
+      // A designer's overlay reported how much of /pricing's element heat it could not place.
+      if (width === 375) {
+        const r = await fetch(`${seeded.server.base}/api/anchoring?site=${seeded.site.site_key}`, {
+          method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ page: PRICING, elements: 8, found: 7, missing_share: 0.125 }),
+        });
+        assert.equal(r.status, 200);
+      }
+
       // Sign in with the keyboard.
       await page.focus('#token');
       await page.keyboard.type(token);
@@ -74,6 +84,14 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
       assert.deepEqual(order, [HOME, SIGNUP, PRICING].map((p) => `${p}#thermograph`));
       assert.deepEqual(await page.$$eval('#pages .page', (li) => li.length), 3);
       for (const sp of await page.$$('#pages svg.spark')) assert.ok((await sp.getAttribute('aria-label')).startsWith('Page views per day'));
+      // The re-anchoring figure in words under its page (the day is the collector's); the pages
+      // never checked with the overlay say nothing about it.
+      const checked = (await (await fetch(`${seeded.server.base}/api/dashboard`, { headers: { Authorization: `Bearer ${token}` } })).json())
+        .pages.find((p) => p.page === PRICING).anchoring.checked;
+      const notes = await page.$$eval('#pages .page', (li) => li.map((l) => [l.querySelector('.page-link').getAttribute('href'), l.querySelector('.anchoring')?.textContent ?? null]));
+      assert.deepEqual(notes, [[`${HOME}#thermograph`, null], [`${SIGNUP}#thermograph`, null],
+        [`${PRICING}#thermograph`, `12.5 % of element heat not found on the live page (checked ${checked.slice(0, 10)})`]]);
+      assert.match(await page.getAttribute('#pages .anchoring', 'title'), /^7 of 8 stored elements found by the overlay, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
 
       // Ranked by frustration from the keyboard: pricing first.
       await page.focus('[data-rank=frustration]');

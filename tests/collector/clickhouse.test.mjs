@@ -385,8 +385,9 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
 });
 
 // The operator's and the dashboard's store calls on the cluster: rotate-token, update --origin,
-// delete, element names from the overlay, and the database size /metrics reports.
-test('on ClickHouse: rotate-token, update --origin, element names, database size, delete', async (t) => {
+// delete, element names and re-anchoring figures from the overlay, and the database size /metrics
+// reports.
+test('on ClickHouse: rotate-token, update --origin, element names, re-anchoring figures, database size, delete', async (t) => {
   const c = await startCluster(2);
   t.after(() => c.stop());
   const url = c.url('ops');
@@ -430,6 +431,32 @@ test('on ClickHouse: rotate-token, update --origin, element names, database size
   assert.equal(csv.status, 200);
   assert.match(csv.body, /deadbeef.*'Buy now' button/);
 
+  // Re-anchoring figures (the overlay posts them with the read token): the latest per page is
+  // what the dashboard shows, also when two land within one second; the per-site bound holds.
+  const anchoring = (body) => request(`${server.base}/api/anchoring?site=${site.site_key}`, {
+    method: 'POST', headers: { ...auth(fresh), 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(body)),
+  });
+  const shownFigure = async () => (await getJson(`${server.base}/api/dashboard`, fresh)).body.pages
+    .find((p) => p.page === 'https://new.example/pricing').anchoring;
+  assert.equal(await shownFigure(), null);
+  for (const [found, share] of [[1, 2 / 3], [2, 1 / 3]]) {
+    const a = await anchoring({ page: 'https://new.example/pricing', elements: 3, found, missing_share: share });
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.json().stored, true);
+  }
+  const figure = await shownFigure();
+  assert.deepEqual({ ...figure, checked: undefined }, { elements: 3, found: 2, missing_share: 1 / 3, checked: undefined });
+  assert.ok(Math.abs(Date.parse(figure.checked) - Date.now()) < 3600e3, figure.checked);
+  assert.equal((await anchoring({ page: 'https://shop.example/pricing', elements: 3, found: 2, missing_share: 0.5 })).json().reason, 'foreign_page');
+  // Fill the site's figures to the bound (20,000 pages, kMaxAnchoredPagesPerSite) on every shard.
+  for (let i = 0; i < 2; i++) {
+    const fill = await c.query(i, `INSERT INTO ops.anchoring SELECT '${site.site_key}', concat('https://new.example/f', toString(number)), 3, 2, 0.5, 0, 1 FROM numbers(19999)`);
+    assert.equal(fill.status, 200, fill.text);
+  }
+  assert.equal((await anchoring({ page: 'https://new.example/one-more', elements: 1, found: 1, missing_share: 0 })).json().reason, 'site_full');
+  assert.equal((await anchoring({ page: 'https://new.example/pricing', elements: 4, found: 4, missing_share: 0 })).json().stored, true);
+  assert.equal((await shownFigure()).elements, 4);
+
   const metrics = await request(`${server.base}/metrics`);
   const bytes = Number(/^thermograph_database_bytes (\d+)$/m.exec(metrics.text)?.[1]);
   assert.ok(bytes > 0, `database bytes ${bytes}`);
@@ -439,5 +466,9 @@ test('on ClickHouse: rotate-token, update --origin, element names, database size
   assert.match(del.stdout, new RegExp(`deleted site ${site.site_key} and [1-9]\\d* rows`));
   assert.deepEqual(JSON.parse(cli(['site', 'list', '--store', url, '--json']).stdout).map((s) => s.site_key), [other.site_key]);
   assert.ok(await until(async () => (await getJson(pagesUrl, fresh)).status === 403), 'a deleted site cannot be read');
+  for (let i = 0; i < 2; i++) {
+    const left = () => c.query(i, `SELECT count() FROM ops.anchoring WHERE site = '${site.site_key}' FORMAT TabSeparated`);
+    assert.ok(await until(async () => (await left()).text === '0\n'), `shard ${i}: the site's figures are deleted`);
+  }
   assert.equal(cli(['site', 'delete', '--store', url, '--site', site.site_key]).status, 1);
 });

@@ -343,6 +343,37 @@ TEST_CASE("pages: busiest first, paginated, pending deltas counted; prune remove
   CHECK(store->stats()["pending_deltas"] == 0);
 }
 
+TEST_CASE("anchoring figures: latest per page, bounded per site, kept apart by site") {
+  TempDb t;
+  {
+    auto store = open_sqlite_store(t.path);
+    CHECK(store->anchoring("tg_site").empty());
+  }
+  // A database from before the table existed gains it on open.
+  t.sql("DROP TABLE anchoring");
+  auto store = open_sqlite_store(t.path);
+  const auto fig = [](const std::string& page, uint32_t found, double share, int64_t when) {
+    return AnchoringFigure{"https://shop.example/" + page, 4, found, share, when};
+  };
+  CHECK(store->put_anchoring("tg_site", fig("a", 3, 0.25, 100), 2));
+  CHECK(store->put_anchoring("tg_site", fig("a", 2, 1.0 / 3, 200), 2));  // replaces
+  CHECK(store->put_anchoring("tg_site", fig("b", 4, 0, 300), 2));
+  CHECK_FALSE(store->put_anchoring("tg_site", fig("c", 1, 0.5, 400), 2));  // a third page: full
+  CHECK(store->put_anchoring("tg_site", fig("b", 3, 0.125, 500), 2));      // known: replaced
+  CHECK(store->put_anchoring("tg_other", fig("c", 1, 0.5, 600), 2));       // another site
+  std::map<std::string, AnchoringFigure> got;
+  for (const AnchoringFigure& f : store->anchoring("tg_site")) got[f.page] = f;
+  REQUIRE(got.size() == 2);
+  const AnchoringFigure& a = got["https://shop.example/a"];
+  CHECK(a.elements == 4);
+  CHECK(a.found == 2);
+  CHECK(a.missing_share == 1.0 / 3);  // stored as a double: exact
+  CHECK(a.measured_unix == 200);
+  CHECK(got["https://shop.example/b"].missing_share == 0.125);
+  CHECK(got["https://shop.example/b"].measured_unix == 500);
+  CHECK(store->anchoring("tg_other").size() == 1);
+}
+
 TEST_CASE("a database serve cannot write is refused at open, with the reason") {
   TempDb t;
   StoreOptions o;

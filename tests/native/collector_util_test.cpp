@@ -137,6 +137,8 @@ class GateStore final : public Store {
     return 0;
   }
   std::vector<ElementName> element_names(const std::string&) override { return {}; }
+  bool put_anchoring(const std::string&, const AnchoringFigure&, size_t) override { return false; }
+  std::vector<AnchoringFigure> anchoring(const std::string&) override { return {}; }
   size_t compact(bool) override { return 0; }
 
   void wait_entered(int n) {
