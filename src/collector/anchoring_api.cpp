@@ -54,16 +54,9 @@ Expected<AnchoringFigure, HttpError> parse(const std::string& text, const SiteRe
   if (f.found == f.elements && f.missing_share != 0)
     return HttpError{400, "out_of_range", "missing_share must be 0 when every element was found"};
 
-  const std::string given = body["page"].get<std::string>();
-  int changed = 0;
-  const std::string canonical =
-      given.size() > kMaxPageKeyBytes ? "" : sanitize_page_key(given, changed);
-  if (canonical.empty() || changed != 0)
-    return HttpError{400, "bad_page",
-                     "page must be a page key as the collector stores it (the overlay's key)"};
-  f.page = fold_index_document(canonical);
-  if (!page_in_origins(f.page, site.origins))
-    return HttpError{400, "foreign_page", "page must be a page key of this site's origins"};
+  auto page = overlay_page_key(body["page"].get<std::string>(), site);
+  if (!page) return page.error();
+  f.page = std::move(*page);
   f.measured_unix = static_cast<int64_t>(std::time(nullptr));
   return f;
 }

@@ -69,9 +69,9 @@ void post_names(Context& ctx, const Request& req, Response& res) {
     return send_error(
         res, 400, "bad_request",
         "body must be {\"page\": PAGE_KEY, \"names\": [{\"key\", \"role\", \"name\"}]}");
-  const std::string page = fold_index_document(body["page"].get<std::string>());
-  if (page.empty() || page.size() > kMaxPageKeyBytes || !page_in_origins(page, site->origins))
-    return send_error(res, 400, "foreign_page", "page must be a page key of this site's origins");
+  auto checked = overlay_page_key(body["page"].get<std::string>(), *site);
+  if (!checked) return send_error(res, checked.error());
+  const std::string& page = *checked;
   if (body["names"].size() > kMaxNamesPerRequest)
     return send_error(res, 413, "too_many_names",
                       "at most " + std::to_string(kMaxNamesPerRequest) + " names per request");

@@ -12,6 +12,7 @@
 #include "json/insights_json.h"
 #include "json/report_json.h"
 #include "names.h"
+#include "sanitize.h"
 
 namespace thermograph {
 
@@ -25,6 +26,20 @@ const HttpError kNoToken{401,
                          "no_token",
                          "read endpoints need the site's read token (Authorization: Bearer TOKEN)",
                          {{"WWW-Authenticate", "Bearer realm=\"thermograph\""}}};
+
+Expected<std::string, HttpError> overlay_page_key(const std::string& given,
+                                                  const SiteRecord& site) {
+  int changed = 0;
+  const std::string canonical =
+      given.size() > kMaxPageKeyBytes ? "" : sanitize_page_key(given, changed);
+  if (canonical.empty() || changed != 0)
+    return HttpError{400, "bad_page",
+                     "page must be a page key as the collector stores it (the overlay's key)"};
+  std::string page = fold_index_document(canonical);
+  if (!page_in_origins(page, site.origins))
+    return HttpError{400, "foreign_page", "page must be a page key of this site's origins"};
+  return page;
+}
 
 Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Response& res) {
   const std::string key = req.get_param_value("site");

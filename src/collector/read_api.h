@@ -18,6 +18,12 @@ extern const HttpError kNoToken;
 // network error.
 Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Response& res);
 
+// The page key a designer's overlay sends back with names or an anchoring figure: accepted only
+// when it is what ingest stores (the collector's page-key clean-up leaves it unchanged, so no
+// PII-looking segment or foreign query) and of the site's origins; returned folded like stored
+// keys. Refusals: 400 bad_page, 400 foreign_page.
+Expected<std::string, HttpError> overlay_page_key(const std::string& given, const SiteRecord& site);
+
 // The query as one side of a comparison sees it: `a.variant` overrides `variant` for side "a.".
 // With an empty prefix it is the plain query string.
 struct Query {

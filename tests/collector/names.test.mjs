@@ -27,6 +27,13 @@ test('names need the read token and a page of the site', async () => {
   assert.equal((await post(body, null)).status, 401);
   assert.equal((await post(body, 'tgr_' + '2'.repeat(64))).status, 403);
   assert.equal((await post({ ...body, page: 'https://elsewhere.example/signup' })).status, 400);
+  // Only page keys as ingest stores them: no personal data in the path, no foreign query.
+  const origin = new URL(SIGNUP).origin;
+  for (const page of [`${origin}/u/jane.doe@example.com`, `${origin}/order/123456`, `${SIGNUP}?email=x`]) {
+    const r = await post({ ...body, page });
+    assert.equal(r.status, 400, page);
+    assert.equal(r.json().reason, 'bad_page', page);
+  }
   assert.equal((await post('not json')).status, 400);
   assert.equal((await post({ page: SIGNUP, names: Array.from({ length: 501 }, () => body.names[0]) })).status, 413);
   // Nothing of that was stored.
