@@ -4,11 +4,10 @@
 // stored by ingest. A refusal stores nothing. docs/collector.md, "Re-anchoring accuracy".
 #include <cmath>
 #include <ctime>
+#include <optional>
 
 #include "anchoring.h"
-#include "core/page_key.h"
 #include "read_api.h"
-#include "sanitize.h"
 
 namespace thermograph {
 namespace {
