@@ -20,12 +20,12 @@ bool add_cell(DeltaCell* cells, uint32_t& n, uint32_t max_cells, uint32_t index,
   uint32_t i = 0;
   while (i < n && cells[i].index < index) ++i;
   if (i < n && cells[i].index == index) {
-    cells[i].total = std::min(sat_add(cells[i].total, v), max_value);
+    cells[i].total = min_of(sat_add(cells[i].total, v), max_value);
     return true;
   }
   if (n >= max_cells || max_value == 0) return false;
   std::memmove(cells + i + 1, cells + i, (n - i) * sizeof(DeltaCell));
-  cells[i] = {index, std::min(v, max_value), 0};
+  cells[i] = {index, min_of(v, max_value), 0};
   ++n;
   return true;
 }
@@ -130,7 +130,7 @@ void PageView::begin(const Bounds& bounds, uint32_t fold_px) {
   reach_px_ = reach_px_sent_ = reach_pct_ = reach_pct_sent_ = 0;
   nelements_ = 0;
   total_[kPageViews] = 1;
-  total_[kFoldSum] = std::min<uint32_t>(fold_px, 1u << 16);
+  total_[kFoldSum] = min_of<uint32_t>(fold_px, 1u << 16);
 }
 
 // The reach layers are cumulative prefixes: they change only through reach().
@@ -138,12 +138,12 @@ bool PageView::add(Layer layer, uint32_t index, uint32_t value) {
   if (layer >= kLayerCount || index >= layer_index_limit(layer) || !kLayerCapacity[layer])
     return false;
   const Caps caps = layer_caps(bounds_, layer);
-  return add_cell(layer_cells(layer), ncells_[layer], std::min(caps.cells, kLayerCapacity[layer]),
+  return add_cell(layer_cells(layer), ncells_[layer], min_of(caps.cells, kLayerCapacity[layer]),
                   index, value, caps.value);
 }
 
 void PageView::set_counter(PageCounter c, uint32_t value) {
-  if (c < kPageCounterCount) total_[c] = std::max(total_[c], value);
+  if (c < kPageCounterCount) total_[c] = max_of(total_[c], value);
 }
 
 PageView::Element* PageView::find_element(uint32_t key) {
@@ -155,7 +155,7 @@ PageView::Element* PageView::find_element(uint32_t key) {
 PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
   Element* el = find_element(key);
   if (!el) {
-    if (nelements_ >= std::min(bounds_.elements, kMaxElements)) return nullptr;
+    if (nelements_ >= min_of(bounds_.elements, kMaxElements)) return nullptr;
     uint32_t i = 0;
     while (i < nelements_ && elements_[order_[i]].key < key) ++i;
     std::memmove(order_ + i + 1, order_ + i, nelements_ - i);
@@ -176,18 +176,18 @@ void PageView::add_element(Element& el, ElementCounter c, uint32_t value) {
   const uint32_t cap = c == kElHover       ? bounds_.element_hover_max
                        : c >= kElPvClicked ? 1
                                            : bounds_.element_event_max;
-  el.total[c] = std::min(sat_add(el.total[c], value), cap);
+  el.total[c] = min_of(sat_add(el.total[c], value), cap);
 }
 
 bool PageView::add_element_cell(Element& el, uint32_t sub_index) {
   if (sub_index >= kSubGrid * kSubGrid) return false;
-  return add_cell(el.cells, el.ncells, std::min(bounds_.element_cells, kMaxElementCells), sub_index,
+  return add_cell(el.cells, el.ncells, min_of(bounds_.element_cells, kMaxElementCells), sub_index,
                   1, bounds_.element_event_max);
 }
 
 void PageView::reach(uint32_t band, uint32_t pct) {
-  reach_px_ = std::max(reach_px_, std::min(band, kMaxBands - 1) + 1);
-  reach_pct_ = std::max(reach_pct_, std::min(pct, kPctBuckets - 1) + 1);
+  reach_px_ = max_of(reach_px_, min_of(band, kMaxBands - 1) + 1);
+  reach_pct_ = max_of(reach_pct_, min_of(pct, kPctBuckets - 1) + 1);
 }
 
 size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {

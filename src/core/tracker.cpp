@@ -41,8 +41,8 @@ uint8_t width_class(double w) {
 
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
   t = finite_or(t, 0);
-  const double vh = std::max(0.0, finite_or(viewport_h, 0));
-  pv_.begin(bounds_, static_cast<uint32_t>(std::min(vh, 65535.0)));
+  const double vh = max_of(0.0, finite_or(viewport_h, 0));
+  pv_.begin(bounds_, static_cast<uint32_t>(min_of(vh, 65535.0)));
   segment_.width_class = width_class(finite_or(viewport_w, 0));
   active_ = true;
   visible_ = true;
@@ -53,7 +53,7 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
   view_t_ = t;
   view_top_ = 0;
   view_h_ = vh;
-  doc_h_ = std::max(vh, finite_or(document_h, 0));
+  doc_h_ = max_of(vh, finite_or(document_h, 0));
   view_carry_ms_ = engaged_ms_ = 0;
   burst_last_t_ = -1e18;
   burst_count_ = 0;
@@ -67,7 +67,7 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
 void Tracker::accrue(double t) {
   if (!(t > now_)) return;
   const double from = now_;
-  const double to = std::min(t, last_input_ + config_.idle_ms);
+  const double to = min_of(t, last_input_ + config_.idle_ms);
   now_ = t;
   if (!visible_ || !(to > from)) return;
   const double dt = to - from;
@@ -85,7 +85,7 @@ void Tracker::accrue(double t) {
 
   if (!pointer_in_) return;
   const double rest_left = config_.max_rest_ms - (from - move_t_);
-  move_carry_ms_ += std::clamp(std::min(dt, rest_left), 0.0, dt);
+  move_carry_ms_ += std::clamp(min_of(dt, rest_left), 0.0, dt);
   if (move_carry_ms_ < kDwellUnitMs) return;
   const auto units = static_cast<uint32_t>(move_carry_ms_ / kDwellUnitMs);
   move_carry_ms_ -= units * double(kDwellUnitMs);
@@ -164,17 +164,16 @@ void Tracker::on_scroll(const double* ev) {
   const double t = ev[1];
   touch_input(t);
   view_carry_ms_ = 0;
-  view_top_ = std::max(0.0, finite_or(ev[2], 0));
-  view_h_ = std::max(0.0, finite_or(ev[3], 0));
-  doc_h_ = std::max(view_h_, finite_or(ev[4], 0));
-  const double bottom = std::min(view_top_ + view_h_, doc_h_);
+  view_top_ = max_of(0.0, finite_or(ev[2], 0));
+  view_h_ = max_of(0.0, finite_or(ev[3], 0));
+  doc_h_ = max_of(view_h_, finite_or(ev[4], 0));
+  const double bottom = min_of(view_top_ + view_h_, doc_h_);
   if (bottom <= 0) return;
   // Band i covers [i*100, (i+1)*100) px; a viewport bottom at 800 px has seen bands 0..7.
-  const auto band =
-      static_cast<uint32_t>(std::min(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
-  const auto pct = static_cast<uint32_t>(std::min(100.0, std::floor(bottom * 100 / doc_h_)));
+  const auto band = static_cast<uint32_t>(min_of(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
+  const auto pct = static_cast<uint32_t>(min_of(100.0, std::floor(bottom * 100 / doc_h_)));
   pv_.reach(band, pct);
-  pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(std::min(doc_h_, 1048576.0)));
+  pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(min_of(doc_h_, 1048576.0)));
 }
 
 void Tracker::on_click(const double* ev) {
@@ -202,7 +201,7 @@ void Tracker::on_click(const double* ev) {
       // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
       bool credited =
           std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
-      if (!credited && nclicked_ < std::min(bounds_.clicked_elements, kMaxElements)) {
+      if (!credited && nclicked_ < min_of(bounds_.clicked_elements, kMaxElements)) {
         clicked_keys_[nclicked_++] = key;
         credited = true;
       }
@@ -285,7 +284,7 @@ void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter
 // Dead verdicts: a candidate still unanswered after the longest reaction window is dead. On the
 // final flush younger candidates count as alive: the page is leaving, which is a reaction.
 void Tracker::settle(double now, bool final) {
-  const double horizon = std::max(config_.dead_mutation_ms, config_.error_window_ms);
+  const double horizon = max_of(config_.dead_mutation_ms, config_.error_window_ms);
   uint32_t keep = 0;
   for (uint32_t i = 0; i < nrecent_; ++i) {
     const bool expired = now - recent_[i].t > horizon;
@@ -300,7 +299,7 @@ size_t Tracker::flush(double t, bool final, uint8_t* out) {
   if (!active_) return 0;
   if (std::isfinite(t)) accrue(t);
   settle(now_, final);
-  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(std::min(
+  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(min_of(
                                        engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
   const size_t n = pv_.encode_delta(segment_, out);
   if (n && final) active_ = false;
