@@ -85,7 +85,9 @@ void Tracker::accrue(double t) {
 
   if (!pointer_in_) return;
   const double rest_left = config_.max_rest_ms - (from - move_t_);
-  move_carry_ms_ += std::clamp(min_of(dt, rest_left), 0.0, dt);
+  // In [0, dt] as std::clamp(.., 0, dt) would put it (the min already caps it at dt), without
+  // std::clamp's by-reference call.
+  move_carry_ms_ += max_of(min_of(dt, rest_left), 0.0);
   if (move_carry_ms_ < kDwellUnitMs) return;
   const auto units = static_cast<uint32_t>(move_carry_ms_ / kDwellUnitMs);
   move_carry_ms_ -= units * double(kDwellUnitMs);
