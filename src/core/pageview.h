@@ -73,18 +73,21 @@ size_t fixed_assign(char* data, size_t max, std::string_view s);
 // A bounded string in place; assignment truncates to N bytes.
 template <size_t N>
 struct FixedString {
-  uint16_t size = 0;
-  char data[N] = {};
+  uint16_t len = 0;
+  char bytes[N] = {};
 
   // Cuts at a NUL and at N bytes, backing off to a UTF-8 boundary: the decoder rejects a whole
   // report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or emoji
   // variant name would otherwise lose the page view).
   FixedString& operator=(std::string_view s) {
-    size = static_cast<uint16_t>(fixed_assign(data, N, s));
+    len = static_cast<uint16_t>(fixed_assign(bytes, N, s));
     return *this;
   }
-  operator std::string_view() const { return {data, size}; }
-  bool empty() const { return size == 0; }
+  operator std::string_view() const { return {bytes, len}; }
+  bool empty() const { return len == 0; }
+  // As std::string spells them, for wire::put_segment.
+  const char* data() const { return bytes; }
+  size_t size() const { return len; }
 };
 
 struct FixedTag {

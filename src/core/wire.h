@@ -57,10 +57,12 @@ struct Writer {
     }
     *p++ = static_cast<uint8_t>(v);
   }
-  void string(std::string_view s) {
-    varint(static_cast<uint32_t>(s.size()));
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
+  // Pointer and length rather than a string_view: FixedString's conversion to one returns it
+  // through memory in the visitor's wasm, at every string of every report.
+  void string(const char* s, size_t n) {
+    varint(static_cast<uint32_t>(n));
+    std::memcpy(p, s, n);
+    p += n;
   }
   void header(uint8_t kind) {
     u8(kMagic0);
@@ -80,20 +82,21 @@ struct Writer {
 };
 
 // The segment block. `S` is Segment (std::string fields) or FixedSegment (fixed arrays); both
-// expose the same field names, `tags` is any range of {key, value}.
+// expose the same field names, their strings data() and size(); `tags` is any range of
+// {key, value}.
 template <typename S, typename Tags>
 void put_segment(Writer& w, const S& s, const Tags& tags, uint32_t ntags) {
-  w.string(s.site);
-  w.string(s.page);
+  w.string(s.site.data(), s.site.size());
+  w.string(s.page.data(), s.page.size());
   w.u8(s.width_class);
   w.u8(s.device);
   w.u8((s.logged_in ? 1 : 0) | (s.second_tag ? 2 : 0));
-  w.string(s.variant);
+  w.string(s.variant.data(), s.variant.size());
   w.varint(s.tracker_version);
   w.u8(ntags);
   for (uint32_t i = 0; i < ntags; ++i) {
-    w.string(tags[i].key);
-    w.string(tags[i].value);
+    w.string(tags[i].key.data(), tags[i].key.size());
+    w.string(tags[i].value.data(), tags[i].value.size());
   }
 }
 
