@@ -185,13 +185,20 @@ void Tracker::on_click(const double* ev) {
   const auto key = to_u32(ev[4]);
   const auto flags = to_u32(ev[5]);
   const bool fixed = flags & kClickFixed;
-  PendingClick click{t,
-                     cell_index(x, y),
-                     fixed ? kLayerFixedClicks : kLayerClicks,
-                     key,
-                     sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]),
-                     false,
-                     false};
+  // Built in its place among the pending clicks (the oldest is dropped when full), not as a local:
+  // mark() takes it by reference, which would give this function a stack frame.
+  if (nrecent_ >= kMaxPendingClicks) {
+    std::copy(recent_ + 1, recent_ + nrecent_, recent_);
+    --nrecent_;
+  }
+  PendingClick& click = recent_[nrecent_++];
+  click = {t,
+           cell_index(x, y),
+           fixed ? kLayerFixedClicks : kLayerClicks,
+           key,
+           sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]),
+           false,
+           false};
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -230,11 +237,6 @@ void Tracker::on_click(const double* ev) {
 
   // Only a burst's first click can be dead: a rage burst on a dead button is one dead click.
   click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
-  if (nrecent_ >= kMaxPendingClicks) {
-    std::copy(recent_ + 1, recent_ + nrecent_, recent_);
-    --nrecent_;
-  }
-  recent_[nrecent_++] = click;
 }
 
 void Tracker::on_reaction(double t, uint32_t kind) {
