@@ -100,27 +100,29 @@ void put_segment(Writer& w, const S& s, const Tags& tags, uint32_t ntags) {
   }
 }
 
+// One past the last cell of the run starting at i: a function of its own, not a capturing
+// lambda, whose captures the visitor's wasm kept in a stack frame.
+template <typename Cell>
+uint32_t run_end(const Cell* cells, uint32_t n, uint32_t i) {
+  uint32_t j = i + 1;
+  while (j < n && cells[j].index == cells[j - 1].index + 1 && cells[j].value == cells[i].value) ++j;
+  return j;
+}
+
 // A sparse cell list: `cells` sorted by strictly increasing index, no zero values; `Cell` has
 // `index` and `value`. Header = entries << 1 | runs. Runs of equal values over consecutive
 // indexes (reach curves, filled bands) cost one (gap, len - 1, value) entry; the form with fewer
 // bytes wins, pairs on a tie.
 template <typename Cell>
 void put_sparse(Writer& w, const Cell* cells, uint32_t n) {
-  // run_end(i): one past the last cell of the run starting at i.
-  auto run_end = [&](uint32_t i) {
-    uint32_t j = i + 1;
-    while (j < n && cells[j].index == cells[j - 1].index + 1 && cells[j].value == cells[i].value)
-      ++j;
-    return j;
-  };
   uint32_t pair_bytes = 0, run_bytes = 0, runs = 0, next = 0;
   for (uint32_t i = 0; i < n; ++i) {
     pair_bytes += varint_size(cells[i].index - next) + varint_size(cells[i].value);
     next = cells[i].index + 1;
   }
   next = 0;
-  for (uint32_t i = 0; i < n; i = run_end(i), ++runs) {
-    const uint32_t len = run_end(i) - i;
+  for (uint32_t i = 0; i < n; i = run_end(cells, n, i), ++runs) {
+    const uint32_t len = run_end(cells, n, i) - i;
     run_bytes +=
         varint_size(cells[i].index - next) + varint_size(len - 1) + varint_size(cells[i].value);
     next = cells[i].index + len;
@@ -129,7 +131,7 @@ void put_sparse(Writer& w, const Cell* cells, uint32_t n) {
   w.varint(use_runs ? runs << 1 | 1 : n << 1);
   next = 0;
   for (uint32_t i = 0; i < n;) {
-    const uint32_t j = use_runs ? run_end(i) : i + 1;
+    const uint32_t j = use_runs ? run_end(cells, n, i) : i + 1;
     w.varint(cells[i].index - next);
     if (use_runs) w.varint(j - i - 1);
     w.varint(cells[i].value);
