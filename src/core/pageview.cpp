@@ -69,30 +69,6 @@ int order(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-Caps layer_caps(const Bounds& b, Layer layer) {
-  switch (layer) {
-    case kLayerClicks:
-    case kLayerFixedClicks:
-      return {b.click_cells, b.click_max};
-    case kLayerMove:
-      return {b.move_cells, b.move_max};
-    case kLayerRage:
-    case kLayerDead:
-    case kLayerError:
-      return {b.frustration_cells, b.frustration_max};
-    case kLayerReachPx:
-      return {kMaxBands, 1};
-    case kLayerReachPct:
-      return {kPctBuckets, 1};
-    case kLayerAttention:
-      return {kMaxBands, b.attention_max};
-    case kLayerClickPv:
-      return {b.click_pv_cells, 1};
-    default:
-      return {0, 0};
-  }
-}
-
 size_t fixed_assign(char* data, size_t max, std::string_view s) {
   size_t n = nul_at(s);
   if (n > max) {

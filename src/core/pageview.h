@@ -56,7 +56,31 @@ struct Caps {
   uint32_t cells;
   uint32_t value;
 };
-Caps layer_caps(const Bounds& b, Layer layer);
+// Inline and always inlined: a struct returned from a call goes through a stack slot in the
+// visitor's wasm, at every PageView::add.
+[[gnu::always_inline]] inline Caps layer_caps(const Bounds& b, Layer layer) {
+  switch (layer) {
+    case kLayerClicks:
+    case kLayerFixedClicks:
+      return {b.click_cells, b.click_max};
+    case kLayerMove:
+      return {b.move_cells, b.move_max};
+    case kLayerRage:
+    case kLayerDead:
+    case kLayerError:
+      return {b.frustration_cells, b.frustration_max};
+    case kLayerReachPx:
+      return {kMaxBands, 1};
+    case kLayerReachPct:
+      return {kPctBuckets, 1};
+    case kLayerAttention:
+      return {kMaxBands, b.attention_max};
+    case kLayerClickPv:
+      return {b.click_pv_cells, 1};
+    default:
+      return {0, 0};
+  }
+}
 
 // Where the first NUL byte of s is, s.size() when there is none. One plain loop for every NUL
 // check of the visitor's strings (string_view::find and std::memchr link library searches).
