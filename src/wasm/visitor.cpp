@@ -78,6 +78,10 @@ TG_EXPORT("tg_apply") int tg_apply(int n) {
 // kRefusedPii + PiiRule when a PII detector matched.
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
+  // Page and tag strings come in two parts, "a\0b": split once here for both.
+  const size_t split = nul_at(s);
+  const bool two = split < s.size();
+  const std::string_view first = head(s, split), second = tail(s, two ? split + 1 : split);
   FixedSegment& seg = g_tracker.segment();
   switch (field) {
     case kFieldSite:
@@ -86,12 +90,10 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldPage: {
       // "origin\0pathname+search" as the browser parsed them -> origin + templated path +
       // allow-listed query (page_key.h). The fragment is never passed in.
-      const size_t split = nul_at(s);
-      if (split == s.size()) return 1;
+      if (!two) return 1;
       char key[kMaxPageKeyBytes];
-      seg.page = std::string_view(
-          key, canonical_page_key_from_origin(head(s, split), tail(s, split + 1),
-                                              kDefaultQueryAllowList, kProfile, key));
+      seg.page = std::string_view(key, canonical_page_key_from_origin(
+                                           first, second, kDefaultQueryAllowList, kProfile, key));
       return seg.page.empty() ? 1 : 0;
     }
     case kFieldVariant:
@@ -100,14 +102,13 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       seg.variant = s;
       return 0;
     case kFieldTag: {
-      const size_t split = nul_at(s);
-      if (split == s.size()) return 1;
-      const std::string_view key = head(s, split), value = tail(s, split + 1);
-      // A tag that looks personal is refused whole; JS names the rule, never the value.
-      for (std::string_view part : {key, value})
-        if (const PiiRule rule = find_pii(part, kProfile); rule != PiiRule::kNone)
-          return kRefusedPii + int(rule);
-      return seg.set_tag(key, value) ? 0 : 1;
+      if (!two) return 1;
+      // A tag that looks personal is refused whole (the key's rule first); JS names the rule,
+      // never the value.
+      PiiRule rule = find_pii(first, kProfile);
+      if (rule == PiiRule::kNone) rule = find_pii(second, kProfile);
+      if (rule != PiiRule::kNone) return kRefusedPii + int(rule);
+      return seg.set_tag(first, second) ? 0 : 1;
     }
     default:
       return 1;
