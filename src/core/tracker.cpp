@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 
 namespace thermograph {
@@ -44,22 +45,16 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
   const double vh = max_of(0.0, finite_or(viewport_h, 0));
   pv_.begin(bounds_, static_cast<uint32_t>(min_of(vh, 65535.0)));
   segment_.width_class = width_class(finite_or(viewport_w, 0));
+  // One memset, then the fields that do not start at zero (a PageState{} assignment would build
+  // the temporary in a stack frame). PageState is trivially copyable.
+  std::memset(static_cast<void*>(static_cast<detail::PageState*>(this)), 0,
+              sizeof(detail::PageState));
   active_ = true;
   visible_ = true;
+  burst_last_t_ = -1e18;
   now_ = last_input_ = t;
-  pointer_in_ = false;
-  move_carry_ms_ = hover_ms_ = 0;
-  move_key_ = 0;
-  view_t_ = t;
-  view_top_ = 0;
   view_h_ = vh;
   doc_h_ = max_of(vh, finite_or(document_h, 0));
-  view_carry_ms_ = engaged_ms_ = 0;
-  burst_last_t_ = -1e18;
-  burst_count_ = 0;
-  goal_ = false;
-  nrecent_ = 0;
-  nclicked_ = 0;
 }
 
 // Credits the time since the last event to the current viewport (attention), the resting
@@ -187,11 +182,11 @@ void Tracker::on_click(const double* ev) {
   const bool fixed = flags & kClickFixed;
   // Built in its place among the pending clicks (the oldest is dropped when full), not as a local:
   // mark() takes it by reference, which would give this function a stack frame.
-  if (nrecent_ >= kMaxPendingClicks) {
+  if (nrecent_ >= detail::kMaxPendingClicks) {
     std::copy(recent_ + 1, recent_ + nrecent_, recent_);
     --nrecent_;
   }
-  PendingClick& click = recent_[nrecent_++];
+  detail::PendingClick& click = recent_[nrecent_++];
   click = {t,
            cell_index(x, y),
            fixed ? kLayerFixedClicks : kLayerClicks,
@@ -264,7 +259,7 @@ void Tracker::on_reaction(double t, uint32_t kind) {
 
 void Tracker::on_error(double t) {
   for (uint32_t i = nrecent_; i-- > 0;) {
-    PendingClick& c = recent_[i];
+    detail::PendingClick& c = recent_[i];
     if (t - c.t > config_.error_window_ms) break;
     if (c.error_marked || t < c.t - 1) continue;
     c.error_marked = true;
@@ -274,7 +269,7 @@ void Tracker::on_error(double t) {
 }
 
 void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
-                   const PendingClick& click) {
+                   const detail::PendingClick& click) {
   // Frustration layers are page cells; fixed-element clicks only count on their element.
   if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
   pv_.set_counter(page_pv, 1);
