@@ -141,7 +141,8 @@ export function createTracker(options = {}) {
       if (!ev[0]) {  // type 0: a page view begins (event types start at 1)
         batch();
         mod.setString(FIELD_PAGE, ev[2]);
-        mod.begin(ev[1], innerWidth, innerHeight, Math.max(document.documentElement.scrollHeight, innerHeight));
+        // Tracker::begin takes the larger of document and viewport height itself.
+        mod.begin(ev[1], innerWidth, innerHeight, document.documentElement.scrollHeight);
         continue;
       }
       const info = ev[4];  // an element: its key is computed once, and only once wasm is here
