@@ -115,17 +115,16 @@ uint32_t run_end(const Cell* cells, uint32_t n, uint32_t i) {
 // bytes wins, pairs on a tie.
 template <typename Cell>
 void put_sparse(Writer& w, const Cell* cells, uint32_t n) {
+  // Both sizes in one walk over the runs: a run's first cell has the same gap in both forms,
+  // and its other cells, as pairs, a gap of 0 (one byte) and the same value each.
   uint32_t pair_bytes = 0, run_bytes = 0, runs = 0, next = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    pair_bytes += varint_size(cells[i].index - next) + varint_size(cells[i].value);
-    next = cells[i].index + 1;
-  }
-  next = 0;
-  for (uint32_t i = 0; i < n; i = run_end(cells, n, i), ++runs) {
-    const uint32_t len = run_end(cells, n, i) - i;
-    run_bytes +=
-        varint_size(cells[i].index - next) + varint_size(len - 1) + varint_size(cells[i].value);
-    next = cells[i].index + len;
+  for (uint32_t i = 0, j; i < n; i = j, ++runs) {
+    j = run_end(cells, n, i);
+    const uint32_t value_bytes = varint_size(cells[i].value);
+    const uint32_t first = varint_size(cells[i].index - next) + value_bytes;
+    run_bytes += first + varint_size(j - i - 1);
+    pair_bytes += first + (j - i - 1) * (1 + value_bytes);
+    next = cells[j - 1].index + 1;
   }
   const bool use_runs = run_bytes < pair_bytes;
   w.varint(use_runs ? runs << 1 | 1 : n << 1);
