@@ -627,15 +627,16 @@ static_assert(sizeof(kCompactScanners) / sizeof(Scanner) ==
 // Copies `text` into a padded buffer (see the top of the file), percent-decodes it in place (two
 // rounds: %2540 -> %40 -> @; decoding only shrinks), runs the scanners in priority order and
 // reports each match; with `all` false, stops after the first. Returns the number of matches.
-size_t scan(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx, bool all) {
+size_t scan(const char* text, size_t text_n, PiiProfile profile, PiiVisitor visit, void* ctx,
+            bool all) {
   // Short texts (path segments, tokens, query values) stay on the stack.
   char local[512];
-  const size_t size = text.size() + kPad + 1;
+  const size_t size = text_n + kPad + 1;
 #ifdef THERMOGRAPH_NO_HEAP
   // The visitor module has no allocator and its inputs (tokens, tags, query values) are far
   // shorter than this buffer; anything longer is refused as unscannable, never sent unchecked.
   if (size > sizeof(local)) {
-    if (visit) visit(ctx, PiiRule::kToken, text);
+    if (visit) visit(ctx, PiiRule::kToken, std::string_view(text, text_n));
     return 1;
   }
   char* const mem = local;
@@ -643,9 +644,9 @@ size_t scan(std::string_view text, PiiProfile profile, PiiVisitor visit, void* c
   char* const mem = size <= sizeof(local) ? local : new char[size];
 #endif
   memset(mem, 0, size);
-  if (!text.empty()) memcpy(mem + 1, text.data(), text.size());  // data() may be null
+  if (text_n) memcpy(mem + 1, text, text_n);  // text may be null
   char* const s = mem + 1;
-  size_t n = text.size();
+  size_t n = text_n;
   for (int round = 0; round < 2; ++round) {
     size_t w = 0;
     for (size_t r = 0; r < n; ++r, ++w) {
@@ -721,27 +722,35 @@ const char* pii_rule_name(PiiRule r) {
 }
 
 PiiRule find_pii(std::string_view text, PiiProfile profile) {
+  return find_pii(text.data(), text.size(), profile);
+}
+
+PiiRule find_pii(const char* text, size_t n, PiiProfile profile) {
   PiiRule first = PiiRule::kNone;
   scan(
-      text, profile,
+      text, n, profile,
       [](void* ctx, PiiRule rule, std::string_view) { *static_cast<PiiRule*>(ctx) = rule; }, &first,
       false);
   return first;
 }
 
 size_t for_each_pii(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx) {
-  return scan(text, profile, visit, ctx, true);
+  return scan(text.data(), text.size(), profile, visit, ctx, true);
 }
 
 bool is_id_like(std::string_view seg, PiiProfile profile) {
-  if (seg.empty()) return false;
+  return is_id_like(seg.data(), seg.size(), profile);
+}
+
+bool is_id_like(const char* seg, size_t n, PiiProfile profile) {
+  if (n == 0) return false;
   size_t longest = 0, cur = 0;
-  for (char c : seg) {
-    cur = is_digit(c) ? cur + 1 : 0;
+  for (size_t i = 0; i < n; ++i) {
+    cur = is_digit(seg[i]) ? cur + 1 : 0;
     if (cur > longest) longest = cur;
   }
   // All digits (/orders/123), or a long number inside a slug (order-123456, INV2024001).
-  return longest == seg.size() || longest >= 5 || find_pii(seg, profile) != PiiRule::kNone;
+  return longest == n || longest >= 5 || find_pii(seg, n, profile) != PiiRule::kNone;
 }
 
 bool is_safe_token(std::string_view t, PiiProfile profile) {
