@@ -45,22 +45,26 @@ template <typename Out>
       i = start == i ? i + 1 : start;
       continue;
     }
-    const std::string_view token(sel.data() + start, end - start);  // substr() could throw
+    // The token as pointer and length: a string_view here was a constructor call writing to a
+    // stack slot in the visitor's wasm.
+    const char* const token = sel.data() + start;
+    const size_t token_n = end - start;
     bool keep;
     if (c == ':') {  // sibling position: digits are the point here
-      keep = token.size() <= 4;
-      for (char d : token) keep = keep && d >= '0' && d <= '9';
+      keep = token_n <= 4;
+      for (size_t k = 0; k < token_n; ++k) keep = keep && token[k] >= '0' && token[k] <= '9';
     } else if (!marker) {  // tag name (custom elements keep their dashes), lowercased
       if (step_start)
-        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t, false);
+        for (size_t k = 0; k < token_n; ++k)
+          out((token[k] >= 'A' && token[k] <= 'Z') ? char(token[k] + 32) : token[k], false);
       keep = false;
     } else {
       // Made of token characters by construction: is_stable_token's re-check is not needed.
-      keep = is_safe_token(token, profile);
+      keep = is_safe_token(token, token_n, profile);
     }
     if (keep) {
       out(c, c == '.');
-      for (char t : token) out(t, c == '.');
+      for (size_t k = 0; k < token_n; ++k) out(token[k], c == '.');
     }
     i = end;
     step_start = false;

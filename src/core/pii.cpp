@@ -754,11 +754,15 @@ bool is_id_like(const char* seg, size_t n, PiiProfile profile) {
 }
 
 bool is_safe_token(std::string_view t, PiiProfile profile) {
-  if (t.empty() || t.size() > 64) return false;
-  for (char c : t) {
-    if (is_digit(c) || static_cast<unsigned char>(c) <= ' ' || c == '\x7f') return false;
+  return is_safe_token(t.data(), t.size(), profile);
+}
+
+bool is_safe_token(const char* t, size_t n, PiiProfile profile) {
+  if (n == 0 || n > 64) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (is_digit(t[i]) || static_cast<unsigned char>(t[i]) <= ' ' || t[i] == '\x7f') return false;
   }
-  return !is_state_class(t.data(), t.size()) && find_pii(t, profile) == PiiRule::kNone;
+  return !is_state_class(t, n) && find_pii(t, n, profile) == PiiRule::kNone;
 }
 
 bool is_label(std::string_view s) {

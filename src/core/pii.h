@@ -74,6 +74,7 @@ bool is_id_like(const char* path_segment, size_t n, PiiProfile profile);  // the
 // whitespace or control bytes, at most 64 bytes, and not a state class (see kStateWords in
 // pii.cpp and docs/privacy.md).
 bool is_safe_token(std::string_view token, PiiProfile profile);
+bool is_safe_token(const char* token, size_t n, PiiProfile profile);  // the same
 
 // Values a site passes into the segment (tag keys and values, variants) must look like labels:
 // 1-32 bytes of ASCII letters (any case), digits and `_ . : -`, starting with a letter or digit,
