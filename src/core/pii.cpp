@@ -626,9 +626,12 @@ static_assert(sizeof(kCompactScanners) / sizeof(Scanner) ==
 
 // Copies `text` into a padded buffer (see the top of the file), percent-decodes it in place (two
 // rounds: %2540 -> %40 -> @; decoding only shrinks), runs the scanners in priority order and
-// reports each match; with `all` false, stops after the first. Returns the number of matches.
-size_t scan(const char* text, size_t text_n, PiiProfile profile, PiiVisitor visit, void* ctx,
-            bool all) {
+// reports each match to visit(rule, match, match_n); with `all` false, stops after the first.
+// Returns the number of matches. A template over the callback: find_pii's keeps the rule and
+// nothing else, so the visitor's wasm neither calls through a pointer nor builds a string_view
+// per match.
+template <typename Visit>
+size_t scan(const char* text, size_t text_n, PiiProfile profile, Visit&& visit, bool all) {
   // Short texts (path segments, tokens, query values) stay on the stack.
   char local[512];
   const size_t size = text_n + kPad + 1;
@@ -636,7 +639,7 @@ size_t scan(const char* text, size_t text_n, PiiProfile profile, PiiVisitor visi
   // The visitor module has no allocator and its inputs (tokens, tags, query values) are far
   // shorter than this buffer; anything longer is refused as unscannable, never sent unchecked.
   if (size > sizeof(local)) {
-    if (visit) visit(ctx, PiiRule::kToken, std::string_view(text, text_n));
+    visit(PiiRule::kToken, text, text_n);
     return 1;
   }
   char* const mem = local;
@@ -670,7 +673,7 @@ size_t scan(const char* text, size_t text_n, PiiProfile profile, PiiVisitor visi
     for (size_t b = scanners[d](s, n, 0, &end); b != kNpos;
          b = scanners[d](s, n, end > b ? end : b + 1, &end)) {
       ++count;
-      if (visit) visit(ctx, rules[d], std::string_view(s + b, end - b));
+      visit(rules[d], s + b, end - b);
       if (!all) break;
     }
     if (count && !all) break;
@@ -727,15 +730,18 @@ PiiRule find_pii(std::string_view text, PiiProfile profile) {
 
 PiiRule find_pii(const char* text, size_t n, PiiProfile profile) {
   PiiRule first = PiiRule::kNone;
-  scan(
-      text, n, profile,
-      [](void* ctx, PiiRule rule, std::string_view) { *static_cast<PiiRule*>(ctx) = rule; }, &first,
-      false);
+  auto keep_rule = [&](PiiRule rule, const char*, size_t) { first = rule; };
+  scan(text, n, profile, keep_rule, false);
   return first;
 }
 
 size_t for_each_pii(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx) {
-  return scan(text.data(), text.size(), profile, visit, ctx, true);
+  return scan(
+      text.data(), text.size(), profile,
+      [&](PiiRule rule, const char* match, size_t n) {
+        if (visit) visit(ctx, rule, std::string_view(match, n));
+      },
+      true);
 }
 
 bool is_id_like(std::string_view seg, PiiProfile profile) {
