@@ -103,7 +103,7 @@ export function createTracker(options = {}) {
   function applySegment() {
     mod.setString(FIELD_SITE, o.site || '');
     setVariant();
-    mod.setNumber(NUM_LOGGED_IN, loggedIn ? 1 : 0);
+    mod.setNumber(NUM_LOGGED_IN, loggedIn);  // a boolean: 1 or 0 as the wasm's double
     mod.setNumber(NUM_SECOND_TAG, secondTag);
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
@@ -206,7 +206,7 @@ export function createTracker(options = {}) {
     ready,
     tag(k, v) { tags.push([k, v]); setTag(k, v); },
     variant(v) { variant = v; setVariant(); },
-    loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
+    loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, loggedIn); },
     // Sent by a second script tag on this page (auto.js): reported with every page view after.
     secondTag() { secondTag = 1; if (mod) mod.setNumber(NUM_SECOND_TAG, 1); },
     consent(v) { consent = !!v; v ? start() : stop(false); },
