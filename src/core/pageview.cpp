@@ -69,13 +69,13 @@ int order(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-size_t fixed_assign(char* data, size_t max, std::string_view s) {
-  size_t n = nul_at(s);
+size_t fixed_assign(char* data, size_t max, const char* s, size_t size) {
+  size_t n = nul_at(s, size);
   if (n > max) {
     n = max;
     while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
   }
-  std::memcpy(data, s.data(), n);
+  std::memcpy(data, s, n);
   return n;
 }
 

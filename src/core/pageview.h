@@ -82,17 +82,22 @@ struct Caps {
   }
 }
 
-// Where the first NUL byte of s is, s.size() when there is none. One plain loop for every NUL
+// Where the first NUL byte of s is, its size when there is none. One plain loop for every NUL
 // check of the visitor's strings (string_view::find and std::memchr link library searches).
-inline size_t nul_at(std::string_view s) {
+// Pointer and length first: a string_view built only to call this costs the visitor's wasm a
+// constructor call writing to a stack slot.
+inline size_t nul_at(const char* s, size_t size) {
   size_t n = 0;
-  while (n < s.size() && s[n] != '\0') ++n;
+  while (n < size && s[n] != '\0') ++n;
   return n;
+}
+inline size_t nul_at(std::string_view s) {
+  return nul_at(s.data(), s.size());
 }
 
 // FixedString's assignment, one function for every N: copies what fits of s into data (at most
 // max bytes) and returns its length.
-size_t fixed_assign(char* data, size_t max, std::string_view s);
+size_t fixed_assign(char* data, size_t max, const char* s, size_t n);
 
 // A bounded string in place; assignment truncates to N bytes.
 template <size_t N>
@@ -103,8 +108,9 @@ struct FixedString {
   // Cuts at a NUL and at N bytes, backing off to a UTF-8 boundary: the decoder rejects a whole
   // report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or emoji
   // variant name would otherwise lose the page view).
-  FixedString& operator=(std::string_view s) {
-    len = static_cast<uint16_t>(fixed_assign(bytes, N, s));
+  FixedString& operator=(std::string_view s) { return assign(s.data(), s.size()); }
+  FixedString& assign(const char* s, size_t n) {  // the same, from pointer and length
+    len = static_cast<uint16_t>(fixed_assign(bytes, N, s, n));
     return *this;
   }
   operator std::string_view() const { return {bytes, len}; }

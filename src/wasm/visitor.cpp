@@ -92,8 +92,8 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       // allow-listed query (page_key.h). The fragment is never passed in.
       if (!two) return 1;
       char key[kMaxPageKeyBytes];
-      seg.page = std::string_view(key, canonical_page_key_from_origin(
-                                           first, second, kDefaultQueryAllowList, kProfile, key));
+      seg.page.assign(key, canonical_page_key_from_origin(first, second, kDefaultQueryAllowList,
+                                                          kProfile, key));
       return seg.page.empty() ? 1 : 0;
     }
     case kFieldVariant:
