@@ -39,15 +39,6 @@ std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
 }
 
-// The first `n` bytes of `s` and the rest after them. Not substr(): its range check would link
-// abort() and with it the module's only import.
-std::string_view head(std::string_view s, size_t n) {
-  return {s.data(), n < s.size() ? n : s.size()};
-}
-std::string_view tail(std::string_view s, size_t n) {
-  return {s.data() + n, s.size() - n};
-}
-
 }  // namespace
 
 TG_EXPORT("tg_events") double* tg_events() {
@@ -78,10 +69,13 @@ TG_EXPORT("tg_apply") int tg_apply(int n) {
 // kRefusedPii + PiiRule when a PII detector matched.
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
-  // Page and tag strings come in two parts, "a\0b": split once here for both.
+  // Page and tag strings come in two parts, "a\0b": split once here for both. Views built in
+  // place: not returned by helpers (a returned string_view goes through a stack slot), not by
+  // substr() (its range check would link abort() and with it the module's only import).
   const size_t split = nul_at(s);
   const bool two = split < s.size();
-  const std::string_view first = head(s, split), second = tail(s, two ? split + 1 : split);
+  const size_t rest = two ? split + 1 : split;
+  const std::string_view first(s.data(), split), second(s.data() + rest, s.size() - rest);
   FixedSegment& seg = g_tracker.segment();
   switch (field) {
     case kFieldSite:
