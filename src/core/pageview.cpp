@@ -58,13 +58,14 @@ bool take_counters(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t* 
   return any;
 }
 
-// Byte order of a and b as string_view::compare (unsigned bytes, then length): <0, 0 or >0. A
-// plain loop: string_view's comparison operators pull char_traits::compare into the wasm
-// (nul_at, pageview.h, does the NUL checks).
-int order(std::string_view a, std::string_view b) {
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+// Byte order of a[0, an) and b as string_view::compare (unsigned bytes, then length): <0, 0 or
+// >0. A plain loop: string_view's comparison operators pull char_traits::compare into the wasm
+// (nul_at, pageview.h, does the NUL checks). `a` as pointer and length: a stored tag key
+// converted to a string_view came back through a stack slot at every step.
+int order(const char* a, size_t an, std::string_view b) {
+  for (size_t i = 0; i < an && i < b.size(); ++i)
     if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
-  return a.size() < b.size() ? -1 : a.size() > b.size();
+  return an < b.size() ? -1 : an > b.size();
 }
 
 }  // namespace
@@ -85,7 +86,7 @@ bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
     return false;
   uint32_t i = 0;
   int c = 1;  // the order of tags[i] against key, once i stops
-  while (i < ntags && (c = order(tags[i].key, key)) < 0) ++i;
+  while (i < ntags && (c = order(tags[i].key.data(), tags[i].key.size(), key)) < 0) ++i;
   if (i < ntags && c == 0) {
     tags[i].value = value;
     return true;
