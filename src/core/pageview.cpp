@@ -47,17 +47,6 @@ uint32_t take_cells(DeltaCell* cells, uint32_t n, IndexValue* out) {
   return k;
 }
 
-// Same for counters; returns whether any counter had an unsent part.
-bool take_counters(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t* delta) {
-  bool any = false;
-  for (uint32_t i = 0; i < n; ++i) {
-    delta[i] = total[i] - sent[i];
-    sent[i] = total[i];
-    any |= delta[i] != 0;
-  }
-  return any;
-}
-
 // Byte order of a[0, an) and b as string_view::compare (unsigned bytes, then length): <0, 0 or
 // >0. A plain loop: string_view's comparison operators pull char_traits::compare into the wasm
 // (nul_at, pageview.h, does the NUL checks). `a` as pointer and length: a stored tag key
@@ -172,9 +161,7 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
   w.header(kKindDelta);
   wire::put_segment(w, segment, segment.tags, segment.ntags);
 
-  uint32_t delta[kElementCounterCount];
-  bool any = take_counters(total_, sent_, kPageCounterCount, delta);
-  w.counters(delta, kPageCounterCount);
+  bool any = w.counters_delta(total_, sent_, kPageCounterCount);
 
   uint8_t* const layer_count = w.p++;  // one byte, filled in once the layers are written
   uint8_t nlayers = 0;
@@ -213,8 +200,7 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     w.u8(el.flags | (el.stable ? kElWireStableKey : 0));
     if (el.stable) w.u32le(el.stable);
     el.stable = 0;
-    take_counters(el.total, el.sent, kElementCounterCount, delta);
-    w.counters(delta, kElementCounterCount);
+    w.counters_delta(el.total, el.sent, kElementCounterCount);
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));
   }
   any = any || nlayers || nchanged;

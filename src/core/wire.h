@@ -79,6 +79,20 @@ struct Writer {
     for (uint32_t i = 0; i < n; ++i)
       if (c[i]) varint(c[i]);
   }
+  // The same block for the unsent parts (total - sent) of cumulative counters, marking them sent:
+  // one pass and no copy of the deltas (PageView::encode_delta). Returns whether any was unsent.
+  bool counters_delta(const uint32_t* total, uint32_t* sent, uint32_t n) {
+    uint32_t mask = 0;
+    for (uint32_t i = 0; i < n; ++i)
+      if (total[i] != sent[i]) mask |= 1u << i;
+    varint(mask);
+    for (uint32_t i = 0; i < n; ++i)
+      if (total[i] != sent[i]) {
+        varint(total[i] - sent[i]);
+        sent[i] = total[i];
+      }
+    return mask != 0;
+  }
 };
 
 // The segment block. `S` is Segment (std::string fields) or FixedSegment (fixed arrays); both

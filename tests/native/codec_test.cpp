@@ -125,6 +125,37 @@ TEST_CASE(
   CHECK(ties > 10);
 }
 
+TEST_CASE("Writer::counters_delta writes the counter block of total - sent and marks it sent") {
+  int none = 0, some = 0;
+  for (uint64_t seed = 1; seed <= 2000; ++seed) {
+    CAPTURE(seed);
+    test::Rng rng{seed};
+    const uint32_t n = 1 + rng.below(11);
+    uint32_t total[11], sent[11], delta[11];
+    for (uint32_t i = 0; i < n; ++i) {
+      constexpr uint32_t kValues[] = {0, 1, 127, 128, 70000, 0xffffffffu};
+      total[i] = kValues[rng.below(6)];
+      // Mostly sent already (delta 0); otherwise any part of it, the whole included.
+      sent[i] = rng.below(3) ? total[i] : total[i] - (total[i] ? rng.below(total[i]) + 1 : 0);
+      delta[i] = total[i] - sent[i];
+    }
+    uint8_t want[64], got[64];
+    wire::Writer ww{want}, wg{got};
+    ww.counters(delta, n);
+    const bool any = wg.counters_delta(total, sent, n);
+    CHECK(std::vector<uint8_t>(got, wg.p) == std::vector<uint8_t>(want, ww.p));
+    bool want_any = false;
+    for (uint32_t i = 0; i < n; ++i) {
+      CHECK(sent[i] == total[i]);
+      want_any |= delta[i] != 0;
+    }
+    CHECK(any == want_any);
+    (any ? some : none)++;
+  }
+  CHECK(none > 50);
+  CHECK(some > 50);
+}
+
 TEST_CASE("random reports round trip (property)") {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     CAPTURE(seed);
