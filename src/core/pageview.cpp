@@ -90,11 +90,8 @@ bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
 
 void PageView::begin(const Bounds& bounds, uint32_t fold_px) {
   bounds_ = bounds;
-  std::memset(total_, 0, sizeof total_);
-  std::memset(sent_, 0, sizeof sent_);
-  std::memset(ncells_, 0, sizeof ncells_);
-  reach_px_ = reach_px_sent_ = reach_pct_ = reach_pct_sent_ = 0;
-  nelements_ = 0;
+  std::memset(static_cast<void*>(static_cast<detail::PageViewCounts*>(this)), 0,
+              sizeof(detail::PageViewCounts));
   total_[kPageViews] = 1;
   total_[kFoldSum] = min_of<uint32_t>(fold_px, 1u << 16);
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 #include "aggregate.h"
 #include "wire.h"
@@ -168,7 +169,24 @@ constexpr uint32_t layer_pool_offset(uint32_t layer) {
   return o;
 }
 
-class PageView {
+namespace detail {
+
+// A page view's counters and counts: PageView::begin clears them with one memset (the visitor's
+// wasm had a store or memset per field).
+struct PageViewCounts {
+  uint32_t total_[kPageCounterCount] = {};
+  uint32_t sent_[kPageCounterCount] = {};
+  uint32_t ncells_[kLayerCount] = {};
+  // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
+  uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
+  uint32_t nelements_ = 0;
+};
+static_assert(std::is_trivially_copyable_v<PageViewCounts>,
+              "PageView::begin clears it with memset");
+
+}  // namespace detail
+
+class PageView : private detail::PageViewCounts {
  public:
   struct Element {
     uint32_t key;
@@ -231,13 +249,7 @@ class PageView {
   const DeltaCell* layer_cells(uint32_t layer) const { return pool_ + layer_pool_offset(layer); }
 
   Bounds bounds_;
-  uint32_t total_[kPageCounterCount] = {};
-  uint32_t sent_[kPageCounterCount] = {};
-  uint32_t ncells_[kLayerCount] = {};
   DeltaCell pool_[kPoolCells] = {};
-  // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
-  uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
-  uint32_t nelements_ = 0;
   static constexpr uint32_t kStableCache = 128;
   uint32_t stable_cache_[kStableCache][2] = {};
   uint8_t order_[kMaxElements] = {};     // element slots sorted by key
