@@ -168,6 +168,16 @@ constexpr uint32_t layer_pool_offset(uint32_t layer) {
   for (uint32_t i = 0; i < layer; ++i) o += kLayerCapacity[i];
   return o;
 }
+// The same for every layer as constant data: called at run time, the loop above was compiled
+// into the visitor's wasm.
+struct LayerPoolOffsets {
+  uint32_t at[kLayerCount];
+};
+inline constexpr LayerPoolOffsets kLayerPoolOffsets = [] {
+  LayerPoolOffsets o{};
+  for (uint32_t l = 0; l < kLayerCount; ++l) o.at[l] = layer_pool_offset(l);
+  return o;
+}();
 
 namespace detail {
 
@@ -245,8 +255,8 @@ class PageView : private detail::PageViewCounts {
  private:
   // Sparse layers share one pool, a slice each; the reach layers are two integers each.
   static constexpr uint32_t kPoolCells = layer_pool_offset(kLayerCount);
-  DeltaCell* layer_cells(uint32_t layer) { return pool_ + layer_pool_offset(layer); }
-  const DeltaCell* layer_cells(uint32_t layer) const { return pool_ + layer_pool_offset(layer); }
+  DeltaCell* layer_cells(uint32_t layer) { return pool_ + kLayerPoolOffsets.at[layer]; }
+  const DeltaCell* layer_cells(uint32_t layer) const { return pool_ + kLayerPoolOffsets.at[layer]; }
 
   Bounds bounds_;
   DeltaCell pool_[kPoolCells] = {};
