@@ -18,10 +18,10 @@ uint32_t to_u32(double v) {
   return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0;
 }
 
+// rel * kSubGrid clamped to the sub-grid, as cell_of computes it: rel * kSubGrid * kCellPx
+// divided by kCellPx is rel * kSubGrid exactly (powers of two).
 uint32_t sub_cell(double rel) {
-  if (!(rel > 0)) return 0;  // also NaN
-  double c = rel * kSubGrid;
-  return c >= kSubGrid - 1 ? kSubGrid - 1 : static_cast<uint32_t>(c);
+  return cell_of(rel * (kSubGrid * kCellPx), kSubGrid);
 }
 
 uint8_t element_flags(uint32_t click_flags) {
