@@ -227,8 +227,7 @@ void Tracker::on_click(const double* ev) {
     burst_count_ = 1;
   }
   burst_last_t_ = t;
-  if (burst_count_ == config_.rage_clicks && !(flags & kClickNoRage))
-    mark(kLayerRage, kElRage, kElPvRage, kPvRage, click);
+  if (burst_count_ == config_.rage_clicks && !(flags & kClickNoRage)) mark(kElRage, click);
 
   // Only a burst's first click can be dead: a rage burst on a dead button is one dead click.
   click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
@@ -263,13 +262,25 @@ void Tracker::on_error(double t) {
     if (t - c.t > config_.error_window_ms) break;
     if (c.error_marked || t < c.t - 1) continue;
     c.error_marked = true;
-    mark(kLayerError, kElError, kElPvError, kPvError, c);
+    mark(kElError, c);
     break;  // one error blames the latest click only
   }
 }
 
-void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
-                   const detail::PendingClick& click) {
+// Rage, dead and error stand in the same order in the layers, the element counters (and their
+// pv_ flags) and the page counters, so the element counter names the rest.
+static_assert(kLayerDead - kLayerRage == kElDead - kElRage &&
+              kLayerError - kLayerRage == kElError - kElRage &&
+              kElPvDead - kElPvRage == kElDead - kElRage &&
+              kElPvError - kElPvRage == kElError - kElRage &&
+              kPvDead - kPvRage == kElDead - kElRage && kPvError - kPvRage == kElError - kElRage);
+
+void Tracker::mark(ElementCounter c, const detail::PendingClick& click) {
+  const uint32_t k = c - kElRage;  // 0 rage, 1 dead, 2 error
+  const auto layer = static_cast<Layer>(kLayerRage + k);
+  const auto pv = static_cast<ElementCounter>(kElPvRage + k);
+  const auto page_pv = static_cast<PageCounter>(kPvRage + k);
+
   // Frustration layers are page cells; fixed-element clicks only count on their element.
   if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
   pv_.set_counter(page_pv, 1);
@@ -287,8 +298,7 @@ void Tracker::settle(double now, bool final) {
   uint32_t keep = 0;
   for (uint32_t i = 0; i < nrecent_; ++i) {
     const bool expired = now - recent_[i].t > horizon;
-    if (expired && recent_[i].dead_candidate)
-      mark(kLayerDead, kElDead, kElPvDead, kPvDead, recent_[i]);
+    if (expired && recent_[i].dead_candidate) mark(kElDead, recent_[i]);
     if (!expired && !final) recent_[keep++] = recent_[i];
   }
   nrecent_ = keep;

@@ -145,8 +145,8 @@ class Tracker : private detail::PageState {
   void on_scroll(const double* ev);
   void on_reaction(double t, uint32_t kind);
   void on_error(double t);
-  void mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
-            const detail::PendingClick& click);
+  // Marks a frustration click: c is kElRage, kElDead or kElError.
+  void mark(ElementCounter c, const detail::PendingClick& click);
   void touch_input(double t) { last_input_ = t; }
 
   TrackerConfig config_;
