@@ -24,9 +24,11 @@ export function start(ctx) {
       for (let el = document.elementFromPoint(innerWidth / 2, innerHeight / 2); el && el !== root; el = el.parentElement)
         if (fills(el, 1)) { main = el; break; }
     }
+    // The document height as the page reports it: the wasm takes the larger of it and the
+    // viewport height itself (Tracker::on_scroll).
     ctx.record(EV_SCROLL, ...(main
       ? [main.scrollTop, main.clientHeight, main.scrollHeight]
-      : [scrollY, innerHeight, Math.max(root.scrollHeight, innerHeight)]));
+      : [scrollY, innerHeight, root.scrollHeight]));
   };
   const sample = perFrame(ctx, () => ctx.sendScroll());
   listen(ctx, 'scroll', (e) => {

@@ -103,7 +103,7 @@ export function createTracker(options = {}) {
   function applySegment() {
     mod.setString(FIELD_SITE, o.site || '');
     setVariant();
-    mod.setNumber(NUM_LOGGED_IN, loggedIn ? 1 : 0);
+    mod.setNumber(NUM_LOGGED_IN, loggedIn);  // a boolean: 1 or 0 as the wasm's double
     mod.setNumber(NUM_SECOND_TAG, secondTag);
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
@@ -141,7 +141,8 @@ export function createTracker(options = {}) {
       if (!ev[0]) {  // type 0: a page view begins (event types start at 1)
         batch();
         mod.setString(FIELD_PAGE, ev[2]);
-        mod.begin(ev[1], innerWidth, innerHeight, Math.max(document.documentElement.scrollHeight, innerHeight));
+        // Tracker::begin takes the larger of document and viewport height itself.
+        mod.begin(ev[1], innerWidth, innerHeight, document.documentElement.scrollHeight);
         continue;
       }
       const info = ev[4];  // an element: its key is computed once, and only once wasm is here
@@ -205,7 +206,7 @@ export function createTracker(options = {}) {
     ready,
     tag(k, v) { tags.push([k, v]); setTag(k, v); },
     variant(v) { variant = v; setVariant(); },
-    loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, v ? 1 : 0); },
+    loggedIn(v) { loggedIn = !!v; if (mod) mod.setNumber(NUM_LOGGED_IN, loggedIn); },
     // Sent by a second script tag on this page (auto.js): reported with every page view after.
     secondTag() { secondTag = 1; if (mod) mod.setNumber(NUM_SECOND_TAG, 1); },
     consent(v) { consent = !!v; v ? start() : stop(false); },

@@ -44,8 +44,9 @@ export async function loadModule(url) {
     setNumber: x.tg_set_number,
     setString: (field, s) => x.tg_set_string(field, put(s)),
     elementKey: (selector) => x.tg_element_key(put(selector)) >>> 0,
+    // `final` is a boolean: as an i32 argument it is 1 or 0.
     takeReport(t, final) {
-      const n = x.tg_flush(t, final ? 1 : 0);
+      const n = x.tg_flush(t, final);
       return n ? view(Uint8Array, x.tg_out(), n).slice() : null;
     },
   };

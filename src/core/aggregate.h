@@ -33,13 +33,16 @@ inline constexpr uint32_t kDwellUnitMs = 50;  // pointer dwell and hover quantum
 // @js
 inline constexpr uint32_t kAttentionUnitMs = 100;
 
+// The cell of a coordinate v (px) in a row or column of n cells: 0 below the first (and for NaN),
+// n - 1 past the last.
+inline uint32_t cell_of(double v, uint32_t n) {
+  if (!(v > 0)) return 0;  // also catches NaN
+  double c = v / kCellPx;
+  return c >= n - 1 ? n - 1 : static_cast<uint32_t>(c);
+}
+
 inline uint32_t cell_index(double x, double y) {
-  auto clampi = [](double v, uint32_t n) -> uint32_t {
-    if (!(v > 0)) return 0;  // also catches NaN
-    double c = v / kCellPx;
-    return c >= n - 1 ? n - 1 : static_cast<uint32_t>(c);
-  };
-  return clampi(y, kGridRows) * kGridCols + clampi(x, kGridCols);
+  return cell_of(y, kGridRows) * kGridCols + cell_of(x, kGridCols);
 }
 
 // Names: layer_name() (aggregate.cpp).

@@ -26,7 +26,7 @@ namespace {
 // built only when wanted. `in_class` marks the characters of class tokens: the stable form is the
 // same text without them.
 template <typename Out>
-void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
+[[gnu::always_inline]] inline void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
   size_t i = 0;
   bool step_start = true;  // a bare token is a tag name only at the start of a step
   while (i < sel.size()) {
@@ -45,22 +45,26 @@ void sanitize(std::string_view sel, PiiProfile profile, Out&& out) {
       i = start == i ? i + 1 : start;
       continue;
     }
-    const std::string_view token(sel.data() + start, end - start);  // substr() could throw
+    // The token as pointer and length: a string_view here was a constructor call writing to a
+    // stack slot in the visitor's wasm.
+    const char* const token = sel.data() + start;
+    const size_t token_n = end - start;
     bool keep;
     if (c == ':') {  // sibling position: digits are the point here
-      keep = token.size() <= 4;
-      for (char d : token) keep = keep && d >= '0' && d <= '9';
+      keep = token_n <= 4;
+      for (size_t k = 0; k < token_n; ++k) keep = keep && token[k] >= '0' && token[k] <= '9';
     } else if (!marker) {  // tag name (custom elements keep their dashes), lowercased
       if (step_start)
-        for (char t : token) out((t >= 'A' && t <= 'Z') ? char(t + 32) : t, false);
+        for (size_t k = 0; k < token_n; ++k)
+          out((token[k] >= 'A' && token[k] <= 'Z') ? char(token[k] + 32) : token[k], false);
       keep = false;
     } else {
       // Made of token characters by construction: is_stable_token's re-check is not needed.
-      keep = is_safe_token(token, profile);
+      keep = is_safe_token(token, token_n, profile);
     }
     if (keep) {
       out(c, c == '.');
-      for (char t : token) out(t, c == '.');
+      for (size_t k = 0; k < token_n; ++k) out(token[k], c == '.');
     }
     i = end;
     step_start = false;
@@ -80,10 +84,13 @@ std::string sanitize_selector(std::string_view sel, PiiProfile profile, bool cla
 
 ElementKeys element_keys(std::string_view selector, PiiProfile profile) {
   uint32_t h = 2166136261u, s = h;  // FNV-1a, both
-  sanitize(selector, profile, [&](char c, bool in_class) {
+  // The walk and this step are always inlined: as calls, the hashes lived in a stack frame that
+  // the lambda's captures pointed into (at -Oz clang inlines almost nothing by itself).
+  auto step = [&](char c, bool in_class) __attribute__((always_inline)) {
     h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
     if (!in_class) s = (s ^ static_cast<unsigned char>(c)) * 16777619u;
-  });
+  };
+  sanitize(selector, profile, step);
   return {h ? h : 1, s ? s : 1};
 }
 

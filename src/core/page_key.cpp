@@ -182,7 +182,7 @@ void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::str
       }
       continue;
     }
-    if (is_id_like(std::string_view(seg, len), profile)) seg = ":id", len = 3;
+    if (is_id_like(seg, len, profile)) seg = ":id", len = 3;
     // Truncation keeps whole segments: a half segment could be half an identifier.
     truncated = key.n + 1 + len > kMaxPageKeyBytes;
     if (!truncated) key.put('/'), key.put(seg, len);
@@ -202,7 +202,7 @@ void put_path_query(const char* u, size_t ae, size_t e, std::span<const std::str
       const size_t v = eq + 1, value_n = amp - v;
       if (value_n && value_n <= kMaxQueryValueBytes &&
           key.n + want_n + value_n + 2 <= kMaxPageKeyBytes &&
-          find_pii(std::string_view(u + v, value_n), profile) == PiiRule::kNone) {
+          find_pii(u + v, value_n, profile) == PiiRule::kNone) {
         key.put(sep);
         key.put(want, want_n);
         key.put('=');

@@ -20,12 +20,12 @@ bool add_cell(DeltaCell* cells, uint32_t& n, uint32_t max_cells, uint32_t index,
   uint32_t i = 0;
   while (i < n && cells[i].index < index) ++i;
   if (i < n && cells[i].index == index) {
-    cells[i].total = std::min(sat_add(cells[i].total, v), max_value);
+    cells[i].total = min_of(sat_add(cells[i].total, v), max_value);
     return true;
   }
   if (n >= max_cells || max_value == 0) return false;
   std::memmove(cells + i + 1, cells + i, (n - i) * sizeof(DeltaCell));
-  cells[i] = {index, std::min(v, max_value), 0};
+  cells[i] = {index, min_of(v, max_value), 0};
   ++n;
   return true;
 }
@@ -47,59 +47,25 @@ uint32_t take_cells(DeltaCell* cells, uint32_t n, IndexValue* out) {
   return k;
 }
 
-// Same for counters; returns whether any counter had an unsent part.
-bool take_counters(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t* delta) {
-  bool any = false;
-  for (uint32_t i = 0; i < n; ++i) {
-    delta[i] = total[i] - sent[i];
-    sent[i] = total[i];
-    any |= delta[i] != 0;
-  }
-  return any;
-}
-
-// Byte order of a and b as string_view::compare (unsigned bytes, then length): <0, 0 or >0. A
-// plain loop: string_view's comparison operators pull char_traits::compare into the wasm
-// (nul_at, pageview.h, does the NUL checks).
-int order(std::string_view a, std::string_view b) {
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+// Byte order of a[0, an) and b as string_view::compare (unsigned bytes, then length): <0, 0 or
+// >0. A plain loop: string_view's comparison operators pull char_traits::compare into the wasm
+// (nul_at, pageview.h, does the NUL checks). `a` as pointer and length: a stored tag key
+// converted to a string_view came back through a stack slot at every step.
+int order(const char* a, size_t an, std::string_view b) {
+  for (size_t i = 0; i < an && i < b.size(); ++i)
     if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
-  return a.size() < b.size() ? -1 : a.size() > b.size();
+  return an < b.size() ? -1 : an > b.size();
 }
 
 }  // namespace
 
-Caps layer_caps(const Bounds& b, Layer layer) {
-  switch (layer) {
-    case kLayerClicks:
-    case kLayerFixedClicks:
-      return {b.click_cells, b.click_max};
-    case kLayerMove:
-      return {b.move_cells, b.move_max};
-    case kLayerRage:
-    case kLayerDead:
-    case kLayerError:
-      return {b.frustration_cells, b.frustration_max};
-    case kLayerReachPx:
-      return {kMaxBands, 1};
-    case kLayerReachPct:
-      return {kPctBuckets, 1};
-    case kLayerAttention:
-      return {kMaxBands, b.attention_max};
-    case kLayerClickPv:
-      return {b.click_pv_cells, 1};
-    default:
-      return {0, 0};
-  }
-}
-
-size_t fixed_assign(char* data, size_t max, std::string_view s) {
-  size_t n = nul_at(s);
+size_t fixed_assign(char* data, size_t max, const char* s, size_t size) {
+  size_t n = nul_at(s, size);
   if (n > max) {
     n = max;
     while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xc0) == 0x80) --n;
   }
-  std::memcpy(data, s.data(), n);
+  std::memcpy(data, s, n);
   return n;
 }
 
@@ -109,7 +75,7 @@ bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
     return false;
   uint32_t i = 0;
   int c = 1;  // the order of tags[i] against key, once i stops
-  while (i < ntags && (c = order(tags[i].key, key)) < 0) ++i;
+  while (i < ntags && (c = order(tags[i].key.data(), tags[i].key.size(), key)) < 0) ++i;
   if (i < ntags && c == 0) {
     tags[i].value = value;
     return true;
@@ -124,13 +90,10 @@ bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
 
 void PageView::begin(const Bounds& bounds, uint32_t fold_px) {
   bounds_ = bounds;
-  std::memset(total_, 0, sizeof total_);
-  std::memset(sent_, 0, sizeof sent_);
-  std::memset(ncells_, 0, sizeof ncells_);
-  reach_px_ = reach_px_sent_ = reach_pct_ = reach_pct_sent_ = 0;
-  nelements_ = 0;
+  std::memset(static_cast<void*>(static_cast<detail::PageViewCounts*>(this)), 0,
+              sizeof(detail::PageViewCounts));
   total_[kPageViews] = 1;
-  total_[kFoldSum] = std::min<uint32_t>(fold_px, 1u << 16);
+  total_[kFoldSum] = min_of<uint32_t>(fold_px, 1u << 16);
 }
 
 // The reach layers are cumulative prefixes: they change only through reach().
@@ -138,12 +101,12 @@ bool PageView::add(Layer layer, uint32_t index, uint32_t value) {
   if (layer >= kLayerCount || index >= layer_index_limit(layer) || !kLayerCapacity[layer])
     return false;
   const Caps caps = layer_caps(bounds_, layer);
-  return add_cell(layer_cells(layer), ncells_[layer], std::min(caps.cells, kLayerCapacity[layer]),
+  return add_cell(layer_cells(layer), ncells_[layer], min_of(caps.cells, kLayerCapacity[layer]),
                   index, value, caps.value);
 }
 
 void PageView::set_counter(PageCounter c, uint32_t value) {
-  if (c < kPageCounterCount) total_[c] = std::max(total_[c], value);
+  if (c < kPageCounterCount) total_[c] = max_of(total_[c], value);
 }
 
 PageView::Element* PageView::find_element(uint32_t key) {
@@ -155,7 +118,7 @@ PageView::Element* PageView::find_element(uint32_t key) {
 PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
   Element* el = find_element(key);
   if (!el) {
-    if (nelements_ >= std::min(bounds_.elements, kMaxElements)) return nullptr;
+    if (nelements_ >= min_of(bounds_.elements, kMaxElements)) return nullptr;
     uint32_t i = 0;
     while (i < nelements_ && elements_[order_[i]].key < key) ++i;
     std::memmove(order_ + i + 1, order_ + i, nelements_ - i);
@@ -176,18 +139,18 @@ void PageView::add_element(Element& el, ElementCounter c, uint32_t value) {
   const uint32_t cap = c == kElHover       ? bounds_.element_hover_max
                        : c >= kElPvClicked ? 1
                                            : bounds_.element_event_max;
-  el.total[c] = std::min(sat_add(el.total[c], value), cap);
+  el.total[c] = min_of(sat_add(el.total[c], value), cap);
 }
 
 bool PageView::add_element_cell(Element& el, uint32_t sub_index) {
   if (sub_index >= kSubGrid * kSubGrid) return false;
-  return add_cell(el.cells, el.ncells, std::min(bounds_.element_cells, kMaxElementCells), sub_index,
+  return add_cell(el.cells, el.ncells, min_of(bounds_.element_cells, kMaxElementCells), sub_index,
                   1, bounds_.element_event_max);
 }
 
 void PageView::reach(uint32_t band, uint32_t pct) {
-  reach_px_ = std::max(reach_px_, std::min(band, kMaxBands - 1) + 1);
-  reach_pct_ = std::max(reach_pct_, std::min(pct, kPctBuckets - 1) + 1);
+  reach_px_ = max_of(reach_px_, min_of(band, kMaxBands - 1) + 1);
+  reach_pct_ = max_of(reach_pct_, min_of(pct, kPctBuckets - 1) + 1);
 }
 
 size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
@@ -195,9 +158,7 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
   w.header(kKindDelta);
   wire::put_segment(w, segment, segment.tags, segment.ntags);
 
-  uint32_t delta[kElementCounterCount];
-  bool any = take_counters(total_, sent_, kPageCounterCount, delta);
-  w.counters(delta, kPageCounterCount);
+  bool any = w.counters_delta(total_, sent_, kPageCounterCount);
 
   uint8_t* const layer_count = w.p++;  // one byte, filled in once the layers are written
   uint8_t nlayers = 0;
@@ -236,8 +197,7 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     w.u8(el.flags | (el.stable ? kElWireStableKey : 0));
     if (el.stable) w.u32le(el.stable);
     el.stable = 0;
-    take_counters(el.total, el.sent, kElementCounterCount, delta);
-    w.counters(delta, kElementCounterCount);
+    w.counters_delta(el.total, el.sent, kElementCounterCount);
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));
   }
   any = any || nlayers || nchanged;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 #include "aggregate.h"
 #include "wire.h"
@@ -56,35 +57,68 @@ struct Caps {
   uint32_t cells;
   uint32_t value;
 };
-Caps layer_caps(const Bounds& b, Layer layer);
+// Inline and always inlined: a struct returned from a call goes through a stack slot in the
+// visitor's wasm, at every PageView::add.
+[[gnu::always_inline]] inline Caps layer_caps(const Bounds& b, Layer layer) {
+  switch (layer) {
+    case kLayerClicks:
+    case kLayerFixedClicks:
+      return {b.click_cells, b.click_max};
+    case kLayerMove:
+      return {b.move_cells, b.move_max};
+    case kLayerRage:
+    case kLayerDead:
+    case kLayerError:
+      return {b.frustration_cells, b.frustration_max};
+    case kLayerReachPx:
+      return {kMaxBands, 1};
+    case kLayerReachPct:
+      return {kPctBuckets, 1};
+    case kLayerAttention:
+      return {kMaxBands, b.attention_max};
+    case kLayerClickPv:
+      return {b.click_pv_cells, 1};
+    default:
+      return {0, 0};
+  }
+}
 
-// Where the first NUL byte of s is, s.size() when there is none. One plain loop for every NUL
+// Where the first NUL byte of s is, its size when there is none. One plain loop for every NUL
 // check of the visitor's strings (string_view::find and std::memchr link library searches).
-inline size_t nul_at(std::string_view s) {
+// Pointer and length first: a string_view built only to call this costs the visitor's wasm a
+// constructor call writing to a stack slot.
+inline size_t nul_at(const char* s, size_t size) {
   size_t n = 0;
-  while (n < s.size() && s[n] != '\0') ++n;
+  while (n < size && s[n] != '\0') ++n;
   return n;
+}
+inline size_t nul_at(std::string_view s) {
+  return nul_at(s.data(), s.size());
 }
 
 // FixedString's assignment, one function for every N: copies what fits of s into data (at most
 // max bytes) and returns its length.
-size_t fixed_assign(char* data, size_t max, std::string_view s);
+size_t fixed_assign(char* data, size_t max, const char* s, size_t n);
 
 // A bounded string in place; assignment truncates to N bytes.
 template <size_t N>
 struct FixedString {
-  uint16_t size = 0;
-  char data[N] = {};
+  uint16_t len = 0;
+  char bytes[N] = {};
 
   // Cuts at a NUL and at N bytes, backing off to a UTF-8 boundary: the decoder rejects a whole
   // report whose strings hold a NUL or a split character (a 64-byte cut through a CJK or emoji
   // variant name would otherwise lose the page view).
-  FixedString& operator=(std::string_view s) {
-    size = static_cast<uint16_t>(fixed_assign(data, N, s));
+  FixedString& operator=(std::string_view s) { return assign(s.data(), s.size()); }
+  FixedString& assign(const char* s, size_t n) {  // the same, from pointer and length
+    len = static_cast<uint16_t>(fixed_assign(bytes, N, s, n));
     return *this;
   }
-  operator std::string_view() const { return {data, size}; }
-  bool empty() const { return size == 0; }
+  operator std::string_view() const { return {bytes, len}; }
+  bool empty() const { return len == 0; }
+  // As std::string spells them, for wire::put_segment.
+  const char* data() const { return bytes; }
+  size_t size() const { return len; }
 };
 
 struct FixedTag {
@@ -134,8 +168,35 @@ constexpr uint32_t layer_pool_offset(uint32_t layer) {
   for (uint32_t i = 0; i < layer; ++i) o += kLayerCapacity[i];
   return o;
 }
+// The same for every layer as constant data: called at run time, the loop above was compiled
+// into the visitor's wasm.
+struct LayerPoolOffsets {
+  uint32_t at[kLayerCount];
+};
+inline constexpr LayerPoolOffsets kLayerPoolOffsets = [] {
+  LayerPoolOffsets o{};
+  for (uint32_t l = 0; l < kLayerCount; ++l) o.at[l] = layer_pool_offset(l);
+  return o;
+}();
 
-class PageView {
+namespace detail {
+
+// A page view's counters and counts: PageView::begin clears them with one memset (the visitor's
+// wasm had a store or memset per field).
+struct PageViewCounts {
+  uint32_t total_[kPageCounterCount] = {};
+  uint32_t sent_[kPageCounterCount] = {};
+  uint32_t ncells_[kLayerCount] = {};
+  // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
+  uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
+  uint32_t nelements_ = 0;
+};
+static_assert(std::is_trivially_copyable_v<PageViewCounts>,
+              "PageView::begin clears it with memset");
+
+}  // namespace detail
+
+class PageView : private detail::PageViewCounts {
  public:
   struct Element {
     uint32_t key;
@@ -194,17 +255,11 @@ class PageView {
  private:
   // Sparse layers share one pool, a slice each; the reach layers are two integers each.
   static constexpr uint32_t kPoolCells = layer_pool_offset(kLayerCount);
-  DeltaCell* layer_cells(uint32_t layer) { return pool_ + layer_pool_offset(layer); }
-  const DeltaCell* layer_cells(uint32_t layer) const { return pool_ + layer_pool_offset(layer); }
+  DeltaCell* layer_cells(uint32_t layer) { return pool_ + kLayerPoolOffsets.at[layer]; }
+  const DeltaCell* layer_cells(uint32_t layer) const { return pool_ + kLayerPoolOffsets.at[layer]; }
 
   Bounds bounds_;
-  uint32_t total_[kPageCounterCount] = {};
-  uint32_t sent_[kPageCounterCount] = {};
-  uint32_t ncells_[kLayerCount] = {};
   DeltaCell pool_[kPoolCells] = {};
-  // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
-  uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
-  uint32_t nelements_ = 0;
   static constexpr uint32_t kStableCache = 128;
   uint32_t stable_cache_[kStableCache][2] = {};
   uint8_t order_[kMaxElements] = {};     // element slots sorted by key

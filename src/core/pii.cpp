@@ -626,16 +626,20 @@ static_assert(sizeof(kCompactScanners) / sizeof(Scanner) ==
 
 // Copies `text` into a padded buffer (see the top of the file), percent-decodes it in place (two
 // rounds: %2540 -> %40 -> @; decoding only shrinks), runs the scanners in priority order and
-// reports each match; with `all` false, stops after the first. Returns the number of matches.
-size_t scan(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx, bool all) {
+// reports each match to visit(rule, match, match_n); with `all` false, stops after the first.
+// Returns the number of matches. A template over the callback: find_pii's keeps the rule and
+// nothing else, so the visitor's wasm neither calls through a pointer nor builds a string_view
+// per match.
+template <typename Visit>
+size_t scan(const char* text, size_t text_n, PiiProfile profile, Visit&& visit, bool all) {
   // Short texts (path segments, tokens, query values) stay on the stack.
   char local[512];
-  const size_t size = text.size() + kPad + 1;
+  const size_t size = text_n + kPad + 1;
 #ifdef THERMOGRAPH_NO_HEAP
   // The visitor module has no allocator and its inputs (tokens, tags, query values) are far
   // shorter than this buffer; anything longer is refused as unscannable, never sent unchecked.
   if (size > sizeof(local)) {
-    if (visit) visit(ctx, PiiRule::kToken, text);
+    visit(PiiRule::kToken, text, text_n);
     return 1;
   }
   char* const mem = local;
@@ -643,9 +647,9 @@ size_t scan(std::string_view text, PiiProfile profile, PiiVisitor visit, void* c
   char* const mem = size <= sizeof(local) ? local : new char[size];
 #endif
   memset(mem, 0, size);
-  if (!text.empty()) memcpy(mem + 1, text.data(), text.size());  // data() may be null
+  if (text_n) memcpy(mem + 1, text, text_n);  // text may be null
   char* const s = mem + 1;
-  size_t n = text.size();
+  size_t n = text_n;
   for (int round = 0; round < 2; ++round) {
     size_t w = 0;
     for (size_t r = 0; r < n; ++r, ++w) {
@@ -669,7 +673,7 @@ size_t scan(std::string_view text, PiiProfile profile, PiiVisitor visit, void* c
     for (size_t b = scanners[d](s, n, 0, &end); b != kNpos;
          b = scanners[d](s, n, end > b ? end : b + 1, &end)) {
       ++count;
-      if (visit) visit(ctx, rules[d], std::string_view(s + b, end - b));
+      visit(rules[d], s + b, end - b);
       if (!all) break;
     }
     if (count && !all) break;
@@ -721,35 +725,50 @@ const char* pii_rule_name(PiiRule r) {
 }
 
 PiiRule find_pii(std::string_view text, PiiProfile profile) {
+  return find_pii(text.data(), text.size(), profile);
+}
+
+PiiRule find_pii(const char* text, size_t n, PiiProfile profile) {
   PiiRule first = PiiRule::kNone;
-  scan(
-      text, profile,
-      [](void* ctx, PiiRule rule, std::string_view) { *static_cast<PiiRule*>(ctx) = rule; }, &first,
-      false);
+  auto keep_rule = [&](PiiRule rule, const char*, size_t) { first = rule; };
+  scan(text, n, profile, keep_rule, false);
   return first;
 }
 
 size_t for_each_pii(std::string_view text, PiiProfile profile, PiiVisitor visit, void* ctx) {
-  return scan(text, profile, visit, ctx, true);
+  return scan(
+      text.data(), text.size(), profile,
+      [&](PiiRule rule, const char* match, size_t n) {
+        if (visit) visit(ctx, rule, std::string_view(match, n));
+      },
+      true);
 }
 
 bool is_id_like(std::string_view seg, PiiProfile profile) {
-  if (seg.empty()) return false;
+  return is_id_like(seg.data(), seg.size(), profile);
+}
+
+bool is_id_like(const char* seg, size_t n, PiiProfile profile) {
+  if (n == 0) return false;
   size_t longest = 0, cur = 0;
-  for (char c : seg) {
-    cur = is_digit(c) ? cur + 1 : 0;
+  for (size_t i = 0; i < n; ++i) {
+    cur = is_digit(seg[i]) ? cur + 1 : 0;
     if (cur > longest) longest = cur;
   }
   // All digits (/orders/123), or a long number inside a slug (order-123456, INV2024001).
-  return longest == seg.size() || longest >= 5 || find_pii(seg, profile) != PiiRule::kNone;
+  return longest == n || longest >= 5 || find_pii(seg, n, profile) != PiiRule::kNone;
 }
 
 bool is_safe_token(std::string_view t, PiiProfile profile) {
-  if (t.empty() || t.size() > 64) return false;
-  for (char c : t) {
-    if (is_digit(c) || static_cast<unsigned char>(c) <= ' ' || c == '\x7f') return false;
+  return is_safe_token(t.data(), t.size(), profile);
+}
+
+bool is_safe_token(const char* t, size_t n, PiiProfile profile) {
+  if (n == 0 || n > 64) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (is_digit(t[i]) || static_cast<unsigned char>(t[i]) <= ' ' || t[i] == '\x7f') return false;
   }
-  return !is_state_class(t.data(), t.size()) && find_pii(t, profile) == PiiRule::kNone;
+  return !is_state_class(t, n) && find_pii(t, n, profile) == PiiRule::kNone;
 }
 
 bool is_label(std::string_view s) {

@@ -53,6 +53,9 @@ const char* pii_rule_name(PiiRule r);
 // The first rule of `profile` that matches anywhere in `text`, after percent-decoding (%40 -> @,
 // up to two rounds for double-encoded URLs), in the profile's rule order above.
 PiiRule find_pii(std::string_view text, PiiProfile profile);
+// The same from pointer and length: callers that hold no string_view build none (in the
+// visitor's wasm each one is a constructor call writing to a stack slot).
+PiiRule find_pii(const char* text, size_t n, PiiProfile profile);
 
 // Every match of every rule, in the profile's rule order, then by position. Matches of different
 // rules may overlap (a card number inside a phone-like run). `match` points into the
@@ -64,12 +67,14 @@ size_t for_each_pii(std::string_view text, PiiProfile profile, PiiVisitor visit,
 // (order-123456), or anything find_pii(profile) flags (uuid, long hex, high-entropy token...).
 // The page key replaces such segments with ":id".
 bool is_id_like(std::string_view path_segment, PiiProfile profile);
+bool is_id_like(const char* path_segment, size_t n, PiiProfile profile);  // the same
 
 // Whether an element id/class or a custom tag can go into an element key or segment: no digits
 // (ids with digits are generated and never stable), nothing find_pii(profile) flags, no
 // whitespace or control bytes, at most 64 bytes, and not a state class (see kStateWords in
 // pii.cpp and docs/privacy.md).
 bool is_safe_token(std::string_view token, PiiProfile profile);
+bool is_safe_token(const char* token, size_t n, PiiProfile profile);  // the same
 
 // Values a site passes into the segment (tag keys and values, variants) must look like labels:
 // 1-32 bytes of ASCII letters (any case), digits and `_ . : -`, starting with a letter or digit,

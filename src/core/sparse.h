@@ -9,6 +9,17 @@ namespace thermograph {
 
 inline constexpr uint32_t kU32Max = 0xffffffffu;
 
+// std::min and std::max by value. The visitor's wasm is built for size, where libc++'s versions
+// (by reference) stay out of line: every call spilled both operands to a stack frame.
+template <typename T>
+constexpr T min_of(T a, T b) {
+  return b < a ? b : a;
+}
+template <typename T>
+constexpr T max_of(T a, T b) {
+  return a < b ? b : a;
+}
+
 inline uint32_t sat_add(uint32_t a, uint32_t b) {
   uint32_t s = a + b;
   return s < a ? kU32Max : s;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 
 namespace thermograph {
@@ -17,10 +18,10 @@ uint32_t to_u32(double v) {
   return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0;
 }
 
+// rel * kSubGrid clamped to the sub-grid, as cell_of computes it: rel * kSubGrid * kCellPx
+// divided by kCellPx is rel * kSubGrid exactly (powers of two).
 uint32_t sub_cell(double rel) {
-  if (!(rel > 0)) return 0;  // also NaN
-  double c = rel * kSubGrid;
-  return c >= kSubGrid - 1 ? kSubGrid - 1 : static_cast<uint32_t>(c);
+  return cell_of(rel * (kSubGrid * kCellPx), kSubGrid);
 }
 
 uint8_t element_flags(uint32_t click_flags) {
@@ -41,25 +42,19 @@ uint8_t width_class(double w) {
 
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
   t = finite_or(t, 0);
-  const double vh = std::max(0.0, finite_or(viewport_h, 0));
-  pv_.begin(bounds_, static_cast<uint32_t>(std::min(vh, 65535.0)));
+  const double vh = max_of(0.0, finite_or(viewport_h, 0));
+  pv_.begin(bounds_, static_cast<uint32_t>(min_of(vh, 65535.0)));
   segment_.width_class = width_class(finite_or(viewport_w, 0));
+  // One memset, then the fields that do not start at zero (a PageState{} assignment would build
+  // the temporary in a stack frame). PageState is trivially copyable.
+  std::memset(static_cast<void*>(static_cast<detail::PageState*>(this)), 0,
+              sizeof(detail::PageState));
   active_ = true;
   visible_ = true;
-  now_ = last_input_ = t;
-  pointer_in_ = false;
-  move_carry_ms_ = hover_ms_ = 0;
-  move_key_ = 0;
-  view_t_ = t;
-  view_top_ = 0;
-  view_h_ = vh;
-  doc_h_ = std::max(vh, finite_or(document_h, 0));
-  view_carry_ms_ = engaged_ms_ = 0;
   burst_last_t_ = -1e18;
-  burst_count_ = 0;
-  goal_ = false;
-  nrecent_ = 0;
-  nclicked_ = 0;
+  now_ = last_input_ = t;
+  view_h_ = vh;
+  doc_h_ = max_of(vh, finite_or(document_h, 0));
 }
 
 // Credits the time since the last event to the current viewport (attention), the resting
@@ -67,7 +62,7 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
 void Tracker::accrue(double t) {
   if (!(t > now_)) return;
   const double from = now_;
-  const double to = std::min(t, last_input_ + config_.idle_ms);
+  const double to = min_of(t, last_input_ + config_.idle_ms);
   now_ = t;
   if (!visible_ || !(to > from)) return;
   const double dt = to - from;
@@ -85,7 +80,9 @@ void Tracker::accrue(double t) {
 
   if (!pointer_in_) return;
   const double rest_left = config_.max_rest_ms - (from - move_t_);
-  move_carry_ms_ += std::clamp(std::min(dt, rest_left), 0.0, dt);
+  // In [0, dt] as std::clamp(.., 0, dt) would put it (the min already caps it at dt), without
+  // std::clamp's by-reference call.
+  move_carry_ms_ += max_of(min_of(dt, rest_left), 0.0);
   if (move_carry_ms_ < kDwellUnitMs) return;
   const auto units = static_cast<uint32_t>(move_carry_ms_ / kDwellUnitMs);
   move_carry_ms_ -= units * double(kDwellUnitMs);
@@ -164,17 +161,16 @@ void Tracker::on_scroll(const double* ev) {
   const double t = ev[1];
   touch_input(t);
   view_carry_ms_ = 0;
-  view_top_ = std::max(0.0, finite_or(ev[2], 0));
-  view_h_ = std::max(0.0, finite_or(ev[3], 0));
-  doc_h_ = std::max(view_h_, finite_or(ev[4], 0));
-  const double bottom = std::min(view_top_ + view_h_, doc_h_);
+  view_top_ = max_of(0.0, finite_or(ev[2], 0));
+  view_h_ = max_of(0.0, finite_or(ev[3], 0));
+  doc_h_ = max_of(view_h_, finite_or(ev[4], 0));
+  const double bottom = min_of(view_top_ + view_h_, doc_h_);
   if (bottom <= 0) return;
   // Band i covers [i*100, (i+1)*100) px; a viewport bottom at 800 px has seen bands 0..7.
-  const auto band =
-      static_cast<uint32_t>(std::min(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
-  const auto pct = static_cast<uint32_t>(std::min(100.0, std::floor(bottom * 100 / doc_h_)));
+  const auto band = static_cast<uint32_t>(min_of(std::ceil(bottom / kBandPx) - 1, kMaxBands - 1.0));
+  const auto pct = static_cast<uint32_t>(min_of(100.0, std::floor(bottom * 100 / doc_h_)));
   pv_.reach(band, pct);
-  pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(std::min(doc_h_, 1048576.0)));
+  pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(min_of(doc_h_, 1048576.0)));
 }
 
 void Tracker::on_click(const double* ev) {
@@ -184,13 +180,20 @@ void Tracker::on_click(const double* ev) {
   const auto key = to_u32(ev[4]);
   const auto flags = to_u32(ev[5]);
   const bool fixed = flags & kClickFixed;
-  PendingClick click{t,
-                     cell_index(x, y),
-                     fixed ? kLayerFixedClicks : kLayerClicks,
-                     key,
-                     sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]),
-                     false,
-                     false};
+  // Built in its place among the pending clicks (the oldest is dropped when full), not as a local:
+  // mark() takes it by reference, which would give this function a stack frame.
+  if (nrecent_ >= detail::kMaxPendingClicks) {
+    std::copy(recent_ + 1, recent_ + nrecent_, recent_);
+    --nrecent_;
+  }
+  detail::PendingClick& click = recent_[nrecent_++];
+  click = {t,
+           cell_index(x, y),
+           fixed ? kLayerFixedClicks : kLayerClicks,
+           key,
+           sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]),
+           false,
+           false};
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -202,7 +205,7 @@ void Tracker::on_click(const double* ev) {
       // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
       bool credited =
           std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
-      if (!credited && nclicked_ < std::min(bounds_.clicked_elements, kMaxElements)) {
+      if (!credited && nclicked_ < min_of(bounds_.clicked_elements, kMaxElements)) {
         clicked_keys_[nclicked_++] = key;
         credited = true;
       }
@@ -224,16 +227,10 @@ void Tracker::on_click(const double* ev) {
     burst_count_ = 1;
   }
   burst_last_t_ = t;
-  if (burst_count_ == config_.rage_clicks && !(flags & kClickNoRage))
-    mark(kLayerRage, kElRage, kElPvRage, kPvRage, click);
+  if (burst_count_ == config_.rage_clicks && !(flags & kClickNoRage)) mark(kElRage, click);
 
   // Only a burst's first click can be dead: a rage burst on a dead button is one dead click.
   click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
-  if (nrecent_ >= kMaxPendingClicks) {
-    std::copy(recent_ + 1, recent_ + nrecent_, recent_);
-    --nrecent_;
-  }
-  recent_[nrecent_++] = click;
 }
 
 void Tracker::on_reaction(double t, uint32_t kind) {
@@ -261,17 +258,29 @@ void Tracker::on_reaction(double t, uint32_t kind) {
 
 void Tracker::on_error(double t) {
   for (uint32_t i = nrecent_; i-- > 0;) {
-    PendingClick& c = recent_[i];
+    detail::PendingClick& c = recent_[i];
     if (t - c.t > config_.error_window_ms) break;
     if (c.error_marked || t < c.t - 1) continue;
     c.error_marked = true;
-    mark(kLayerError, kElError, kElPvError, kPvError, c);
+    mark(kElError, c);
     break;  // one error blames the latest click only
   }
 }
 
-void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
-                   const PendingClick& click) {
+// Rage, dead and error stand in the same order in the layers, the element counters (and their
+// pv_ flags) and the page counters, so the element counter names the rest.
+static_assert(kLayerDead - kLayerRage == kElDead - kElRage &&
+              kLayerError - kLayerRage == kElError - kElRage &&
+              kElPvDead - kElPvRage == kElDead - kElRage &&
+              kElPvError - kElPvRage == kElError - kElRage &&
+              kPvDead - kPvRage == kElDead - kElRage && kPvError - kPvRage == kElError - kElRage);
+
+void Tracker::mark(ElementCounter c, const detail::PendingClick& click) {
+  const uint32_t k = c - kElRage;  // 0 rage, 1 dead, 2 error
+  const auto layer = static_cast<Layer>(kLayerRage + k);
+  const auto pv = static_cast<ElementCounter>(kElPvRage + k);
+  const auto page_pv = static_cast<PageCounter>(kPvRage + k);
+
   // Frustration layers are page cells; fixed-element clicks only count on their element.
   if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
   pv_.set_counter(page_pv, 1);
@@ -285,12 +294,11 @@ void Tracker::mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter
 // Dead verdicts: a candidate still unanswered after the longest reaction window is dead. On the
 // final flush younger candidates count as alive: the page is leaving, which is a reaction.
 void Tracker::settle(double now, bool final) {
-  const double horizon = std::max(config_.dead_mutation_ms, config_.error_window_ms);
+  const double horizon = max_of(config_.dead_mutation_ms, config_.error_window_ms);
   uint32_t keep = 0;
   for (uint32_t i = 0; i < nrecent_; ++i) {
     const bool expired = now - recent_[i].t > horizon;
-    if (expired && recent_[i].dead_candidate)
-      mark(kLayerDead, kElDead, kElPvDead, kPvDead, recent_[i]);
+    if (expired && recent_[i].dead_candidate) mark(kElDead, recent_[i]);
     if (!expired && !final) recent_[keep++] = recent_[i];
   }
   nrecent_ = keep;
@@ -300,7 +308,7 @@ size_t Tracker::flush(double t, bool final, uint8_t* out) {
   if (!active_) return 0;
   if (std::isfinite(t)) accrue(t);
   settle(now_, final);
-  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(std::min(
+  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(min_of(
                                        engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
   const size_t n = pv_.encode_delta(segment_, out);
   if (n && final) active_ = false;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "aggregate.h"
 #include "pageview.h"
@@ -63,7 +64,55 @@ struct TrackerConfig {
   uint32_t hover_pv_ms = 500;    // hover on an element counts as "page view hovered" from here
 };
 
-class Tracker {
+namespace detail {
+
+// A click still waiting for a dead/error verdict.
+struct PendingClick {
+  double t;
+  uint32_t cell;
+  Layer layer;
+  uint32_t key;
+  uint32_t sub;
+  bool dead_candidate;
+  bool error_marked;
+};
+
+inline constexpr uint32_t kMaxPendingClicks = 64;
+
+// One page view's state. Tracker::begin clears it with one memset, then sets the few fields that
+// do not start at zero (the visitor's wasm had a store per field). Fields that begin() used to
+// leave as they were (move_t_, burst_x_...) are only read after an event has set them.
+struct PageState {
+  bool active_ = false;
+  bool visible_ = true;
+  double now_ = 0, last_input_ = 0;
+
+  // Pointer dwell.
+  bool pointer_in_ = false;
+  double move_t_ = 0;
+  uint32_t move_cell_ = 0, move_key_ = 0;
+  uint8_t move_flags_ = 0;
+  double move_carry_ms_ = 0;
+  double hover_ms_ = 0;  // on move_key_, for the pv_hovered flag
+
+  // Viewport attention and engagement.
+  double view_top_ = 0, view_h_ = 0, doc_h_ = 0, view_carry_ms_ = 0;
+  double engaged_ms_ = 0;
+
+  // Rage bursts.
+  double burst_x_ = 0, burst_y_ = 0, burst_last_t_ = -1e18;
+  uint32_t burst_count_ = 0;
+  bool burst_fixed_ = false;
+
+  bool goal_ = false;
+  uint32_t nrecent_ = 0;
+  uint32_t nclicked_ = 0;
+};
+static_assert(std::is_trivially_copyable_v<PageState>, "Tracker::begin clears it with memset");
+
+}  // namespace detail
+
+class Tracker : private detail::PageState {
  public:
   Tracker() = default;
 
@@ -89,16 +138,6 @@ class Tracker {
   void remember_stable_key(uint32_t key, uint32_t stable) { pv_.remember_stable_key(key, stable); }
 
  private:
-  struct PendingClick {
-    double t;
-    uint32_t cell;
-    Layer layer;
-    uint32_t key;
-    uint32_t sub;
-    bool dead_candidate;
-    bool error_marked;
-  };
-
   void settle(double now, bool final);
   void accrue(double t);
   void on_move(const double* ev);
@@ -106,42 +145,18 @@ class Tracker {
   void on_scroll(const double* ev);
   void on_reaction(double t, uint32_t kind);
   void on_error(double t);
-  void mark(Layer layer, ElementCounter c, ElementCounter pv, PageCounter page_pv,
-            const PendingClick& click);
+  // Marks a frustration click: c is kElRage, kElDead or kElError.
+  void mark(ElementCounter c, const detail::PendingClick& click);
   void touch_input(double t) { last_input_ = t; }
 
   TrackerConfig config_;
   Bounds bounds_;
   FixedSegment segment_;
   PageView pv_{bounds_};
-  bool active_ = false;
-  bool visible_ = true;
-  double now_ = 0, last_input_ = 0;
-
-  // Pointer dwell.
-  bool pointer_in_ = false;
-  double move_t_ = 0;
-  uint32_t move_cell_ = 0, move_key_ = 0;
-  uint8_t move_flags_ = 0;
-  double move_carry_ms_ = 0;
-  double hover_ms_ = 0;  // on move_key_, for the pv_hovered flag
-
-  // Viewport attention and engagement.
-  double view_t_ = 0, view_top_ = 0, view_h_ = 0, doc_h_ = 0, view_carry_ms_ = 0;
-  double engaged_ms_ = 0;
-
-  // Rage bursts.
-  double burst_x_ = 0, burst_y_ = 0, burst_last_t_ = -1e18;
-  uint32_t burst_count_ = 0;
-  bool burst_fixed_ = false;
-
-  bool goal_ = false;
+  // Read up to their counts (PageState) only.
   // Clicks still waiting for a dead/error verdict, oldest first; the oldest is dropped when full.
-  static constexpr uint32_t kMaxPendingClicks = 64;
-  PendingClick recent_[kMaxPendingClicks] = {};
-  uint32_t nrecent_ = 0;
+  detail::PendingClick recent_[detail::kMaxPendingClicks] = {};
   uint32_t clicked_keys_[kMaxElements] = {};  // only admitted elements, so at most kMaxElements
-  uint32_t nclicked_ = 0;
 };
 
 // Layout-width classes: class i holds viewport widths from kWidthBreakpoints[i - 1] (class 0: from

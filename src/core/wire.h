@@ -57,10 +57,12 @@ struct Writer {
     }
     *p++ = static_cast<uint8_t>(v);
   }
-  void string(std::string_view s) {
-    varint(static_cast<uint32_t>(s.size()));
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
+  // Pointer and length rather than a string_view: FixedString's conversion to one returns it
+  // through memory in the visitor's wasm, at every string of every report.
+  void string(const char* s, size_t n) {
+    varint(static_cast<uint32_t>(n));
+    std::memcpy(p, s, n);
+    p += n;
   }
   void header(uint8_t kind) {
     u8(kMagic0);
@@ -77,24 +79,48 @@ struct Writer {
     for (uint32_t i = 0; i < n; ++i)
       if (c[i]) varint(c[i]);
   }
+  // The same block for the unsent parts (total - sent) of cumulative counters, marking them sent:
+  // one pass and no copy of the deltas (PageView::encode_delta). Returns whether any was unsent.
+  bool counters_delta(const uint32_t* total, uint32_t* sent, uint32_t n) {
+    uint32_t mask = 0;
+    for (uint32_t i = 0; i < n; ++i)
+      if (total[i] != sent[i]) mask |= 1u << i;
+    varint(mask);
+    for (uint32_t i = 0; i < n; ++i)
+      if (total[i] != sent[i]) {
+        varint(total[i] - sent[i]);
+        sent[i] = total[i];
+      }
+    return mask != 0;
+  }
 };
 
 // The segment block. `S` is Segment (std::string fields) or FixedSegment (fixed arrays); both
-// expose the same field names, `tags` is any range of {key, value}.
+// expose the same field names, their strings data() and size(); `tags` is any range of
+// {key, value}.
 template <typename S, typename Tags>
 void put_segment(Writer& w, const S& s, const Tags& tags, uint32_t ntags) {
-  w.string(s.site);
-  w.string(s.page);
+  w.string(s.site.data(), s.site.size());
+  w.string(s.page.data(), s.page.size());
   w.u8(s.width_class);
   w.u8(s.device);
   w.u8((s.logged_in ? 1 : 0) | (s.second_tag ? 2 : 0));
-  w.string(s.variant);
+  w.string(s.variant.data(), s.variant.size());
   w.varint(s.tracker_version);
   w.u8(ntags);
   for (uint32_t i = 0; i < ntags; ++i) {
-    w.string(tags[i].key);
-    w.string(tags[i].value);
+    w.string(tags[i].key.data(), tags[i].key.size());
+    w.string(tags[i].value.data(), tags[i].value.size());
   }
+}
+
+// One past the last cell of the run starting at i: a function of its own, not a capturing
+// lambda, whose captures the visitor's wasm kept in a stack frame.
+template <typename Cell>
+uint32_t run_end(const Cell* cells, uint32_t n, uint32_t i) {
+  uint32_t j = i + 1;
+  while (j < n && cells[j].index == cells[j - 1].index + 1 && cells[j].value == cells[i].value) ++j;
+  return j;
 }
 
 // A sparse cell list: `cells` sorted by strictly increasing index, no zero values; `Cell` has
@@ -103,30 +129,22 @@ void put_segment(Writer& w, const S& s, const Tags& tags, uint32_t ntags) {
 // bytes wins, pairs on a tie.
 template <typename Cell>
 void put_sparse(Writer& w, const Cell* cells, uint32_t n) {
-  // run_end(i): one past the last cell of the run starting at i.
-  auto run_end = [&](uint32_t i) {
-    uint32_t j = i + 1;
-    while (j < n && cells[j].index == cells[j - 1].index + 1 && cells[j].value == cells[i].value)
-      ++j;
-    return j;
-  };
+  // Both sizes in one walk over the runs: a run's first cell has the same gap in both forms,
+  // and its other cells, as pairs, a gap of 0 (one byte) and the same value each.
   uint32_t pair_bytes = 0, run_bytes = 0, runs = 0, next = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    pair_bytes += varint_size(cells[i].index - next) + varint_size(cells[i].value);
-    next = cells[i].index + 1;
-  }
-  next = 0;
-  for (uint32_t i = 0; i < n; i = run_end(i), ++runs) {
-    const uint32_t len = run_end(i) - i;
-    run_bytes +=
-        varint_size(cells[i].index - next) + varint_size(len - 1) + varint_size(cells[i].value);
-    next = cells[i].index + len;
+  for (uint32_t i = 0, j; i < n; i = j, ++runs) {
+    j = run_end(cells, n, i);
+    const uint32_t value_bytes = varint_size(cells[i].value);
+    const uint32_t first = varint_size(cells[i].index - next) + value_bytes;
+    run_bytes += first + varint_size(j - i - 1);
+    pair_bytes += first + (j - i - 1) * (1 + value_bytes);
+    next = cells[j - 1].index + 1;
   }
   const bool use_runs = run_bytes < pair_bytes;
   w.varint(use_runs ? runs << 1 | 1 : n << 1);
   next = 0;
   for (uint32_t i = 0; i < n;) {
-    const uint32_t j = use_runs ? run_end(i) : i + 1;
+    const uint32_t j = use_runs ? run_end(cells, n, i) : i + 1;
     w.varint(cells[i].index - next);
     if (use_runs) w.varint(j - i - 1);
     w.varint(cells[i].value);

@@ -39,15 +39,6 @@ std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
 }
 
-// The first `n` bytes of `s` and the rest after them. Not substr(): its range check would link
-// abort() and with it the module's only import.
-std::string_view head(std::string_view s, size_t n) {
-  return {s.data(), n < s.size() ? n : s.size()};
-}
-std::string_view tail(std::string_view s, size_t n) {
-  return {s.data() + n, s.size() - n};
-}
-
 }  // namespace
 
 TG_EXPORT("tg_events") double* tg_events() {
@@ -78,6 +69,13 @@ TG_EXPORT("tg_apply") int tg_apply(int n) {
 // kRefusedPii + PiiRule when a PII detector matched.
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
+  // Page and tag strings come in two parts, "a\0b": split once here for both. Views built in
+  // place: not returned by helpers (a returned string_view goes through a stack slot), not by
+  // substr() (its range check would link abort() and with it the module's only import).
+  const size_t split = nul_at(s);
+  const bool two = split < s.size();
+  const size_t rest = two ? split + 1 : split;
+  const std::string_view first(s.data(), split), second(s.data() + rest, s.size() - rest);
   FixedSegment& seg = g_tracker.segment();
   switch (field) {
     case kFieldSite:
@@ -86,12 +84,10 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldPage: {
       // "origin\0pathname+search" as the browser parsed them -> origin + templated path +
       // allow-listed query (page_key.h). The fragment is never passed in.
-      const size_t split = nul_at(s);
-      if (split == s.size()) return 1;
+      if (!two) return 1;
       char key[kMaxPageKeyBytes];
-      seg.page = std::string_view(
-          key, canonical_page_key_from_origin(head(s, split), tail(s, split + 1),
-                                              kDefaultQueryAllowList, kProfile, key));
+      seg.page.assign(key, canonical_page_key_from_origin(first, second, kDefaultQueryAllowList,
+                                                          kProfile, key));
       return seg.page.empty() ? 1 : 0;
     }
     case kFieldVariant:
@@ -100,14 +96,13 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       seg.variant = s;
       return 0;
     case kFieldTag: {
-      const size_t split = nul_at(s);
-      if (split == s.size()) return 1;
-      const std::string_view key = head(s, split), value = tail(s, split + 1);
-      // A tag that looks personal is refused whole; JS names the rule, never the value.
-      for (std::string_view part : {key, value})
-        if (const PiiRule rule = find_pii(part, kProfile); rule != PiiRule::kNone)
-          return kRefusedPii + int(rule);
-      return seg.set_tag(key, value) ? 0 : 1;
+      if (!two) return 1;
+      // A tag that looks personal is refused whole (the key's rule first); JS names the rule,
+      // never the value.
+      PiiRule rule = find_pii(first, kProfile);
+      if (rule == PiiRule::kNone) rule = find_pii(second, kProfile);
+      if (rule != PiiRule::kNone) return kRefusedPii + int(rule);
+      return seg.set_tag(first, second) ? 0 : 1;
     }
     default:
       return 1;

@@ -4,7 +4,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
+#include "core/wire.h"
 #include "json/report_json.h"
 #include "test_util.h"
 
@@ -45,6 +47,113 @@ TEST_CASE("encode/decode round trip preserves everything") {
   CHECK(out == in);
   // 30 equal reach bands cost one run entry, not 30 pairs.
   CHECK(bytes.size() < 100);
+}
+
+namespace {
+struct TestCell {
+  uint32_t index;
+  uint32_t value;
+};
+
+void put_varint(std::vector<uint8_t>& out, uint32_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<uint8_t>(v | 0x80));
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+// Both forms of a sparse cell list written out in full (docs/wire-format.md), bodies only.
+struct SparseForms {
+  std::vector<uint8_t> pairs, runs;
+  uint32_t nruns = 0;
+};
+SparseForms both_forms(const std::vector<TestCell>& cells) {
+  SparseForms f;
+  uint32_t next = 0;
+  for (const TestCell& c : cells) {
+    put_varint(f.pairs, c.index - next);
+    put_varint(f.pairs, c.value);
+    next = c.index + 1;
+  }
+  next = 0;
+  for (size_t i = 0, j; i < cells.size(); i = j, ++f.nruns) {
+    for (j = i + 1; j < cells.size() && cells[j].index == cells[j - 1].index + 1 &&
+                    cells[j].value == cells[i].value;
+         ++j) {
+    }
+    put_varint(f.runs, cells[i].index - next);
+    put_varint(f.runs, static_cast<uint32_t>(j - i - 1));
+    put_varint(f.runs, cells[i].value);
+    next = cells[j - 1].index + 1;
+  }
+  return f;
+}
+}  // namespace
+
+TEST_CASE(
+    "put_sparse writes the shorter of pairs and runs, pairs on a tie (both forms written out)") {
+  int chose_runs = 0, chose_pairs = 0, ties = 0;
+  for (uint64_t seed = 1; seed <= 3000; ++seed) {
+    CAPTURE(seed);
+    test::Rng rng{seed};
+    std::vector<TestCell> cells(rng.below(40));
+    // Mostly adjacent indexes and few distinct values, so runs of every length occur, with gaps
+    // and values of one to five varint bytes.
+    constexpr uint32_t kGaps[] = {0, 0, 0, 1, 3, 200, 40000, 3000000};
+    constexpr uint32_t kValues[] = {1, 1, 2, 1000, 70000, 0xffffffffu};
+    uint32_t index = rng.below(2) ? 0 : rng.below(300);
+    for (TestCell& c : cells) {
+      c = {index, kValues[rng.below(rng.below(3) ? 2 : 6)]};
+      index += 1 + kGaps[rng.below(8)];
+    }
+    const SparseForms f = both_forms(cells);
+    const bool use_runs = f.runs.size() < f.pairs.size();
+    std::vector<uint8_t> want;
+    put_varint(want, use_runs ? f.nruns << 1 | 1 : static_cast<uint32_t>(cells.size()) << 1);
+    want.insert(want.end(), (use_runs ? f.runs : f.pairs).begin(),
+                (use_runs ? f.runs : f.pairs).end());
+
+    std::vector<uint8_t> buf(wire::sparse_max(cells.size()));
+    wire::Writer w{buf.data()};
+    wire::put_sparse(w, cells.data(), static_cast<uint32_t>(cells.size()));
+    CHECK(std::vector<uint8_t>(buf.data(), w.p) == want);
+    if (cells.empty()) continue;
+    (use_runs ? chose_runs : chose_pairs)++;
+    ties += f.runs.size() == f.pairs.size();
+  }
+  // Every outcome of the choice was exercised.
+  CHECK(chose_runs > 100);
+  CHECK(chose_pairs > 100);
+  CHECK(ties > 10);
+}
+
+TEST_CASE("Writer::counters_delta writes the counter block of total - sent and marks it sent") {
+  int none = 0, some = 0;
+  for (uint64_t seed = 1; seed <= 2000; ++seed) {
+    CAPTURE(seed);
+    test::Rng rng{seed};
+    const uint32_t n = 1 + rng.below(11);
+    uint32_t total[11], sent[11], delta[11];
+    for (uint32_t i = 0; i < n; ++i) {
+      constexpr uint32_t kValues[] = {0, 1, 127, 128, 70000, 0xffffffffu};
+      total[i] = kValues[rng.below(6)];
+      // Mostly sent already (delta 0); otherwise any part of it, the whole included.
+      sent[i] = rng.below(3) ? total[i] : total[i] - (total[i] ? rng.below(total[i]) + 1 : 0);
+      delta[i] = total[i] - sent[i];
+    }
+    uint8_t want[64], got[64];
+    wire::Writer ww{want}, wg{got};
+    ww.counters(delta, n);
+    const bool any = wg.counters_delta(total, sent, n);
+    CHECK(std::vector<uint8_t>(got, wg.p) == std::vector<uint8_t>(want, ww.p));
+    bool want_any = false;
+    for (uint32_t i = 0; i < n; ++i) {
+      CHECK(sent[i] == total[i]);
+      want_any |= delta[i] != 0;
+    }
+    CHECK(any == want_any);
+    (any ? some : none)++;
+  }
+  CHECK(none > 50);
+  CHECK(some > 50);
 }
 
 TEST_CASE("random reports round trip (property)") {

@@ -45,6 +45,30 @@ struct Session {
 
 }  // namespace
 
+// The tracker's element sub-cell is cell_of(rel * kSubGrid * kCellPx, kSubGrid): the same as
+// rel * kSubGrid clamped to [0, kSubGrid - 1] (NaN and negatives 0), because scaling by powers of
+// two is exact. Checked against that plain formula on edge values and random doubles.
+TEST_CASE("element sub-cells: cell_of on rel * 256 is rel * 16 clamped") {
+  auto plain = [](double rel) -> uint32_t {
+    if (!(rel > 0)) return 0;
+    const double c = rel * kSubGrid;
+    return c >= kSubGrid - 1 ? kSubGrid - 1 : static_cast<uint32_t>(c);
+  };
+  std::vector<double> rels = {0.0,    -0.0,    1e-320,  5e-324,   0.0624999, 0.0625,
+                              0.9375, 0.93749, 0.99999, 1.0,      1.5,       -0.5,
+                              1e300,  1e308,   1.7e308, INFINITY, -INFINITY, NAN};
+  test::Rng rng{7};
+  for (int i = 0; i < 100000; ++i) {
+    const double r = static_cast<double>(rng.next() >> 11) / 9007199254740992.0;  // [0, 1)
+    rels.push_back(r);
+    rels.push_back(r * 2 - 0.5);
+  }
+  for (double rel : rels) {
+    CAPTURE(rel);
+    CHECK(cell_of(rel * (kSubGrid * kCellPx), kSubGrid) == plain(rel));
+  }
+}
+
 TEST_CASE("a click lands in its 16 px page cell and on its element") {
   Session s;
   s.ev(kEvReaction, 1, kReactMutation);
