@@ -49,7 +49,21 @@ export function selector(el) {
     steps.unshift(step);
     if (anchored || tag === 'body') break;
   }
-  return steps.join('>');
+  // In a same-origin frame: after the frame element's own path (its ids anchor only inside it).
+  const f = el.ownerDocument !== document && el.ownerDocument.defaultView.frameElement;
+  return (f ? selector(f) + '>' : '') + steps.join('>');
+}
+
+// Where a same-origin frame's viewport sits in this window's (nested frames add up): [x, y],
+// [0, 0] for this window's own events.
+export function frameAt(w) {
+  let x = 0, y = 0;
+  for (let f; w && w !== window && (f = w.frameElement); w = w.parent) {
+    const r = f.getBoundingClientRect();
+    x += r.left + f.clientLeft;
+    y += r.top + f.clientTop;
+  }
+  return [x, y];
 }
 
 export const isInteractive = (el) => !!el.closest(INTERACTIVE);

@@ -5,7 +5,7 @@ import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII,
 } from 'thermograph-constants';
-import { isLabel, log, now, VERSION } from './events.js';
+import { isLabel, listen, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -33,7 +33,7 @@ export function createTracker(options = {}) {
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
     // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js).
-    lastShift: -1e9, lastClick: -1e9,
+    lastShift: -1e9, lastClick: -1e9, docs: [],
     // Every guarded fn is an arrow function: no `this` to pass on.
     // One argument: every guarded function is an event handler or a callback of one (no rest
     // array per pointer event on the hot path).
@@ -163,6 +163,16 @@ export function createTracker(options = {}) {
       pointer.start(ctx);
       reactions.start(ctx);
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
+      // The page's document and every same-origin frame's, present now or loaded later (nested
+      // too; cross-origin frames have no document here: a site installs the tracker inside them).
+      const seen = new WeakSet(), observe = (d) => {
+        if (!d || seen.has(d)) return;
+        seen.add(d);
+        for (const on of ctx.docs) on(d);
+        for (const f of d.querySelectorAll('iframe')) observe(f.contentDocument);
+      };
+      listen(ctx, 'load', (e) => e.target.localName === 'iframe' && observe(e.target.contentDocument));
+      observe(document);
       ctx.beginPageView();
     } catch (e) { fail(e); }
   }
