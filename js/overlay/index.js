@@ -7,7 +7,7 @@ import * as C from 'thermograph-constants';
 import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, privacyNote } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
-import { findElements, anchorBoxes } from './anchors.js';
+import { findElements, anchorBoxes, viewBox } from './anchors.js';
 import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
 
@@ -169,7 +169,7 @@ async function start(opts) {
       return;
     }
     const boxes = [...found.byKey].map(([key, el]) => {
-      const r = el.getBoundingClientRect();
+      const r = viewBox(el);
       return { x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height, name: name(key) };
     });
     const layers = ['Clicks', 'Movement', 'Rage clicks', 'Dead clicks', 'Error clicks', 'Clicks on fixed elements', 'Scroll reach', 'Scroll reach', 'Attention'];
@@ -185,7 +185,7 @@ async function start(opts) {
   // The tip follows its element: on scroll it moves with it and hides once the element has left.
   function placeTip() {
     if (!hovered) return panel.tip('', 0, 0);
-    const r = hovered.el.getBoundingClientRect();
+    const r = viewBox(hovered.el);
     if (!hovered.el.isConnected || (!r.width && !r.height) || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) {
       hovered = null;
       return panel.tip('', 0, 0);
@@ -210,12 +210,16 @@ async function start(opts) {
     if (records.some((r) => !panel.host.contains(r.target))) relayout();
   });
   const listeners = [[window, 'scroll', schedule], [window, 'resize', relayout], [document, 'mousemove', hover]];
+  // A same-origin frame that loads later brings its elements (anchors.js looks inside frames).
+  // `load` does not bubble: captured.
+  const frameLoaded = (e) => e.target.localName === 'iframe' && relayout();
 
   function shut() {
     if (closed) return;
     closed = true;
     if (abort) abort.abort();
     for (const [t, type, fn] of listeners) t.removeEventListener(type, fn, { passive: true });
+    document.removeEventListener('load', frameLoaded, true);
     observer.disconnect();
     schedule.cancel();
     relayout.cancel();
@@ -228,6 +232,7 @@ async function start(opts) {
   }
 
   for (const [t, type, fn] of listeners) t.addEventListener(type, fn, { passive: true });
+  document.addEventListener('load', frameLoaded, true);
   observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] });
   current = ctl;
   await load();
