@@ -8,6 +8,7 @@ import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, 
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes, viewBox } from './anchors.js';
+import { frameAt } from '../tracker/element.js';
 import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
 
@@ -201,7 +202,7 @@ async function start(opts) {
     while (n && !found.keyOf.has(n)) n = n.parentElement || n.parentNode?.host;
     const key = n && found.keyOf.get(n);
     const s = key != null && stats.get(key);
-    hovered = s && s.clicks ? { el: n, key, x: e.clientX } : null;
+    hovered = s && s.clicks ? { el: n, key, x: e.clientX + frameAt(e.view)[0] } : null;
     placeTip();
   }
 
@@ -210,9 +211,25 @@ async function start(opts) {
     if (records.some((r) => !panel.host.contains(r.target))) relayout();
   });
   const listeners = [[window, 'scroll', schedule], [window, 'resize', relayout], [document, 'mousemove', hover]];
+  // Same-origin frames' documents (nested too) get the hover listener: the pointer over a frame
+  // moves in its document, not this one.
+  const hovering = new Set();
+  function hoverFrames(doc) {
+    for (const f of doc.querySelectorAll('iframe')) {
+      const d = f.contentDocument;
+      if (!d || hovering.has(d)) continue;
+      hovering.add(d);
+      d.addEventListener('mousemove', hover, { passive: true });
+      hoverFrames(d);
+    }
+  }
   // A same-origin frame that loads later brings its elements (anchors.js looks inside frames).
   // `load` does not bubble: captured.
-  const frameLoaded = (e) => e.target.localName === 'iframe' && relayout();
+  const frameLoaded = (e) => {
+    if (e.target.localName !== 'iframe') return;
+    hoverFrames(document);
+    relayout();
+  };
 
   function shut() {
     if (closed) return;
@@ -220,6 +237,7 @@ async function start(opts) {
     if (abort) abort.abort();
     for (const [t, type, fn] of listeners) t.removeEventListener(type, fn, { passive: true });
     document.removeEventListener('load', frameLoaded, true);
+    for (const d of hovering) d.removeEventListener('mousemove', hover, { passive: true });
     observer.disconnect();
     schedule.cancel();
     relayout.cancel();
@@ -233,6 +251,7 @@ async function start(opts) {
 
   for (const [t, type, fn] of listeners) t.addEventListener(type, fn, { passive: true });
   document.addEventListener('load', frameLoaded, true);
+  hoverFrames(document);
   observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] });
   current = ctl;
   await load();

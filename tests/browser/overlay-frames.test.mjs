@@ -58,6 +58,14 @@ test('heat in same-origin frames re-anchors on the frame elements, at their plac
     assert.ok(on.every((a) => a > 0), 'heat on each frame element: ' + on);
     const off = await alpha(Object.values(UNMOVED));
     assert.deepEqual(off, [0, 0, 0], 'no heat at frame-relative positions');
+    // The hover tip over a frame element (the pointer moves in the frame's document), placed at
+    // the pointer's top-page x.
+    await page.mouse.move(...CENTRES.pay);
+    const tip = page.locator('[data-thermograph-ui] >> .tip');
+    await nextFrames(page);
+    assert.equal(await tip.evaluate((t) => t.style.display), 'block', 'a tip over the frame element');
+    assert.match(await tip.textContent(), /^'Pay' button\n1 clicks/);
+    assert.equal(await tip.evaluate((t) => parseFloat(t.style.left)), CENTRES.pay[0] + 14);
     // Scrolled: the boxes follow the page (element centres move up by the scroll).
     await page.evaluate(() => scrollTo(0, 300));
     await page.waitForFunction(() => scrollY === 300);
