@@ -27,7 +27,7 @@ export function start(ctx) {
       return;
     }
     let flags = info.flags;
-    const selecting = e.detail >= 2 && String(getSelection && getSelection()) !== '';
+    const selecting = e.detail >= 2 && String(getSelection && e.view.getSelection()) !== '';  // in the click's own frame
     if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;

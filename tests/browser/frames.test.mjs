@@ -133,3 +133,20 @@ for (const width of [375, 768, 1280]) {
     assert.ok((move[cellOf(...P.rest)] || 0) >= 10, JSON.stringify(move));
   });
 }
+
+// A triple click that selects text in a frame is reading, not rage: the selection is the frame's.
+test('selecting text in a frame is not a rage click', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(server.base + '/pages/frames.html');
+  await trackerReady(page);
+  const words = [S[0] + 20 + 30, S[1] + 76 + 10];  // #words in #static
+  await page.mouse.click(...words, { clickCount: 3 });
+  await sleep(300);
+  assert.ok(await page.evaluate(() => String(document.getElementById('static').contentWindow.getSelection()).includes('words')));
+  await page.close({ runBeforeUnload: true });
+  await until(() => server.received.length > 0, 'the final report');
+  await sleep(100);
+  const total = sum(server.received.map((r) => decode(r.body)));
+  assert.equal(total.elements[fnv1a('iframe#static>p#words.at')]?.counters.clicks, 3);
+  assert.equal(total.layers.rage, undefined, JSON.stringify(total.layers.rage));
+});
