@@ -13,6 +13,7 @@ import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
 
 const Z = 2147483000;
+const OBSERVED = { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] };
 const MIN_PAGE_VIEWS = 30;
 const UNITS = {
   [C.LAYER_CLICKS]: 'clicks per spot', [C.LAYER_MOVE]: `pointer rest time (x ${C.DWELL_UNIT_MS} ms)`,
@@ -211,23 +212,25 @@ async function start(opts) {
     if (records.some((r) => !panel.host.contains(r.target))) relayout();
   });
   const listeners = [[window, 'scroll', schedule], [window, 'resize', relayout], [document, 'mousemove', hover]];
-  // Same-origin frames' documents (nested too) get the hover listener: the pointer over a frame
-  // moves in its document, not this one.
-  const hovering = new Set();
-  function hoverFrames(doc) {
+  // Same-origin frames' documents (nested too) are watched like this one: the pointer over a
+  // frame moves in its document (hover tips), scrolling inside a frame and its DOM changes move
+  // its elements (re-anchor).
+  const frameDocs = new Set(), frameListeners = [['mousemove', hover], ['scroll', relayout]];
+  function watchFrames(doc) {
     for (const f of doc.querySelectorAll('iframe')) {
       const d = f.contentDocument;
-      if (!d || hovering.has(d)) continue;
-      hovering.add(d);
-      d.addEventListener('mousemove', hover, { passive: true });
-      hoverFrames(d);
+      if (!d || frameDocs.has(d)) continue;
+      frameDocs.add(d);
+      for (const [type, fn] of frameListeners) d.addEventListener(type, fn, { passive: true });
+      observer.observe(d, OBSERVED);
+      watchFrames(d);
     }
   }
   // A same-origin frame that loads later brings its elements (anchors.js looks inside frames).
   // `load` does not bubble: captured.
   const frameLoaded = (e) => {
     if (e.target.localName !== 'iframe') return;
-    hoverFrames(document);
+    watchFrames(document);
     relayout();
   };
 
@@ -237,7 +240,7 @@ async function start(opts) {
     if (abort) abort.abort();
     for (const [t, type, fn] of listeners) t.removeEventListener(type, fn, { passive: true });
     document.removeEventListener('load', frameLoaded, true);
-    for (const d of hovering) d.removeEventListener('mousemove', hover, { passive: true });
+    for (const d of frameDocs) for (const [type, fn] of frameListeners) d.removeEventListener(type, fn, { passive: true });
     observer.disconnect();
     schedule.cancel();
     relayout.cancel();
@@ -251,8 +254,8 @@ async function start(opts) {
 
   for (const [t, type, fn] of listeners) t.addEventListener(type, fn, { passive: true });
   document.addEventListener('load', frameLoaded, true);
-  hoverFrames(document);
-  observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] });
+  observer.observe(document.body, OBSERVED);
+  watchFrames(document);
   current = ctl;
   await load();
   return ctl;

@@ -73,6 +73,14 @@ test('heat in same-origin frames re-anchors on the frame elements, at their plac
     const scrolled = await alpha([[155, 580], [128, 173], [155, 880]]);
     assert.ok(scrolled[0] > 0 && scrolled[1] > 0, 'heat on #more and #deep after scrolling: ' + scrolled);
     assert.equal(scrolled[2], 0, 'not where #more was before scrolling');
+    // Scrolling inside a frame moves its elements: re-anchored (#more 40 px up).
+    await page.evaluate(() => document.getElementById('late').contentWindow.scrollTo(0, 40));
+    await page.waitForFunction(() => document.getElementById('late').contentWindow.scrollY === 40);
+    await nextFrames(page);
+    await nextFrames(page);
+    const inFrame = await alpha([[155, 540], [155, 595]]);
+    assert.ok(inFrame[0] > 0, 'heat on #more after its frame scrolled: ' + inFrame);
+    assert.equal(inFrame[1], 0, 'not at its place before the frame scrolled: ' + inFrame);
     // Names come from the frame's own document, in words.
     const findings = await page.locator('[data-thermograph-ui] >> .findings').textContent();
     assert.match(findings, /'Pay' button/, findings);
