@@ -57,10 +57,9 @@ export function selector(el) {
 // The frame element holding el when el is in a same-origin frame's document (else falsy).
 const frameOf = (el) => el.ownerDocument !== document && el.ownerDocument.defaultView.frameElement;
 
-// Where a same-origin frame's viewport sits in this window's (nested frames add up): [x, y],
-// [0, 0] for this window's own events.
-export function frameAt(w) {
-  let x = 0, y = 0;
+// Where a same-origin frame's viewport sits in this window's (nested frames add up), added to
+// [x, y] (a point in that frame's viewport); [x, y] as given for this window's own events.
+export function frameAt(w, x = 0, y = 0) {
   for (let f; w && w !== window && (f = w.frameElement); w = w.parent) {
     const r = f.getBoundingClientRect();
     x += r.left + f.clientLeft;
