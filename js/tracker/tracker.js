@@ -32,8 +32,8 @@ export function createTracker(options = {}) {
 
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
-    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js).
-    lastShift: -1e9, lastClick: -1e9, docs: [],
+    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js), docs (start).
+    lastShift: -1e9, lastClick: -1e9,
     // Every guarded fn is an arrow function: no `this` to pass on.
     // One argument: every guarded function is an event handler or a callback of one (no rest
     // array per pointer event on the hot path).
@@ -158,6 +158,7 @@ export function createTracker(options = {}) {
     running = true;
     try {
       device = matchMedia('(pointer: coarse)').matches ? DEVICE_TOUCH : DEVICE_MOUSE;
+      ctx.docs = [];  // this run's registrations only: a restart must not add the last run's again
       scroll.start(ctx);
       click.start(ctx);
       pointer.start(ctx);

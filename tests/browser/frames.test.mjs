@@ -150,3 +150,20 @@ test('selecting text in a frame is not a rage click', async () => {
   assert.equal(total.elements[fnv1a('iframe#static>p#words.at')]?.counters.clicks, 3);
   assert.equal(total.layers.rage, undefined, JSON.stringify(total.layers.rage));
 });
+
+// 'stop' then 'start' (consent withdrawn and given again): every document's listeners are
+// registered once again, not twice (each click counted once, in the page and in a frame).
+test('a restarted tracker counts each click once, in the page and in frames', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(server.base + '/pages/frames.html');
+  await trackerReady(page);
+  await page.evaluate(() => { thermograph('stop'); thermograph('start'); });
+  await sleep(300);  // past the restarted page view's settle time
+  await page.mouse.click(...P.still);
+  await page.mouse.click(20, 40);  // the page's own body
+  await page.close({ runBeforeUnload: true });
+  await until(() => server.received.length > 0, 'the final report');
+  await sleep(100);
+  const total = sum(server.received.map((r) => decode(r.body)));
+  assert.deepEqual(total.layers.clicks, { [cellOf(...P.still)]: 1, [cellOf(20, 40)]: 1 });
+});
