@@ -166,13 +166,15 @@ export function createTracker(options = {}) {
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
       // The page's document and every same-origin frame's, present now or loaded later (nested
       // too; cross-origin frames have no document here: a site installs the tracker inside them).
-      const seen = new WeakSet(), observe = (d) => {
-        if (!d || seen.has(d)) return;
-        seen.add(d);
+      // A document seen twice (its frame's load after this walk) adds nothing: the browser ignores
+      // a repeated addEventListener and MutationObserver.observe. Loads of elements without a
+      // contentDocument (images, scripts) find nothing to observe.
+      const observe = (d) => {
+        if (!d) return;
         for (const on of ctx.docs) on(d);
         for (const f of d.querySelectorAll('iframe')) observe(f.contentDocument);
       };
-      listen(ctx, 'load', (e) => e.target.localName === 'iframe' && observe(e.target.contentDocument));
+      listen(ctx, 'load', (e) => observe(e.target.contentDocument));
       observe(document);
       ctx.beginPageView();
     } catch (e) { fail(e); }
