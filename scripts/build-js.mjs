@@ -26,7 +26,7 @@ const common = {
 const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
   'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
-  'el', 'excluded', 'sel', 'k', 'flags',
+  'el', 'excluded', 'sel', 'k', 'flags', 'docs',
   'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
   'tries',
 ];

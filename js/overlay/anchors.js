@@ -1,14 +1,24 @@
 // Re-anchoring: finds the data's elements on the live DOM by recomputing every element's keys
 // exactly as the tracker does (selector() from the tracker, hashed by the same C++ in wasm).
 import { EL_FIXED } from 'thermograph-constants';
-import { selector } from '../tracker/element.js';
+import { selector, frameAt } from '../tracker/element.js';
 
-// Every element of the page, inside open shadow roots too (where the tracker keys clicks).
+// Every element of the page, inside open shadow roots and same-origin frames too, nested (where
+// the tracker keys clicks). A cross-origin frame has no contentDocument here (null, no throw):
+// its own tag reports for its own page.
 function* everyElement(root) {
   for (const el of root.querySelectorAll('*')) {
     yield el;
     if (el.shadowRoot) yield* everyElement(el.shadowRoot);
+    if (el.localName === 'iframe' && el.contentDocument?.body) yield* everyElement(el.contentDocument.body);
   }
+}
+
+// An element's box in the top window's viewport: a same-origin frame's elements are moved by
+// where the frame's viewport sits (frameAt, the tracker's own translation of frame events).
+export function viewBox(el) {
+  const r = el.getBoundingClientRect(), [x, y] = frameAt(el.ownerDocument.defaultView);
+  return x || y ? new DOMRect(r.x + x, r.y + y, r.width, r.height) : r;
 }
 
 // Finds the data's elements on the page: { byKey: Map key -> element, keyOf: WeakMap element ->
@@ -41,7 +51,7 @@ export function anchorBoxes(byKey, stats) {
   let i = 0;
   for (const [key, el] of byKey) {
     if (!stats.has(key)) continue;  // a compare row's identity, not one of the data's elements
-    const r = el.getBoundingClientRect();
+    const r = viewBox(el);
     if (!r.width && !r.height) continue;  // display: none now: nothing to draw on
     const fixed = (stats.get(key)?.flags ?? 0) & EL_FIXED;
     out.set([key, r.left + (fixed ? 0 : scrollX), r.top + (fixed ? 0 : scrollY), r.width, r.height], i);

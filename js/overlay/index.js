@@ -7,11 +7,13 @@ import * as C from 'thermograph-constants';
 import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, reportAnchoring, privacyNote } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
-import { findElements, anchorBoxes } from './anchors.js';
+import { findElements, anchorBoxes, viewBox } from './anchors.js';
+import { frameAt } from '../tracker/element.js';
 import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
 
 const Z = 2147483000;
+const OBSERVED = { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] };
 const MIN_PAGE_VIEWS = 30;
 const UNITS = {
   [C.LAYER_CLICKS]: 'clicks per spot', [C.LAYER_MOVE]: `pointer rest time (x ${C.DWELL_UNIT_MS} ms)`,
@@ -180,7 +182,7 @@ async function start(opts) {
       return;
     }
     const boxes = [...found.byKey].map(([key, el]) => {
-      const r = el.getBoundingClientRect();
+      const r = viewBox(el);
       return { x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height, name: name(key) };
     });
     const layers = ['Clicks', 'Movement', 'Rage clicks', 'Dead clicks', 'Error clicks', 'Clicks on fixed elements', 'Scroll reach', 'Scroll reach', 'Attention'];
@@ -196,7 +198,7 @@ async function start(opts) {
   // The tip follows its element: on scroll it moves with it and hides once the element has left.
   function placeTip() {
     if (!hovered) return panel.tip('', 0, 0);
-    const r = hovered.el.getBoundingClientRect();
+    const r = viewBox(hovered.el);
     if (!hovered.el.isConnected || (!r.width && !r.height) || r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) {
       hovered = null;
       return panel.tip('', 0, 0);
@@ -212,7 +214,7 @@ async function start(opts) {
     while (n && !found.keyOf.has(n)) n = n.parentElement || n.parentNode?.host;
     const key = n && found.keyOf.get(n);
     const s = key != null && stats.get(key);
-    hovered = s && s.clicks ? { el: n, key, x: e.clientX } : null;
+    hovered = s && s.clicks ? { el: n, key, x: e.clientX + frameAt(e.view)[0] } : null;
     placeTip();
   }
 
@@ -221,12 +223,35 @@ async function start(opts) {
     if (records.some((r) => !panel.host.contains(r.target))) relayout();
   });
   const listeners = [[window, 'scroll', schedule], [window, 'resize', relayout], [document, 'mousemove', hover]];
+  // Same-origin frames' documents (nested too) are watched like this one: the pointer over a
+  // frame moves in its document (hover tips), scrolling inside a frame and its DOM changes move
+  // its elements (re-anchor).
+  const frameDocs = new Set(), frameListeners = [['mousemove', hover], ['scroll', relayout]];
+  function watchFrames(doc) {
+    for (const f of doc.querySelectorAll('iframe')) {
+      const d = f.contentDocument;
+      if (!d || frameDocs.has(d)) continue;
+      frameDocs.add(d);
+      for (const [type, fn] of frameListeners) d.addEventListener(type, fn, { passive: true });
+      observer.observe(d, OBSERVED);
+      watchFrames(d);
+    }
+  }
+  // A same-origin frame that loads later brings its elements (anchors.js looks inside frames).
+  // `load` does not bubble: captured.
+  const frameLoaded = (e) => {
+    if (e.target.localName !== 'iframe') return;
+    watchFrames(document);
+    relayout();
+  };
 
   function shut() {
     if (closed) return;
     closed = true;
     if (abort) abort.abort();
     for (const [t, type, fn] of listeners) t.removeEventListener(type, fn, { passive: true });
+    document.removeEventListener('load', frameLoaded, true);
+    for (const d of frameDocs) for (const [type, fn] of frameListeners) d.removeEventListener(type, fn, { passive: true });
     observer.disconnect();
     schedule.cancel();
     relayout.cancel();
@@ -239,7 +264,9 @@ async function start(opts) {
   }
 
   for (const [t, type, fn] of listeners) t.addEventListener(type, fn, { passive: true });
-  observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] });
+  document.addEventListener('load', frameLoaded, true);
+  observer.observe(document.body, OBSERVED);
+  watchFrames(document);
   current = ctl;
   await load();
   return ctl;

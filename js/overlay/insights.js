@@ -4,6 +4,7 @@
 // element names from names.js (the live DOM, PII-masked). Also compare mode's segment queries and
 // the outlines that mark elements whose difference is significant.
 import { DEVICE_MOUSE, DEVICE_PEN, DEVICE_TOUCH, EL_INTERACTIVE, INSIGHT_OPTIONS } from 'thermograph-constants';
+import { viewBox } from './anchors.js';
 
 const INTERACTIVE = EL_INTERACTIVE;
 // The options the overlay passes (InsightParams in src/bindings/overlay.cpp), at the core's defaults.
@@ -31,7 +32,7 @@ const more = (html) => `<details class="more"><summary>numbers</summary>${html}<
 export function insightBoxes(byKey, stats) {
   const out = [];
   for (const [key, el] of byKey) {
-    const r = el.getBoundingClientRect();
+    const r = viewBox(el);
     if (!r.width && !r.height) continue;
     out.push(key, r.left + scrollX, r.top + scrollY, r.width, r.height, (stats.get(key)?.flags ?? 0) & EL_INTERACTIVE ? 1 : 0);
   }
@@ -58,7 +59,7 @@ export function compareQueries(state) {
 
 // Where a near-miss cluster lies relative to its target: "just left of", "just below"...
 function direction(m, el) {
-  const r = el?.getBoundingClientRect();
+  const r = el && viewBox(el);
   if (!r) return 'next to';
   const x = r.left + scrollX, y = r.top + scrollY;
   const dx = m.cx < x ? x - m.cx : m.cx > x + r.width ? m.cx - x - r.width : 0;
@@ -164,7 +165,7 @@ export function createMarks(zIndex) {
       for (const key of keys) {
         const el = byKey.get(key);
         if (!el) continue;
-        const r = el.getBoundingClientRect();
+        const r = viewBox(el);
         const m = document.createElement('div');
         m.setAttribute('data-thermograph-mark', hex(key));
         m.style.cssText = `position:absolute;left:${r.left + scrollX - 3}px;top:${r.top + scrollY - 3}px;` +

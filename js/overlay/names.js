@@ -46,7 +46,7 @@ function textOf(el) {
 export function accessibleName(el) {
   const by = el.getAttribute('aria-labelledby');
   if (by) {
-    const t = by.split(/\s+/).map((id) => document.getElementById(id)).filter(Boolean).map(textOf).join(' ');
+    const t = by.split(/\s+/).map((id) => el.ownerDocument.getElementById(id)).filter(Boolean).map(textOf).join(' ');
     if (clean(t)) return clean(t);
   }
   const aria = clean(el.getAttribute('aria-label'));
@@ -84,7 +84,7 @@ function describe(module, el, depth = 0) {
   if (name) return role ? (IMAGE_FIRST.has(role) ? `${role} ${name}` : `${name} ${role}`) : name;
   const parent = el.parentElement;
   const kind = role || (el.classList[0] && !/\d/.test(el.classList[0]) ? el.classList[0].replace(/[-_]/g, ' ') : el.tagName.toLowerCase());
-  if (!parent || parent === document.body || depth > 3) return role || `${kind}`;
+  if (!parent || parent === el.ownerDocument.body || depth > 3) return role || `${kind}`;
   const same = [...parent.children].filter((c) => c.tagName === el.tagName);
   const pos = same.length > 1 ? `${ORD(same.indexOf(el) + 1)} ` : '';
   return `${pos}${kind} in ${describe(module, parent, depth + 1)}`;

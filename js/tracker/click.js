@@ -27,11 +27,11 @@ export function start(ctx) {
       return;
     }
     let flags = info.flags;
-    const selecting = e.detail >= 2 && String(getSelection && getSelection()) !== '';
+    const selecting = e.detail >= 2 && String(getSelection && e.view.getSelection()) !== '';  // in the click's own frame
     if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;
-    const p = flags & CLICK_FIXED ? { x, y } : ctx.toPage(x, y);
+    const p = ctx.toPage(x, y, e.view, 0, flags & CLICK_FIXED);
     // Where it fell inside the element. On the element itself the event's offset is in the
     // element's own box, its transform undone (rotated, skewed: the browser inverts it); otherwise
     // (a child, keyboard activation), the bounding box.

@@ -49,18 +49,39 @@ export function selector(el) {
     steps.unshift(step);
     if (anchored || tag === 'body') break;
   }
-  return steps.join('>');
+  // In a same-origin frame: after the frame element's own path (its ids anchor only inside it).
+  const f = frameOf(el);
+  return (f ? selector(f) + '>' : '') + steps.join('>');
+}
+
+// The frame element holding el when el is in a same-origin frame's document (else falsy).
+const frameOf = (el) => el.ownerDocument !== document && el.ownerDocument.defaultView.frameElement;
+
+// Where a same-origin frame's viewport sits in this window's (nested frames add up), added to
+// [x, y] (a point in that frame's viewport); [x, y] as given for this window's own events.
+export function frameAt(w, x = 0, y = 0) {
+  for (let f; w && w !== window && (f = w.frameElement); w = w.parent) {
+    const r = f.getBoundingClientRect();
+    x += r.left + f.clientLeft;
+    y += r.top + f.clientTop;
+  }
+  return [x, y];
 }
 
 export const isInteractive = (el) => !!el.closest(INTERACTIVE);
 
+// Inside a frame, the markers of the frame element and its ancestors count too.
 export function isExcluded(el) {
   if (el.closest(EXCLUDED)) return true;
-  const ac = el.getAttribute && el.getAttribute('autocomplete');
-  return !!(ac && SENSITIVE_AUTOCOMPLETE.test(ac));
+  const ac = el.getAttribute && el.getAttribute('autocomplete'), f = frameOf(el);
+  return !!(ac && SENSITIVE_AUTOCOMPLETE.test(ac)) || (!!f && isExcluded(f));
 }
 
+// Fixed on screen: for an element in a frame, whether the frame is (a frame's own fixed header
+// scrolls with the page; anything in a fixed frame, a chat widget, stays put).
 export function isFixed(el) {
+  const f = frameOf(el);
+  if (f) return isFixed(f);
   for (let n = el; n && n.nodeType === 1 && n.localName !== 'body'; n = n.parentElement) {
     const p = getComputedStyle(n).position;
     if (p === 'fixed' || p === 'sticky') return true;

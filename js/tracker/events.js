@@ -10,11 +10,16 @@ export const log = (m) => {
 };
 
 // Adds a guarded, passive capture listener (every event source uses these); the tracker removes
-// it on stop, with everything else the sources registered through ctx.undo, last first.
-export function listen(ctx, type, fn, target = document) {
+// it on stop, with everything else the sources registered through ctx.undo, last first. Without
+// a target: on every document the tracker observes (ctx.docs: the page's and its same-origin
+// frames', tracker.js), now and as frames load.
+export function listen(ctx, type, fn, target) {
   const g = ctx.guard(fn), o = { passive: true, capture: true };
-  target.addEventListener(type, g, o);
-  ctx.undo(() => target.removeEventListener(type, g, o));
+  const on = (t) => {
+    t.addEventListener(type, g, o);
+    ctx.undo(() => t.removeEventListener(type, g, o));
+  };
+  target ? on(target) : ctx.docs.push(on);
 }
 
 // Runs fn at most once per frame (16 ms), however many events ask for it (scroll sampling). A

@@ -14,7 +14,7 @@ export function start(ctx, intervalMs) {
     const v = visible();
     ctx.record(EV_VISIBILITY, v ? 1 : 0);
     if (!v) ctx.sendDeltas(false);
-  });
+  }, document);
   listen(ctx, 'pagehide', leave, window);
   // While visible, deltas leave after 10 s, then at doubling intervals up to 60 s: short visits
   // report early, long ones send a few reports rather than one every 10 s (each repeats the

@@ -14,7 +14,7 @@ export function start(ctx) {
     if (!info) return last && ctx.record(EV_POINTER_OUT);  // also in exclusion zones: no pointer data there
     // No element-relative position for moves: the core credits hover to the element as a whole,
     // and skipping getBoundingClientRect() keeps every sample free of layout reads.
-    const p = ctx.toPage(last.clientX, last.clientY, { x: last.pageX, y: last.pageY });
+    const p = ctx.toPage(last.clientX, last.clientY, last.view, { x: last.pageX, y: last.pageY });
     ctx.record(EV_MOVE, p.x, p.y, info, info.flags, 0, 0, t);
   };
   // A move within 16 ms of the last sample is held, not recorded: the next sample replaces it, and

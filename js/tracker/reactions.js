@@ -7,7 +7,7 @@ export function start(ctx) {
   if (window.MutationObserver) {
     // Mutations matter only shortly after a click: react() records nothing otherwise.
     const mo = new MutationObserver(ctx.guard(() => ctx.react(REACT_MUTATION)));
-    mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    ctx.docs.push((d) => mo.observe(d, { subtree: true, childList: true, attributes: true, characterData: true }));
     ctx.observesMutations = true;
     ctx.undo(() => mo.disconnect());
   }

@@ -3,6 +3,7 @@
 // which element scrolls. Other inner scrollers (carousels, code blocks) count as reactions only.
 import { EV_SCROLL, REACT_SCROLL } from 'thermograph-constants';
 import { listen, perFrame } from './events.js';
+import { frameAt } from './element.js';
 
 export function start(ctx) {
   const root = document.scrollingElement || document.documentElement;
@@ -10,10 +11,14 @@ export function start(ctx) {
   // Could el be the main scroller? It scrolls and is at least half the viewport high.
   const fills = (el, slack) => el.clientHeight >= innerHeight / 2 && el.scrollHeight > el.clientHeight + slack;
   const windowScrolls = () => root.scrollHeight > innerHeight + 1;
+  // A viewport position of the event's window `w` on the page (in the viewport when `fixed`).
   // `page`: the event's own pageX/pageY when it has them (the window scroller's page
   // coordinates, computed by the browser: reading scrollX/scrollY here could force a layout).
-  ctx.toPage = (x, y, page) => {
-    if (!main) return page || { x: x + scrollX, y: y + scrollY };
+  ctx.toPage = (x, y, w, page, fixed) => {
+    // A same-origin frame's event: where its viewport sits in this one (nested frames add up).
+    [x, y] = frameAt(w, x, y);
+    if (fixed) return { x, y };
+    if (!main) return (w === window && page) || { x: x + scrollX, y: y + scrollY };
     const r = main.getBoundingClientRect();
     return { x: x - r.left + main.scrollLeft, y: y - r.top + main.scrollTop };
   };
@@ -33,7 +38,7 @@ export function start(ctx) {
   const sample = perFrame(ctx, () => ctx.sendScroll());
   listen(ctx, 'scroll', (e) => {
     const el = e.target;
-    if (el && el.nodeType === 1 && el !== root && el !== document.body) {
+    if (el.ownerDocument === document && el !== root && el !== document.body) {
       if (el !== main && !windowScrolls() && fills(el, 0)) main = el;
       if (el !== main) return ctx.react(REACT_SCROLL);
     }

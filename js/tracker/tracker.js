@@ -5,7 +5,7 @@ import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_RAGE_CLICKS, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII,
 } from 'thermograph-constants';
-import { isLabel, log, now, VERSION } from './events.js';
+import { isLabel, listen, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
 import { target, selector, isInteractive, isExcluded, isFixed } from './element.js';
 import { createTransport, endpointUrl } from './transport.js';
@@ -32,7 +32,7 @@ export function createTracker(options = {}) {
 
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
-    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js).
+    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js), docs (start).
     lastShift: -1e9, lastClick: -1e9,
     // Every guarded fn is an arrow function: no `this` to pass on.
     // One argument: every guarded function is an event handler or a callback of one (no rest
@@ -159,11 +159,24 @@ export function createTracker(options = {}) {
     running = true;
     try {
       device = matchMedia('(pointer: coarse)').matches ? DEVICE_TOUCH : DEVICE_MOUSE;
+      ctx.docs = [];  // this run's registrations only: a restart must not add the last run's again
       scroll.start(ctx);
       click.start(ctx);
       pointer.start(ctx);
       reactions.start(ctx);
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
+      // The page's document and every same-origin frame's, present now or loaded later (nested
+      // too; cross-origin frames have no document here: a site installs the tracker inside them).
+      // A document seen twice (its frame's load after this walk) adds nothing: the browser ignores
+      // a repeated addEventListener and MutationObserver.observe. Loads of elements without a
+      // contentDocument (images, scripts) find nothing to observe.
+      const observe = (d) => {
+        if (!d) return;
+        for (const on of ctx.docs) on(d);
+        for (const f of d.querySelectorAll('iframe')) observe(f.contentDocument);
+      };
+      listen(ctx, 'load', (e) => observe(e.target.contentDocument));
+      observe(document);
       ctx.beginPageView();
     } catch (e) { fail(e); }
   }
