@@ -27,9 +27,12 @@ export function start(ctx) {
       return;
     }
     let flags = info.flags;
-    const selecting = e.detail >= 2 && String(getSelection && e.view.getSelection()) !== '';  // in the click's own frame
-    if (selecting || noRage(el)) flags |= CLICK_NO_RAGE;
-    if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
+    // Text selected when the click lands (in the click's own frame): the click selected it, by a
+    // drag or a double or triple click. That is its reaction (never dead), and repeated clicks
+    // that select words and paragraphs are not rage.
+    const selecting = String(getSelection && e.view.getSelection()) !== '';
+    if ((selecting && e.detail >= 2) || noRage(el)) flags |= CLICK_NO_RAGE;
+    if (selecting || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;
     const p = ctx.toPage(x, y, e.view, 0, flags & CLICK_FIXED);
     // Where it fell inside the element. On the element itself the event's offset is in the

@@ -158,6 +158,27 @@ test('dead: an image-like div with no reaction is dead; links and DOM-mutating b
   }
 });
 
+test('dead: a drag that selects text is not a dead click; a plain click on the same text is', async () => {
+  const page = await open('/pages/capture.html');
+  // Press, drag across the words, release on the same paragraph: the browser fires a click.
+  await page.mouse.move(410, 630);
+  await page.mouse.down();
+  for (let x = 430; x <= 650; x += 20) await page.mouse.move(x, 632);
+  await page.mouse.up();
+  assert.ok((await page.evaluate(() => String(getSelection()))).length > 5, 'the drag selected text');
+  await sleep(3000);  // past the 2.5 s mutation window
+  // A click inside a selection clears it (a reaction of its own), so clear it first: this click
+  // then changes nothing on the page.
+  await page.evaluate(() => getSelection().removeAllRanges());
+  await page.mouse.click(450, 650);
+  await sleep(3000);
+  const total = await finish(page);
+  const copy = total.elements[key('p#copy.at')];
+  assert.equal(copy.counters.clicks, 2);
+  assert.equal(copy.counters.dead, 1, 'only the plain click');
+  assert.deepEqual(total.layers.dead, { [cellOf(450, 650)]: 1 });
+});
+
 test('error: a throwing handler gives one error click; only the page\'s own error surfaces', async () => {
   const page = await open('/pages/capture.html');
   await page.mouse.click(250, 220);            // #boom
