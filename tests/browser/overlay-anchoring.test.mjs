@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createSite, getJson, startServer, tempDir } from '../collector/helpers.mjs';
-import { launch, nextFrames, serve } from './overlay-harness.mjs';
+import { nextFrames, withLiveStack } from './overlay-harness.mjs';
 
 // Variant A (?v=A) shows a "Chat with sales" button that variant B does not have. The variant is
 // in the query, which the page key drops: both variants' heat is stored under one page key.
@@ -22,25 +21,8 @@ const page = (endpoint, site) => `<!doctype html><body style="margin:0;backgroun
 const VISITS = { A: { 'button.trial': 3, 'button.chat': 2 }, B: { 'button.trial': 1 } };
 
 test('heat from a variant with an extra button -> overlay on the other variant -> dashboard share', async () => {
-  const tmp = tempDir();
-  const pages = {};
-  const web = await serve({ pages });
-  const site = createSite(tmp.db, [web.origin]);
-  const collector = await startServer(tmp.db, ['--rate', '0']);
-  pages['/p'] = page(collector.base, site.site_key);
-  const browser = await launch();
-  try {
+  await withLiveStack(page, async ({ web, site, collector, browser, dashboard: dash, until, getJson }) => {
     const tab = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    const dash = async () => (await getJson(`${collector.base}/api/dashboard`, site.read_token)).body;
-    const until = async (done) => {
-      let d;
-      for (let i = 0; i < 100; i++) {
-        d = await dash();
-        if (done(d)) return d;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return d;
-    };
     let clicks = 0, missingClicks = 0, visits = 0;
     for (const [variant, targets] of Object.entries(VISITS)) {
       await tab.goto(`${web.origin}/p?v=${variant}`);
@@ -89,10 +71,5 @@ test('heat from a variant with an extra button -> overlay on the other variant -
     await nextFrames(tab);
     assert.equal(posts.length, 1, JSON.stringify(posts));
     assert.deepEqual({ ...posts[0], missing_share: 0 }, { page: pageKey, elements: 2, found: 1, missing_share: 0 });
-  } finally {
-    await browser.close();
-    await collector.stop();
-    await web.close();
-    tmp.cleanup();
-  }
+  });
 });

@@ -2,7 +2,7 @@
 // report, finds the clicked element by recomputing its key on the live DOM and draws heat on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, nextFrames, screenshotPixels } from './overlay-harness.mjs';
+import { launch, serve, screenshotPixels, flushedReport, openOverlay } from './overlay-harness.mjs';
 
 const PAGE = `<!doctype html><body style="margin:0;background:#fff"><main id="app">
 <button class="buy" style="margin:300px;width:200px;height:60px;background:#fff;border:0"></button></main>
@@ -22,12 +22,8 @@ test('tracker clicks -> report -> overlay heat on the same element', async () =>
     await page.goto(server.origin + '/p');
     await page.waitForTimeout(300);  // clicks in the first 200 ms of a page view are ignored
     for (let i = 0; i < 5; i++) await page.mouse.click(400, 330);
-    await page.evaluate(() => thermograph('flush'));
-    await page.waitForFunction(() => sent.length > 0);
-    report = Buffer.from((await page.evaluate(() => sent))[0]);
-    await page.evaluate(() => thermograph('overlay', { token: 'secret' }).then(() => true));
-    await nextFrames(page);
-    const text = await page.locator('[data-thermograph-ui] >> .anchor').textContent();
+    report = await flushedReport(page);  // what the test server's heatmap API answers with
+    const text = await openOverlay(page);
     assert.match(text, /^1\/1 elements found; 0\.0 %/);
     const [onButton, away] = await screenshotPixels(page, [[400, 330], [150, 600]]);
     assert.ok(onButton[0] > 200 && onButton[1] < 130 && onButton[2] < 130, 'hot: ' + onButton);

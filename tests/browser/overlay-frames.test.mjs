@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, serve, nextFrames, ROOT } from './overlay-harness.mjs';
+import { launch, serve, nextFrames, ROOT, flushedReport, openOverlay } from './overlay-harness.mjs';
 
 const file = (name) => readFileSync(ROOT + 'tests/browser/pages/' + name, 'utf8');
 const PAGES = {
@@ -41,13 +41,8 @@ test('heat in same-origin frames re-anchors on the frame elements, at their plac
       await page.mouse.click(x, y);
       await page.waitForTimeout(100);
     }
-    await page.evaluate(() => thermograph('flush'));
-    await page.waitForFunction(() => sent.length > 0);
-    report = Buffer.from((await page.evaluate(() => sent))[0]);
-
-    await page.evaluate(() => thermograph('overlay', { token: 'secret' }).then(() => true));
-    await nextFrames(page);
-    const text = await page.locator('[data-thermograph-ui] >> .anchor').textContent();
+    report = await flushedReport(page);  // what the test server's heatmap API answers with
+    const text = await openOverlay(page);
     assert.match(text, /^3\/3 elements found; 0\.0 %/, 'the three frame elements, found by their keys');
     // The heat canvas (viewport px, DPR 1): alpha where each element is, none where it is not.
     const alpha = (points) => page.evaluate((pts) => {

@@ -56,3 +56,53 @@ export async function screenshotPixels(page, points) {
     return pts.map(([x, y]) => Array.from(d.slice((y * bmp.width + x) * 4, (y * bmp.width + x) * 4 + 4)));
   }, [png.toString('base64'), points]);
 }
+
+// A live stack for end-to-end overlay tests: the page server, a site allowing its origin in a
+// fresh database, the real collector on it and a browser. `page(collectorBase, siteKey)` gives
+// the HTML served at /p. run(stack) gets { web, site, collector, browser, dashboard, until };
+// everything is stopped afterwards, also when it throws.
+export async function withLiveStack(page, run) {
+  const { createSite, getJson, startServer, tempDir } = await import('../collector/helpers.mjs');
+  const tmp = tempDir();
+  const pages = {};
+  const web = await serve({ pages });
+  const site = createSite(tmp.db, [web.origin]);
+  const collector = await startServer(tmp.db, ['--rate', '0']);
+  pages['/p'] = page(collector.base, site.site_key);
+  const { launch } = await import('./harness.mjs');
+  const browser = await launch();
+  const dashboard = async () => (await getJson(`${collector.base}/api/dashboard`, site.read_token)).body;
+  // Polls the dashboard until done(answer) holds (at most 10 s); returns the last answer.
+  const until = async (done) => {
+    let d;
+    for (let i = 0; i < 100; i++) {
+      d = await dashboard();
+      if (done(d)) return d;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return d;
+  };
+  try {
+    return await run({ web, site, collector, browser, dashboard, until, getJson });
+  } finally {
+    await browser.close();
+    await collector.stop();
+    await web.close();
+    tmp.cleanup();
+  }
+}
+
+// Flushes the tracker on `page` (whose sendBeacon an init script collects into window.sent) and
+// returns the first report's bytes.
+export async function flushedReport(page) {
+  await page.evaluate(() => thermograph('flush'));
+  await page.waitForFunction(() => sent.length > 0);
+  return Buffer.from((await page.evaluate(() => sent))[0]);
+}
+
+// Opens the overlay with token 'secret' and returns the panel's anchoring line.
+export async function openOverlay(page) {
+  await page.evaluate(() => thermograph('overlay', { token: 'secret' }).then(() => true));
+  await nextFrames(page);
+  return page.locator('[data-thermograph-ui] >> .anchor').textContent();
+}
