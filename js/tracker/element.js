@@ -61,9 +61,10 @@ const frameOf = (el) => el.ownerDocument !== document && el.ownerDocument.defaul
 // [x, y] (a point in that frame's viewport); [x, y] as given for this window's own events.
 export function frameAt(w, x = 0, y = 0) {
   for (let f; w && w !== window && (f = w.frameElement); w = w.parent) {
-    const r = f.getBoundingClientRect();
-    x += r.left + f.clientLeft;
-    y += r.top + f.clientTop;
+    // The frame's document starts inside its border and its padding.
+    const r = f.getBoundingClientRect(), s = getComputedStyle(f);
+    x += r.left + f.clientLeft + parseFloat(s.paddingLeft);
+    y += r.top + f.clientTop + parseFloat(s.paddingTop);
   }
   return [x, y];
 }

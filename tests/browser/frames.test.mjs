@@ -36,11 +36,13 @@ const P = {
   cross: [190, 1180],
   sandboxed: [190, 1380],
   private: [45 + 10 + 60, 1505 + 20 + 25],   // #deep in the excluded frame
+  padded: [45 + 20 + 10 + 60, 1705 + 12 + 20 + 25],  // #deep, inside the frame's border and padding
 };
 const CHAT = [45 + 10 + 60, 705 + 20 + 25];  // #deep in the fixed frame: viewport px
 const KEYS = {
   pay: 'iframe#static>button#pay.at', still: 'iframe#static>div#still.at', grow: 'iframe#static>div#grow.at',
   big: 'iframe#static>div#big.at', bar: 'iframe#static>div#bar.at', deep: 'iframe#outer>iframe#inner>button#deep', more: 'iframe#late>a#more',
+  padded: 'iframe#padded>button#deep',
 };
 
 for (const width of [375, 768, 1280]) {
@@ -86,6 +88,7 @@ for (const width of [375, 768, 1280]) {
     await sleep(120);
     await scroll(1300);
     await click('private');
+    await click('padded');
 
     await page.close({ runBeforeUnload: true });
     await until(() => server.received.length > 0, 'the final report');
@@ -94,7 +97,7 @@ for (const width of [375, 768, 1280]) {
     assert.deepEqual(log.filter((l) => /thermograph/.test(l)), []);
     const total = sum(server.received.map((r) => decode(r.body)));
 
-    const clicked = ['still', 'grow', 'pay', 'big', 'deep', 'bar', 'more'];
+    const clicked = ['still', 'grow', 'pay', 'big', 'deep', 'bar', 'more', 'padded'];
     const cells = {};
     for (const n of clicked) cells[cellOf(...P[n])] = (cells[cellOf(...P[n])] || 0) + 1;
     assert.deepEqual(total.layers.clicks, cells, 'each click on its page cell; none from cross-origin or excluded frames');
@@ -118,6 +121,7 @@ for (const width of [375, 768, 1280]) {
     assert.deepEqual(total.elements[fnv1a(KEYS.big)].cells, { '4,9': 1 }, 'scaled 1.5x inside a frame');
     assert.deepEqual(total.elements[fnv1a(KEYS.deep)].cells, { '8,8': 1 });
     assert.deepEqual(total.elements[fnv1a(KEYS.more)].cells, { '8,8': 1 });
+    assert.deepEqual(total.elements[fnv1a(KEYS.padded)].cells, { '8,8': 1 });
 
     // Dead: the frame's do-nothing div only (the DOM-mutating one is alive).
     assert.deepEqual(total.layers.dead, { [cellOf(...P.still)]: 1 });
