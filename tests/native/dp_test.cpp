@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/stats.h"
+#include "test_util.h"
 
 using namespace thermograph;
 
@@ -168,15 +169,6 @@ TEST_CASE("precision@10 of released top cells on a Zipf click map") {
   std::iota(place.begin(), place.end(), 0);
   Rng shuffle(2024);
   for (size_t i = 1023; i > 0; --i) std::swap(place[i], place[shuffle.below(i + 1)]);
-  auto top10 = [](const SparseVec& v) {
-    std::vector<SparseVec::Cell> c = v.cells();
-    std::sort(c.begin(), c.end(), [](auto& x, auto& y) {
-      return x.value != y.value ? x.value > y.value : x.index < y.index;
-    });
-    std::vector<uint32_t> out;
-    for (size_t i = 0; i < c.size() && i < 10; ++i) out.push_back(c[i].index);
-    return out;
-  };
   double prec[3] = {0, 0, 0};
   const double eps[3] = {1.0, 0.1, 1.0};
   for (uint64_t data_seed = 1; data_seed <= 20; ++data_seed) {
@@ -195,7 +187,7 @@ TEST_CASE("precision@10 of released top cells on a Zipf click map") {
       }
       agg.merge(pv.totals());  // each page view starts afresh: its totals are its contribution
     }
-    std::vector<uint32_t> truth = top10(agg.layers[kLayerClicks]);
+    std::vector<uint32_t> truth = test::top10(agg.layers[kLayerClicks]);
     std::sort(truth.begin(), truth.end());
     for (int e = 0; e < 3; ++e)
       for (uint64_t noise_seed = 1; noise_seed <= 10; ++noise_seed) {
@@ -205,7 +197,7 @@ TEST_CASE("precision@10 of released top cells on a Zipf click map") {
         if (e == 2) q.bounds = Bounds{};
         REQUIRE(dp_release(rel, q, data_seed * 100 + noise_seed).released);
         int hit = 0;
-        for (uint32_t idx : top10(rel.layers[kLayerClicks]))
+        for (uint32_t idx : test::top10(rel.layers[kLayerClicks]))
           hit += std::binary_search(truth.begin(), truth.end(), idx);
         prec[e] += hit / 10.0 / 200.0;
       }

@@ -26,6 +26,7 @@
 
 #include "core/dp.h"
 #include "core/tracker.h"
+#include "test_util.h"
 
 using namespace thermograph;
 
@@ -123,16 +124,6 @@ Aggregate record(int width, int n, uint64_t seed, SparseVec& pv_cells, uint64_t 
   return sum;
 }
 
-std::vector<uint32_t> top10(const SparseVec& v) {
-  std::vector<SparseVec::Cell> c = v.cells();
-  std::sort(c.begin(), c.end(), [](auto& x, auto& y) {
-    return x.value != y.value ? x.value > y.value : x.index < y.index;
-  });
-  std::vector<uint32_t> out;
-  for (size_t i = 0; i < c.size() && i < 10; ++i) out.push_back(c[i].index);
-  return out;
-}
-
 // The map in b x b blocks of page cells, each at its first cell's index: summed (`sum`), or
 // read from the first cell (a released map already holds each block's value in every cell).
 SparseVec blocks(const SparseVec& v, uint32_t b, bool sum) {
@@ -153,7 +144,7 @@ SparseVec blocks(const SparseVec& v, uint32_t b, bool sum) {
 // Share of the released top 10 that belong to a true top 10. Ties count: a cell whose true
 // value equals the true 10th value is in some top 10 (16 px cells of one button often tie).
 double precision(const SparseVec& truth, const std::vector<uint32_t>& got) {
-  const std::vector<uint32_t> t = top10(truth);
+  const std::vector<uint32_t> t = test::top10(truth);
   const uint32_t tenth = truth.get(t.back());
   int hit = 0;
   for (uint32_t i : got) hit += truth.get(i) >= tenth;
@@ -179,7 +170,8 @@ TEST_CASE("default tracker + default release at epsilon 1: useful click map and 
       const uint32_t b = DpParams{}.click_pv_block;
       SparseVec other_views;
       record(width, 10000, data_seed * 7919 + uint64_t(width), other_views, 99);
-      prec_sampling += precision(blocks(cell_views, b, true), top10(blocks(other_views, b, true)));
+      prec_sampling +=
+          precision(blocks(cell_views, b, true), test::top10(blocks(other_views, b, true)));
       for (uint64_t noise_seed = 1; noise_seed <= 5; ++noise_seed) {
         Aggregate rel = exact;
         DpParams p;  // the collector's defaults: epsilon 1, delta 1e-6, default bounds and weights
@@ -187,7 +179,7 @@ TEST_CASE("default tracker + default release at epsilon 1: useful click map and 
         REQUIRE(r.released);
         CHECK(r.delta <= p.delta);
         CHECK(rel.layers[kLayerClicks].empty());  // withheld: its sensitivity is 1,280
-        const std::vector<uint32_t> got = top10(blocks(rel.layers[kLayerClickPv], b, false));
+        const std::vector<uint32_t> got = test::top10(blocks(rel.layers[kLayerClickPv], b, false));
         prec_clicks += precision(blocks(exact.layers[kLayerClicks], b, true), got);
         prec_click_pv += precision(blocks(cell_views, b, true), got);
         ++releases;

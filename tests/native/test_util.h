@@ -1,7 +1,9 @@
 // Shared helpers for native tests: a seeded PRNG and random reports.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "core/aggregate.h"
 
@@ -18,6 +20,17 @@ struct Rng {
   }
   uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
 };
+
+// The indexes of the 10 largest cells, largest first (ties: lower index first).
+inline std::vector<uint32_t> top10(const SparseVec& v) {
+  std::vector<SparseVec::Cell> c = v.cells();
+  std::sort(c.begin(), c.end(), [](const auto& x, const auto& y) {
+    return x.value != y.value ? x.value > y.value : x.index < y.index;
+  });
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < c.size() && i < 10; ++i) out.push_back(c[i].index);
+  return out;
+}
 
 inline Aggregate random_aggregate(Rng& rng, bool huge_values = false) {
   Aggregate a;
