@@ -9,6 +9,7 @@
 
 #include "collector/store.h"
 #include "core/codec.h"
+#include "core/splitmix.h"
 
 using namespace thermograph;
 
@@ -16,12 +17,7 @@ namespace {
 
 struct Rng {  // splitmix64
   uint64_t s;
-  uint32_t below(uint32_t n) {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return static_cast<uint32_t>((z ^ (z >> 31)) % n);
-  }
+  uint32_t below(uint32_t n) { return static_cast<uint32_t>(splitmix64(s) % n); }
 };
 
 Report row_with_cells(uint32_t cells, Rng& rng) {

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "collector/store.h"
+#include "core/splitmix.h"
 
 using namespace thermograph;
 
@@ -48,12 +49,7 @@ namespace {
 
 struct Rng {  // splitmix64
   uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64(s); }
   double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   uint32_t below(uint32_t n) { return static_cast<uint32_t>(unit() * n); }
   bool chance(double p) { return unit() < p; }

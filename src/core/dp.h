@@ -13,6 +13,7 @@
 
 #include "aggregate.h"
 #include "pageview.h"
+#include "splitmix.h"
 
 namespace thermograph {
 
@@ -38,12 +39,7 @@ class RandomSource {
 class Rng final : public RandomSource {
  public:
   explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() override {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() override { return splitmix64(s_); }
 
  private:
   uint64_t s_;

@@ -19,6 +19,7 @@
 
 #include "core/codec.h"
 #include "core/element_key.h"
+#include "core/splitmix.h"
 
 using namespace thermograph;
 using nlohmann::json;
@@ -34,12 +35,7 @@ int index_of(const std::string& name, Name name_of, Count n) {
 
 struct Rng {  // splitmix64, same as the native tests
   uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64(s); }
   double unit() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
 };
 

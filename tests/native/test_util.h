@@ -6,18 +6,14 @@
 #include <vector>
 
 #include "core/aggregate.h"
+#include "core/splitmix.h"
 
 namespace thermograph::test {
 
 // splitmix64: seeded, portable, so failures reproduce from the printed seed.
 struct Rng {
   uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64(s); }
   uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
 };
 
