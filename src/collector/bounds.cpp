@@ -21,11 +21,6 @@ uint32_t page_counter_cap(PageCounter c, const Bounds& b) {
   }
 }
 
-uint32_t element_counter_cap(ElementCounter c, const Bounds& b) {
-  if (c == kElHover) return b.element_hover_max;
-  return c >= kElPvClicked ? 1 : b.element_event_max;
-}
-
 Error over(const std::string& what, uint64_t got, uint64_t cap) {
   return Error{what + " is " + std::to_string(got) + ", a page view contributes at most " +
                std::to_string(cap)};
@@ -55,9 +50,9 @@ Expected<void> check_bounds(const Aggregate& a, const Bounds& b) {
     const std::string name = "element " + std::to_string(key);
     for (uint8_t i = 0; i < kElementCounterCount; ++i) {
       const auto c = static_cast<ElementCounter>(i);
-      if (el.counters[i] > element_counter_cap(c, b))
+      if (el.counters[i] > element_counter_cap(b, c))
         return over(name + " counter " + element_counter_name(c), el.counters[i],
-                    element_counter_cap(c, b));
+                    element_counter_cap(b, c));
     }
     if (el.cells.size() > b.element_cells)
       return over(name + " cell count", el.cells.size(), b.element_cells);

@@ -39,11 +39,15 @@ constexpr const char* kCluster = "thermograph";  // the remote_servers entry of 
 constexpr uint64_t kU32 = 4294967295ull;
 constexpr size_t kMaxResponseBytes = size_t{512} << 20;  // bounds what one read may return
 
+// Value columns v0.. of the cells table: enough for every page and element counter.
+constexpr size_t kValues = std::max<size_t>(kPageCounterCount, kElementCounterCount);
+using Values = std::array<uint64_t, kValues>;
+
 // Row kinds of the cells table.
 enum Kind : uint8_t {
-  kPageRow = 0,      // per report row: page counters v0..v8, tracker version, n = 1
+  kPageRow = 0,      // per report row: page counters v0.., tracker version, n = 1
   kLayerCell = 1,    // layer, idx, value v0
-  kElement = 2,      // elem, stable, flags, counters v0..v10
+  kElement = 2,      // elem, stable, flags, counters v0..
   kElementCell = 3,  // elem, idx, value v0
   kMarker = 4,       // batch: this batch wrote this (site, page, day)
   kCounter = 5,      // collector counters: site '', page '#stats', variant = reason, v0
@@ -411,7 +415,7 @@ class ClickHouseStore final : public Store {
       RowKey k;
       k.page = kStatsPage;
       k.variant = reason;
-      std::array<uint64_t, 11> v{};
+      Values v{};
       v[0] = n;
       append_row(counters, k, kStatsDate, kCounter, 0, 0, 0, 0, 0, 0, "", v);
     }
@@ -647,7 +651,7 @@ class ClickHouseStore final : public Store {
         "site String, page String, date Date, width UInt8, device UInt8, logged_in UInt8, "
         "variant String, tags String, kind UInt8, layer UInt8, elem UInt32, stable UInt32, "
         "flags UInt8, version UInt16, idx UInt32, batch String, n UInt64";
-    for (int i = 0; i < 11; ++i) cols += ", v" + std::to_string(i) + " UInt64";
+    for (size_t i = 0; i < kValues; ++i) cols += ", v" + std::to_string(i) + " UInt64";
     run(shard, "CREATE TABLE IF NOT EXISTS " + local("cells") + " (" + cols +
                    ") ENGINE = SummingMergeTree PARTITION BY toYYYYMM(date) ORDER BY (site, page,"
                    " date, width, device, logged_in, variant, tags, kind, layer, elem, idx, stable,"
@@ -655,6 +659,12 @@ class ClickHouseStore final : public Store {
     run(shard, "CREATE TABLE IF NOT EXISTS " + table("cells") + " AS " + local("cells") +
                    " ENGINE = Distributed(" + kCluster + ", " + target_.db +
                    ", cells_local, sipHash64(site, page))");
+    // Tables made before wire version 4 had v0..v10: the new counters' columns are added in
+    // place (an older collector still reads the table, ignoring them).
+    for (const std::string& t : {local("cells"), table("cells")})
+      for (size_t i = 11; i < kValues; ++i)
+        run(shard,
+            "ALTER TABLE " + t + " ADD COLUMN IF NOT EXISTS v" + std::to_string(i) + " UInt64");
     run(shard, "CREATE TABLE IF NOT EXISTS " + table("sites") +
                    " (key String, name String, origins String, token_sha256 String, created Int64,"
                    " version UInt64, deleted UInt8) ENGINE = MergeTree ORDER BY key");
@@ -677,7 +687,7 @@ class ClickHouseStore final : public Store {
   static void append_row(std::string& out, const RowKey& k, const std::string& date, Kind kind,
                          uint8_t layer, uint32_t elem, uint32_t stable, uint8_t flags,
                          uint16_t version, uint32_t idx, const std::string& batch,
-                         const std::array<uint64_t, 11>& v) {
+                         const Values& v) {
     tsv_field(out, k.site);
     out += '\t';
     tsv_field(out, k.page);
@@ -696,21 +706,21 @@ class ClickHouseStore final : public Store {
   static void append_rows(std::string& out, const RowKey& k, const Report& r) {
     const std::string date = day_to_date(k.day);
     const Aggregate& a = r.data;
-    std::array<uint64_t, 11> v{};
+    Values v{};
     for (size_t c = 0; c < a.counters.size(); ++c) v[c] = a.counters[c];
     append_row(out, k, date, kPageRow, 0, 0, 0, 0, r.segment.tracker_version, 0, "", v);
     for (uint8_t l = 0; l < kLayerCount; ++l)
       for (const auto& cell : a.layers[l].cells()) {
-        std::array<uint64_t, 11> c{};
+        Values c{};
         c[0] = cell.value;
         append_row(out, k, date, kLayerCell, l, 0, 0, 0, 0, cell.index, "", c);
       }
     for (const auto& [key, el] : a.elements()) {
-      std::array<uint64_t, 11> c{};
+      Values c{};
       for (size_t i = 0; i < el.counters.size(); ++i) c[i] = el.counters[i];
       append_row(out, k, date, kElement, 0, key, el.stable, el.flags, 0, 0, "", c);
       for (const auto& cell : el.cells.cells()) {
-        std::array<uint64_t, 11> s{};
+        Values s{};
         s[0] = cell.value;
         append_row(out, k, date, kElementCell, 0, key, 0, 0, 0, cell.index, "", s);
       }
@@ -800,7 +810,7 @@ class ClickHouseStore final : public Store {
     }
     auto sat = [](const std::string& s) { return static_cast<uint32_t>(std::min(u64(s), kU32)); };
     std::string sums;
-    for (int i = 0; i < 11; ++i) sums += ", sum(v" + std::to_string(i) + ")";
+    for (size_t i = 0; i < kValues; ++i) sums += ", sum(v" + std::to_string(i) + ")";
     // The four sums run at once (each on its own connection): a read costs the slowest of
     // them, not their total.
     const std::string from = " FROM " + table("cells") + w;
@@ -823,7 +833,7 @@ class ClickHouseStore final : public Store {
       a.layers[u64(r[0])].push_back_unchecked(static_cast<uint32_t>(u64(r[1])), sat(r[2]));
     }
     for (const TsvRow& r : elements.get()) {
-      if (r.size() != 14) continue;
+      if (r.size() != 3 + kValues) continue;
       ElementStats& el = a.push_element_unchecked(static_cast<uint32_t>(u64(r[0])));
       el.flags = static_cast<uint8_t>(u64(r[1]));
       el.stable = static_cast<uint32_t>(u64(r[2]));

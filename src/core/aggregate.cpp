@@ -14,15 +14,34 @@ const char* layer_name(Layer layer) {
 
 const char* page_counter_name(PageCounter c) {
   static const char* const kNames[kPageCounterCount] = {
-      "page_views", "conversions", "pv_clicked",     "pv_rage",        "pv_dead",
-      "pv_error",   "fold_sum",    "doc_height_sum", "engaged_seconds"};
+      "page_views",       "conversions",      "pv_clicked",     "pv_rage",         "pv_dead",
+      "pv_error",         "fold_sum",         "doc_height_sum", "engaged_seconds", "pv_quick_exit",
+      "pv_scroll_thrash", "pv_cursor_thrash", "pv_dead_swipe"};
   return c < kPageCounterCount ? kNames[c] : "?";
 }
 
 const char* element_counter_name(ElementCounter c) {
-  static const char* const kNames[kElementCounterCount] = {
-      "clicks",     "rage",    "dead",    "error",    "hover",       "pv_clicked",
-      "pv_hovered", "pv_rage", "pv_dead", "pv_error", "pv_converted"};
+  static const char* const kNames[kElementCounterCount] = {"clicks",
+                                                           "rage",
+                                                           "dead",
+                                                           "error",
+                                                           "hover",
+                                                           "pv_clicked",
+                                                           "pv_hovered",
+                                                           "pv_rage",
+                                                           "pv_dead",
+                                                           "pv_error",
+                                                           "pv_converted",
+                                                           "hesitation_lt_1s",
+                                                           "hesitation_1_3s",
+                                                           "hesitation_3_10s",
+                                                           "hesitation_ge_10s",
+                                                           "pv_hover_clicked",
+                                                           "pv_exposed",
+                                                           "exposure",
+                                                           "pv_focused",
+                                                           "pv_changed",
+                                                           "pv_submitted"};
   return c < kElementCounterCount ? kNames[c] : "?";
 }
 

@@ -85,6 +85,11 @@ enum PageCounter : uint8_t {
   kFoldSum,         // sum of initial viewport heights (px): average fold = kFoldSum / kPageViews
   kDocHeightSum,    // sum of the deepest document height seen per page view (px)
   kEngagedSeconds,  // visible-and-active seconds
+  // Wire version 4: behaviour signals, 0/1 per page view (thresholds: TrackerConfig, tracker.h).
+  kPvQuickExit,     // ended within quick_exit_ms without a click or tap
+  kPvScrollThrash,  // excessive scrolling: scroll_reversals quick direction reversals
+  kPvCursorThrash,  // thrashed cursor: cursor_reversals quick back-and-forth pointer moves
+  kPvDeadSwipe,     // a touch swipe that moved nothing and nothing answered
   kPageCounterCount,
 };
 const char* page_counter_name(PageCounter c);
@@ -101,9 +106,28 @@ enum ElementCounter : uint8_t {
   kElPvDead,
   kElPvError,
   kElPvConverted,  // page views that clicked the element and reached a goal
+  // Wire version 4. Hesitation: page views whose first click on the element came this long after
+  // the pointer first entered it (kHesitationMs; mouse and pen only, a finger has no hover).
+  kElHesitation0,     // under 1 s
+  kElHesitation1,     // 1-3 s
+  kElHesitation2,     // 3-10 s
+  kElHesitation3,     // 10 s or more
+  kElPvHoverClicked,  // page views with pv_hovered that also clicked it (hovered, never clicked:
+                      // pv_hovered - pv_hover_clicked)
+  kElPvExposed,       // page views in which it was at least half visible for exposure_ms at once
+  kElExposure,        // time at least half visible, units of kAttentionUnitMs
+  kElPvFocused,       // form fields: page views that focused it
+  kElPvChanged,       // ... changed its value (never the value itself)
+  kElPvSubmitted,     // ... changed it, then submitted its form (abandoned: changed - submitted)
   kElementCounterCount,
 };
 const char* element_counter_name(ElementCounter c);
+// Hesitation bucket upper bounds (ms): bucket i holds [kHesitationMs[i - 1], kHesitationMs[i]).
+// @js
+inline constexpr uint32_t kHesitationMs[] = {1000, 3000, 10000};
+// Counters a version-1..3 report may carry: version 4 added the rest.
+inline constexpr uint32_t kPageCountersV3 = kPvQuickExit;
+inline constexpr uint32_t kElementCountersV3 = kElHesitation0;
 
 // @js
 enum ElementFlag : uint8_t {

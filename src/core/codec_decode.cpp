@@ -202,12 +202,14 @@ bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, W
   return true;
 }
 
+// `known`: the counters the report's wire version has (version 4 added some).
 template <size_t N>
-bool read_counters(Reader& rd, std::array<uint32_t, N>& c, What name) {
+bool read_counters(Reader& rd, std::array<uint32_t, N>& c, uint32_t known, What name) {
+  static_assert(N < 32);
   const auto what = [&] { return name.str(); };
   uint32_t mask = 0;
   if (!rd.varint(mask, [&] { return what() + " counter mask"; })) return false;
-  if (mask >> N)
+  if (mask >> known)
     return rd.fail(DecodeStatus::kReservedBits, what() + " counter mask sets unknown counters");
   for (size_t i = 0; i < N; ++i) {
     c[i] = 0;
@@ -287,7 +289,9 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   if (!read_segment(rd, out.segment, out.kind)) return result;
 
   Aggregate& a = out.data;
-  if (!read_counters(rd, a.counters, "page")) return result;
+  if (!read_counters(rd, a.counters, version >= 4 ? uint32_t{kPageCounterCount} : kPageCountersV3,
+                     "page"))
+    return result;
   uint8_t nlayers;
   if (!rd.u8(nlayers, "layer count")) return result;
   int prev = -1;
@@ -345,7 +349,8 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
         return result;
       }
     }
-    if (!read_counters(rd, el.counters, what) ||
+    if (!read_counters(rd, el.counters,
+                       version >= 4 ? uint32_t{kElementCounterCount} : kElementCountersV3, what) ||
         !read_sparse(rd, el.cells, kSubGrid * kSubGrid, limits.max_element_cells,
                      [&] { return what() + " cells"; }))
       return result;

@@ -50,11 +50,6 @@ double counter_sensitivity(const Bounds& b, PageCounter c) {
   }
 }
 
-double element_counter_cap(const Bounds& b, ElementCounter c) {
-  if (c == kElHover) return b.element_hover_max;
-  return c >= kElPvClicked ? 1 : b.element_event_max;
-}
-
 struct Domain {
   uint32_t cols, rows;  // rows x cols cells; band layers use cols = 1
 };

@@ -136,10 +136,7 @@ PageView::Element* PageView::element(uint32_t key, uint8_t flags) {
 
 void PageView::add_element(Element& el, ElementCounter c, uint32_t value) {
   if (c >= kElementCounterCount) return;
-  const uint32_t cap = c == kElHover       ? bounds_.element_hover_max
-                       : c >= kElPvClicked ? 1
-                                           : bounds_.element_event_max;
-  el.total[c] = min_of(sat_add(el.total[c], value), cap);
+  el.total[c] = min_of(sat_add(el.total[c], value), element_counter_cap(bounds_, c));
 }
 
 bool PageView::add_element_cell(Element& el, uint32_t sub_index) {

@@ -48,10 +48,21 @@ struct Bounds {
   // Distinct elements per page view credited pv_clicked (and pv_converted): DP sensitivity of
   // element click rates. Later elements still get their clicks, hover and cells.
   uint32_t clicked_elements = 4;
-  uint32_t element_event_max = 20;   // clicks (and rage/dead/error) per element
-  uint32_t element_hover_max = 600;  // hover units per element (30 s)
+  uint32_t element_event_max = 20;       // clicks (and rage/dead/error) per element
+  uint32_t element_hover_max = 600;      // hover units per element (30 s)
+  uint32_t element_exposure_max = 3000;  // exposure units per element (5 min)
   uint32_t engaged_seconds_max = 3600;
 };
+
+// What one page view adds to an element counter at most: hover and exposure time, event counts,
+// 1 for the page-view counters (pv_* and hesitation buckets). The tracker, the collector's bounds
+// check and the DP sensitivities all read it here.
+[[gnu::always_inline]] inline uint32_t element_counter_cap(const Bounds& b, ElementCounter c) {
+  return c == kElHover       ? b.element_hover_max
+         : c == kElExposure  ? b.element_exposure_max
+         : c >= kElPvClicked ? 1
+                             : b.element_event_max;
+}
 
 struct Caps {
   uint32_t cells;
@@ -205,6 +216,7 @@ class PageView : private detail::PageViewCounts {
     uint32_t ncells;
     uint32_t total[kElementCounterCount];
     uint32_t sent[kElementCounterCount];
+    double entered;  // when the pointer entered it for its first dwell (valid once hover > 0)
     DeltaCell cells[kMaxElementCells];  // click sub-grid, sorted by index
   };
 
@@ -229,7 +241,7 @@ class PageView : private detail::PageViewCounts {
   bool add(Layer layer, uint32_t index, uint32_t value);
   void set_counter(PageCounter c, uint32_t value);  // 0/1 flags and per-page-view values
   void raise_counter(PageCounter c, uint32_t value) { set_counter(c, value); }
-  Element* element(uint32_t key, uint8_t flags);  // nullptr once the element cap is hit
+  [[gnu::noinline]] Element* element(uint32_t key, uint8_t flags);  // nullptr at the element cap
 
   // The stable key of an element key the page computed (element_key.h), remembered so the
   // element's first delta of a page view can carry it. Recent keys only (a direct-mapped cache

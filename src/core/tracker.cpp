@@ -52,7 +52,7 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
   active_ = true;
   visible_ = true;
   burst_last_t_ = -1e18;
-  now_ = last_input_ = t;
+  now_ = last_input_ = begin_t_ = t;
   view_h_ = vh;
   doc_h_ = max_of(vh, finite_or(document_h, 0));
 }
@@ -89,9 +89,13 @@ void Tracker::accrue(double t) {
   pv_.add(kLayerMove, move_cell_, units);
   if (move_key_ == 0) return;
   if (PageView::Element* el = pv_.element(move_key_, move_flags_)) {
+    if (!el->total[kElHover]) el->entered = enter_t_;  // its first dwell: hesitation starts here
     pv_.add_element(*el, kElHover, units);
     hover_ms_ += units * double(kDwellUnitMs);
-    if (hover_ms_ >= config_.hover_pv_ms) pv_.add_element(*el, kElPvHovered, 1);
+    if (hover_ms_ >= config_.hover_pv_ms) {
+      pv_.add_element(*el, kElPvHovered, 1);
+      if (el->total[kElClicks]) pv_.add_element(*el, kElPvHoverClicked, 1);
+    }
   }
 }
 
@@ -100,7 +104,7 @@ void Tracker::apply(const double* ev) {
   const double t = ev[1];
   if (!std::isfinite(t) || t < now_ - 1) return;  // clocks never run backwards
   const int type = static_cast<int>(ev[0]);
-  if (type < kEvMove || type > kEvInput) return settle(now_, false);
+  if (type < kEvMove || type > kEvExposure) return settle(now_, false);
   accrue(t);  // every event first credits the time up to it
   switch (type) {
     case kEvMove:
@@ -138,6 +142,17 @@ void Tracker::apply(const double* ev) {
     case kEvInput:
       touch_input(t);
       break;
+    case kEvSwipe:
+      on_click(ev);
+      break;
+    case kEvField:
+      touch_input(t);
+      interacted_ = true;
+      on_field(to_u32(ev[2]), to_u32(ev[4]), to_u32(ev[5]));
+      break;
+    case kEvExposure:
+      on_exposure(finite_or(ev[2], 0), to_u32(ev[4]), to_u32(ev[5]));
+      break;
     default:
       break;
   }
@@ -148,11 +163,16 @@ void Tracker::on_move(const double* ev) {
   const double t = ev[1];
   touch_input(t);
   const auto key = to_u32(ev[4]);
-  if (key != move_key_) hover_ms_ = 0;
+  if (key != move_key_) {
+    hover_ms_ = 0;
+    enter_t_ = t;
+  }
   pointer_in_ = true;
   move_t_ = t;
   move_carry_ms_ = 0;
   move_cell_ = cell_index(ev[2], ev[3]);
+  reversal(cursor_x_, ev[2], t, &config_.cursor_reversals, kPvCursorThrash);
+  reversal(cursor_y_, ev[3], t, &config_.cursor_reversals, kPvCursorThrash);
   move_key_ = key;
   move_flags_ = element_flags(to_u32(ev[5]));
 }
@@ -163,6 +183,7 @@ void Tracker::on_scroll(const double* ev) {
   view_carry_ms_ = 0;
   view_top_ = max_of(0.0, finite_or(ev[2], 0));
   view_h_ = max_of(0.0, finite_or(ev[3], 0));
+  reversal(scroll_rev_, view_top_, t, &config_.scroll_reversals, kPvScrollThrash);
   doc_h_ = max_of(view_h_, finite_or(ev[4], 0));
   const double bottom = min_of(view_top_ + view_h_, doc_h_);
   if (bottom <= 0) return;
@@ -173,9 +194,12 @@ void Tracker::on_scroll(const double* ev) {
   pv_.raise_counter(kDocHeightSum, static_cast<uint32_t>(min_of(doc_h_, 1048576.0)));
 }
 
+// Clicks and swipes (kEvSwipe): a swipe only waits for its dead verdict, like a click.
 void Tracker::on_click(const double* ev) {
   const double t = ev[1];
   touch_input(t);
+  interacted_ = true;
+  const bool swipe = ev[0] == double(kEvSwipe);
   const double x = finite_or(ev[2], 0), y = finite_or(ev[3], 0);
   const auto key = to_u32(ev[4]);
   const auto flags = to_u32(ev[5]);
@@ -192,8 +216,10 @@ void Tracker::on_click(const double* ev) {
            fixed ? kLayerFixedClicks : kLayerClicks,
            key,
            sub_cell(ev[7]) * kSubGrid + sub_cell(ev[6]),
+           swipe,
            false,
-           false};
+           swipe};
+  if (swipe) return;
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -202,6 +228,16 @@ void Tracker::on_click(const double* ev) {
     if (PageView::Element* el = pv_.element(key, element_flags(flags))) {
       pv_.add_element(*el, kElClicks, 1);
       pv_.add_element_cell(*el, click.sub);
+      if (el->total[kElPvHovered]) pv_.add_element(*el, kElPvHoverClicked, 1);
+      // Hesitation, on the element's first click: from the pointer's first dwell on it, or from
+      // its entry when it has not rested there a whole dwell unit yet (no hover: a finger, keys).
+      const bool entered = el->total[kElHover] || (pointer_in_ && key == move_key_);
+      if (el->total[kElClicks] == 1 && entered) {
+        const double waited = t - (el->total[kElHover] ? el->entered : enter_t_);
+        uint32_t b = 0;
+        while (b < std::size(kHesitationMs) && waited >= kHesitationMs[b]) ++b;
+        pv_.add_element(*el, static_cast<ElementCounter>(kElHesitation0 + b), 1);
+      }
       // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
       bool credited =
           std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
@@ -233,6 +269,30 @@ void Tracker::on_click(const double* ev) {
   click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
 }
 
+// Focus, change and submit credit pv_focused, pv_changed and pv_submitted, in that order; a
+// submit only a changed field.
+static_assert(kElPvChanged - kElPvFocused == kFieldChange - kFieldFocus &&
+              kElPvSubmitted - kElPvFocused == kFieldSubmit - kFieldFocus);
+void Tracker::on_field(uint32_t kind, uint32_t key, uint32_t flags) {
+  PageView::Element* el = key ? pv_.element(key, element_flags(flags)) : nullptr;
+  if (el && kind - kFieldFocus <= kFieldSubmit - kFieldFocus &&
+      (kind != kFieldSubmit || el->total[kElPvChanged]))
+    pv_.add_element(*el, static_cast<ElementCounter>(kElPvFocused + kind - kFieldFocus), 1);
+}
+
+// A Reversals of the three thresholds at `cfg` (count, leg, gap): raises `c` at the count.
+void Tracker::reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
+                       PageCounter c) {
+  if (cfg[0] && r.add(finite_or(pos, 0), t, cfg[1], cfg[2]) >= cfg[0]) pv_.set_counter(c, 1);
+}
+
+void Tracker::on_exposure(double ms, uint32_t key, uint32_t flags) {
+  PageView::Element* el = key && ms > 0 ? pv_.element(key, element_flags(flags)) : nullptr;
+  if (!el) return;
+  pv_.add_element(*el, kElExposure, static_cast<uint32_t>(min_of(ms, 1e9) / kAttentionUnitMs));
+  if (ms >= config_.exposure_ms) pv_.add_element(*el, kElPvExposed, 1);
+}
+
 void Tracker::on_reaction(double t, uint32_t kind) {
   double window = 0;
   switch (kind) {
@@ -260,7 +320,7 @@ void Tracker::on_error(double t) {
   for (uint32_t i = nrecent_; i-- > 0;) {
     detail::PendingClick& c = recent_[i];
     if (t - c.t > config_.error_window_ms) break;
-    if (c.error_marked || t < c.t - 1) continue;
+    if (c.error_marked || c.swipe || t < c.t - 1) continue;
     c.error_marked = true;
     mark(kElError, c);
     break;  // one error blames the latest click only
@@ -298,7 +358,12 @@ void Tracker::settle(double now, bool final) {
   uint32_t keep = 0;
   for (uint32_t i = 0; i < nrecent_; ++i) {
     const bool expired = now - recent_[i].t > horizon;
-    if (expired && recent_[i].dead_candidate) mark(kElDead, recent_[i]);
+    if (expired && recent_[i].dead_candidate) {
+      if (recent_[i].swipe)
+        pv_.set_counter(kPvDeadSwipe, 1);
+      else
+        mark(kElDead, recent_[i]);
+    }
     if (!expired && !final) recent_[keep++] = recent_[i];
   }
   nrecent_ = keep;
@@ -308,6 +373,8 @@ size_t Tracker::flush(double t, bool final, uint8_t* out) {
   if (!active_) return 0;
   if (std::isfinite(t)) accrue(t);
   settle(now_, final);
+  if (final && !interacted_ && now_ - begin_t_ < config_.quick_exit_ms)
+    pv_.set_counter(kPvQuickExit, 1);
   pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(min_of(
                                        engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
   const size_t n = pv_.encode_delta(segment_, out);

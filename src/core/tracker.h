@@ -30,7 +30,13 @@ enum EventType : uint8_t {
   kEvVisibility = 7,  // 1 visible, 0 hidden
   kEvGoal = 8,        // the page view reached a goal
   kEvInput = 9,       // keyboard or wheel activity (keeps the page view engaged)
+  kEvSwipe = 10,  // x, y, key, flags: a touch swipe that moved nothing while the finger was down
+  kEvField = 11,  // field event (FieldEvent), -, key, flags: a form field's focus, change, submit
+  kEvExposure = 12,  // ms, -, key, flags: the element was at least half visible this long at once
 };
+
+// @js
+enum FieldEvent : uint8_t { kFieldFocus = 1, kFieldChange = 2, kFieldSubmit = 3 };
 
 // @js
 enum ClickFlag : uint32_t {
@@ -50,7 +56,10 @@ enum ReactionKind : uint8_t {
   kReactKindCount = 6,
 };
 
-// Published defaults (docs/configuration.md explains each choice).
+// Published defaults (docs/configuration.md explains each choice). Every member is a uint32_t: the
+// page sets member i through tg_set_number(kNumConfig + i), its option named after the member
+// (TRACKER_CONFIG's camelCase keys in build/gen/constants.mjs, in this order).
+// @js
 struct TrackerConfig {
   uint32_t rage_clicks = 3;      // clicks in one burst to call it rage (PostHog: 3)
   uint32_t rage_radius_px = 30;  // Manhattan distance from the burst's first click
@@ -62,9 +71,43 @@ struct TrackerConfig {
   uint32_t max_rest_ms = 10000;  // longest pointer rest credited as dwell from one sample
   uint32_t idle_ms = 30000;      // no input for this long: attention and engagement pause
   uint32_t hover_pv_ms = 500;    // hover on an element counts as "page view hovered" from here
+  // Behaviour signals (wire version 4, docs/configuration.md).
+  uint32_t quick_exit_ms = 5000;  // a page view ending sooner without a click is a quick exit
+  uint32_t scroll_reversals = 4;  // scroll direction reversals for excessive scrolling ...
+  uint32_t scroll_leg_px = 100;   // ... each after a leg at least this long ...
+  uint32_t scroll_gap_ms = 2000;  // ... and at most this long after the previous one
+  uint32_t cursor_reversals = 5;  // pointer direction reversals for a thrashed cursor ...
+  uint32_t cursor_leg_px = 30;    // ... each after a leg at least this long ...
+  uint32_t cursor_gap_ms = 500;   // ... and at most this long after the previous one
+  uint32_t exposure_ms = 1000;    // at least half visible this long at once: "exposed"
 };
 
 namespace detail {
+
+// Quick back-and-forth along one axis: counts reversals of direction that follow a leg of at
+// least `leg` px and come within `gap` ms of the previous reversal (a slower one starts over).
+struct Reversals {
+  int8_t dir = 0;      // +1 or -1 once the first leg is long enough, 0 before
+  double extreme = 0;  // the furthest point of the current leg (before the first: 0)
+  double last_t = 0;   // time of the last reversal
+  uint32_t count = 0;  // reversals in the current quick run
+
+  // Adds a position at time t; returns the reversals of the current quick run.
+  uint32_t add(double pos, double t, double leg, double gap) {
+    const double d = pos - extreme;
+    if (dir * d > 0) {  // onwards: the leg grows
+      extreme = pos;
+    } else if (dir == 0 ? d >= leg || d <= -leg : -dir * d >= leg) {
+      if (dir != 0) {  // back a whole leg from the extreme: a reversal
+        count = t - last_t <= gap ? count + 1 : 1;
+        last_t = t;
+      }
+      dir = d > 0 ? 1 : -1;
+      extreme = pos;
+    }
+    return count;
+  }
+};
 
 // A click still waiting for a dead/error verdict.
 struct PendingClick {
@@ -75,6 +118,7 @@ struct PendingClick {
   uint32_t sub;
   bool dead_candidate;
   bool error_marked;
+  bool swipe;  // a touch swipe (kEvSwipe): dead makes it a dead swipe, nothing else
 };
 
 inline constexpr uint32_t kMaxPendingClicks = 64;
@@ -105,6 +149,10 @@ struct PageState {
   bool burst_fixed_ = false;
 
   bool goal_ = false;
+  bool interacted_ = false;  // a click, tap, swipe or form field use (not a quick exit)
+  double begin_t_ = 0;
+  double enter_t_ = 0;  // when the pointer entered move_key_
+  Reversals scroll_rev_, cursor_x_, cursor_y_;
   uint32_t nrecent_ = 0;
   uint32_t nclicked_ = 0;
 };
@@ -145,6 +193,10 @@ class Tracker : private detail::PageState {
   void on_scroll(const double* ev);
   void on_reaction(double t, uint32_t kind);
   void on_error(double t);
+  void on_field(uint32_t kind, uint32_t key, uint32_t flags);
+  [[gnu::noinline]] void reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
+                                  PageCounter c);
+  void on_exposure(double ms, uint32_t key, uint32_t flags);
   // Marks a frustration click: c is kElRage, kElDead or kElError.
   void mark(ElementCounter c, const detail::PendingClick& click);
   void touch_input(double t) { last_input_ = t; }

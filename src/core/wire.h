@@ -17,8 +17,9 @@ namespace thermograph::wire {
 inline constexpr uint8_t kMagic0 = 'T';
 inline constexpr uint8_t kMagic1 = 'G';
 // Version 2 added an element's stable key (element flag bit 2), version 3 the click_pv layer
-// (id 9); decoders read 1 to 3.
-inline constexpr uint8_t kVersion = 3;
+// (id 9), version 4 behaviour counters (page counters 9-12, element counters 11-20: hesitation,
+// exposure, form fields); decoders read 1 to 4.
+inline constexpr uint8_t kVersion = 4;
 inline constexpr uint8_t kMinVersion = 1;
 
 // Worst-case sizes for buffer bounds.

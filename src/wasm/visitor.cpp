@@ -9,6 +9,7 @@
 // allocator, so no allocation path can fail or grow memory.
 #include "wasm/visitor.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -126,29 +127,15 @@ TG_EXPORT("tg_set_number") void tg_set_number(int field, double value) {
     case kNumVersion:
       tr.segment().tracker_version = v & 0xffff;
       break;
-    case kNumRageClicks:
-      tr.config().rage_clicks = v < 2 ? 2 : v;
+    default: {
+      // A threshold: TrackerConfig is an array of uint32_t in all but name.
+      static_assert(sizeof(TrackerConfig) % sizeof(uint32_t) == 0 &&
+                    offsetof(TrackerConfig, rage_clicks) == 0);
+      const uint32_t i = static_cast<uint32_t>(field - kNumConfig);
+      if (i < sizeof(TrackerConfig) / sizeof(uint32_t))
+        reinterpret_cast<uint32_t*>(&tr.config())[i] = i == 0 && v < 2 ? 2 : v;  // rage: 2+
       break;
-    case kNumRageRadius:
-      tr.config().rage_radius_px = v;
-      break;
-    case kNumRageGap:
-      tr.config().rage_gap_ms = v;
-      break;
-    case kNumDeadMutation:
-      tr.config().dead_mutation_ms = v;
-      break;
-    case kNumDeadScroll:
-      tr.config().dead_scroll_ms = v;
-      break;
-    case kNumDeadFocus:
-      tr.config().dead_focus_ms = v;
-      break;
-    case kNumErrorWindow:
-      tr.config().error_window_ms = v;
-      break;
-    default:
-      break;
+    }
   }
 }
 

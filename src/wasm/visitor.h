@@ -22,16 +22,11 @@ enum NumberField {
   kNumDevice = 0,
   kNumLoggedIn,
   kNumVersion,
-  kNumRageClicks,
-  kNumRageRadius,
-  kNumRageGap,
-  kNumDeadMutation,
-  kNumDeadScroll,
-  kNumDeadFocus,
-  kNumErrorWindow,
   kNumSecondTag,  // a second Thermograph tag was seen on this page (Segment::second_tag)
-  // No setters for the contribution bounds: a page must not be able to loosen what one page
-  // view may contribute (the collector's privacy accounting assumes the built-in bounds).
+  // kNumConfig + i sets TrackerConfig's member i (the detection thresholds). No setters for the
+  // contribution bounds: a page must not be able to loosen what one page view may contribute
+  // (the collector's privacy accounting assumes the built-in bounds).
+  kNumConfig,
 };
 
 }  // namespace thermograph

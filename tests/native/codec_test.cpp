@@ -200,8 +200,8 @@ TEST_CASE("decoder error table") {
   appended.push_back(0);
   std::vector<Case> cases = {
       {"wrong magic", with(0, 'X'), DecodeStatus::kBadMagic, "magic"},
-      {"future version", with(2, 4), DecodeStatus::kBadVersion, "got wire version 4"},
-      {"version 0", with(2, 0), DecodeStatus::kBadVersion, "reads versions 1 to 3"},
+      {"future version", with(2, 5), DecodeStatus::kBadVersion, "got wire version 5"},
+      {"version 0", with(2, 0), DecodeStatus::kBadVersion, "reads versions 1 to 4"},
       {"unknown kind", with(3, 9), DecodeStatus::kBadKind, "kind 9"},
       {"site length beyond body",
        {'T', 'G', 1, 0, 5, 'a'},

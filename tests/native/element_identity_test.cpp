@@ -117,11 +117,11 @@ TEST_CASE("wire: version 2 carries the stable key; version 1 still decodes; bad 
   b[at] = b[at + 1] = 0;
   res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kOutOfRange);
-  // Version 4 is not this decoder's.
-  b[2] = 4;
+  // Version 5 is not this decoder's.
+  b[2] = 5;
   res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kBadVersion);
-  CHECK(res.message.find("got wire version 4") != std::string::npos);
+  CHECK(res.message.find("got wire version 5") != std::string::npos);
 }
 
 TEST_CASE("wire: the click_pv layer (id 9) is version 3; a version 2 report with it is refused") {
