@@ -63,7 +63,7 @@ enum DpPart : uint8_t {
   // Elements' pv_clicked (sensitivity Bounds::clicked_elements); also partition selection: an
   // element is released only when its noisy pv_clicked clears a threshold. Weight 0: no elements.
   kDpElementClicked = kDpLayerFirst + kLayerCount,
-  kDpElementCounters,  // the other 10 element counters, split equally among them
+  kDpElementCounters,  // the other element counters, split equally among them
   kDpElementCells,
   kDpPartCount,
 };
