@@ -660,11 +660,29 @@ class ClickHouseStore final : public Store {
                    " ENGINE = Distributed(" + kCluster + ", " + target_.db +
                    ", cells_local, sipHash64(site, page))");
     // Tables made before wire version 4 had v0..v10: the new counters' columns are added in
-    // place (an older collector still reads the table, ignoring them).
-    for (const std::string& t : {local("cells"), table("cells")})
-      for (size_t i = 11; i < kValues; ++i)
-        run(shard,
-            "ALTER TABLE " + t + " ADD COLUMN IF NOT EXISTS v" + std::to_string(i) + " UInt64");
+    // place (an older collector still reads the table, ignoring them). ClickHouse 18 has no
+    // ADD COLUMN IF NOT EXISTS: the missing ones are looked up; a collector starting at the same
+    // time may add one first, which a second look finds.
+    for (const std::string name : {"cells_local", "cells"}) {
+      auto have = [&] {
+        std::set<std::string> cols;
+        for (const TsvRow& r : select_on(
+                 shard, "SELECT name FROM system.columns WHERE database = " + quote(target_.db) +
+                            " AND table = " + quote(name)))
+          if (!r.empty()) cols.insert(r[0]);
+        return cols;
+      };
+      const std::set<std::string> cols = have();
+      for (size_t i = 0; i < kValues; ++i) {
+        const std::string col = "v" + std::to_string(i);
+        if (cols.count(col)) continue;
+        try {
+          run(shard, "ALTER TABLE " + target_.db + "." + name + " ADD COLUMN " + col + " UInt64");
+        } catch (const StoreError&) {
+          if (!have().count(col)) throw;
+        }
+      }
+    }
     run(shard, "CREATE TABLE IF NOT EXISTS " + table("sites") +
                    " (key String, name String, origins String, token_sha256 String, created Int64,"
                    " version UInt64, deleted UInt8) ENGINE = MergeTree ORDER BY key");

@@ -56,10 +56,10 @@ function reports(siteKey) {
         tracker_version: 1 + (i % 7 === 0 ? 1 : 0),
         tags: i % 4 === 0 ? { plan: 'pro', team: 'x.y:z-w_v' } : i % 4 === 1 ? { plan: 'free' } : {},
       },
-      counters: { page_views: i % 6 === 5 ? 0 : 1, pv_clicked: i % 2, conversions: i % 3 === 0 ? 1 : 0, fold_sum: 700 + i },
+      counters: { page_views: i % 6 === 5 ? 0 : 1, pv_clicked: i % 2, conversions: i % 3 === 0 ? 1 : 0, fold_sum: 700 + i, pv_dead_swipe: i % 3 === 1 ? 1 : 0 },
       layers: { clicks: [[16 * (i % 5), 192, 1 + (i % 3)], [112, 192, 1]], move: [[16 * (i % 4), 48, 2 + i]], reach_px: i % 2 ? [[0, 1], [1, 1]] : [[0, 1]] },
       elements: [
-        { key: 'deadbeef', stable: 'cafe0001', interactive: true, counters: { clicks: 1 + (i % 4), pv_clicked: 1 }, cells: [[i % 3, 1, 2], [4, 4, 1]] },
+        { key: 'deadbeef', stable: 'cafe0001', interactive: true, counters: { clicks: 1 + (i % 4), pv_clicked: 1, pv_submitted: i % 2, exposure: 7 + i }, cells: [[i % 3, 1, 2], [4, 4, 1]] },
         { key: (0x100 + (i % 3)).toString(16).padStart(8, '0'), fixed: i % 2 === 0, counters: { hover: i } },
       ],
     }));
@@ -227,6 +227,20 @@ test('schema version: a cluster of another version is refused with one clear lin
   const one = cli(['stats', '--store', `clickhouse://127.0.0.1:${c.shards[0].http}/other`]);
   assert.equal(one.status, 1);
   assert.match(one.stderr, /cluster 'thermograph'.*the store URL lists 1 shards/);
+  // Tables made before wire version 4 (value columns v0..v10) get the new columns in place.
+  const cols = (n) => ['site String, page String, date Date, width UInt8, device UInt8, logged_in UInt8, variant String, tags String, kind UInt8, layer UInt8, elem UInt32, stable UInt32, flags UInt8, version UInt16, idx UInt32, batch String, n UInt64', ...Array.from({ length: n }, (_, i) => `v${i} UInt64`)].join(', ');
+  for (let i = 0; i < 2; i++) {
+    for (const sql of ['CREATE DATABASE legacy', 'CREATE TABLE legacy.schema_version (version UInt32) ENGINE = TinyLog', 'INSERT INTO legacy.schema_version VALUES (1)',
+      `CREATE TABLE legacy.cells_local (${cols(11)}) ENGINE = SummingMergeTree PARTITION BY toYYYYMM(date) ORDER BY (site, page, date, width, device, logged_in, variant, tags, kind, layer, elem, idx, stable, flags, version, batch)`,
+      "CREATE TABLE legacy.cells AS legacy.cells_local ENGINE = Distributed(thermograph, legacy, cells_local, sipHash64(site, page))"])
+      assert.equal((await c.query(i, sql)).status, 200, sql);
+  }
+  const legacy = cli(['stats', '--store', c.url('legacy')]);
+  assert.equal(legacy.status, 0, legacy.stderr);
+  for (let i = 0; i < 2; i++) {
+    const r = await c.query(i, "SELECT table, count() FROM system.columns WHERE database = 'legacy' AND match(name, '^v[0-9]+$') GROUP BY table ORDER BY table");
+    assert.equal(r.text, 'cells\t21\ncells_local\t21\n');
+  }
   // An empty version table (a first start cut short) gets the version like a new database.
   for (let i = 0; i < 2; i++) {
     assert.equal((await c.query(i, 'CREATE DATABASE fresh')).status, 200);
@@ -312,8 +326,8 @@ test('prune drops whole months per shard and the older days of the current month
   for (const page of PAGES) assert.equal((await postReport(server.base, encode(sampleReport(site.site_key, { segment: { page } })))).status, 204);
   // Old rows of two pages, written as the collector would have written them on those days
   // (the page row of a report: kind 0, page_views in v0): 400 and 100 days ago.
-  const old = (page, days) => `${site.site_key}\t${page}\t${new Date(Date.now() - days * 86400e3).toISOString().slice(0, 10)}\t0\t1\t0\t\t{}\t0\t0\t0\t0\t0\t1\t0\t\t1\t5\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n`;
-  const ins = await c.query(0, `INSERT INTO pruned.cells FORMAT TabSeparated\n${old('https://shop.example/old', 400)}${old('https://shop.example/older', 100)}`, { settings: 'insert_distributed_sync=1' });
+  const old = (page, days) => `${site.site_key}\t${page}\t${new Date(Date.now() - days * 86400e3).toISOString().slice(0, 10)}\t0\t1\t0\t\t{}\t0\t0\t0\t0\t0\t1\t0\t\t1\t5\n`;
+  const ins = await c.query(0, `INSERT INTO pruned.cells (site, page, date, width, device, logged_in, variant, tags, kind, layer, elem, stable, flags, version, idx, batch, n, v0) FORMAT TabSeparated\n${old('https://shop.example/old', 400)}${old('https://shop.example/older', 100)}`, { settings: 'insert_distributed_sync=1' });
   assert.equal(ins.status, 200, ins.text);
   const before = await storedPages(server, site);
   assert.equal(before.length, PAGES.length + 2);
@@ -336,7 +350,7 @@ test('prune drops whole months per shard and the older days of the current month
   // cutoff day stays. A cutoff on the 2nd or later, so the day before is in the same month.
   let k = 40;
   while (new Date(Date.now() - k * 86400e3).getUTCDate() < 2) k++;
-  const more = await c.query(0, `INSERT INTO pruned.cells FORMAT TabSeparated\n${old('https://shop.example/partial', k + 1)}${old('https://shop.example/kept', k)}`, { settings: 'insert_distributed_sync=1' });
+  const more = await c.query(0, `INSERT INTO pruned.cells (site, page, date, width, device, logged_in, variant, tags, kind, layer, elem, stable, flags, version, idx, batch, n, v0) FORMAT TabSeparated\n${old('https://shop.example/partial', k + 1)}${old('https://shop.example/kept', k)}`, { settings: 'insert_distributed_sync=1' });
   assert.equal(more.status, 200, more.text);
   const p2 = cli(['prune', '--store', url, '--older-than', String(k)]);
   assert.equal(p2.status, 0, p2.stderr);

@@ -60,9 +60,9 @@ TEST_CASE("hesitation: from the pointer's first entry to the first click, bucket
     ElementCounter bucket;
   };
   // Bucket edges from kHesitationMs: [0, 1 s), [1 s, 3 s), [3 s, 10 s), 10 s and more.
-  const Case cases[] = {{1000, 1200, kElHesitation0}, {1000, 1999, kElHesitation0},
-                        {1000, 2000, kElHesitation1}, {1000, 3999, kElHesitation1},
-                        {1000, 4000, kElHesitation2}, {1000, 10999, kElHesitation2},
+  const Case cases[] = {{1000, 1200, kElHesitation0},  {1000, 1999, kElHesitation0},
+                        {1000, 2000, kElHesitation1},  {1000, 3999, kElHesitation1},
+                        {1000, 4000, kElHesitation2},  {1000, 10999, kElHesitation2},
                         {1000, 11000, kElHesitation3}, {1000, 40000, kElHesitation3}};
   for (const Case& c : cases) {
     CAPTURE(c.click - c.enter);
@@ -78,9 +78,9 @@ TEST_CASE("hesitation: from the pointer's first entry to the first click, bucket
 
 TEST_CASE("hesitation counts from the first entry, even after the pointer left and came back") {
   Session s;
-  s.move(1000, 100, 100, kButton);  // enters, rests 1 s
-  s.move(2000, 600, 600, 0);        // leaves
-  s.move(5000, 100, 100, kButton);  // back
+  s.move(1000, 100, 100, kButton);   // enters, rests 1 s
+  s.move(2000, 600, 600, 0);         // leaves
+  s.move(5000, 100, 100, kButton);   // back
   s.click(5500, 100, 100, kButton);  // 4.5 s after the first entry: 3-10 s
   s.flush(6000, true);
   CHECK(s.el(kButton, kElHesitation2) == 1);
@@ -92,7 +92,8 @@ TEST_CASE("no hesitation without hover: taps and keyboard clicks") {
   s.click(3000, 100, 100, kButton);  // no pointer entered it (a finger, Enter on a focused link)
   s.flush(4000, true);
   CHECK(s.el(kButton, kElClicks) == 1);
-  for (int b = kElHesitation0; b <= kElHesitation3; ++b) CHECK(s.el(kButton, ElementCounter(b)) == 0);
+  for (int b = kElHesitation0; b <= kElHesitation3; ++b)
+    CHECK(s.el(kButton, ElementCounter(b)) == 0);
 }
 
 TEST_CASE("hovered but never clicked = pv_hovered - pv_hover_clicked, in either order") {
@@ -117,7 +118,7 @@ TEST_CASE("hovered but never clicked = pv_hovered - pv_hover_clicked, in either 
 
 TEST_CASE("exposure: visible time in 100 ms units, exposed from exposure_ms at once") {
   Session s;
-  s.ev(kEvExposure, 1000, 950, 0, kHero, 0);  // 0.95 s: time, not exposed
+  s.ev(kEvExposure, 1000, 950, 0, kHero, 0);                     // 0.95 s: time, not exposed
   s.ev(kEvExposure, 3000, 1000, 0, kButton, kClickInteractive);  // 1 s: exposed
   s.ev(kEvExposure, 9000, 4000, 0, kButton, kClickInteractive);  // again: still one page view
   s.flush(10000, true);
@@ -163,8 +164,10 @@ TEST_CASE("quick exit: ends within quick_exit_ms without a click, tap or field")
     double end;
     bool clicked, final, quick;
   };
-  const Case cases[] = {{4999, false, true, true},  {5000, false, true, false},
-                        {2000, true, true, false},  {2000, false, false, false},
+  const Case cases[] = {{4999, false, true, true},
+                        {5000, false, true, false},
+                        {2000, true, true, false},
+                        {2000, false, false, false},
                         {60000, false, true, false}};
   for (const Case& c : cases) {
     CAPTURE(c.end);
@@ -187,8 +190,8 @@ TEST_CASE("excessive scrolling: scroll_reversals quick reversals of legs of scro
   // Down, up, down, up, down: 4 reversals of 300 px legs, 500 ms apart.
   CHECK(run({300, 600, 300, 600, 300, 600}, 250) == 1);
   CHECK(run({600, 0, 600, 0, 600}, 500) == 1);
-  CHECK(run({600, 0, 600, 0}, 500) == 0);                // 3 reversals
-  CHECK(run({600, 0, 600, 0, 600}, 2500) == 0);          // each reversal too slow after the last
+  CHECK(run({600, 0, 600, 0}, 500) == 0);        // 3 reversals
+  CHECK(run({600, 0, 600, 0, 600}, 2500) == 0);  // each reversal too slow after the last
   CHECK(run({600, 550, 600, 550, 600, 550, 600}, 100) == 0);  // 50 px wobbles are no legs
   CHECK(run({100, 200, 300, 400, 500, 600, 700}, 100) == 0);  // reading down
 }
