@@ -41,7 +41,9 @@ const char* element_counter_name(ElementCounter c) {
                                                            "exposure",
                                                            "pv_focused",
                                                            "pv_changed",
-                                                           "pv_submitted"};
+                                                           "pv_submitted",
+                                                           "pv_exit",
+                                                           "exit_seconds"};
   return c < kElementCounterCount ? kNames[c] : "?";
 }
 

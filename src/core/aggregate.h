@@ -119,6 +119,8 @@ enum ElementCounter : uint8_t {
   kElPvFocused,       // form fields: page views that focused it
   kElPvChanged,       // ... changed its value (never the value itself)
   kElPvSubmitted,     // ... changed it, then submitted its form (abandoned: changed - submitted)
+  kElPvExit,          // page views whose last interaction (click, tap, field) was on it
+  kElExitSeconds,     // ... the seconds from that interaction to the end (mean: / pv_exit)
   kElementCounterCount,
 };
 const char* element_counter_name(ElementCounter c);

@@ -51,6 +51,7 @@ struct Bounds {
   uint32_t element_event_max = 20;       // clicks (and rage/dead/error) per element
   uint32_t element_hover_max = 600;      // hover units per element (30 s)
   uint32_t element_exposure_max = 3000;  // exposure units per element (5 min)
+  uint32_t exit_seconds_max = 1800;      // seconds from the last interaction to the end (30 min)
   uint32_t engaged_seconds_max = 3600;
 };
 
@@ -58,10 +59,11 @@ struct Bounds {
 // 1 for the page-view counters (pv_* and hesitation buckets). The tracker, the collector's bounds
 // check and the DP sensitivities all read it here.
 [[gnu::always_inline]] inline uint32_t element_counter_cap(const Bounds& b, ElementCounter c) {
-  return c == kElHover       ? b.element_hover_max
-         : c == kElExposure  ? b.element_exposure_max
-         : c >= kElPvClicked ? 1
-                             : b.element_event_max;
+  return c == kElHover         ? b.element_hover_max
+         : c == kElExposure    ? b.element_exposure_max
+         : c == kElExitSeconds ? b.exit_seconds_max
+         : c >= kElPvClicked   ? 1
+                               : b.element_event_max;
 }
 
 struct Caps {

@@ -149,6 +149,7 @@ void Tracker::apply(const double* ev) {
       touch_input(t);
       interacted_ = true;
       on_field(to_u32(ev[2]), to_u32(ev[4]), to_u32(ev[5]));
+      last_t_ = t;
       break;
     case kEvExposure:
       on_exposure(finite_or(ev[2], 0), to_u32(ev[4]), to_u32(ev[5]));
@@ -220,6 +221,8 @@ void Tracker::on_click(const double* ev) {
            false,
            swipe};
   if (swipe) return;
+  last_key_ = key;
+  last_t_ = t;
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -274,6 +277,7 @@ void Tracker::on_click(const double* ev) {
 static_assert(kElPvChanged - kElPvFocused == kFieldChange - kFieldFocus &&
               kElPvSubmitted - kElPvFocused == kFieldSubmit - kFieldFocus);
 void Tracker::on_field(uint32_t kind, uint32_t key, uint32_t flags) {
+  last_key_ = key;
   PageView::Element* el = key ? pv_.element(key, element_flags(flags)) : nullptr;
   if (el && kind - kFieldFocus <= kFieldSubmit - kFieldFocus &&
       (kind != kFieldSubmit || el->total[kElPvChanged]))
@@ -375,6 +379,11 @@ size_t Tracker::flush(double t, bool final, uint8_t* out) {
   settle(now_, final);
   if (final && !interacted_ && now_ - begin_t_ < config_.quick_exit_ms)
     pv_.set_counter(kPvQuickExit, 1);
+  // The exit element: where the last interaction was, and how long before the end.
+  if (PageView::Element* el = final ? pv_.find_element(last_key_) : nullptr) {
+    pv_.add_element(*el, kElPvExit, 1);
+    pv_.add_element(*el, kElExitSeconds, static_cast<uint32_t>((now_ - last_t_) / 1000));
+  }
   pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(min_of(
                                        engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
   const size_t n = pv_.encode_delta(segment_, out);

@@ -150,6 +150,8 @@ struct PageState {
 
   bool goal_ = false;
   bool interacted_ = false;  // a click, tap, swipe or form field use (not a quick exit)
+  uint32_t last_key_ = 0;    // the element of the last click, tap or field event (the exit element)
+  double last_t_ = 0;
   double begin_t_ = 0;
   double enter_t_ = 0;  // when the pointer entered move_key_
   Reversals scroll_rev_, cursor_x_, cursor_y_;

@@ -247,3 +247,27 @@ TEST_CASE("thresholds are configurable; 0 reversals turns a signal off") {
   CHECK(s.page(kPvCursorThrash) == 0);
   CHECK(s.page(kPvQuickExit) == 1);
 }
+
+TEST_CASE("exit element: the last interaction's element, and the seconds from it to the end") {
+  Session s;
+  s.click(1000, 100, 100, kButton);
+  s.ev(kEvField, 2000, kFieldChange, 0, kField, kClickInteractive);
+  s.click(3000, 100, 100, kButton);  // the last interaction
+  s.flush(10000, false);
+  CHECK(s.el(kButton, kElPvExit) == 0);  // not ended yet
+  s.flush(15500, true);
+  CHECK(s.el(kButton, kElPvExit) == 1);
+  CHECK(s.el(kButton, kElExitSeconds) == 12);
+  CHECK(s.el(kField, kElPvExit) == 0);
+  Session f;  // a field last
+  f.click(1000, 100, 100, kButton);
+  f.ev(kEvField, 2000, kFieldChange, 0, kField, kClickInteractive);
+  f.flush(2500, true);
+  CHECK(f.el(kField, kElPvExit) == 1);
+  CHECK(f.el(kField, kElExitSeconds) == 0);
+  CHECK(f.el(kButton, kElPvExit) == 0);
+  Session n;  // no interaction: no exit element
+  n.move(1000, 100, 100, kButton);
+  n.flush(9000, true);
+  CHECK(n.el(kButton, kElPvExit) == 0);
+}
