@@ -34,7 +34,7 @@ function showLogin(message = '') {
 function readHash() {
   const h = new URLSearchParams(location.hash.slice(1));
   for (const el of $('filters').elements) if (el.name && h.has(el.name)) el.value = h.get(el.name);
-  if (['page_views', 'conversions', 'frustration'].includes(h.get('rank'))) rank = h.get('rank');
+  if (['page_views', 'conversions', 'frustration', 'signals'].includes(h.get('rank'))) rank = h.get('rank');
 }
 
 function writeHash() {
@@ -130,11 +130,31 @@ function anchoringNote(a) {
     `${pct(a.missing_share)} of element heat not found on the live page (checked ${day})`);
 }
 
+// The behaviour signals (wire version 4): counter, words, what it means (the tracker's defaults).
+const SIGNALS = [
+  ['pv_quick_exit', 'quick exits', 'Visits that ended within seconds without a click or tap'],
+  ['pv_scroll_thrash', 'excessive scrolling', 'Visits that scrolled up and down several times in quick succession'],
+  ['pv_cursor_thrash', 'thrashed cursor', 'Visits whose pointer went back and forth several times in quick succession'],
+  ['pv_dead_swipe', 'dead swipes', 'Visits with a touch swipe that moved nothing and that nothing answered'],
+];
+
+// One figure: the four signals per 100 page views, then each one seen in words ("quick exits
+// 8.0 %"), its meaning on hover.
+function signalsFig(sig, max) {
+  const range = { rate: sig.per_100 / 100, lo: SIGNALS.reduce((a, [c]) => a + sig[c].lo, 0), hi: SIGNALS.reduce((a, [c]) => a + sig[c].hi, 0) };
+  const parts = SIGNALS.filter(([c]) => sig[c].count > 0).map(([c, words, why]) => el('span', { title: why, 'data-signal': c }, `${words} ${pct(sig[c].rate)}`));
+  const detail = el('span', { class: 'detail' }, parts.length ? null : 'none recorded');
+  parts.forEach((p, i) => detail.append(...(i ? [' · ', p] : [p])));
+  return el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Behaviour signals per 100 page views'),
+    rateBar(range, max, `Behaviour signals ${sig.per_100.toFixed(1)} per 100 page views`), el('strong', {}, sig.per_100.toFixed(1)), detail);
+}
+
 function renderPages() {
   for (const b of document.querySelectorAll('[data-rank]')) b.setAttribute('aria-pressed', String(b.dataset.rank === rank));
   const byPage = new Map(data.pages.map((p) => [p.page, p]));
   const maxConv = Math.max(0.01, ...data.pages.map((p) => p.conversions.hi));
   const maxFr = Math.max(0.01, ...data.pages.map((p) => (p.frustration.rage.hi + p.frustration.dead.hi + p.frustration.error.hi)));
+  const maxSig = Math.max(0.01, ...data.pages.map((p) => SIGNALS.reduce((a, [c]) => a + p.signals[c].hi, 0)));
   const withheld = data.privacy?.withheld.includes('page_counters');
   const off = (label) => el('div', { class: 'fig' }, el('span', { class: 'label' }, label), el('strong', {}, 'withheld'), el('span', { class: 'detail' }, 'for privacy'));
   const items = data.rankings[rank].map((key) => {
@@ -151,6 +171,7 @@ function renderPages() {
         el('span', { class: 'detail' }, `95 %: ${pct(p.conversions.lo)} to ${pct(p.conversions.hi)}`)),
       withheld ? off('Frustration per 100 page views') : el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('strong', {}, fr.per_100.toFixed(1)),
         el('span', { class: 'detail' }, `rage ${(100 * fr.rage.rate).toFixed(1)} · dead ${(100 * fr.dead.rate).toFixed(1)} · error ${(100 * fr.error.rate).toFixed(1)}`)),
+      withheld ? off('Behaviour signals per 100 page views') : signalsFig(p.signals, maxSig),
     );
   });
   $('pages').replaceChildren(...items);

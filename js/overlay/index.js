@@ -10,7 +10,8 @@ import { createPanel } from './panel.js';
 import { findElements, anchorBoxes, viewBox } from './anchors.js';
 import { frameAt } from '../tracker/element.js';
 import { createNamer, sharedName } from './names.js';
-import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks } from './insights.js';
+import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks, esc } from './insights.js';
+import { elementSignals, hasSignals, pageSignalsHtml } from './signals.js';
 
 const Z = 2147483000;
 const OBSERVED = { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] };
@@ -57,12 +58,13 @@ async function start(opts) {
   const overlay = new module.Overlay();
   const canvas = createCanvas(Z);
   const panel = createPanel(state, Z, (what) => (what === 'fetch' ? load() : what === 'layout' ? schedule() : applyOptions()),
-    () => close(), (what) => exportAs(what));
+    () => close(), (what, key) => (what === 'detail' ? showDetail(key) : exportAs(what)));
   const marks = createMarks(Z);
   const namer = createNamer(module);
   let stats = new Map(), found = { byKey: new Map(), keyOf: new WeakMap() }, abort = null, closed = false;
   let cmp = null;  // compare mode: compare_segments' rows for A (load) vs B (loadCompare)
   let hovered = null;  // { el, key } under the pointer, for the tip
+  let detailKey = null;  // the element whose detail the panel shows (a tapped finding)
   const name = (key) => namer(found.byKey.get(key));
   name.el = (key) => found.byKey.get(key);
   const ctl = { state, module, frameMs: 0, pageViews: 0, insights: null, comparison: null, close: shut, redraw: () => draw(), name };
@@ -88,6 +90,7 @@ async function start(opts) {
     // Near misses and reach need today's boxes, so insights follow every re-anchor.
     ctl.insights = overlay.insights(insightBoxes(found.byKey, stats), PARAMS);
     panel.section('insights', insightsHtml(ctl.insights, stats, name, ctl.pageViews));
+    showDetail(detailKey);
     panel.section('cmp', cmp ? compareHtml(cmp, name, sideLabels()) : '');
     marks.draw(cmp ? cmp.rows.filter((r) => r.significant).map((r) => r.key) : [], found.byKey);
     const missing = [...stats.values()].filter((e) => !found.byKey.has(e.key)).sort((a, b) => b.clicks - a.clicks);
@@ -143,6 +146,7 @@ async function start(opts) {
       panel.status(cmp ? `${sideLabels()[0]}: ${visits(cmp.pageViewsA)}, ${sideLabels()[1]}: ${visits(cmp.pageViewsB)}`
         : `${visits(info.page_views)} with these filters`);
       panel.pageViews(`· ${visits(info.page_views)}`);
+      panel.section('signals', cmp ? '' : pageSignalsHtml(info));
       // A DP release withholds raw clicks: show the map it does serve, and say it is noised.
       if (state.layer === C.LAYER_CLICKS && bytes.privacy?.withheld?.includes(C.LAYER_NAMES[state.layer])) {
         state.layer = C.LAYER_CLICK_PV;
@@ -166,6 +170,8 @@ async function start(opts) {
       panel.section('insights', `<p class="empty">${e.status ? e.message : 'Could not load the heatmap: ' + e.message}` +
         `${e.status === 404 ? ' Heat appears here once visitors have been on this page; try widening the filters (screen width, device, dates).' : ''}</p>`);
       panel.section('cmp', '');
+      panel.section('signals', '');
+      showDetail(null);
       panel.status('');
       panel.pageViews('');
       marks.draw([], found.byKey);
@@ -195,6 +201,16 @@ async function start(opts) {
     schedule();  // the export rendered the full page: the viewport frame is redrawn
   }
 
+  // One element in words (a tapped finding): its clicks, then what the behaviour signals say.
+  function showDetail(key) {
+    const s = key != null && stats.get(key);
+    detailKey = s ? key : null;
+    if (!s) return panel.section('detail', '');
+    const lines = [clickLine(s), ...elementSignals(s, ctl.pageViews)];
+    panel.section('detail', `<h3>${esc(name(key))}</h3><ul>${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+  }
+  const clickLine = (s) => `${s.clicks} clicks; clicked in ${ctl.pageViews ? ((100 * s.pv_clicked) / ctl.pageViews).toFixed(1) : '?'} % of visits`;
+
   // The tip follows its element: on scroll it moves with it and hides once the element has left.
   function placeTip() {
     if (!hovered) return panel.tip('', 0, 0);
@@ -205,7 +221,8 @@ async function start(opts) {
     }
     const s = stats.get(hovered.key);
     const share = ctl.pageViews ? ((100 * s.pv_clicked) / ctl.pageViews).toFixed(1) : '?';
-    panel.tip(`${name(hovered.key)}\n${s.clicks} clicks\n${share} % of page views clicked\nrage ${s.rage}  dead ${s.dead}  error ${s.error}`,
+    panel.tip([name(hovered.key), `${s.clicks} clicks`, `${share} % of page views clicked`, `rage ${s.rage}  dead ${s.dead}  error ${s.error}`,
+      ...elementSignals(s, ctl.pageViews)].join('\n'),
       Math.min(r.right, Math.max(r.left, hovered.x)), Math.min(r.bottom, r.top + 8));
   }
 
@@ -214,7 +231,7 @@ async function start(opts) {
     while (n && !found.keyOf.has(n)) n = n.parentElement || n.parentNode?.host;
     const key = n && found.keyOf.get(n);
     const s = key != null && stats.get(key);
-    hovered = s && s.clicks ? { el: n, key, x: e.clientX + frameAt(e.view)[0] } : null;
+    hovered = s && (s.clicks || hasSignals(s)) ? { el: n, key, x: e.clientX + frameAt(e.view)[0] } : null;
     placeTip();
   }
 

@@ -3,7 +3,7 @@
 // The numbers come from the core (compute_insights / compare_segments via the wasm module);
 // element names from names.js (the live DOM, PII-masked). Also compare mode's segment queries and
 // the outlines that mark elements whose difference is significant.
-import { DEVICE_MOUSE, DEVICE_PEN, DEVICE_TOUCH, EL_INTERACTIVE, INSIGHT_OPTIONS } from 'thermograph-constants';
+import { DEVICE_MOUSE, DEVICE_PEN, DEVICE_TOUCH, EL_INTERACTIVE, HESITATION_MS, INSIGHT_OPTIONS } from 'thermograph-constants';
 import { viewBox } from './anchors.js';
 
 const INTERACTIVE = EL_INTERACTIVE;
@@ -21,7 +21,7 @@ export const COMPARE_HINTS = {
 const MIN_VISITS = 30;
 
 const hex = (k) => (k >>> 0).toString(16).padStart(8, '0');
-const pct = (v) => (v == null || !isFinite(v) ? '?' : (100 * v >= 10 ? Math.round(100 * v) : (100 * v).toFixed(1)) + ' %');
+export const pct = (v) => (v == null || !isFinite(v) ? '?' : (100 * v >= 10 ? Math.round(100 * v) : (100 * v).toFixed(1)) + ' %');
 const px = (v) => Math.round(v).toLocaleString('en') + ' px';
 export const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const badge = (n, what = 'visits') => `<span class="badge${n < MIN_VISITS ? ' low' : ''}" title="sample size">` +
@@ -105,6 +105,20 @@ export function findings(ins, stats, name, pageViews) {
     out.push({ rank: 30, html: `<b>Hotspot</b>: ${h.clicks} clicks (${pct(h.share)} of all) around ${px(h.x)} across, ${px(h.y)} down ${badge(h.clicks, 'clicks')}` +
       more(`95 % interval of the share ${pct(h.lo)} to ${pct(h.hi)}`) });
   }
+  // Behaviour signals (core find_signals: sample floor and Wilson bound already passed).
+  for (const g of ins.signals || []) {
+    const why = more(`${g.k} of ${g.n}; 95 % interval ${pct(g.lo)} to ${pct(g.hi)}`);
+    if (g.kind === 'ignored') {
+      out.push({ rank: 45 + 30 * g.seen, key: g.key, html: `<b>Often seen, rarely clicked:</b> ${esc(name(g.key))}, seen in ` +
+        `${pct(g.seen)} of visits, clicked by ${pct(g.share)} of those ${badge(g.n)}` + why });
+    } else if (g.kind === 'abandoned') {
+      out.push({ rank: 70 + 100 * g.visits, key: g.key, html: `<b>Form field abandoned:</b> ${esc(name(g.key))}, changed, then ` +
+        `left without submitting in ${pct(g.share)} of the visits that changed it ${badge(g.n)}` + why });
+    } else if (g.kind === 'hesitant') {
+      out.push({ rank: 45 + 100 * g.visits, key: g.key, html: `<b>Visitors hesitate before clicking</b> ${esc(name(g.key))}: ` +
+        `${pct(g.share)} of first clicks came ${HESITATION_MS[1] / 1000} s or more after the pointer arrived ${badge(g.n)}` + why });
+    }
+  }
   const sc = ins.scroll;
   for (const f of sc.falseBottoms) {
     out.push({ rank: 70 + 100 * f.drop, html: `<b>The page seems to end at ${px(f.depthPx)}</b>: ${pct(f.drop)} of visits stop there ` +
@@ -117,7 +131,7 @@ export function findings(ins, stats, name, pageViews) {
 export function insightsHtml(ins, stats, name, pageViews) {
   if (!pageViews) return '';
   const all = findings(ins, stats, name, pageViews);
-  const li = (f) => `<li${f.key != null ? ` data-key="${hex(f.key)}"` : ''}>${f.html}</li>`;
+  const li = (f) => `<li${f.key != null ? ` data-key="${hex(f.key)}" tabindex="0" title="Show this element's details"` : ''}>${f.html}</li>`;
   return `<h3>Insights</h3><ol class="findings">${all.slice(0, 6).map(li).join('') || '<li>Nothing stands out yet.</li>'}</ol>` +
     (all.length > 6 ? `<details class="more"><summary>${all.length - 6} more</summary><ol start="7">${all.slice(6).map(li).join('')}</ol></details>` : '');
 }

@@ -45,7 +45,11 @@ legend{font-weight:600;padding:0}
 .lg{height:10px;border-radius:3px;margin-top:6px}
 .lv{display:flex;justify-content:space-between;font-size:11px;color:#444}
 .tip{position:fixed;pointer-events:none;padding:6px 8px;background:#111e;color:#fff;border-radius:4px;
-font:12px/1.4 system-ui,sans-serif;white-space:pre;display:none;max-width:260px}
+font:12px/1.4 system-ui,sans-serif;white-space:pre-line;display:none;max-width:280px}
+.signals .line{margin:4px 0 0}.signals span[title]{text-decoration:underline dotted #0006}
+.findings li[data-key]{cursor:pointer}.findings li[data-key]:hover{background:#f4f4f6}
+.detail:not(:empty){margin-top:6px;padding:6px 8px;border-radius:6px;background:#f4f4f6}
+.detail ul{padding-left:16px}.detail h3{margin-top:0}
 ol,ul{margin:2px 0;padding-left:18px}li{margin:3px 0}
 .badge{display:inline-block;font-size:10px;padding:0 5px;border-radius:8px;background:#e6e6ea;color:#333;margin-left:4px;vertical-align:1px}
 .badge.low{background:#fde2c4;color:#7a3b00}
@@ -85,9 +89,11 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   <button class="icon" name="close" aria-label="Close the overlay" title="Close (Alt+Shift+H)">&times;</button></div>
   <div class="body">
   <div class="status" role="status"></div><div class="warn"></div>
+  <section class="signals" aria-label="Behaviour signals"></section>
   <label>Show <select name="layer">${list(LAYER_NAMES)}</select></label>
   <div class="lg" part="legend"></div><div class="lv"></div><div class="unit hint"></div>
   <section class="insights" aria-label="Insights"></section>
+  <section class="detail" aria-live="polite"></section>
   <section class="cmp"></section>
   <fieldset><legend>Filter</legend>
   <label>Screen width <select name="width">${options(WIDTHS)}<option value="">any</option></select></label>
@@ -169,6 +175,17 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   $('[name=close2]').addEventListener('click', onClose);
   $('[name=png]').addEventListener('click', () => onAction('png'));
   $('[name=csv]').addEventListener('click', () => onAction('csv'));
+  // A finding names an element: tapping it (or Enter on it) opens that element's detail, the
+  // way to read it where there is no hover (phones).
+  const pick = (e) => {
+    const li = e.target.closest?.('.insights li[data-key]');
+    if (!li || e.target.closest('summary,details')) return;
+    if (e.type === 'keydown' && e.key !== 'Enter') return;
+    onAction('detail', parseInt(li.dataset.key, 16));
+    $('.detail').scrollIntoView({ block: 'nearest' });  // in view in a small bottom sheet too
+  };
+  $('.insights').addEventListener('click', pick);
+  $('.insights').addEventListener('keydown', pick);
   root.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !ui.collapsed) { e.stopPropagation(); setCollapsed(true); }
   });
@@ -223,8 +240,8 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
       tip.style.display = text ? 'block' : 'none';
       if (!text) return;
       tip.textContent = text;
-      tip.style.left = Math.max(4, Math.min(x + 14, innerWidth - 264)) + 'px';
-      tip.style.top = Math.max(4, Math.min(y + 14, innerHeight - 90)) + 'px';
+      tip.style.left = Math.max(4, Math.min(x + 14, innerWidth - tip.offsetWidth - 4)) + 'px';
+      tip.style.top = Math.max(4, Math.min(y + 14, innerHeight - tip.offsetHeight - 4)) + 'px';
     },
     remove() { removeEventListener('resize', onResize); host.remove(); },
   };

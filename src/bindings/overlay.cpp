@@ -196,6 +196,22 @@ class Overlay {
     }
     scroll.set("elements", seen);
     out.set("scroll", scroll);
+    val signals = val::array();
+    i = 0;
+    for (const SignalInsight& g : in.signals) {
+      val x = val::object();
+      x.set("key", g.key);
+      x.set("kind", std::string(signal_kind_name(g.kind)));
+      x.set("k", g.k);
+      x.set("n", g.n);
+      x.set("share", num(g.share));
+      x.set("lo", num(g.ci.lo));
+      x.set("hi", num(g.ci.hi));
+      x.set("seen", num(g.seen));
+      x.set("visits", num(g.visits));
+      signals.set(i++, x);
+    }
+    out.set("signals", signals);  // by visits affected, descending
     return out;
   }
 

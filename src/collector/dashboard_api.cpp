@@ -238,12 +238,23 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       per_100 += pv > 0 ? 100.0 * c[counter] / pv : 0;
     }
     frustration["per_100"] = per_100;
+    // Behaviour signals (wire version 4), keyed by their counter names: page views with each, and
+    // their sum per 100 page views (the ranking; a page view with two signals counts twice).
+    nlohmann::json signals = nlohmann::json::object();
+    double signals_100 = 0;
+    for (const PageCounter counter :
+         {kPvQuickExit, kPvScrollThrash, kPvCursorThrash, kPvDeadSwipe}) {
+      signals[page_counter_name(counter)] = interval_json(c[counter], pv);
+      signals_100 += pv > 0 ? 100.0 * c[counter] / pv : 0;
+    }
+    signals["per_100"] = signals_100;
     const auto anchored = anchoring.find(p.page);
     pages.push_back({{"page", p.page},
                      {"page_views", pv},
                      {"conversions", interval_json(c[kConversions], pv)},
                      {"clicked", interval_json(c[kPvClicked], pv)},
                      {"frustration", frustration},
+                     {"signals", signals},
                      {"series", series_json},
                      {"variants", p.variants.size()},
                      {"anchoring", anchored == anchoring.end() ? nlohmann::json()
@@ -252,7 +263,8 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   }
 
   // Rankings: page keys in order. Frustration: page views with a rage, dead or error click per
-  // 100 page views (the three summed; a page view with two kinds counts twice).
+  // 100 page views (the three summed; a page view with two kinds counts twice). Signals: the
+  // same over the four behaviour signals.
   auto ranked = [&](auto key) {
     std::vector<size_t> order(pages.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -267,7 +279,9 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
       {"conversions",
        ranked([](const nlohmann::json& p) { return p["conversions"]["count"].get<double>(); })},
       {"frustration",
-       ranked([](const nlohmann::json& p) { return p["frustration"]["per_100"].get<double>(); })}};
+       ranked([](const nlohmann::json& p) { return p["frustration"]["per_100"].get<double>(); })},
+      {"signals",
+       ranked([](const nlohmann::json& p) { return p["signals"]["per_100"].get<double>(); })}};
 
   // Experiments: every page with two or more variants. The control is the variant named
   // "control" (else "a", else the first by name); each other variant is compared with it on the

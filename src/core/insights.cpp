@@ -1,5 +1,6 @@
 // Element-level insights (rates, hot, priority, conversions) and segment comparison.
-// Spatial pieces (hotspots, near misses, scroll) live in insights_spatial.cpp.
+// Spatial pieces (hotspots, near misses, scroll) live in insights_spatial.cpp, findings from the
+// behaviour signals in insights_signals.cpp.
 #include "insights.h"
 
 #include <algorithm>
@@ -163,6 +164,7 @@ Insights compute_insights(const Aggregate& a, const InsightOptions& o) {
   add_hot_elements(out, o);
   out.near_misses = find_near_misses(a, o);
   out.scroll = scroll_insight(a, o);
+  out.signals = find_signals(a, o);
   return out;
 }
 

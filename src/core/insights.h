@@ -42,6 +42,13 @@ struct InsightOptions {
   uint32_t max_hotspots = 20;
   double false_bottom_k = 3;            // drop > k x median per-band drop ...
   double false_bottom_min_drop = 0.10;  // ... and > this share of page views
+  // Behaviour signals (find_signals): a floor on the share's n, then its Wilson interval at z
+  // against a threshold, so a handful of page views never makes a finding.
+  uint32_t signal_min_pv = 30;       // n (page views behind the share) at least this
+  double seen_min_share = 0.5;       // "often seen": lower bound of pv_exposed / page views above
+  double ignored_max_click = 0.05;   // "rarely clicked": upper bound of clicked / seen below
+  double abandoned_min_share = 0.3;  // lower bound of (changed - submitted) / changed above
+  double hesitant_min_share = 0.5;   // lower bound of (first clicks >= 3 s) / first clicks above
 };
 
 struct ElementInsight {
@@ -103,6 +110,25 @@ struct ScrollInsight {
   std::vector<SeenElement> elements;  // boxed elements, least seen first
 };
 
+// Findings from the behaviour signals of wire version 4 (docs/insights.md "Behaviour signals").
+enum class SignalKind : uint8_t {
+  kIgnored = 0,    // interactive, often seen, rarely clicked: k clicked of n pv_exposed
+  kAbandoned = 1,  // form field changed, then left without submitting: k abandoned of n pv_changed
+  kHesitant = 2,   // most first clicks came kHesitationMs[1] or more after the pointer entered:
+                   // k such first clicks of n first clicks with a hesitation time
+};
+const char* signal_kind_name(SignalKind k);  // "ignored", "abandoned", "hesitant"
+
+struct SignalInsight {
+  uint32_t key = 0;
+  SignalKind kind = SignalKind::kIgnored;
+  double k = 0, n = 0;
+  double share = 0;   // k / n
+  Interval ci;        // Wilson interval of share at InsightOptions::z
+  double seen = 0;    // pv_exposed / page views (every kind; 0 without exposure data)
+  double visits = 0;  // page views affected / page views: n - k (kIgnored) or k, the ranking
+};
+
 struct Insights {
   double page_views = 0;
   double page_mean_rate = 0;             // mean of the element rates (the "hot" baseline)
@@ -110,6 +136,7 @@ struct Insights {
   std::vector<Hotspot> hotspots;         // by window_clicks, descending
   std::vector<NearMiss> near_misses;     // by clicks, descending
   ScrollInsight scroll;
+  std::vector<SignalInsight> signals;  // by visits, descending
 };
 
 Insights compute_insights(const Aggregate& a, const InsightOptions& o = {});
@@ -118,6 +145,7 @@ Insights compute_insights(const Aggregate& a, const InsightOptions& o = {});
 std::vector<Hotspot> find_hotspots(const Aggregate& a, const InsightOptions& o);
 std::vector<NearMiss> find_near_misses(const Aggregate& a, const InsightOptions& o);
 ScrollInsight scroll_insight(const Aggregate& a, const InsightOptions& o);
+std::vector<SignalInsight> find_signals(const Aggregate& a, const InsightOptions& o);
 
 struct CompareRow {
   // The element's identity (element_identity(): its stable key when known, so the same element

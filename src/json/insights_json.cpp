@@ -106,6 +106,16 @@ json to_json(const Insights& in) {
         {{"key", element_key_hex(e.key)}, {"depth_px", num(e.depth_px)}, {"seen", num(e.seen)}});
   json reach = json::array();
   for (double r : s.reach) reach.push_back(num(r));
+  json signals = json::array();
+  for (const auto& g : in.signals)
+    signals.push_back({{"key", element_key_hex(g.key)},
+                       {"kind", signal_kind_name(g.kind)},
+                       {"k", num(g.k)},
+                       {"n", num(g.n)},
+                       {"share", num(g.share)},
+                       {"ci", interval(g.ci)},
+                       {"seen", num(g.seen)},
+                       {"visits", num(g.visits)}});
   return {{"page_views", num(in.page_views)},
           {"page_mean_rate", num(in.page_mean_rate)},
           {"elements", std::move(els)},
@@ -117,7 +127,8 @@ json to_json(const Insights& in) {
             {"half_depth_px", num(s.half_depth_px)},
             {"half_pct", s.half_pct},
             {"false_bottoms", std::move(fb)},
-            {"elements", std::move(seen)}}}};
+            {"elements", std::move(seen)}}},
+          {"signals", std::move(signals)}};
 }
 
 json to_json(const Comparison& c) {
@@ -158,6 +169,11 @@ InsightOptions insight_options_from_json(const json& j) {
   read(j, "max_hotspots", o.max_hotspots);
   read(j, "false_bottom_k", o.false_bottom_k);
   read(j, "false_bottom_min_drop", o.false_bottom_min_drop);
+  read(j, "signal_min_pv", o.signal_min_pv);
+  read(j, "seen_min_share", o.seen_min_share);
+  read(j, "ignored_max_click", o.ignored_max_click);
+  read(j, "abandoned_min_share", o.abandoned_min_share);
+  read(j, "hesitant_min_share", o.hesitant_min_share);
   auto boxes = j.find("boxes");
   if (boxes == j.end() || !boxes->is_array()) return o;
   for (const json& b : *boxes) {

@@ -14,7 +14,8 @@ export const SIGNUP = `${ORIGIN}/signup`;
 
 // What was sent, by construction. T = today (UTC day number); days are T - offset.
 // HOME: 30 page views a day on T-8..T-2, 3 on T-1 (a drop); T-2 from tracker version 1, the rest 2.
-// PRICING: 12 a day on T-8..T-1, half of them with a rage click (50 per 100 page views).
+// PRICING: 12 a day on T-8..T-1, half of them with a rage click (50 per 100 page views); of each
+// day's 12, one scrolled excessively, two thrashed the cursor and one swiped dead (wire v4).
 // SIGNUP: an experiment on T-1: variant a 60 page views, 6 conversions; b 60, 24 conversions.
 export const expected = {
   pageViews: { [HOME]: 7 * 30 + 3, [PRICING]: 8 * 12, [SIGNUP]: 120 },
@@ -22,10 +23,13 @@ export const expected = {
   rageShare: { [PRICING]: 0.5 },
   experiment: { a: { pv: 60, conv: 6 }, b: { pv: 60, conv: 24 } },
   oldTracker: { [HOME]: 30 },
+  signals: { [PRICING]: { pv_quick_exit: 0, pv_scroll_thrash: 1 / 12, pv_cursor_thrash: 2 / 12, pv_dead_swipe: 1 / 12 } },
 };
+const PRICING_SIGNALS = { 2: ['pv_scroll_thrash'], 3: ['pv_cursor_thrash'], 4: ['pv_dead_swipe'], 7: ['pv_cursor_thrash'] };
 
-function report(site, page, { version = 2, rage = false, variant, converted = false } = {}) {
+function report(site, page, { version = 2, rage = false, variant, converted = false, signals = [] } = {}) {
   const counters = { page_views: 1, pv_clicked: 1 };
+  for (const s of signals) counters[s] = 1;
   if (rage) counters.pv_rage = 1;
   if (converted) counters.conversions = 1;
   const segment = { page, tracker_version: version };
@@ -56,12 +60,12 @@ export async function startSeeded(db, extraArgs = []) {
     const today = Math.floor(Date.now() / 86400000);
     const k = site.site_key;
     const home = { 1: report(k, HOME, { version: 1 }), 2: report(k, HOME) };
-    const pricing = [report(k, PRICING), report(k, PRICING, { rage: true })];
+    const pricing = Array.from({ length: 12 }, (_, i) => report(k, PRICING, { rage: i % 2 === 1, signals: PRICING_SIGNALS[i] }));
     for (let offset = 8; offset >= 1; offset--) {
       const list = [];
       const homeViews = offset === 1 ? 3 : 30;
       for (let i = 0; i < homeViews; i++) list.push(home[offset === 2 ? 1 : 2]);
-      for (let i = 0; i < 12; i++) list.push(pricing[i % 2]);
+      for (let i = 0; i < 12; i++) list.push(pricing[i]);
       if (offset === 1) {
         const a = [report(k, SIGNUP, { variant: 'a' }), report(k, SIGNUP, { variant: 'a', converted: true })];
         const b = [report(k, SIGNUP, { variant: 'b' }), report(k, SIGNUP, { variant: 'b', converted: true })];

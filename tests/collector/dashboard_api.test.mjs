@@ -243,3 +243,49 @@ test('page views from a page with a second tracker tag are counted and flagged',
   const first = (await getJson(url(), seeded.site.read_token)).body;
   assert.equal(first.health.duplicate_tracker, 0);
 });
+
+test('behaviour signals per page: rates in words-ready form, per 100 page views and a ranking', async () => {
+  // The seeded pricing page: 96 page views, 8 with excessive scrolling, 16 a thrashed cursor,
+  // 8 a dead swipe, no quick exit.
+  const seededPages = (await getJson(url(), seeded.site.read_token)).body.pages;
+  const pricing = seededPages.find((p) => p.page === PRICING).signals;
+  for (const [counter, rate] of Object.entries(expected.signals[PRICING])) {
+    assert.ok(Math.abs(pricing[counter].rate - rate) < 1e-12, `${counter}: ${pricing[counter].rate}`);
+    assert.equal(pricing[counter].count, Math.round(rate * 96));
+  }
+  assert.ok(Math.abs(pricing.per_100 - (100 * 32) / 96) < 1e-9);
+  assert.equal(seededPages.find((p) => p.page === HOME).signals.per_100, 0);
+
+  // A second site: /a 40 page views (8 quick exits without a click, 4 excessive scrolling,
+  // 2 thrashed cursor, 1 dead swipe); /b 20 page views, 15 with excessive scrolling.
+  const other = createSite(tmp.db, ['https://signals.example'], 'signals');
+  const A = 'https://signals.example/a', B = 'https://signals.example/b';
+  const bytes = (page, counters = {}, clicked = true) => encode(sampleReport(other.site_key, {
+    segment: { page }, counters: { pv_clicked: clicked ? 1 : 0, ...counters }, ...(clicked ? {} : { elements: [] }) }));
+  const plainA = bytes(A);
+  // The running collector sees the new site within a second.
+  let first = 0;
+  for (let i = 0; i < 100 && (first = (await postReport(seeded.server.base, plainA)).status) !== 204; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(first, 204);
+  const list = [
+    ...Array(8).fill(bytes(A, { pv_quick_exit: 1 }, false)),
+    ...Array(4).fill(bytes(A, { pv_scroll_thrash: 1 })),
+    ...Array(2).fill(bytes(A, { pv_cursor_thrash: 1 })),
+    bytes(A, { pv_dead_swipe: 1 }),
+    ...Array(40 - 8 - 4 - 2 - 1 - 1).fill(plainA),
+    ...Array(15).fill(bytes(B, { pv_scroll_thrash: 1 })),
+    ...Array(5).fill(bytes(B)),
+  ];
+  await postAll(seeded.server.base, list);
+  const d = (await getJson(`${seeded.server.base}/api/dashboard`, other.read_token)).body;
+  const a = d.pages.find((p) => p.page === A), b = d.pages.find((p) => p.page === B);
+  assert.equal(a.page_views, 40);
+  assert.deepEqual(Object.fromEntries(Object.entries(a.signals).map(([k, v]) => [k, k === 'per_100' ? v : v.rate])),
+    { pv_quick_exit: 0.2, pv_scroll_thrash: 0.1, pv_cursor_thrash: 0.05, pv_dead_swipe: 0.025, per_100: 37.5 });
+  assert.equal(a.signals.pv_quick_exit.count, 8);
+  assert.ok(a.signals.pv_quick_exit.lo < 0.2 && a.signals.pv_quick_exit.hi > 0.2);
+  assert.equal(b.signals.pv_scroll_thrash.rate, 0.75);
+  assert.equal(b.signals.per_100, 75);
+  assert.deepEqual(d.rankings.page_views, [A, B]);
+  assert.deepEqual(d.rankings.signals, [B, A]);
+});

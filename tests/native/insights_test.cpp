@@ -317,3 +317,84 @@ TEST_CASE("insights_json and compare_json expose the same numbers") {
         doctest::Approx(two_proportion_z(100, 1000, 160, 1000).p));
   CHECK(insight_options_from_json(nlohmann::json::array()).q == 0.05);
 }
+
+TEST_CASE("behaviour signals: often seen rarely clicked, abandoned fields, hesitation") {
+  Aggregate a;
+  a.counters[kPageViews] = 200;
+  auto el = [&](uint32_t key, bool interactive,
+                std::initializer_list<std::pair<ElementCounter, uint32_t>> counters) {
+    ElementStats& e = *a.element(key);
+    e.flags = interactive ? kElInteractive : 0;
+    for (auto [c, v] : counters) e.counters[c] = v;
+  };
+  // Seen in 80 % of page views; clicked by 2 of 160 who saw it (Wilson 95 % upper bound 4.4 %).
+  el(1, true, {{kElPvExposed, 160}, {kElPvClicked, 2}});
+  el(2, true, {{kElPvExposed, 160}, {kElPvClicked, 12}});  // 7.5 %: clicked enough
+  el(3, false, {{kElPvExposed, 160}});                     // text: seen, not clicked by design
+  el(4, true, {{kElPvExposed, 20}});                       // below the 30 page views floor
+  el(5, true, {{kElPvExposed, 90}, {kElPvClicked, 1}});    // seen by 45 %: not "often"
+  // Form fields: 24 of 40 changed and left (60 %, lower bound 44.6 % > 30 %).
+  el(6, true, {{kElPvFocused, 50}, {kElPvChanged, 40}, {kElPvSubmitted, 16}});
+  el(7, true, {{kElPvChanged, 40}, {kElPvSubmitted, 32}});   // 20 %
+  el(8, true, {{kElPvChanged, 30}, {kElPvSubmitted, 18}});   // 40 %, but lower bound 24.6 %
+  el(9, true, {{kElPvChanged, 10}});                         // below the floor
+  el(10, true, {{kElPvChanged, 40}, {kElPvSubmitted, 55}});  // noised: submitted > changed
+  // Hesitation: 30 of 40 first clicks took 3 s or more (75 %, lower bound 59.8 % > 50 %).
+  el(11, true,
+     {{kElHesitation0, 5},
+      {kElHesitation1, 5},
+      {kElHesitation2, 20},
+      {kElHesitation3, 10},
+      {kElPvClicked, 40}});
+  el(12, true,
+     {{kElHesitation0, 10},
+      {kElHesitation1, 10},
+      {kElHesitation2, 12},
+      {kElHesitation3, 8}});  // half: not "most"
+
+  const Insights in = compute_insights(a);
+  REQUIRE(in.signals.size() == 3);
+  // Ranked by the share of page views affected: 158 saw it and did not click, 30, 24.
+  const SignalInsight &ign = in.signals[0], &hes = in.signals[1], &ab = in.signals[2];
+  CHECK(ign.kind == SignalKind::kIgnored);
+  CHECK(ign.key == 1);
+  CHECK(ign.k == 2);
+  CHECK(ign.n == 160);
+  CHECK(ign.seen == doctest::Approx(0.8));
+  CHECK(ign.visits == doctest::Approx(158.0 / 200));
+  CHECK(ign.ci.hi == doctest::Approx(wilson_interval(2, 160).hi));
+  CHECK(ign.ci.hi < 0.05);
+  CHECK(hes.kind == SignalKind::kHesitant);
+  CHECK(hes.key == 11);
+  CHECK(hes.share == doctest::Approx(0.75));
+  CHECK(hes.ci.lo == doctest::Approx(wilson_interval(30, 40).lo));
+  CHECK(hes.visits == doctest::Approx(30.0 / 200));
+  CHECK(ab.kind == SignalKind::kAbandoned);
+  CHECK(ab.key == 6);
+  CHECK(ab.k == 24);
+  CHECK(ab.n == 40);
+  CHECK(ab.share == doctest::Approx(0.6));
+  CHECK(ab.visits == doctest::Approx(24.0 / 200));
+  CHECK(std::string(signal_kind_name(SignalKind::kAbandoned)) == "abandoned");
+
+  // The thresholds are options: a stricter one drops the field (lower bound 44.6 %).
+  InsightOptions strict;
+  strict.abandoned_min_share = 0.5;
+  for (const SignalInsight& s : find_signals(a, strict)) CHECK(s.kind != SignalKind::kAbandoned);
+  // So is the floor: with 10 page views enough, field 9 (10 of 10 abandoned) is a finding.
+  InsightOptions small;
+  small.signal_min_pv = 10;
+  bool nine = false;
+  for (const SignalInsight& s : find_signals(a, small)) nine |= s.key == 9;
+  CHECK(nine);
+  // No page views, no findings (and no division by zero).
+  Aggregate none = a;
+  none.counters[kPageViews] = 0;
+  CHECK(find_signals(none, {}).empty());
+  // JSON carries the same numbers.
+  const auto j = insights_json(a, {});
+  REQUIRE(j["signals"].size() == 3);
+  CHECK(j["signals"][0]["kind"] == "ignored");
+  CHECK(j["signals"][0]["key"] == "00000001");
+  CHECK(j["signals"][2]["share"].get<double>() == doctest::Approx(0.6));
+}
