@@ -105,12 +105,19 @@ struct PageState {
   bool burst_fixed_ = false;
 
   bool goal_ = false;
+  // Survey triggers raised since take_signals() (kSignal*), and the element of the latest rage
+  // or dead click among them (0: none).
+  uint32_t signals_ = 0, signal_key_ = 0;
   uint32_t nrecent_ = 0;
   uint32_t nclicked_ = 0;
 };
 static_assert(std::is_trivially_copyable_v<PageState>, "Tracker::begin clears it with memset");
 
 }  // namespace detail
+
+// Survey trigger bits (Tracker::take_signals, the visitor's tg_apply answer).
+// @js
+enum Signal : uint32_t { kSignalRage = 1, kSignalDead = 2, kSignalGoal = 4 };
 
 class Tracker : private detail::PageState {
  public:
@@ -133,6 +140,19 @@ class Tracker : private detail::PageState {
   size_t flush(double t, bool final, uint8_t* out);
 
   const PageView& page_view() const { return pv_; }
+
+  // Micro-survey triggers (js/survey): the kSignal* bits raised since the last call, then clear.
+  uint32_t take_signals() {
+    const uint32_t s = signals_;
+    signals_ = 0;
+    return s;
+  }
+  // The element key of the latest rage or dead click that raised a signal (0: none), then clear.
+  uint32_t take_signal_key() {
+    const uint32_t k = signal_key_;
+    signal_key_ = 0;
+    return k;
+  }
 
   // See PageView::remember_stable_key.
   void remember_stable_key(uint32_t key, uint32_t stable) { pv_.remember_stable_key(key, stable); }

@@ -58,10 +58,25 @@ TG_EXPORT("tg_begin") void tg_begin(double t, double vw, double vh, double dh) {
   g_tracker.begin(t, vw, vh, dh);
 }
 
+// Returns the survey triggers (kSignal*) raised since the last call, -1 for a bad count.
 TG_EXPORT("tg_apply") int tg_apply(int n) {
   if (n < 0 || n > kEventCapacity) return -1;
   for (int i = 0; i < n; ++i) g_tracker.apply(g_events + i * kEventSlots);
-  return 0;
+  return static_cast<int>(g_tracker.take_signals());
+}
+
+// For a micro-survey answer (js/survey): the element of the rage or dead click that raised the
+// latest signal (0: none), taken and cleared.
+TG_EXPORT("tg_signal_key") uint32_t tg_signal_key() {
+  return g_tracker.take_signal_key();
+}
+
+// For a micro-survey answer: copies this page view's canonical page key (the report's) to the
+// scratch buffer and returns its length.
+TG_EXPORT("tg_page") uint32_t tg_page() {
+  const std::string_view page = g_tracker.segment().page;
+  __builtin_memcpy(g_scratch, page.data(), page.size());  // kMaxPageKeyBytes <= kScratchBytes
+  return static_cast<uint32_t>(page.size());
 }
 
 // Strings come in the scratch buffer; FixedSegment truncates them to their bounds. A tag is
