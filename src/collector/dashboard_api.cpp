@@ -14,6 +14,7 @@
 #include "json/report_json.h"
 #include "names.h"
 #include "read_api.h"
+#include "survey.h"
 
 namespace thermograph {
 namespace {
@@ -213,6 +214,11 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   // The overlays' latest re-anchoring figure per page; null for a page never checked.
   std::map<std::string, AnchoringFigure> anchoring;
   for (AnchoringFigure& a : ctx.store.anchoring(site->key)) anchoring[a.page] = std::move(a);
+  // Micro-survey answers per page (all days; released like GET /api/surveys), [] for none.
+  std::map<std::string, nlohmann::json> surveys;
+  for (auto& p : surveys_json(ctx.store.survey_counts(site->key, std::nullopt), ctx.policy,
+                              element_labels(ctx.store, site->key)))
+    surveys[p["page"].get<std::string>()] = std::move(p["surveys"]);
   for (const PageOut& p : shown) {
     const auto& c = p.all.counters;
     const double pv = c[kPageViews];
@@ -248,6 +254,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                      {"variants", p.variants.size()},
                      {"anchoring", anchored == anchoring.end() ? nlohmann::json()
                                                                : anchoring_json(anchored->second)},
+                     {"surveys", surveys.count(p.page) ? surveys[p.page] : nlohmann::json::array()},
                      {"overlay_url", p.page + "#thermograph"}});
   }
 
