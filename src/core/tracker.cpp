@@ -285,10 +285,8 @@ void Tracker::mark(ElementCounter c, const detail::PendingClick& click) {
   // Frustration layers are page cells; fixed-element clicks only count on their element.
   if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
   pv_.set_counter(page_pv, 1);
-  if (k < 2) {          // rage or dead: a survey trigger (error clicks are not)
-    signals_ |= k + 1;  // kSignalRage, kSignalDead
-    signal_key_ = click.key;
-  }
+  signals_ |= 1u << k;  // kSignalRage, kSignalDead, kSignalError
+  signal_key_ = click.key;
   if (click.key == 0) return;
   if (PageView::Element* el = pv_.find_element(click.key)) {
     pv_.add_element(*el, c, 1);

@@ -105,8 +105,8 @@ struct PageState {
   bool burst_fixed_ = false;
 
   bool goal_ = false;
-  // Survey triggers raised since take_signals() (kSignal*), and the element of the latest rage
-  // or dead click among them (0: none).
+  // Survey triggers raised since take_signals() (kSignal*), and the element of the latest
+  // frustration click among them (0: none).
   uint32_t signals_ = 0, signal_key_ = 0;
   uint32_t nrecent_ = 0;
   uint32_t nclicked_ = 0;
@@ -115,9 +115,11 @@ static_assert(std::is_trivially_copyable_v<PageState>, "Tracker::begin clears it
 
 }  // namespace detail
 
-// Survey trigger bits (Tracker::take_signals, the visitor's tg_apply answer).
+// Micro-survey trigger bits (Tracker::take_signals, the visitor's tg_apply answer): one per
+// frustration verdict, in the order of kElRage, kElDead, kElError, then the page view's first goal.
+// js/tracker reads bit i as the survey trigger whose `on` starts with the i-th letter of "rdeg".
 // @js
-enum Signal : uint32_t { kSignalRage = 1, kSignalDead = 2, kSignalGoal = 4 };
+enum Signal : uint32_t { kSignalRage = 1, kSignalDead = 2, kSignalError = 4, kSignalGoal = 8 };
 
 class Tracker : private detail::PageState {
  public:
@@ -147,7 +149,7 @@ class Tracker : private detail::PageState {
     signals_ = 0;
     return s;
   }
-  // The element key of the latest rage or dead click that raised a signal (0: none), then clear.
+  // The element key of the latest frustration click that raised a signal (0: none), then clear.
   uint32_t take_signal_key() {
     const uint32_t k = signal_key_;
     signal_key_ = 0;

@@ -274,7 +274,7 @@ TEST_CASE("forged keys and flags outside [0, 2^32) count as none, on every targe
 
 // Micro-survey triggers (take_signals, the visitor's tg_apply answer): each verdict raises its bit
 // once, with the element of the click that raised it; reading clears both.
-TEST_CASE("survey signals: rage, dead and the first goal raise their bits once; reading clears") {
+TEST_CASE("survey signals: rage, dead, error and the first goal raise their bits; reading clears") {
   Session s;
   CHECK(s.tr.take_signals() == 0);
   for (int i = 0; i < 3; ++i) s.click(1000 + i * 200, 300, 300, 7, kClickNoDead);
@@ -295,8 +295,10 @@ TEST_CASE("survey signals: rage, dead and the first goal raise their bits once; 
   s.ev(kEvReaction, 12000, 0);
   CHECK(s.tr.take_signals() == 0);
 
-  s.click(13000, 250, 50, 12, kClickNoDead);  // an error click is no survey trigger
+  s.click(13000, 250, 50, 12, kClickNoDead);  // an error click raises its own bit
   s.ev(kEvError, 13200);
+  CHECK(s.tr.take_signals() == kSignalError);
+  CHECK(s.tr.take_signal_key() == 12);
   s.ev(kEvReaction, 16000, 0);
   CHECK(s.tr.take_signals() == 0);
 
