@@ -180,6 +180,27 @@ for (const width of [375, 1280]) {
           { survey: 'checkout', answers: { 4: 1 }, total: 1, elements: [{ element: null, answers: { 4: 1 }, total: 1 }] },
         ],
       }]);
+
+      // A designer opens the overlay on the page: its panel lists the page's surveys, the dead
+      // button's answer under the button's name.
+      if (width === 1280) {
+        const designer = await browser.newContext({ viewport: { width, height } });
+        try {
+          const page = await designer.newPage();
+          await page.goto(`${web.origin}/p`);
+          await page.waitForFunction(() => window.thermograph && window.thermograph.loaded);
+          await page.evaluate((token) => thermograph('overlay', { token }), site.read_token);
+          const section = page.locator('[data-thermograph-ui] >> .surveys');
+          await section.locator('li').first().waitFor({ timeout: 20000 });
+          const items = await section.locator(':scope > ul > li').evaluateAll((li) => li.map((l) => l.innerText.split('\n')));
+          assert.deepEqual(items, [
+            ["Survey 'broken': 0 yes, 1 no", "'Apply coupon' button: 0 yes, 1 no"],
+            ["Survey 'checkout': 4.0 of 5 on average (1 rating)"],
+          ]);
+        } finally {
+          await designer.close();
+        }
+      }
     });
   });
 }
