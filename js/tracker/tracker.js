@@ -162,7 +162,7 @@ export function createTracker(options = {}) {
     // The first configured survey whose trigger was raised (bit i: `on` starts with the i-th letter
     // of "rdeg"), at most one prompt per page view; the widget is fetched only then. The element is
     // read now: later clicks would replace it.
-    const q = !asked && signals && o.surveys.find((q) => signals >> 'rdeg'.indexOf(q.on?.[0]) & 1), k = mod.signalKey();
+    const q = !asked && signals && o.surveys?.find((q) => signals >> 'rdeg'.indexOf(q.on?.[0]) & 1), k = mod.signalKey();
     if (q) asked = import(o.surveyUrl).then((m) => m.ask(o, q, k)).catch(log);
   }
 
