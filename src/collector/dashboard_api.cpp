@@ -408,7 +408,13 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
          "that is not this one."},
         {"pii_removed",
          "Page keys or tags carried something that looked personal and was removed: check what "
-         "the site passes in tags and URLs."}};
+         "the site passes in tags and URLs."},
+        {"survey_site_full",
+         "Micro-survey answers (not reports) about new pages or elements were refused: the site "
+         "holds answers for " +
+             std::to_string(kMaxSurveyKeysPerSite) +
+             " (page, survey, element) keys. Prune old days (`thermograph-collector prune`) or "
+             "ask about fewer elements."}};
     const auto it = kCheck.find(reason);
     flags.push_back({"refused", reason == "pii_removed" ? "notice" : "warning", "",
                      std::to_string(n) + " reports " +
