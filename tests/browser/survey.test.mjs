@@ -23,7 +23,10 @@ const PAGE = (collector, site) => `<!doctype html><html><head><meta charset="utf
 /* Hostile page CSS: must not reach into the widget or hide it. */
 button{color:red !important} p{font-size:40px !important}</style>
 <script async src="/dist/thermograph.min.js" data-endpoint="${collector}" data-site="${site}"
-  data-goal-clicks="#buy" data-surveys='${JSON.stringify(SURVEYS)}'></script></head><body>
+  data-goal-clicks="#buy" data-surveys='${JSON.stringify(SURVEYS)}'></script>
+<script>/* ?only=goal: the same page with the goal survey alone (the query is not part of the page key) */
+if (location.search === '?only=goal') document.querySelector('script[data-surveys]').dataset.surveys = '${JSON.stringify([SURVEYS[1]])}';</script>
+</head><body>
 <button id="broken" style="top:100px">Apply coupon</button>
 <button id="buy" style="top:200px">Buy</button>
 <button id="works" style="top:300px">Show details</button>
@@ -74,11 +77,11 @@ for (const width of [375, 1280]) {
       context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
       const surveyChunk = () => requests.filter((r) => r.url.endsWith('/thermograph-survey.mjs')).length;
       const answersSent = () => requests.filter((r) => r.url.includes('/api/survey?')).length;
-      const open = async () => {
+      const open = async (query = '') => {
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
         await cdp.send('DOM.enable');
-        await page.goto(`${web.origin}/p`);
+        await page.goto(`${web.origin}/p${query}`);
         await page.waitForFunction(() => window.thermograph && window.thermograph.loaded &&
           performance.getEntriesByType('resource').some((e) => /\.wasm$/.test(e.name) && e.responseEnd > 0));
         await new Promise((r) => setTimeout(r, 300));  // past the tracker's 200 ms settle time
@@ -94,6 +97,15 @@ for (const width of [375, 1280]) {
         await page.evaluate(() => thermograph('flush'));
         await page.close();
         assert.equal(surveyChunk(), 0, 'no trigger: the survey chunk is never requested');
+      }
+
+      // 1b. A dead click where only a goal survey is configured: a trigger no survey asks about.
+      {
+        const { page } = await open('?only=goal');
+        await page.click('#broken');
+        await new Promise((r) => setTimeout(r, 3500));
+        await page.close();
+        assert.equal(surveyChunk(), 0, 'no configured survey matched: the chunk is never requested');
       }
 
       // 2. A dead click: the yes/no prompt, without taking focus; answered; a second dead click
