@@ -25,7 +25,9 @@ button{color:red !important} p{font-size:40px !important}</style>
 <script async src="/dist/thermograph.min.js" data-endpoint="${collector}" data-site="${site}"
   data-goal-clicks="#buy" data-surveys='${JSON.stringify(SURVEYS)}'></script>
 <script>/* ?only=goal: the same page with the goal survey alone (the query is not part of the page key) */
-if (location.search === '?only=goal') document.querySelector('script[data-surveys]').dataset.surveys = '${JSON.stringify([SURVEYS[1]])}';</script>
+if (location.search === '?only=goal') document.querySelector('script[data-surveys]').dataset.surveys = '${JSON.stringify([SURVEYS[1]])}';
+/* ?bad=1: a survey whose id is free text, which the widget refuses */
+if (location.search === '?bad=1') document.querySelector('script[data-surveys]').dataset.surveys = '${JSON.stringify([{ ...SURVEYS[0], id: 'Is it broken?' }])}';</script>
 </head><body>
 <button id="broken" style="top:100px">Apply coupon</button>
 <button id="buy" style="top:200px">Buy</button>
@@ -77,8 +79,11 @@ for (const width of [375, 1280]) {
       context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
       const surveyChunk = () => requests.filter((r) => r.url.endsWith('/thermograph-survey.mjs')).length;
       const answersSent = () => requests.filter((r) => r.url.includes('/api/survey?')).length;
+      const errors = [], warnings = [];
       const open = async (query = '') => {
         const page = await context.newPage();
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
         const cdp = await context.newCDPSession(page);
         await cdp.send('DOM.enable');
         await page.goto(`${web.origin}/p${query}`);
@@ -108,6 +113,18 @@ for (const width of [375, 1280]) {
         assert.equal(surveyChunk(), 0, 'no configured survey matched: the chunk is never requested');
       }
 
+      // 1c. A survey whose id is not a label: the widget refuses it with one console line, shows
+      //     nothing and sends nothing.
+      {
+        const { page, cdp } = await open('?bad=1');
+        await page.click('#broken');
+        for (let i = 0; i < 200 && !warnings.some((w) => w.includes('survey refused')); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(warnings.filter((w) => w.includes('survey')), ['thermograph: survey refused (id must be a label)']);
+        assert.equal((await dialogs(cdp)).length, 0);
+        await page.close();
+      }
+      const chunkBefore = surveyChunk();
+
       // 2. A dead click: the yes/no prompt, without taking focus; answered; a second dead click
       //    and a goal in the same page view ask nothing more.
       {
@@ -115,7 +132,7 @@ for (const width of [375, 1280]) {
         await page.click('#broken');
         const dialog = await waitDialog(cdp, 'Something not working here?');
         assert.ok(dialog);
-        assert.equal(surveyChunk(), 1);
+        assert.ok(surveyChunk() > chunkBefore);
         assert.equal(await page.evaluate(() => document.activeElement.id), 'broken', 'focus stays where the visitor was');
         const names = (await axTree(cdp)).filter((n) => n.role === 'button').map((n) => n.name);
         for (const n of ['Yes', 'No', 'Close']) assert.ok(names.includes(n), `button ${n} in ${names}`);
@@ -176,6 +193,8 @@ for (const width of [375, 1280]) {
         await page.close();
       }
       await context.close();
+      assert.deepEqual(errors, [], 'nothing thrown into the page');
+      assert.equal(answersSent(), 2, 'one answer per page view that answered');
 
       // The collector shows exactly the answers given.
       let pages;
