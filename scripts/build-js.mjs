@@ -27,7 +27,7 @@ const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
   'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
   'el', 'excluded', 'sel', 'k', 'flags', 'docs',
-  'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
+  'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport', 'signalKey',
   'tries',
 ];
 // The visitor module's exports are renamed to letters at its build (scripts/wasm-exports.cjs);
@@ -50,13 +50,13 @@ await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', o
 await squeeze('dist/thermograph.min.js', false);
 await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
 await squeeze('dist/thermograph.mjs', true);
-// npm entries (docs/install.md). Minifying drops comments, so the overlay's import() gets back the
-// two that tell webpack and Vite it loads a URL at run time (the file itself is emitted through its
-// `new URL(..., import.meta.url)`), not a module to bundle.
+// npm entries (docs/install.md). Minifying drops comments, so the two import()s (the overlay's and
+// the survey widget's) get back the two that tell webpack and Vite they load a URL at run time (the
+// files themselves are emitted through their `new URL(..., import.meta.url)`), not modules to bundle.
 const mjs = readFileSync('dist/thermograph.mjs', 'utf8');
 const dynamic = mjs.match(/\bimport\((?=[\w$])/g) || [];
-if (dynamic.length !== 1) throw new Error(`build-js: expected one import() in dist/thermograph.mjs, found ${dynamic.length}`);
-writeFileSync('dist/thermograph.mjs', mjs.replace(/\bimport\((?=[\w$])/, 'import(/* webpackIgnore: true */ /* @vite-ignore */ '));
+if (dynamic.length !== 2) throw new Error(`build-js: expected two import()s in dist/thermograph.mjs (overlay, survey), found ${dynamic.length}`);
+writeFileSync('dist/thermograph.mjs', mjs.replace(/\bimport\((?=[\w$])/g, 'import(/* webpackIgnore: true */ /* @vite-ignore */ '));
 // CommonJS (require('thermograph'), server-side rendering): import.meta is empty there, so the
 // wasm and the overlay are looked for next to the script (js/tracker/index.js).
 await build({
@@ -67,6 +67,11 @@ copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.cts');
 copyFileSync(`${wasmDir}/thermograph.wasm`, 'dist/thermograph.wasm');
 copyFileSync('types/thermograph.d.ts', 'dist/thermograph.d.ts');
 const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];
+// The micro-survey widget (js/survey): imported by the tracker only when a survey's trigger fired,
+// so it is not part of the visitor download below.
+// Bundled like the tracker: it instantiates thermograph.wasm itself, whose exports are renamed.
+await build({ ...tracker, entryPoints: ['js/survey/index.js'], format: 'esm', outfile: 'dist/thermograph-survey.mjs' });
+files.push('thermograph-survey.mjs');
 if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
   await build({
     ...common, entryPoints: ['js/overlay/index.js'], format: 'esm', outfile: 'dist/thermograph-overlay.mjs',
@@ -78,7 +83,7 @@ if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
 // Subresource Integrity hashes of what a page may load from a CDN (README's snippet shows the
 // script's; tests/install/package.test.mjs keeps the README equal to this file).
 const sri = {};
-for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs']) {
+for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs']) {
   if (existsSync(`dist/${f}`)) sri[f] = 'sha384-' + createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64');
 }
 writeFileSync('dist/sri.json', JSON.stringify(sri, null, 2) + '\n');
@@ -89,7 +94,8 @@ for (const f of files) {
   sizes[f] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   console.log(`${f.padEnd(28)} ${String(bytes.length).padStart(8)} raw ${String(sizes[f].gzip).padStart(7)} gzip`);
 }
-// What a visitor downloads with the script tag: the script and the wasm (never the overlay).
+// What a visitor downloads with the script tag: the script and the wasm (never the overlay; the
+// survey widget only when asked).
 const total = sizes['thermograph.min.js'].gzip + sizes['thermograph.wasm'].gzip;
 writeFileSync('dist/size.json', JSON.stringify({ files: sizes, visitor_gzip_total: total, budget: BUDGET }, null, 2) + '\n');
 console.log(`visitor download: ${total} gzip bytes (budget ${BUDGET})`);

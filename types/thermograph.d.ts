@@ -14,6 +14,13 @@ export interface TrackerOptions {
   wasmUrl?: string;
   /** The designer's overlay chunk (default: thermograph-overlay.mjs, found like the wasm). */
   overlayUrl?: string;
+  /** The micro-survey widget chunk (default: thermograph-survey.mjs, found like the wasm). */
+  surveyUrl?: string;
+  /**
+   * Micro-surveys (docs/configuration.md): up to 4 one-question prompts, at most one per page view,
+   * shown after a rage click, a dead click or a goal. Answers are counts only; no free text.
+   */
+  surveys?: SurveyOptions[];
   /** A/B variant of this page view. */
   variant?: string;
   /**
@@ -40,6 +47,17 @@ export interface TrackerOptions {
   deadFocusMs?: number;
   /** Error clicks: an uncaught error within this many ms of a click (1000). */
   errorWindowMs?: number;
+}
+
+export interface SurveyOptions {
+  /** A label (1-32 ASCII letters, digits and `_ . : -`): the name the answers are counted under. */
+  id: string;
+  /** What raises the prompt: a rage click, a dead click, or the page view's first goal. */
+  on: 'rage' | 'dead' | 'goal';
+  /** The question shown (1-120 characters; shown only, never sent). */
+  question: string;
+  /** Yes / No, or a 1-5 rating. */
+  answers: 'yesno' | 'rating';
 }
 
 export interface Tracker {

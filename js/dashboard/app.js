@@ -2,6 +2,7 @@
 // never put in a URL), reads /api/dashboard and draws it. Every figure is computed by the
 // collector; this file only lays it out.
 import { matrix, rateBar, sparkline } from './charts.js';
+import { surveyText } from './surveys.js';
 
 const KEY = 'thermograph-read-token';
 const $ = (id) => document.getElementById(id);
@@ -149,6 +150,12 @@ function signalsFig(sig, max) {
     rateBar(range, max, `Behaviour signals ${sig.per_100.toFixed(1)} per 100 page views`), el('strong', {}, sig.per_100.toFixed(1)), detail);
 }
 
+// Micro-survey answers on this page (all days), one line per survey; per-element counts are in
+// the overlay and GET /api/surveys.
+function surveyNotes(surveys) {
+  return (surveys || []).map((s) => el('p', { class: 'survey-note', title: `${s.elements.length} element${s.elements.length === 1 ? '' : 's'} asked about` }, surveyText(s)));
+}
+
 function renderPages() {
   for (const b of document.querySelectorAll('[data-rank]')) b.setAttribute('aria-pressed', String(b.dataset.rank === rank));
   const byPage = new Map(data.pages.map((p) => [p.page, p]));
@@ -165,7 +172,7 @@ function renderPages() {
     return el('li', { class: 'page' },
       el('div', { class: 'page-head' },
         el('a', { href: p.overlay_url, target: '_blank', rel: 'noopener noreferrer', class: 'page-link', title: `Open ${p.page} with the heatmap overlay` }, path, el('span', { class: 'host' }, ` ${new URL(p.page).host}`)),
-        anchoringNote(p.anchoring)),
+        anchoringNote(p.anchoring), ...surveyNotes(p.surveys)),
       el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Page views per day'), sparkline(p.series, `Page views per day, ${data.days[0] ?? ''} to ${data.days.at(-1) ?? ''}: ${p.series.map((v) => v ?? 'withheld').join(', ')}`), el('strong', {}, num(p.page_views))),
       withheld ? off('Converted') : el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Converted'), rateBar(p.conversions, maxConv, `Conversion rate ${interval(p.conversions)}`), el('strong', {}, pct(p.conversions.rate)),
         el('span', { class: 'detail' }, `95 %: ${pct(p.conversions.lo)} to ${pct(p.conversions.hi)}`)),

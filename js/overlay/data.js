@@ -120,3 +120,16 @@ export async function reportAnchoring(endpoint, token, site, page, stats) {
     return null;
   }
 }
+
+// This page's micro-survey answers (GET /api/surveys): the page's surveys, [] when there are none
+// or they cannot be read (the heatmap does not depend on them).
+export async function fetchSurveys(endpoint, token, site, page) {
+  const url = String(endpoint || '').replace(/\/+$/, '') + '/api/surveys?' + new URLSearchParams({ site, page });
+  try {
+    const res = await fetch(url, { credentials: 'omit', headers: { Authorization: 'Bearer ' + token } });
+    const body = res.ok ? await res.json() : null;
+    return body?.pages?.find((p) => p.page === page)?.surveys || [];
+  } catch (e) {
+    return [];
+  }
+}

@@ -4,13 +4,13 @@
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';
-import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, reportAnchoring, privacyNote } from './data.js';
+import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, reportAnchoring, privacyNote, fetchSurveys } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes, viewBox } from './anchors.js';
 import { frameAt } from '../tracker/element.js';
 import { createNamer, sharedName } from './names.js';
-import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks, esc } from './insights.js';
+import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks, esc, surveysHtml } from './insights.js';
 import { elementSignals, hasSignals, pageSignalsHtml } from './signals.js';
 
 const Z = 2147483000;
@@ -158,6 +158,9 @@ async function start(opts) {
       applyOptions();
       shareNames(page);
       shareAnchoring(page);
+      // Micro-survey answers on this page (all filters aside: they are counted per page only).
+      const surveys = await fetchSurveys(opts.endpoint, token, opts.site, page);
+      if (!closed) panel.section('surveys', surveysHtml(surveys, (key) => found.byKey.has(key), name));
     } catch (e) {
       if (e.name === 'AbortError') return;
       if (e.status === 401 || (e.status === 403 && e.code !== 'below_min_page_views')) forgetStoredToken();
@@ -172,6 +175,7 @@ async function start(opts) {
       panel.section('cmp', '');
       panel.section('signals', '');
       showDetail(null);
+      panel.section('surveys', '');
       panel.status('');
       panel.pageViews('');
       marks.draw([], found.byKey);

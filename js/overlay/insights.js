@@ -5,6 +5,7 @@
 // the outlines that mark elements whose difference is significant.
 import { DEVICE_MOUSE, DEVICE_PEN, DEVICE_TOUCH, EL_INTERACTIVE, HESITATION_MS, INSIGHT_OPTIONS } from 'thermograph-constants';
 import { viewBox } from './anchors.js';
+import { answersText, surveyText } from '../dashboard/surveys.js';
 
 const INTERACTIVE = EL_INTERACTIVE;
 // The options the overlay passes (InsightParams in src/bindings/overlay.cpp), at the core's defaults.
@@ -189,4 +190,19 @@ export function createMarks(zIndex) {
     },
     remove() { layer.remove(); },
   };
+}
+
+// The open page's micro-survey answers: one line per survey, then the elements on this page that
+// were asked about, by name ("'Apply coupon' button: 12 yes, 30 no"). Elements no longer on the
+// page are summed into one line; the dashboard and GET /api/surveys have them all.
+export function surveysHtml(surveys, onPage, name) {
+  if (!surveys.length) return '';
+  const items = surveys.map((s) => {
+    const here = s.elements.filter((e) => e.element && onPage(parseInt(e.element, 16)));
+    const gone = s.elements.filter((e) => e.element && !onPage(parseInt(e.element, 16))).reduce((n, e) => n + e.total, 0);
+    const sub = here.map((e) => `<li>${esc(name(parseInt(e.element, 16)))}: ${esc(answersText(e.answers))}</li>`);
+    if (gone) sub.push(`<li>${gone} answer${gone === 1 ? '' : 's'} about elements not on this page now</li>`);
+    return `<li>${esc(surveyText(s))}${sub.length ? `<ul>${sub.join('')}</ul>` : ''}</li>`;
+  });
+  return `<h3>Micro-surveys</h3><ul>${items.join('')}</ul>`;
 }

@@ -95,6 +95,7 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   <section class="insights" aria-label="Insights"></section>
   <section class="detail" aria-live="polite"></section>
   <section class="cmp"></section>
+  <section class="surveys" aria-label="Micro-surveys"></section>
   <fieldset><legend>Filter</legend>
   <label>Screen width <select name="width">${options(WIDTHS)}<option value="">any</option></select></label>
   <label>Device <select name="device">${options(DEVICES)}</select></label>

@@ -16,8 +16,9 @@ import { log } from './events.js';
     const tracker = createTracker({
       endpoint: d.endpoint, site: d.site, variant: d.variant, loggedIn: d.loggedIn === 'true',
       consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || near('thermograph.wasm'),
-      overlayUrl: d.overlay || near('thermograph-overlay.mjs'),
+      overlayUrl: d.overlay || near('thermograph-overlay.mjs'), surveyUrl: near('thermograph-survey.mjs'),
       goals: { clicks: list(d.goalClicks), pages: list(d.goalPages) }, tags: d.tags && JSON.parse(d.tags),
+      surveys: d.surveys && JSON.parse(d.surveys),
     });
     const run = (cmd, ...args) => {
       try {

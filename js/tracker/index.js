@@ -1,10 +1,11 @@
 // npm entry, built twice: dist/thermograph.mjs (ES module) and dist/thermograph.cjs (CommonJS).
 // import { createTracker } from 'thermograph'
 //
-// The two `new URL('./…', import.meta.url)` literals below are how bundlers find the files this
+// The three `new URL('./…', import.meta.url)` literals below are how bundlers find the files this
 // module needs: Vite, webpack 5 and Rollup (with @web/rollup-plugin-import-meta-assets) emit
-// thermograph.wasm and thermograph-overlay.mjs as assets and rewrite the URLs. Keep them literal.
-// Where import.meta is empty (esbuild's IIFE or CommonJS output) both files are looked for next to
+// thermograph.wasm, thermograph-overlay.mjs and thermograph-survey.mjs as assets and rewrite the
+// URLs. Keep them literal.
+// Where import.meta is empty (esbuild's IIFE or CommonJS output) the files are looked for next to
 // the script this code was bundled into, else next to the page.
 //
 // Never throws into the host page: in Node (server-side rendering) or anything without a DOM,
@@ -35,6 +36,7 @@ export function createTracker(options = {}) {
     t = create({
       wasmUrl: near('thermograph.wasm', () => new URL('./thermograph.wasm', import.meta.url)),
       overlayUrl: near('thermograph-overlay.mjs', () => new URL('./thermograph-overlay.mjs', import.meta.url)),
+      surveyUrl: near('thermograph-survey.mjs', () => new URL('./thermograph-survey.mjs', import.meta.url)),
       ...options,
     });
   } catch (e) {

@@ -2,7 +2,7 @@
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
 import {
-  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII, TRACKER_CONFIG,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
@@ -29,6 +29,8 @@ export function createTracker(options = {}) {
   const declared = o.tags || {}, tags = Object.entries(declared);
   const send = o.transport || createTransport(endpointUrl(o.endpoint || '/'));
   const goals = o.goals || {};
+  // Micro-surveys (js/survey, docs/configuration.md): whether this page view has had its prompt.
+  let asked = 0;
 
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
@@ -47,6 +49,10 @@ export function createTracker(options = {}) {
       if (type !== EV_MOVE) ctx.held();  // a move pointer.js held back is older: it goes first
       if (queue.length >= MAX_QUEUED) return;
       queue.push([type, t, a, b, c, d, e, f]);
+      // A survey's trigger is decided in the wasm: drain once a click's dead verdict is due (an
+      // EV_REACTION of kind 0 only moves the wasm's clock), so a prompt need not wait for a flush.
+      // A goal click is a click; goal() and goal pages are seen at the next drain.
+      if (type === EV_CLICK && o.surveys) setTimeout(ctx.guard(() => mod && (ctx.record(EV_REACTION), drain())), 2600);
       if (mod && queue.length >= 128) drain();
     },
     react(kind) {
@@ -130,9 +136,9 @@ export function createTracker(options = {}) {
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
   function drain() {
-    let buf, n = 0;
+    let buf, n = 0, signals = 0;  // survey triggers the wasm raised (Signal in src/core/tracker.h)
     const batch = () => {
-      if (n) mod.applyEvents(n);
+      if (n) signals |= mod.applyEvents(n);
       buf = mod.eventView();
       n = 0;
     };
@@ -140,6 +146,7 @@ export function createTracker(options = {}) {
     for (const ev of queue) {
       if (!ev[0]) {  // type 0: a page view begins (event types start at 1)
         batch();
+        signals = asked = 0;  // a new page view: its own prompt, nothing of the last one's
         mod.setString(FIELD_PAGE, ev[2]);
         // Tracker::begin takes the larger of document and viewport height itself.
         mod.begin(ev[1], innerWidth, innerHeight, document.documentElement.scrollHeight);
@@ -152,6 +159,11 @@ export function createTracker(options = {}) {
     }
     batch();
     queue = [];
+    // The first configured survey whose trigger was raised (bit i: `on` starts with the i-th letter
+    // of "rdeg"), at most one prompt per page view; the widget is fetched only then. The element is
+    // read now: later clicks would replace it.
+    const q = !asked && signals && o.surveys?.find((q) => signals >> 'rdeg'.indexOf(q.on?.[0]) & 1), k = mod.signalKey();
+    if (q) asked = import(o.surveyUrl).then((m) => m.ask(o, q, k)).catch(log);
   }
 
   function start() {

@@ -44,6 +44,9 @@ export async function loadModule(url) {
     setNumber: x.tg_set_number,
     setString: (field, s) => x.tg_set_string(field, put(s)),
     elementKey: (selector) => x.tg_element_key(put(selector)) >>> 0,
+    // For a micro-survey answer: the key of the rage or dead click that raised the latest signal
+    // (an i32: js/survey takes it >>> 0).
+    signalKey: x.tg_signal_key,
     // `final` is a boolean: as an i32 argument it is 1 or 0.
     takeReport(t, final) {
       const n = x.tg_flush(t, final);

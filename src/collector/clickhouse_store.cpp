@@ -319,6 +319,7 @@ class ClickHouseStore final : public Store {
                  ") = " + quote(counters) + ")");
       for (const char* t : {"element_names", "anchoring"})
         run(i, "ALTER TABLE " + table(t) + " DELETE WHERE site = " + quote(key));
+      run(i, "ALTER TABLE " + local("survey_answers") + " DELETE WHERE site = " + quote(key));
     }
     return n;
   }
@@ -389,6 +390,41 @@ class ClickHouseStore final : public Store {
         out.push_back({r[0], static_cast<uint32_t>(u64(r[1])), static_cast<uint32_t>(u64(r[2])),
                        std::strtod(r[3].c_str(), nullptr),
                        std::strtoll(r[4].c_str(), nullptr, 10)});
+    return out;
+  }
+
+  // Survey counts are sharded like the cells (by site and page) and summed by the engine; reads
+  // always sum() ... GROUP BY (merges are lazy). The per-site key bound is checked before the
+  // insert, so collectors answering at once may pass it by the few answers in flight.
+  bool add_survey_answer(const std::string& site, const SurveyCount& a, int32_t day,
+                         size_t max_per_site) override {
+    const auto held =
+        select("SELECT count(), countIf(page = " + quote(a.page) +
+               " AND survey = " + quote(a.survey) + " AND element = " + std::to_string(a.element) +
+               ") FROM (SELECT page, survey, element FROM " + table("survey_answers") +
+               " WHERE site = " + quote(site) + " GROUP BY page, survey, element)");
+    if (held.empty() || held[0].size() != 2)
+      throw StoreError("ClickHouse: unexpected answer counting survey keys");
+    if (u64(held[0][1]) == 0 && u64(held[0][0]) >= max_per_site) return false;
+    std::string row;
+    for (const std::string* f : {&site, &a.page, &a.survey}) tsv_field(row, *f), row += '\t';
+    row += std::to_string(a.element) + '\t';
+    tsv_field(row, a.answer);
+    row += '\t' + day_to_date(day) + "\t1\n";
+    run(next_shard(), "INSERT INTO " + table("survey_answers") + " FORMAT TabSeparated\n" + row,
+        "insert_distributed_sync=1");
+    return true;
+  }
+
+  std::vector<SurveyCount> survey_counts(const std::string& site,
+                                         const std::optional<std::string>& page) override {
+    std::vector<SurveyCount> out;
+    for (const TsvRow& r :
+         select("SELECT page, survey, element, answer, sum(count) FROM " + table("survey_answers") +
+                " WHERE site = " + quote(site) + (page ? " AND page = " + quote(*page) : "") +
+                " GROUP BY page, survey, element, answer ORDER BY page, survey, element, answer"))
+      if (r.size() == 5)
+        out.push_back({r[0], r[1], static_cast<uint32_t>(u64(r[2])), r[3], u64(r[4])});
     return out;
   }
 
@@ -541,6 +577,7 @@ class ClickHouseStore final : public Store {
       if (cutoff.substr(8) != "01")
         run(i, "ALTER TABLE " + local("cells") + " DELETE WHERE kind != 5 AND date < " +
                    quote(cutoff) + " AND toYYYYMM(date) = " + month);
+      run(i, "ALTER TABLE " + local("survey_answers") + " DELETE WHERE date < " + quote(cutoff));
     }
     return n;
   }
@@ -683,6 +720,14 @@ class ClickHouseStore final : public Store {
         }
       }
     }
+    // Added after schema version 1 without a bump: a cluster created before gets it here.
+    run(shard, "CREATE TABLE IF NOT EXISTS " + local("survey_answers") +
+                   " (site String, page String, survey String, element UInt32, answer String,"
+                   " date Date, count UInt64) ENGINE = SummingMergeTree PARTITION BY"
+                   " toYYYYMM(date) ORDER BY (site, page, survey, element, answer, date)");
+    run(shard, "CREATE TABLE IF NOT EXISTS " + table("survey_answers") + " AS " +
+                   local("survey_answers") + " ENGINE = Distributed(" + kCluster + ", " +
+                   target_.db + ", survey_answers_local, sipHash64(site, page))");
     run(shard, "CREATE TABLE IF NOT EXISTS " + table("sites") +
                    " (key String, name String, origins String, token_sha256 String, created Int64,"
                    " version UInt64, deleted UInt8) ENGINE = MergeTree ORDER BY key");

@@ -14,6 +14,7 @@
 #include "json/report_json.h"
 #include "names.h"
 #include "read_api.h"
+#include "survey.h"
 
 namespace thermograph {
 namespace {
@@ -213,6 +214,11 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   // The overlays' latest re-anchoring figure per page; null for a page never checked.
   std::map<std::string, AnchoringFigure> anchoring;
   for (AnchoringFigure& a : ctx.store.anchoring(site->key)) anchoring[a.page] = std::move(a);
+  // Micro-survey answers per page (all days; released like GET /api/surveys), [] for none.
+  std::map<std::string, nlohmann::json> surveys;
+  for (auto& p : surveys_json(ctx.store.survey_counts(site->key, std::nullopt), ctx.policy,
+                              element_labels(ctx.store, site->key)))
+    surveys[p["page"].get<std::string>()] = std::move(p["surveys"]);
   for (const PageOut& p : shown) {
     const auto& c = p.all.counters;
     const double pv = c[kPageViews];
@@ -259,6 +265,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                      {"variants", p.variants.size()},
                      {"anchoring", anchored == anchoring.end() ? nlohmann::json()
                                                                : anchoring_json(anchored->second)},
+                     {"surveys", surveys.count(p.page) ? surveys[p.page] : nlohmann::json::array()},
                      {"overlay_url", p.page + "#thermograph"}});
   }
 
@@ -415,7 +422,13 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
          "that is not this one."},
         {"pii_removed",
          "Page keys or tags carried something that looked personal and was removed: check what "
-         "the site passes in tags and URLs."}};
+         "the site passes in tags and URLs."},
+        {"survey_site_full",
+         "Micro-survey answers (not reports) about new pages or elements were refused: the site "
+         "holds answers for " +
+             std::to_string(kMaxSurveyKeysPerSite) +
+             " (page, survey, element) keys. Prune old days (`thermograph-collector prune`) or "
+             "ask about fewer elements."}};
     const auto it = kCheck.find(reason);
     flags.push_back({"refused", reason == "pii_removed" ? "notice" : "warning", "",
                      std::to_string(n) + " reports " +

@@ -76,6 +76,16 @@ std::string prometheus_text(const MetricsInput& in) {
                  : "Storage events: " + name + " (docs/collector.md).");
     out += metric + " " + std::to_string(n.get<uint64_t>()) + "\n";
   }
+  header(out, "thermograph_survey_answers_total", "counter",
+         "Micro-survey answers received, by result (stored, adjusted, rejected) and reason.");
+  for (const auto& [name, n] : grouped["surveys"].items()) {
+    const std::string result = name == "answers"       ? "stored"
+                               : name == "pii_removed" ? "adjusted"
+                                                       : "rejected";
+    out += "thermograph_survey_answers_total{result=\"" + result + "\"" +
+           (result == "stored" ? std::string() : ",reason=\"" + label(name) + "\"") + "} " +
+           std::to_string(n.get<uint64_t>()) + "\n";
+  }
   header(out, "thermograph_queue_depth", "gauge", "Reports waiting for the writer.");
   out += "thermograph_queue_depth " + std::to_string(in.queue_depth) + "\n";
   header(out, "thermograph_queue_capacity", "gauge",

@@ -13,6 +13,7 @@
 #include "json/report_json.h"
 #include "names.h"
 #include "sanitize.h"
+#include "survey.h"
 
 namespace thermograph {
 
@@ -436,10 +437,11 @@ void read_preflight(Context& ctx, const Request& req, Response& res) {
 
 ReadHandler find_read_endpoint(const std::string& method, const std::string& path) {
   static const std::map<std::string, ReadHandler> kGet = {
-      {"/api/pages", pages},       {"/api/segments", segments},
-      {"/api/heatmap", heatmap},   {"/api/elements.csv", elements_csv},
-      {"/api/insights", insights}, {"/api/compare", compare},
-      {"/api/stats", stats},       {"/api/dashboard", dashboard}};
+      {"/api/pages", pages},        {"/api/segments", segments},
+      {"/api/heatmap", heatmap},    {"/api/elements.csv", elements_csv},
+      {"/api/insights", insights},  {"/api/compare", compare},
+      {"/api/stats", stats},        {"/api/dashboard", dashboard},
+      {"/api/surveys", get_surveys}};
   if (method == "GET") {
     const auto it = kGet.find(path);
     return it == kGet.end() ? nullptr : it->second;

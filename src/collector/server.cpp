@@ -15,6 +15,7 @@
 #include "http_common.h"
 #include "http_server.h"
 #include "sanitize.h"
+#include "survey.h"
 
 namespace thermograph {
 namespace {
@@ -213,6 +214,28 @@ void route(Context& ctx, http::Server& server, Request&& req, http::Responder re
       reply(std::move(res));
     });
     return;
+  }
+  // A visitor's micro-survey answer: public like POST /r, stored synchronously (one small row)
+  // on the worker pool, off the I/O threads.
+  if (req.path == "/api/survey") {
+    Response res;
+    if (req.method == "POST") {
+      server.post_blocking([&ctx, req = std::move(req), reply] {
+        Response res;
+        guarded(req, res, [&] { post_survey(ctx, req, res); });
+        res.set_header("Cache-Control", "no-store");
+        reply(std::move(res));
+      });
+      return;
+    }
+    if (req.method == "OPTIONS") {
+      guarded(req, res, [&] { survey_preflight(ctx, req, res); });
+      return reply(std::move(res));
+    }
+    res.set_header("Allow", "POST, OPTIONS");
+    send_error(res, 405, "method_not_allowed",
+               "POST /api/survey takes survey answers; see docs/collector.md");
+    return reply(std::move(res));
   }
   if (const ReadHandler fn = find_read_endpoint(req.method, req.path)) {
     server.post_blocking([&ctx, fn, req = std::move(req), reply] {

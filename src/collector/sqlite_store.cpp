@@ -73,6 +73,10 @@ CREATE TABLE IF NOT EXISTS anchoring(
   site TEXT NOT NULL, page TEXT NOT NULL, elements INTEGER NOT NULL, found INTEGER NOT NULL,
   missing_share REAL NOT NULL, measured INTEGER NOT NULL,
   PRIMARY KEY(site, page)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS survey_answers(
+  site TEXT NOT NULL, page TEXT NOT NULL, survey TEXT NOT NULL, element INTEGER NOT NULL,
+  answer TEXT NOT NULL, day INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY(site, page, survey, element, answer, day)) WITHOUT ROWID;
 )sql";
 
 // Columns added to `aggregates` after its first release; older databases get them on open (after
@@ -377,7 +381,7 @@ class SqliteStore final : public Store {
         s.bind(1, key).step();
         if (std::string(table) != "quarantine") n += s.changes();
       }
-      for (const char* table : {"element_names", "anchoring"}) {
+      for (const char* table : {"element_names", "anchoring", "survey_answers"}) {
         Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
         s.bind(1, key).step();
       }
@@ -473,6 +477,55 @@ class SqliteStore final : public Store {
     while (s.step())
       out.push_back({s.text(0), static_cast<uint32_t>(s.i64(1)), static_cast<uint32_t>(s.i64(2)),
                      s.f64(3), s.i64(4)});
+    return out;
+  }
+
+  bool add_survey_answer(const std::string& site, const SurveyCount& a, int32_t day,
+                         size_t max_per_site) override {
+    std::lock_guard lock(write_mu_);
+    writer_.exec("BEGIN IMMEDIATE");
+    try {
+      Stmt known(writer_,
+                 "SELECT 1 FROM survey_answers WHERE site=?1 AND page=?2 AND survey=?3 AND "
+                 "element=?4 LIMIT 1");
+      known.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
+      if (!known.step()) {
+        Stmt count(writer_,
+                   "SELECT COUNT(*) FROM (SELECT 1 FROM survey_answers WHERE site=?1 "
+                   "GROUP BY page, survey, element)");
+        count.bind(1, site).step();
+        if (count.i64(0) >= static_cast<int64_t>(max_per_site)) {
+          writer_.rollback();
+          return false;
+        }
+      }
+      Stmt put(writer_,
+               "INSERT INTO survey_answers(site, page, survey, element, answer, day, count) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT(site, page, survey, element, "
+               "answer, day) DO UPDATE SET count=count+1");
+      put.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
+      put.bind(5, a.answer).bind(6, day).step();
+      writer_.exec("COMMIT");
+      return true;
+    } catch (...) {
+      writer_.rollback();
+      throw;
+    }
+  }
+
+  std::vector<SurveyCount> survey_counts(const std::string& site,
+                                         const std::optional<std::string>& page) override {
+    Reader r(*this);
+    Stmt s(*r.db,
+           "SELECT page, survey, element, answer, SUM(count) FROM survey_answers WHERE site=?1 "
+           "AND (?2 IS NULL OR page=?2) GROUP BY page, survey, element, answer "
+           "ORDER BY page, survey, element, answer");
+    s.bind(1, site);
+    if (page) s.bind(2, *page);
+    std::vector<SurveyCount> out;
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), static_cast<uint32_t>(s.i64(2)), s.text(3),
+                     static_cast<uint64_t>(s.i64(4))});
     return out;
   }
 
@@ -714,10 +767,10 @@ class SqliteStore final : public Store {
     writer_.exec("BEGIN IMMEDIATE");
     try {
       int64_t n = 0;
-      for (const char* table : {"aggregates", "deltas", "quarantine"}) {
+      for (const char* table : {"aggregates", "deltas", "quarantine", "survey_answers"}) {
         Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE day < ?");
         s.bind(1, before_day).step();
-        if (std::string(table) != "quarantine") n += s.changes();
+        if (std::string(table) == "aggregates" || std::string(table) == "deltas") n += s.changes();
       }
       writer_.exec("COMMIT");
       return n;

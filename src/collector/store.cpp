@@ -185,11 +185,13 @@ nlohmann::json stats_json(const StatsMap& stats) {
   static const std::set<std::string> kStorage = {"cells_over_limit", "rows_quarantined",
                                                  "pending_deltas"};
   nlohmann::json rejected = nlohmann::json::object(), adjusted = nlohmann::json::object(),
-                 storage = nlohmann::json::object();
+                 storage = nlohmann::json::object(), surveys = nlohmann::json::object();
   uint64_t accepted = 0, rejected_total = 0;
   for (const auto& [reason, n] : stats) {
     if (reason.rfind(kSiteStatPrefix, 0) == 0) continue;  // one site's share, counted above too
-    if (reason == "accepted") {
+    if (reason.rfind(kSurveyStatPrefix, 0) == 0) {        // survey answers are not reports
+      surveys[reason.substr(std::string_view(kSurveyStatPrefix).size())] = n;
+    } else if (reason == "accepted") {
       accepted = n;
     } else if (kAdjusted.count(reason)) {
       adjusted[reason] = n;
@@ -200,11 +202,8 @@ nlohmann::json stats_json(const StatsMap& stats) {
       rejected_total += n;
     }
   }
-  return {{"accepted", accepted},
-          {"rejected", rejected},
-          {"rejected_total", rejected_total},
-          {"adjusted", adjusted},
-          {"storage", storage}};
+  return {{"accepted", accepted}, {"rejected", rejected}, {"rejected_total", rejected_total},
+          {"adjusted", adjusted}, {"storage", storage},   {"surveys", surveys}};
 }
 
 int32_t today_utc() {

@@ -100,6 +100,17 @@ struct AnchoringFigure {
   int64_t measured_unix = 0;  // server clock, seconds
 };
 
+// Micro-survey answers (survey_api.cpp): counts only. One answer of one page view to survey
+// `survey` (a label) about element `element` (the frustration click's key; 0: the page as a whole),
+// `answer` one of "yes", "no", "1".."5". Stored per UTC day; reads sum the days.
+struct SurveyCount {
+  std::string page;
+  std::string survey;
+  uint32_t element = 0;
+  std::string answer;
+  uint64_t count = 0;
+};
+
 // Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
 // hit its size limit (ENOSPC, EFBIG, EDQUOT): retrying once space returns will work.
 // `unavailable()`: a database server (a ClickHouse shard) cannot be reached or does not answer;
@@ -193,6 +204,15 @@ class Store {
                              size_t max_pages_per_site) = 0;
   // The latest figure of every page of a site that has one.
   virtual std::vector<AnchoringFigure> anchoring(const std::string& site) = 0;
+  // Adds one to the count of (page, survey, element, answer) on `day`. A (page, survey, element)
+  // the site holds no answer for yet is admitted while the site holds fewer than `max_per_site`
+  // of them (any day); returns false (storing nothing) past that bound.
+  virtual bool add_survey_answer(const std::string& site, const SurveyCount& answer, int32_t day,
+                                 size_t max_per_site) = 0;
+  // A site's survey counts summed over days, one per (page, survey, element, answer); one page
+  // only when `page` is set.
+  virtual std::vector<SurveyCount> survey_counts(const std::string& site,
+                                                 const std::optional<std::string>& page) = 0;
   // Bytes the store occupies on disk (SQLite: the database file and its WAL), for /metrics.
   virtual uint64_t size_bytes() = 0;
 
@@ -241,9 +261,14 @@ inline std::string site_stat(const std::string& site, const std::string& reason)
   return kSiteStatPrefix + site + "/" + reason;
 }
 
+// Counters of micro-survey answers (survey_api.cpp) are "survey_answers" (stored),
+// "survey_pii_removed" (stored, page templated) and "survey_REASON" (refused).
+inline constexpr const char* kSurveyStatPrefix = "survey_";
+
 // The collector's counters grouped for people (per-site counters left out): {"accepted",
-// "rejected": {reason: n}, "rejected_total", "adjusted": {...}, "storage": {...}}. Reports that
-// were kept but changed (pii_removed, pages_folded...) are "adjusted", not rejected.
+// "rejected": {reason: n}, "rejected_total", "adjusted": {...}, "storage": {...}, "surveys":
+// {"answers": n, "pii_removed": n, REASON: n}}. Reports that were kept but changed
+// (pii_removed, pages_folded...) are "adjusted", not rejected.
 nlohmann::json stats_json(const StatsMap& stats);
 
 // UTC day numbers <-> "YYYY-MM-DD" (proleptic Gregorian).

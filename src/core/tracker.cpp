@@ -133,6 +133,7 @@ void Tracker::apply(const double* ev) {
     case kEvGoal:
       if (!goal_) {
         goal_ = true;
+        signals_ |= kSignalGoal;
         pv_.set_counter(kConversions, 1);
         for (uint32_t i = 0; i < nclicked_; ++i)
           if (PageView::Element* el = pv_.find_element(clicked_keys_[i]))
@@ -348,6 +349,8 @@ void Tracker::mark(ElementCounter c, const detail::PendingClick& click) {
   // Frustration layers are page cells; fixed-element clicks only count on their element.
   if (click.layer == kLayerClicks) pv_.add(layer, click.cell, 1);
   pv_.set_counter(page_pv, 1);
+  signals_ |= 1u << k;  // kSignalRage, kSignalDead, kSignalError
+  signal_key_ = click.key;
   if (click.key == 0) return;
   if (PageView::Element* el = pv_.find_element(click.key)) {
     pv_.add_element(*el, c, 1);

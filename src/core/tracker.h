@@ -155,12 +155,21 @@ struct PageState {
   double begin_t_ = 0;
   double enter_t_ = 0;  // when the pointer entered move_key_
   Reversals scroll_rev_, cursor_x_, cursor_y_;
+  // Survey triggers raised since take_signals() (kSignal*), and the element of the latest
+  // frustration click among them (0: none).
+  uint32_t signals_ = 0, signal_key_ = 0;
   uint32_t nrecent_ = 0;
   uint32_t nclicked_ = 0;
 };
 static_assert(std::is_trivially_copyable_v<PageState>, "Tracker::begin clears it with memset");
 
 }  // namespace detail
+
+// Micro-survey trigger bits (Tracker::take_signals, the visitor's tg_apply answer): one per
+// frustration verdict, in the order of kElRage, kElDead, kElError, then the page view's first goal.
+// js/tracker reads bit i as the survey trigger whose `on` starts with the i-th letter of "rdeg".
+// @js
+enum Signal : uint32_t { kSignalRage = 1, kSignalDead = 2, kSignalError = 4, kSignalGoal = 8 };
 
 class Tracker : private detail::PageState {
  public:
@@ -183,6 +192,19 @@ class Tracker : private detail::PageState {
   size_t flush(double t, bool final, uint8_t* out);
 
   const PageView& page_view() const { return pv_; }
+
+  // Micro-survey triggers (js/survey): the kSignal* bits raised since the last call, then clear.
+  uint32_t take_signals() {
+    const uint32_t s = signals_;
+    signals_ = 0;
+    return s;
+  }
+  // The element key of the latest frustration click that raised a signal (0: none), then clear.
+  uint32_t take_signal_key() {
+    const uint32_t k = signal_key_;
+    signal_key_ = 0;
+    return k;
+  }
 
   // See PageView::remember_stable_key.
   void remember_stable_key(uint32_t key, uint32_t stable) { pv_.remember_stable_key(key, stable); }

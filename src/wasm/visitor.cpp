@@ -59,15 +59,24 @@ TG_EXPORT("tg_begin") void tg_begin(double t, double vw, double vh, double dh) {
   g_tracker.begin(t, vw, vh, dh);
 }
 
+// Returns the micro-survey triggers raised since the last call (kSignal*), -1 for a bad count.
 TG_EXPORT("tg_apply") int tg_apply(int n) {
   if (n < 0 || n > kEventCapacity) return -1;
   for (int i = 0; i < n; ++i) g_tracker.apply(g_events + i * kEventSlots);
-  return 0;
+  return static_cast<int>(g_tracker.take_signals());
+}
+
+// For a micro-survey answer (js/survey): the element key of the frustration click that raised the
+// latest signal (0: none), taken and cleared.
+TG_EXPORT("tg_signal_key") uint32_t tg_signal_key() {
+  return g_tracker.take_signal_key();
 }
 
 // Strings come in the scratch buffer; FixedSegment truncates them to their bounds. A tag is
 // "key\0value". Returns 0 when accepted, 1 when refused (empty, too long, or more than 8 tags),
-// kRefusedPii + PiiRule when a PII detector matched.
+// kRefusedPii + PiiRule when a PII detector matched. The page is the exception: its canonical key
+// is copied back to the scratch buffer and its length returned (0: refused), so the micro-survey
+// widget (js/survey) can send the key the reports carry without a raw URL leaving the page.
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
   // Page and tag strings come in two parts, "a\0b": split once here for both. Views built in
@@ -85,11 +94,13 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
     case kFieldPage: {
       // "origin\0pathname+search" as the browser parsed them -> origin + templated path +
       // allow-listed query (page_key.h). The fragment is never passed in.
-      if (!two) return 1;
+      if (!two) return 0;
       char key[kMaxPageKeyBytes];
-      seg.page.assign(key, canonical_page_key_from_origin(first, second, kDefaultQueryAllowList,
-                                                          kProfile, key));
-      return seg.page.empty() ? 1 : 0;
+      const size_t n =
+          canonical_page_key_from_origin(first, second, kDefaultQueryAllowList, kProfile, key);
+      seg.page.assign(key, n);
+      __builtin_memcpy(g_scratch, key, n);  // n <= kMaxPageKeyBytes < kScratchBytes
+      return static_cast<int>(n);
     }
     case kFieldVariant:
       if (const PiiRule rule = find_pii(s, kProfile); rule != PiiRule::kNone)

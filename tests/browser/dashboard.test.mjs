@@ -1,7 +1,7 @@
 // /dashboard in real Chromium at 375 and 1280 px against the real collector, seeded with figures
 // known by construction (tests/collector/dashboard-seed.mjs): no token means no data, pages
 // ranked (also by behaviour signals), the injected drop flagged, the experiment and its significance, the overlay links, the
-// overlay's re-anchoring figure under its page.
+// overlay's re-anchoring figure and the micro-survey answers under their page.
 // DASHBOARD_SHOTS=DIR saves a screenshot per width there (docs/dashboard*.png come from it).
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -75,6 +75,18 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
         assert.equal(r.status, 200);
       }
 
+      // Visitors answered micro-surveys on /signup: 3 yes and 1 no to 'broken', ratings 4 and 5.
+      if (width === 375) {
+        const answers = [...['yes', 'yes', 'yes', 'no'].map((answer) => ['broken', answer]), ['checkout', 4], ['checkout', 5]];
+        for (const [survey, answer] of answers) {
+          const r = await fetch(`${seeded.server.base}/api/survey?site=${seeded.site.site_key}`, {
+            method: 'POST', headers: { 'Content-Type': 'text/plain' },
+            body: JSON.stringify({ page: SIGNUP, survey, element: 0, answer }),
+          });
+          assert.equal(r.status, 204);
+        }
+      }
+
       // Sign in with the keyboard.
       await page.focus('#token');
       await page.keyboard.type(token);
@@ -92,6 +104,10 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
       assert.deepEqual(notes, [[`${HOME}#thermograph`, null], [`${SIGNUP}#thermograph`, null],
         [`${PRICING}#thermograph`, `12.5 % of element heat not found on the live page (checked ${checked.slice(0, 10)})`]]);
       assert.match(await page.getAttribute('#pages .anchoring', 'title'), /^7 of 8 stored elements found by the overlay, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+
+      // Survey answers in words under their page; other pages say nothing about surveys.
+      const surveys = await page.$$eval('#pages .page', (li) => li.map((l) => [...l.querySelectorAll('.survey-note')].map((n) => n.textContent)));
+      assert.deepEqual(surveys, [[], ["Survey 'broken': 3 yes, 1 no", "Survey 'checkout': 4.5 of 5 on average (2 ratings)"], []]);
 
       // Ranked by frustration from the keyboard: pricing first.
       await page.focus('[data-rank=frustration]');

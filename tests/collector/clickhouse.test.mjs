@@ -486,3 +486,54 @@ test('on ClickHouse: rotate-token, update --origin, element names, re-anchoring 
   }
   assert.equal(cli(['site', 'delete', '--store', url, '--site', site.site_key]).status, 1);
 });
+
+test('on ClickHouse: micro-survey answers are summed across shards, bounded per site, pruned and deleted', async (t) => {
+  const c = await startCluster(2);
+  t.after(() => c.stop());
+  const url = c.url('surveys');
+  const site = createSite(url, [ORIGIN]);
+  const server = await collector(t, url);
+  const answer = (page, element, a) => request(`${server.base}/api/survey?site=${site.site_key}`, {
+    method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: ORIGIN },
+    body: Buffer.from(JSON.stringify({ page: `${ORIGIN}${page}`, survey: 'broken', element, answer: a })),
+  });
+  // Pages spread over both shards (sipHash64(site, page)); the same answers as in survey.test.mjs.
+  // 16 pages: all on one shard with probability 2^-15.
+  const given = [['/cart', 7, 'yes'], ['/cart', 7, 'yes'], ['/cart', 7, 'no'], ['/cart', 0, 3],
+    ...Array.from({ length: 15 }, (_, i) => [`/p${i}`, i, i % 2 ? 'no' : 5])];
+  for (const [page, element, a] of given) assert.equal((await answer(page, element, a)).status, 204);
+  const perShard = [];
+  for (let i = 0; i < 2; i++) perShard.push(Number((await c.query(i, 'SELECT sum(count) FROM surveys.survey_answers_local FORMAT TabSeparated')).text));
+  assert.equal(perShard[0] + perShard[1], given.length);
+  assert.ok(perShard.every((n) => n > 0), `both shards hold answers: ${perShard}`);
+  const read = async () => (await getJson(`${server.base}/api/surveys?site=${site.site_key}`, site.read_token)).body.pages;
+  const pages = await read();
+  assert.deepEqual(pages.map((p) => p.page), ['/cart', ...given.slice(4).map((g) => g[0])].map((p) => ORIGIN + p).sort());
+  assert.deepEqual(pages.find((p) => p.page === `${ORIGIN}/p3`).surveys[0].elements, [{ element: '00000003', answers: { no: 1 }, total: 1 }]);
+  assert.deepEqual(pages.find((p) => p.page === `${ORIGIN}/cart`).surveys, [{ survey: 'broken', answers: { 3: 1, no: 1, yes: 2 }, total: 4, elements: [
+    { element: null, answers: { 3: 1 }, total: 1 },
+    { element: '00000007', answers: { no: 1, yes: 2 }, total: 3 },
+  ] }]);
+  assert.equal((await answer('/cart', 7, 'maybe')).json().reason, 'bad_answer');
+  // The key bound: fill the site to 10,000 keys (one shard is enough: reads go through the
+  // Distributed table), then a new key is refused and a known one still counts.
+  const fill = await c.query(0, `INSERT INTO surveys.survey_answers_local SELECT '${site.site_key}', '${ORIGIN}/fill', 'broken', toUInt32(number), 'yes', today(), 1 FROM numbers(${10000 - 17})`);
+  assert.equal(fill.status, 200, fill.text);
+  assert.equal((await answer('/new', 1, 'yes')).json().reason, 'site_full');
+  assert.equal((await answer('/cart', 7, 'yes')).status, 204);
+  // prune keeps today's answers; site delete removes them (a background mutation on each shard).
+  assert.equal(cli(['prune', '--store', url, '--older-than', '1']).status, 0);
+  const until = async (fn) => {
+    for (let i = 0; i < 100; i++) {
+      if (await fn()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  };
+  assert.equal((await read()).find((p) => p.page === `${ORIGIN}/cart`).surveys[0].answers.yes, 3);
+  assert.equal(cli(['site', 'delete', '--store', url, '--site', site.site_key]).status, 0);
+  for (let i = 0; i < 2; i++) {
+    const left = () => c.query(i, `SELECT count() FROM surveys.survey_answers_local WHERE site = '${site.site_key}' FORMAT TabSeparated`);
+    assert.ok(await until(async () => (await left()).text === '0\n'), `shard ${i}: the site's answers are deleted`);
+  }
+});

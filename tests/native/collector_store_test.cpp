@@ -374,6 +374,43 @@ TEST_CASE("anchoring figures: latest per page, bounded per site, kept apart by s
   CHECK(store->anchoring("tg_other").size() == 1);
 }
 
+TEST_CASE("survey answers: counts per key summed over days, bounded per site, pruned, deleted") {
+  TempDb t;
+  {
+    auto store = open_sqlite_store(t.path);
+    CHECK(store->survey_counts("tg_site", std::nullopt).empty());
+  }
+  t.sql("DROP TABLE survey_answers");  // a database from before the table gains it on open
+  auto store = open_sqlite_store(t.path);
+  store->add_site({"tg_site", "Shop", {"https://shop.example"}, "x", 0});
+  const auto answer = [](const std::string& page, uint32_t element, const std::string& a) {
+    return SurveyCount{"https://shop.example/" + page, "broken", element, a, 0};
+  };
+  CHECK(store->add_survey_answer("tg_site", answer("a", 7, "yes"), 100, 2));
+  CHECK(store->add_survey_answer("tg_site", answer("a", 7, "yes"), 101, 2));  // next day: summed
+  CHECK(store->add_survey_answer("tg_site", answer("a", 7, "no"), 101, 2));   // same key
+  CHECK(store->add_survey_answer("tg_site", answer("b", 0, "4"), 101, 2));
+  CHECK_FALSE(store->add_survey_answer("tg_site", answer("c", 1, "yes"), 101, 2));  // third key
+  CHECK(store->add_survey_answer("tg_site", answer("b", 0, "5"), 101, 2));     // known key: stored
+  CHECK(store->add_survey_answer("tg_other", answer("c", 1, "yes"), 101, 2));  // another site
+  std::map<std::string, uint64_t> got;
+  for (const SurveyCount& c : store->survey_counts("tg_site", std::nullopt))
+    got[c.page.substr(21) + "/" + std::to_string(c.element) + "/" + c.survey + "/" + c.answer] =
+        c.count;
+  CHECK(got ==
+        std::map<std::string, uint64_t>{
+            {"a/7/broken/yes", 2}, {"a/7/broken/no", 1}, {"b/0/broken/4", 1}, {"b/0/broken/5", 1}});
+  CHECK(store->survey_counts("tg_site", "https://shop.example/b").size() == 2);
+  store->prune(101);  // day 100 goes
+  got.clear();
+  for (const SurveyCount& c : store->survey_counts("tg_site", "https://shop.example/a"))
+    got[c.answer] = c.count;
+  CHECK(got == std::map<std::string, uint64_t>{{"yes", 1}, {"no", 1}});
+  CHECK(store->delete_site("tg_site") >= 0);
+  CHECK(store->survey_counts("tg_site", std::nullopt).empty());
+  CHECK(store->survey_counts("tg_other", std::nullopt).size() == 1);
+}
+
 TEST_CASE("a database serve cannot write is refused at open, with the reason") {
   TempDb t;
   StoreOptions o;

@@ -139,6 +139,13 @@ class GateStore final : public Store {
   std::vector<ElementName> element_names(const std::string&) override { return {}; }
   bool put_anchoring(const std::string&, const AnchoringFigure&, size_t) override { return false; }
   std::vector<AnchoringFigure> anchoring(const std::string&) override { return {}; }
+  bool add_survey_answer(const std::string&, const SurveyCount&, int32_t, size_t) override {
+    return false;
+  }
+  std::vector<SurveyCount> survey_counts(const std::string&,
+                                         const std::optional<std::string>&) override {
+    return {};
+  }
   size_t compact(bool) override { return 0; }
 
   void wait_entered(int n) {

@@ -272,3 +272,58 @@ TEST_CASE("forged keys and flags outside [0, 2^32) count as none, on every targe
   CHECK(s.sent.layers[kLayerFixedClicks].empty());  // flags 0: not fixed
   CHECK(s.sent.elements().empty());
 }
+
+// Micro-survey triggers (take_signals, the visitor's tg_apply answer): each verdict raises its bit
+// once, with the element of the click that raised it; reading clears both.
+TEST_CASE("survey signals: rage, dead, error and the first goal raise their bits; reading clears") {
+  Session s;
+  CHECK(s.tr.take_signals() == 0);
+  for (int i = 0; i < 3; ++i) s.click(1000 + i * 200, 300, 300, 7, kClickNoDead);
+  CHECK(s.tr.take_signals() == kSignalRage);
+  CHECK(s.tr.take_signal_key() == 7);
+  CHECK(s.tr.take_signals() == 0);
+  CHECK(s.tr.take_signal_key() == 0);
+
+  s.click(5000, 50, 50, 9);         // dead once its window has passed without a reaction
+  s.ev(kEvReaction, 6000, 0);       // kind 0: only moves the clock (the tracker's tick)
+  CHECK(s.tr.take_signals() == 0);  // 1 s: not yet judged
+  s.ev(kEvReaction, 7600, 0);       // 2.6 s: dead
+  CHECK(s.tr.take_signals() == kSignalDead);
+  CHECK(s.tr.take_signal_key() == 9);
+
+  s.click(9000, 150, 50, 11);  // answered by a mutation: alive, no signal
+  s.ev(kEvReaction, 9500, kReactMutation);
+  s.ev(kEvReaction, 12000, 0);
+  CHECK(s.tr.take_signals() == 0);
+
+  s.click(13000, 250, 50, 12, kClickNoDead);  // an error click raises its own bit
+  s.ev(kEvError, 13200);
+  CHECK(s.tr.take_signals() == kSignalError);
+  CHECK(s.tr.take_signal_key() == 12);
+  s.ev(kEvReaction, 16000, 0);
+  CHECK(s.tr.take_signals() == 0);
+
+  s.ev(kEvGoal, 17000);
+  s.ev(kEvGoal, 17500);  // the goal is reached once per page view
+  CHECK(s.tr.take_signals() == kSignalGoal);
+  CHECK(s.tr.take_signal_key() == 0);
+  s.ev(kEvGoal, 18000);
+  CHECK(s.tr.take_signals() == 0);
+
+  // Rage and dead in one batch: both bits, the latest click's element.
+  for (int i = 0; i < 3; ++i) s.click(20000 + i * 200, 600, 600, 21, kClickNoDead);
+  s.click(21000, 800, 800, 22);
+  s.ev(kEvReaction, 24000, 0);
+  CHECK(s.tr.take_signals() == (kSignalRage | kSignalDead));
+  CHECK(s.tr.take_signal_key() == 22);
+
+  // A dead verdict at flush is kept for the next read; a new page view starts clear.
+  s.click(30000, 50, 900, 31);
+  s.flush(34000);
+  CHECK(s.tr.take_signals() == kSignalDead);
+  s.click(35000, 50, 950, 32);
+  s.flush(39000);
+  s.tr.begin(40000, 1280, 800, 4000);
+  CHECK(s.tr.take_signals() == 0);
+  CHECK(s.tr.take_signal_key() == 0);
+}

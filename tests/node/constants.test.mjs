@@ -136,7 +136,7 @@ test('the visitor module agrees: limits, fields, flags, devices, width classes, 
     x.tg_begin(0, width, 700, 4000);
     const buf = new Float64Array(x.memory.buffer, x.tg_events(), events.length * C.EVENT_SLOTS);
     events.forEach((ev, i) => buf.set(ev, i * C.EVENT_SLOTS));
-    assert.equal(x.tg_apply(events.length), 0);
+    assert.ok(x.tg_apply(events.length) >= 0);  // the micro-survey signals raised, or -1
     const n = x.tg_flush(5000, 1);
     return decode(Buffer.from(new Uint8Array(x.memory.buffer, x.tg_out(), n)));
   };

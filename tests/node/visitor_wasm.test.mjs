@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
 import { named } from './wasm-exports.mjs';
 import {
-  CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_ERROR_WINDOW,
+  CLICK_INTERACTIVE, CLICK_NO_DEAD, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG,
+  FIELD_VARIANT, NUM_ERROR_WINDOW, SIGNAL_DEAD, SIGNAL_GOAL, SIGNAL_RAGE,
 } from '../../build/gen/constants.mjs';
 
 const bytes = readFileSync(path.join(ROOT, 'dist/thermograph.wasm'));
@@ -40,9 +41,10 @@ async function instance() {
           buf.fill(0, j * EVENT_SLOTS, (j + 1) * EVENT_SLOTS);
           buf.set(ev.slice(0, EVENT_SLOTS), j * EVENT_SLOTS);
         });
-        assert.equal(x.tg_apply(batch.length), 0);
+        this.signals |= x.tg_apply(batch.length);  // micro-survey triggers (Signal in tracker.h)
       }
     },
+    signals: 0,
     flush(t, final = true) {
       const n = x.tg_flush(t, final ? 1 : 0);
       return n ? decode(Buffer.from(new Uint8Array(x.memory.buffer, x.tg_out(), n))) : null;
@@ -63,6 +65,26 @@ test('a click lands in its page cell and on its element', async () => {
   assert.equal(r.elements[0].key, (k >>> 0).toString(16).padStart(8, '0'));
   assert.deepEqual(r.elements[0].cells, [[4, 8, 1]]);
   assert.equal(r.segment.width_class, 3);
+});
+
+test('micro-survey hooks: tg_apply answers the signals raised, tg_signal_key the element; the page field hands back its key', async () => {
+  const m = await instance();
+  // The page key the reports carry, copied back to the scratch buffer: ids templated, query dropped.
+  const n = m.x.tg_set_string(FIELD_PAGE, m.str('https://shop.example\0/orders/12345678/jane@example.com?q=x&utm_source=mail'));
+  assert.equal(Buffer.from(new Uint8Array(m.x.memory.buffer, m.x.tg_scratch(), n)).toString(),
+    'https://shop.example/orders/:id/:id?utm_source=mail');
+  assert.equal(m.x.tg_set_string(FIELD_PAGE, m.str('not a page')), 0, 'refused: no key');
+  m.begin();
+  const apply = (events) => { m.signals = 0; m.apply(events); return m.signals; };
+  assert.equal(apply([[EV_CLICK, 1000, 50, 50, 9, 0]]), 0, 'a click alone raises nothing yet');
+  assert.equal(apply([[EV_REACTION, 3600, 0]]), SIGNAL_DEAD, 'its dead verdict 2.6 s later (a kind-0 reaction is a tick)');
+  assert.equal(m.x.tg_signal_key(), 9);
+  assert.equal(m.x.tg_signal_key(), 0, 'taken');
+  const rage = [0, 1, 2].map((i) => [EV_CLICK, 5000 + i * 100, 400, 400, 7, CLICK_INTERACTIVE | CLICK_NO_DEAD]);
+  assert.equal(apply(rage), SIGNAL_RAGE);
+  assert.equal(m.x.tg_signal_key(), 7);
+  assert.equal(apply([[EV_GOAL, 6000]]), SIGNAL_GOAL);
+  assert.equal(apply([[EV_GOAL, 6100]]), 0, 'the first goal only');
 });
 
 test('a rage burst is one rage click; a slower or wider burst is none', async () => {
