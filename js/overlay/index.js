@@ -11,7 +11,7 @@ import { findElements, anchorBoxes, viewBox } from './anchors.js';
 import { frameAt } from '../tracker/element.js';
 import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks, esc, surveysHtml } from './insights.js';
-import { elementSignals, hasSignals, pageSignalsHtml } from './signals.js';
+import { elementSignals, exitsHtml, hasSignals, pageSignalsHtml } from './signals.js';
 
 const Z = 2147483000;
 const OBSERVED = { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] };
@@ -146,7 +146,6 @@ async function start(opts) {
       panel.status(cmp ? `${sideLabels()[0]}: ${visits(cmp.pageViewsA)}, ${sideLabels()[1]}: ${visits(cmp.pageViewsB)}`
         : `${visits(info.page_views)} with these filters`);
       panel.pageViews(`· ${visits(info.page_views)}`);
-      panel.section('signals', cmp ? '' : pageSignalsHtml(info));
       // A DP release withholds raw clicks: show the map it does serve, and say it is noised.
       if (state.layer === C.LAYER_CLICKS && bytes.privacy?.withheld?.includes(C.LAYER_NAMES[state.layer])) {
         state.layer = C.LAYER_CLICK_PV;
@@ -155,6 +154,9 @@ async function start(opts) {
       panel.warn([info.page_views < MIN_PAGE_VIEWS ? 'Few visits so far: patterns may change.' : '', privacyNote(bytes.privacy)]
         .filter(Boolean).join(' '));
       reanchor();
+      // The page's signal rates and where visits ended (names need the anchored elements).
+      panel.section('signals', cmp ? '' : pageSignalsHtml(info) +
+        exitsHtml([...stats.values()], info.page_views, (key) => found.byKey.has(key) && name(key)));
       applyOptions();
       shareNames(page);
       shareAnchoring(page);

@@ -46,7 +46,7 @@ legend{font-weight:600;padding:0}
 .lv{display:flex;justify-content:space-between;font-size:11px;color:#444}
 .tip{position:fixed;pointer-events:none;padding:6px 8px;background:#111e;color:#fff;border-radius:4px;
 font:12px/1.4 system-ui,sans-serif;white-space:pre-line;display:none;max-width:280px}
-.signals .line{margin:4px 0 0}.signals span[title]{text-decoration:underline dotted #0006}
+.signals .line,.signals .exits{margin:4px 0 0}.signals span[title]{text-decoration:underline dotted #0006}
 .findings li[data-key]{cursor:pointer}.findings li[data-key]:hover{background:#f4f4f6}
 .detail:not(:empty){margin-top:6px;padding:6px 8px;border-radius:6px;background:#f4f4f6}
 .detail ul{padding-left:16px}.detail h3{margin-top:0}

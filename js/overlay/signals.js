@@ -39,7 +39,20 @@ export function pageSignalsHtml(info) {
 }
 
 // True when an element has anything the detail can say beyond clicks.
-export const hasSignals = (e) => !!(e && (e.pv_exposed || e.pv_hovered || e.pv_changed || BUCKETS.some((b) => e[b])));
+export const hasSignals = (e) => !!(e && (e.pv_exposed || e.pv_hovered || e.pv_changed || e.pv_exit || BUCKETS.some((b) => e[b])));
+
+// Mean seconds from an element's last use to the end of the visit, in words.
+const exitTime = (e) => `${Math.round(e.exit_seconds / e.pv_exit)} s`;
+
+// "Where visits ended: Checkout 12 % (4 s later on average), ..." for the 3 elements most often
+// used last, of those found on this page (`name` gives their names); '' when none.
+export function exitsHtml(elements, pageViews, name) {
+  const top = elements.filter((e) => e.pv_exit > 0 && name(e.key)).sort((a, b) => b.pv_exit - a.pv_exit).slice(0, 3);
+  if (!top.length || !pageViews) return '';
+  return `<p class="exits" data-exits title="The element of the last click, tap or form field before the visit ended">` +
+    `Where visits ended: ${top.map((e) => `<b>${esc(name(e.key))}</b> ${pct(Math.min(1, e.pv_exit / pageViews))} ` +
+    `(left ${exitTime(e)} later on average)`).join(', ')}</p>`;
+}
 
 // The element detail's sentences, in plain words; only what the data supports.
 export function elementSignals(e, pageViews) {
@@ -57,6 +70,9 @@ export function elementSignals(e, pageViews) {
     const parts = counts.map((c, i) => [c, HESITATION_LABELS[i]]).filter(([c]) => c > 0)
       .map(([c, label]) => `${pct(c / timed)} ${label}`);
     out.push(`Time to click: ${parts.join(', ')} (${timed.toLocaleString('en')} visit${timed === 1 ? '' : 's'})`);
+  }
+  if (e.pv_exit > 0) {
+    out.push(`Last thing used before leaving: ${pct(Math.min(1, e.pv_exit / n))} of visits, who left ${exitTime(e)} later on average`);
   }
   if (e.pv_changed > 0) {
     const left = e.pv_changed - Math.min(e.pv_submitted, e.pv_changed);

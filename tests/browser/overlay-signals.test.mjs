@@ -38,10 +38,12 @@ before(async () => {
       // Seen in 160 (80 %), clicked in 2 of them (1.25 %); hovered in 40, 2 of those clicked.
       { selector: sel.more, flags: 2, counters: { clicks: 2, pv_clicked: 2, pv_exposed: 160, pv_hovered: 40, pv_hover_clicked: 2 } },
       // Focused in 50, changed in 40 (20 %), 16 of those submitted: 24 left (12 % of visits, 60 % of changes).
-      { selector: sel.email, flags: 2, counters: { clicks: 30, pv_clicked: 30, pv_exposed: 120, pv_focused: 50, pv_changed: 40, pv_submitted: 16 } },
+      { selector: sel.email, flags: 2, counters: { clicks: 30, pv_clicked: 30, pv_exposed: 120, pv_focused: 50, pv_changed: 40, pv_submitted: 16,
+        pv_exit: 20, exit_seconds: 60 } },
       // 40 first clicks: 5 under 1 s, 5 in 1-3 s, 20 in 3-10 s, 10 after 10 s or more.
+      // ... and the last thing used before 30 visits ended (15 %), 8 s before the end on average.
       { selector: sel.plans, flags: 2, counters: { clicks: 50, pv_clicked: 40, hesitation_lt_1s: 5, hesitation_1_3s: 5,
-        hesitation_3_10s: 20, hesitation_ge_10s: 10 }, cells: [[8, 8, 50]] },
+        hesitation_3_10s: 20, hesitation_ge_10s: 10, pv_exit: 30, exit_seconds: 240 }, cells: [[8, 8, 50]] },
     ],
   };
 });
@@ -72,6 +74,9 @@ test('page signals: only the non-zero ones, in words, explained on hover and in 
     assert.match(why, /Excessive scrolling: reversed scrolling direction 4 times in quick succession/);
     assert.match(why, /Thrashed cursor: the pointer reversed direction 5 times/);
     assert.doesNotMatch(why, /swipe/);
+    // Where visits ended: the elements most often used last, by name, most first.
+    assert.equal((await ui(page, '.signals [data-exits]').textContent()).replace(/\s+/g, ' '),
+      "Where visits ended: 'Compare plans' button 15 % (left 8 s later on average), 'Work email' text field 10 % (left 3 s later on average)");
     if (process.env.SIGNALS_SHOTS) await page.screenshot({ path: path.join(process.env.SIGNALS_SHOTS, 'signals-1280.png') });
   } finally {
     await context.close();
@@ -110,8 +115,10 @@ test('element detail on hover: seen and clicked, hovered without clicking, time 
     };
     assert.deepEqual((await hoverOn('more')).slice(4), ['Seen by 80 % of visits; clicked by 1.3 % of those who saw it',
       'Hovered without clicking: 19 % of visits']);
-    assert.deepEqual((await hoverOn('plans')).slice(4), ['Time to click: 13 % under 1 s, 13 % 1-3 s, 50 % 3-10 s, 25 % 10 s or more (40 visits)']);
+    assert.deepEqual((await hoverOn('plans')).slice(4), ['Time to click: 13 % under 1 s, 13 % 1-3 s, 50 % 3-10 s, 25 % 10 s or more (40 visits)',
+      'Last thing used before leaving: 15 % of visits, who left 8 s later on average']);
     assert.deepEqual((await hoverOn('email')).slice(4), ['Seen by 60 % of visits; clicked by 25 % of those who saw it',
+      'Last thing used before leaving: 10 % of visits, who left 3 s later on average',
       'Changed by 20 % of visits, then left without submitting by 12 %']);
     if (process.env.SIGNALS_SHOTS) await page.screenshot({ path: path.join(process.env.SIGNALS_SHOTS, 'signals-tip.png') });
     // The tip stays inside the viewport whatever its height.
@@ -128,7 +135,8 @@ test('375 px: tapping a finding shows its element in words inside the bottom she
     await ui(page, '.findings li[data-key]:has-text("Form field abandoned")').click();
     const detail = ui(page, '.detail');
     assert.deepEqual(await lines(detail), ["'Work email' text field", '30 clicks; clicked in 15.0 % of visits',
-      'Seen by 60 % of visits; clicked by 25 % of those who saw it', 'Changed by 20 % of visits, then left without submitting by 12 %']);
+      'Seen by 60 % of visits; clicked by 25 % of those who saw it', 'Last thing used before leaving: 10 % of visits, who left 3 s later on average',
+      'Changed by 20 % of visits, then left without submitting by 12 %']);
     // Readable where it is: inside the sheet, which still covers at most 40 % of the screen.
     const sheet = await ui(page, '.p').boundingBox();
     assert.ok(sheet.height * sheet.width <= 0.4 * 375 * 667 + 1, JSON.stringify(sheet));
@@ -141,7 +149,8 @@ test('375 px: tapping a finding shows its element in words inside the bottom she
     await ui(page, '.findings li[data-key]:has-text("Visitors hesitate")').focus();
     await page.keyboard.press('Enter');
     assert.deepEqual(await lines(detail), ["'Compare plans' button", '50 clicks; clicked in 20.0 % of visits',
-      'Time to click: 13 % under 1 s, 13 % 1-3 s, 50 % 3-10 s, 25 % 10 s or more (40 visits)']);
+      'Time to click: 13 % under 1 s, 13 % 1-3 s, 50 % 3-10 s, 25 % 10 s or more (40 visits)',
+      'Last thing used before leaving: 15 % of visits, who left 8 s later on average']);
   } finally {
     await context.close();
   }
