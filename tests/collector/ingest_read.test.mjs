@@ -59,11 +59,15 @@ test('reports merge across requests and read back exactly (json, bin, csv)', asy
   const csv = await request(q('/api/elements.csv', { page: PAGE }), { headers: auth(site.read_token) });
   assert.equal(csv.status, 200);
   const lines = csv.text.trim().split('\n');
-  assert.equal(lines[0], 'key,flags,clicks,rage,dead,error,hover,pv_clicked,pv_hovered,pv_rage,pv_dead,pv_error,pv_converted,rate,ci_low,ci_high,hot,name');
+  assert.equal(lines[0], 'key,flags,clicks,rage,dead,error,hover,pv_clicked,pv_hovered,pv_rage,pv_dead,pv_error,pv_converted,' +
+    'hesitation_lt_1s,hesitation_1_3s,hesitation_3_10s,hesitation_ge_10s,pv_hover_clicked,pv_exposed,exposure,pv_focused,pv_changed,' +
+    'pv_submitted,pv_exit,exit_seconds,rate,ci_low,ci_high,hot,name');
   // rate = pv_clicked / page views with its Wilson interval (docs/insights.md): 0 of 3 and 3 of 3.
-  assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 14).join(',')),
-    ['00000001,0,0,0,0,0,4,0,0,0,0,0,0,0', 'deadbeef,2,7,0,0,0,0,3,0,0,0,0,0,1']);
-  const [lo, hi, hot] = lines[2].split(',').slice(14).map(Number);
+  // key, flags, the 23 element counters, then rate and its interval.
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 25).join(',')),
+    ['00000001,0,0,0,0,0,4' + ',0'.repeat(18), 'deadbeef,2,7,0,0,0,0,3' + ',0'.repeat(17)]);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[25]), ['0', '1']);
+  const [lo, hi, hot] = lines[2].split(',').slice(26).map(Number);
   assert.ok(lo > 0.4 && lo < 0.5 && hi === 1 && hot === 0, lines[2]);
 });
 

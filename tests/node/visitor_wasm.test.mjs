@@ -8,7 +8,7 @@ import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
 import { named } from './wasm-exports.mjs';
 import {
   CLICK_INTERACTIVE, CLICK_NO_DEAD, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG,
-  FIELD_VARIANT, NUM_ERROR_WINDOW, SIGNAL_DEAD, SIGNAL_GOAL, SIGNAL_RAGE,
+  FIELD_VARIANT, NUM_CONFIG, TRACKER_CONFIG, SIGNAL_DEAD, SIGNAL_GOAL, SIGNAL_RAGE,
 } from '../../build/gen/constants.mjs';
 
 const bytes = readFileSync(path.join(ROOT, 'dist/thermograph.wasm'));
@@ -107,7 +107,7 @@ test('hostile values neither trap nor produce garbage', async () => {
   assert.equal(m.x.tg_flush(NaN, 1), 0);
   for (const f of [-1, FIELD_TAG + 1, 99, 2 ** 31 - 1]) assert.equal(m.x.tg_set_string(f, 3), 1);
   for (const f of [-1, 15, 99]) for (const v of bad) m.x.tg_set_number(f, v);
-  for (let f = 0; f <= NUM_ERROR_WINDOW; f++) for (const v of bad) m.x.tg_set_number(f, v);
+  for (let f = 0; f <= NUM_CONFIG + Object.keys(TRACKER_CONFIG).length; f++) for (const v of bad) m.x.tg_set_number(f, v);
   m.x.tg_set_string(FIELD_SITE, 2 ** 32 - 1);  // length past the scratch buffer: clamped
   m.x.tg_element_key(2 ** 32 - 1);
   m.x.tg_begin(NaN, Infinity, NaN, -Infinity);
@@ -145,7 +145,7 @@ test('hostile values neither trap nor produce garbage', async () => {
   for (const [layer, limit] of [['reach_px', 512], ['reach_pct', 101], ['attention', 512]])
     for (const i of Object.keys(total.layers[layer] || {})) assert.ok(+i >= 0 && +i < limit, `${layer} ${i}`);
   for (const [name, v] of Object.entries(r.counters)) assert.ok(Number.isInteger(v) && v >= 0 && v < 2 ** 32, name);
-  assert.ok(r.counters.engaged_seconds <= 3600);
+  assert.ok((r.counters.engaged_seconds ?? 0) <= 3600);  // absent when idleMs was set to 0
   for (const [k, v] of Object.entries(r.segment)) assert.notEqual(v, null, k);
   assert.ok(r.segment.device <= 3);
 });
