@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
 import { named } from './wasm-exports.mjs';
 import {
-  CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_ERROR_WINDOW,
+  CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG,
+  TRACKER_CONFIG,
 } from '../../build/gen/constants.mjs';
 
 const bytes = readFileSync(path.join(ROOT, 'dist/thermograph.wasm'));
@@ -85,7 +86,10 @@ test('hostile values neither trap nor produce garbage', async () => {
   assert.equal(m.x.tg_flush(NaN, 1), 0);
   for (const f of [-1, FIELD_TAG + 1, 99, 2 ** 31 - 1]) assert.equal(m.x.tg_set_string(f, 3), 1);
   for (const f of [-1, 15, 99]) for (const v of bad) m.x.tg_set_number(f, v);
-  for (let f = 0; f <= NUM_ERROR_WINDOW; f++) for (const v of bad) m.x.tg_set_number(f, v);
+  // Every number field: the segment's, each threshold of TrackerConfig, and the first past them.
+  for (let f = 0; f <= NUM_CONFIG + Object.keys(TRACKER_CONFIG).length; f++) for (const v of bad) m.x.tg_set_number(f, v);
+  // -0 passed as 0 and set every threshold to 0: idle_ms 0 would leave no engaged time to check below.
+  m.x.tg_set_number(NUM_CONFIG + Object.keys(TRACKER_CONFIG).indexOf('idleMs'), 30000);
   m.x.tg_set_string(FIELD_SITE, 2 ** 32 - 1);  // length past the scratch buffer: clamped
   m.x.tg_element_key(2 ** 32 - 1);
   m.x.tg_begin(NaN, Infinity, NaN, -Infinity);
