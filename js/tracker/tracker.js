@@ -3,7 +3,7 @@
 // view and never reaches the host page.
 import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
-  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII, TRACKER_CONFIG,
+  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII, TRACKER_CONFIG_NAMES,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
@@ -17,8 +17,6 @@ import * as lifecycle from './lifecycle.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
-// Threshold options, named after TrackerConfig's members in their order (number fields from NUM_CONFIG on).
-const CONFIG_NUMBERS = Object.keys(TRACKER_CONFIG);
 
 export function createTracker(options = {}) {
   const o = options;
@@ -108,7 +106,8 @@ export function createTracker(options = {}) {
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
     for (const [k, v] of tags) Array.isArray(v) || setTag(k, v);
-    CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM_CONFIG + i, +o[name]));
+    // Threshold options, named after TrackerConfig's members in their order (number fields from NUM_CONFIG on).
+    TRACKER_CONFIG_NAMES.forEach((name, i) => o[name] != null && mod.setNumber(NUM_CONFIG + i, +o[name]));
   }
 
   // Tag parts and variants must be labels; a declared tag's value one of its allowed values.

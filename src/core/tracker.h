@@ -58,8 +58,9 @@ enum ReactionKind : uint8_t {
 
 // Published defaults (docs/configuration.md explains each choice). Every member is a uint32_t: the
 // page sets member i through tg_set_number(kNumConfig + i), its option named after the member
-// (TRACKER_CONFIG's camelCase keys in build/gen/constants.mjs, in this order).
-// @js
+// (TRACKER_CONFIG_NAMES in build/gen/constants.mjs: the camelCase names, in this order; the
+// tracker needs no defaults in JS, they live here).
+// @js names
 struct TrackerConfig {
   uint32_t rage_clicks = 3;      // clicks in one burst to call it rage (PostHog: 3)
   uint32_t rage_radius_px = 30;  // Manhattan distance from the burst's first click
