@@ -194,10 +194,11 @@ class Tracker : private detail::PageState {
   void on_scroll(const double* ev);
   void on_reaction(double t, uint32_t kind);
   void on_error(double t);
-  void on_field(uint32_t kind, uint32_t key, uint32_t flags);
+  [[gnu::noinline]] PageView::Element* element_of(const double* ev);
+  void on_field(uint32_t kind, const double* ev);
   [[gnu::noinline]] void reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
                                   PageCounter c);
-  void on_exposure(double ms, uint32_t key, uint32_t flags);
+  void on_exposure(double ms, const double* ev);
   // Marks a frustration click: c is kElRage, kElDead or kElError.
   void mark(ElementCounter c, const detail::PendingClick& click);
   void touch_input(double t) { last_input_ = t; }
