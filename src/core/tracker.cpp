@@ -233,8 +233,9 @@ void Tracker::on_click(const double* ev) {
     const bool entered = el->total[kElHover] || (pointer_in_ && key == move_key_);
     if (el->total[kElClicks] == 1 && entered) {
       const double waited = t - (el->total[kElHover] ? el->entered : enter_t_);
-      uint32_t b = 0;
-      while (b < std::size(kHesitationMs) && waited >= kHesitationMs[b]) ++b;
+      static_assert(std::size(kHesitationMs) == 3);
+      const int b = (waited >= kHesitationMs[0]) + (waited >= kHesitationMs[1]) +
+                    (waited >= kHesitationMs[2]);
       pv_.add_element(*el, static_cast<ElementCounter>(kElHesitation0 + b), 1);
     }
     // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
