@@ -27,7 +27,7 @@ const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
   'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
   'el', 'excluded', 'sel', 'k', 'flags', 'docs',
-  'capacity', 'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
+  'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport',
   'tries',
 ];
 // The visitor module's exports are renamed to letters at its build (scripts/wasm-exports.cjs);

@@ -2,7 +2,7 @@
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
 import {
-  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII, TRACKER_CONFIG_NAMES,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
@@ -147,7 +147,7 @@ export function createTracker(options = {}) {
       const info = ev[4];  // an element: its key is computed once, and only once wasm is here
       if (typeof info === 'object') ev[4] = info.k || (info.k = info.sel ? mod.elementKey(info.sel) : 0);
       buf.set(ev, n * EVENT_SLOTS);
-      if (++n === mod.capacity) batch();
+      if (++n === EVENT_CAPACITY) batch();
     }
     batch();
     queue = [];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
 import { named } from './wasm-exports.mjs';
 import {
-  CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG,
+  CLICK_INTERACTIVE, EV_CLICK, EV_MOVE, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, EVENT_CAPACITY, SCRATCH_BYTES,
   TRACKER_CONFIG_NAMES,
 } from '../../build/gen/constants.mjs';
 
@@ -20,7 +20,7 @@ async function instance() {
   };
   const x = named((await WebAssembly.instantiate(bytes, imports)).instance.exports);
   x._initialize && x._initialize();
-  const [cap, scratch] = new Int32Array(x.memory.buffer, x.tg_limits(), 2);
+  const cap = EVENT_CAPACITY, scratch = SCRATCH_BYTES;
   const str = (s) => {
     const b = new TextEncoder().encode(s);
     new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, scratch)).set(b.subarray(0, scratch));
