@@ -3,7 +3,7 @@
 // view and never reaches the host page.
 import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
-  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII, TRACKER_CONFIG_NAMES,
+  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII, TRACKER_CONFIG_NAMES,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
@@ -121,10 +121,12 @@ export function createTracker(options = {}) {
     const why = variant && !isLabel(variant) ? 'not a label' : setField(FIELD_VARIANT, variant);
     why && (setField(FIELD_VARIANT, ''), log('variant refused (' + why + ')'));
   }
-  // The wasm's answer (src/wasm/visitor.h): 0, or why it refused: a size limit or the PII rule.
+  // The wasm's answer (src/wasm/visitor.h): 0, or why it refused: a size limit or the PII rule,
+  // by its number (PiiRule, src/core/pii.h; docs/configuration.md lists them): no name table in
+  // what every visitor downloads.
   function setField(field, value) {
     const r = mod ? mod.setString(field, String(value)) : 0;
-    return r && (r < REFUSED_PII ? 'size limit' : PII_RULE_NAMES[r - REFUSED_PII]);
+    return r && (r < REFUSED_PII ? 'size limit' : 'PII ' + (r - REFUSED_PII));
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.

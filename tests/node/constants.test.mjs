@@ -168,6 +168,15 @@ test('the visitor module agrees: limits, fields, flags, devices, width classes, 
 
 test('the tracker bundle carries the generated names', () => {
   const bundle = readFileSync(path.join(ROOT, 'dist/thermograph.min.js'), 'utf8');
-  assert.ok(bundle.includes(JSON.stringify(C.PII_RULE_NAMES.join(','))), 'rebuild: node scripts/build-js.mjs');
+  assert.ok(bundle.includes(JSON.stringify(C.TRACKER_CONFIG_NAMES.join(','))), 'rebuild: node scripts/build-js.mjs');
   assert.ok(!/thermograph-constants/.test(bundle));
+});
+
+// The tracker logs a refused tag's PII rule by number (`tag refused (PII 1)`); the configuration
+// docs name each number the visitor's detectors (the compact profile) can report.
+test('docs/configuration.md names the PII rule numbers the tracker logs', () => {
+  const doc = readFileSync(path.join(ROOT, 'docs/configuration.md'), 'utf8');
+  const listed = [...doc.matchAll(/`\(PII (\d+)\)` (\w+)/g)].map((m) => [+m[1], m[2]]);
+  assert.deepEqual(listed.map(([, name]) => name).sort(), ['email', 'jwt', 'number', 'token']);
+  for (const [n, name] of listed) assert.equal(C.PII_RULE_NAMES[n], name, `PII ${n}`);
 });
