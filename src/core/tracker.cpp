@@ -32,12 +32,10 @@ uint8_t element_flags(uint32_t click_flags) {
 }  // namespace
 
 uint8_t width_class(double w) {
+  // The breakpoints reached (ascending, so the class); NaN reaches none.
   static_assert(std::size(kWidthBreakpoints) == 4);
-  if (!(w >= kWidthBreakpoints[0])) return 0;
-  if (w < kWidthBreakpoints[1]) return 1;
-  if (w < kWidthBreakpoints[2]) return 2;
-  if (w < kWidthBreakpoints[3]) return 3;
-  return 4;
+  return (w >= kWidthBreakpoints[0]) + (w >= kWidthBreakpoints[1]) + (w >= kWidthBreakpoints[2]) +
+         (w >= kWidthBreakpoints[3]);
 }
 
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
