@@ -3,7 +3,7 @@
 // view and never reaches the host page.
 import {
   CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
-  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII, TRACKER_CONFIG_NAMES,
+  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
@@ -18,7 +18,8 @@ import * as lifecycle from './lifecycle.js';
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
 
-export function createTracker(options = {}) {
+// thresholds(options, setNumber): sets the detection thresholds (thresholds.js; npm entry only).
+export function createTracker(options = {}, thresholds) {
   const o = options;
   let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
   let device = 0, consent = o.consent !== 'required';
@@ -106,8 +107,7 @@ export function createTracker(options = {}) {
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
     for (const [k, v] of tags) Array.isArray(v) || setTag(k, v);
-    // Threshold options, named after TrackerConfig's members in their order (number fields from NUM_CONFIG on).
-    TRACKER_CONFIG_NAMES.forEach((name, i) => o[name] != null && mod.setNumber(NUM_CONFIG + i, +o[name]));
+    if (thresholds) thresholds(o, mod.setNumber);
   }
 
   // Tag parts and variants must be labels; a declared tag's value one of its allowed values.
