@@ -9,7 +9,11 @@
 //   inline constexpr T kFooBar = expr;            -> FOO_BAR
 //   inline constexpr T kFooBar[] = {a, b};        -> FOO_BAR = [a, b]
 //   struct FooOptions { T member = expr; ... };   -> FOO_OPTIONS = { member: ... } (camelCase keys,
-//                                                 members without an initializer are left out)
+//                                                 members without an initializer are left out);
+//                                                 `// @js names` also: FOO_OPTIONS_NAMES, the
+//                                                 camelCase member names in their order, for a
+//                                                 struct of one member type read as an array
+//                                                 (JS that only needs the names imports just it)
 //   a name table inside `const char* foo_name(E e)` in a .cpp (a list of string literals, or one
 //   packed "a\0b\0..." literal)                   -> E_NAMES, one name per enumerator of E
 // Expressions may use integer and floating literals, other constants and enumerators (marked or
@@ -179,6 +183,12 @@ function parseMarked(file, symbols, ev, entries) {
           value[key] = d[1] === 'bool' ? !!ev.evaluate(pm[2], where) : ev.evaluate(pm[2], where);
           fields[key] = { member: pm[1], type: d[1] };
         }
+      }
+      if (marker[1]) {
+        const types = new Set(Object.values(fields).map((f) => f.type));
+        if (types.size !== 1) fail(where, `names need every member of ${name} to be of one type`);
+        entries.push({ js: upperSnake(name) + '_NAMES', kind: 'names', value: Object.keys(value), fields, cxx: name,
+          src, decl: `struct ${name}`, struct: true });
       }
       entries.push({ js: upperSnake(name), kind: 'struct', value, fields, cxx: name, src, decl: `struct ${name}` });
     } else {

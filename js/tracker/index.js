@@ -12,6 +12,7 @@
 // createTracker returns a tracker that does nothing; any failure while creating one is logged once
 // and gives that same inert tracker; every method is guarded.
 import { createTracker as create } from './tracker.js';
+import { setThresholds } from './thresholds.js';
 import { log } from './events.js';
 
 let here;  // the bundle's own URL: document.currentScript is only set while it is evaluated
@@ -38,7 +39,7 @@ export function createTracker(options = {}) {
       overlayUrl: near('thermograph-overlay.mjs', () => new URL('./thermograph-overlay.mjs', import.meta.url)),
       surveyUrl: near('thermograph-survey.mjs', () => new URL('./thermograph-survey.mjs', import.meta.url)),
       ...options,
-    });
+    }, setThresholds);
   } catch (e) {
     log('off (' + (e && e.message) + ')');
     return inert();

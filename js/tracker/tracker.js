@@ -2,8 +2,8 @@
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
 import {
-  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_SLOTS, FIELD_PAGE,
-  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_CONFIG, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, PII_RULE_NAMES, REFUSED_PII, TRACKER_CONFIG,
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
+  FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
 import { loadModule } from './wasm.js';
@@ -17,10 +17,9 @@ import * as lifecycle from './lifecycle.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
-// Threshold options, named after TrackerConfig's members in their order (number fields from NUM_CONFIG on).
-const CONFIG_NUMBERS = Object.keys(TRACKER_CONFIG);
 
-export function createTracker(options = {}) {
+// thresholds(options, setNumber): sets the detection thresholds (thresholds.js; npm entry only).
+export function createTracker(options = {}, thresholds) {
   const o = options;
   let mod = null, running = false, failed = false, stops = [], queue = [], cache = new WeakMap();
   let device = 0, consent = o.consent !== 'required';
@@ -114,7 +113,7 @@ export function createTracker(options = {}) {
     mod.setNumber(NUM_VERSION, VERSION);
     mod.setNumber(NUM_DEVICE, device);
     for (const [k, v] of tags) Array.isArray(v) || setTag(k, v);
-    CONFIG_NUMBERS.forEach((name, i) => o[name] != null && mod.setNumber(NUM_CONFIG + i, +o[name]));
+    if (thresholds) thresholds(o, mod.setNumber);
   }
 
   // Tag parts and variants must be labels; a declared tag's value one of its allowed values.
@@ -128,10 +127,12 @@ export function createTracker(options = {}) {
     const why = variant && !isLabel(variant) ? 'not a label' : setField(FIELD_VARIANT, variant);
     why && (setField(FIELD_VARIANT, ''), log('variant refused (' + why + ')'));
   }
-  // The wasm's answer (src/wasm/visitor.h): 0, or why it refused: a size limit or the PII rule.
+  // The wasm's answer (src/wasm/visitor.h): 0, or why it refused: a size limit or the PII rule,
+  // by its number (PiiRule, src/core/pii.h; docs/configuration.md lists them): no name table in
+  // what every visitor downloads.
   function setField(field, value) {
     const r = mod ? mod.setString(field, String(value)) : 0;
-    return r && (r < REFUSED_PII ? 'size limit' : PII_RULE_NAMES[r - REFUSED_PII]);
+    return r && (r < REFUSED_PII ? 'size limit' : 'PII ' + (r - REFUSED_PII));
   }
 
   // Moves queued events into the wasm buffer in batches: one boundary crossing per batch.
@@ -155,7 +156,7 @@ export function createTracker(options = {}) {
       const info = ev[4];  // an element: its key is computed once, and only once wasm is here
       if (typeof info === 'object') ev[4] = info.k || (info.k = info.sel ? mod.elementKey(info.sel) : 0);
       buf.set(ev, n * EVENT_SLOTS);
-      if (++n === mod.capacity) batch();
+      if (++n === EVENT_CAPACITY) batch();
     }
     batch();
     queue = [];

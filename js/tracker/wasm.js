@@ -1,7 +1,7 @@
 // Loads the visitor module (no Emscripten glue) and wraps its plain C exports.
 // Views of wasm memory are re-created whenever memory has grown: a cached view of an old
 // buffer is detached and would silently read zeros.
-import { EVENT_SLOTS } from 'thermograph-constants';
+import { EVENT_CAPACITY, EVENT_SLOTS, SCRATCH_BYTES } from 'thermograph-constants';
 
 // Every way loading fails throws an Error whose message names the cause and the URL; the caller
 // prints it once as `thermograph: off (<message>)`.
@@ -26,19 +26,16 @@ export async function loadModule(url) {
   const x = inst.exports;
   const enc = new TextEncoder();
   const view = (Type, at, n) => new Type(x.memory.buffer, at, n);
-  // Buffer sizes: events per batch and scratch bytes (kEventCapacity, kScratchBytes).
-  const [capacity, scratch] = view(Int32Array, x.tg_limits(), 2);
-  // Copies a string's UTF-8 (at most `scratch` bytes: the wasm cuts on a character boundary) to
+  // Copies a string's UTF-8 (at most SCRATCH_BYTES: the wasm cuts on a character boundary) to
   // the scratch buffer and returns its length (the view runs to the end of memory, the copy not).
   const put = (s) => {
-    const bytes = enc.encode(s).subarray(0, scratch);
+    const bytes = enc.encode(s).subarray(0, SCRATCH_BYTES);
     view(Uint8Array, x.tg_scratch()).set(bytes);
     return bytes.length;
   };
   // Exported wasm functions need no `this`: most are handed out as they are.
   return {
-    capacity,
-    eventView: () => view(Float64Array, x.tg_events(), capacity * EVENT_SLOTS),
+    eventView: () => view(Float64Array, x.tg_events(), EVENT_CAPACITY * EVENT_SLOTS),
     applyEvents: x.tg_apply,
     begin: x.tg_begin,
     setNumber: x.tg_set_number,

@@ -32,12 +32,10 @@ uint8_t element_flags(uint32_t click_flags) {
 }  // namespace
 
 uint8_t width_class(double w) {
+  // The breakpoints reached (ascending, so the class); NaN reaches none.
   static_assert(std::size(kWidthBreakpoints) == 4);
-  if (!(w >= kWidthBreakpoints[0])) return 0;
-  if (w < kWidthBreakpoints[1]) return 1;
-  if (w < kWidthBreakpoints[2]) return 2;
-  if (w < kWidthBreakpoints[3]) return 3;
-  return 4;
+  return (w >= kWidthBreakpoints[0]) + (w >= kWidthBreakpoints[1]) + (w >= kWidthBreakpoints[2]) +
+         (w >= kWidthBreakpoints[3]);
 }
 
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
@@ -149,11 +147,11 @@ void Tracker::apply(const double* ev) {
     case kEvField:
       touch_input(t);
       interacted_ = true;
-      on_field(to_u32(ev[2]), to_u32(ev[4]), to_u32(ev[5]));
+      on_field(to_u32(ev[2]), ev);
       last_t_ = t;
       break;
     case kEvExposure:
-      on_exposure(finite_or(ev[2], 0), to_u32(ev[4]), to_u32(ev[5]));
+      on_exposure(finite_or(ev[2], 0), ev);
       break;
     default:
       break;
@@ -228,31 +226,30 @@ void Tracker::on_click(const double* ev) {
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
   pv_.set_counter(kPvClicked, 1);
-  if (key != 0) {
-    if (PageView::Element* el = pv_.element(key, element_flags(flags))) {
-      pv_.add_element(*el, kElClicks, 1);
-      pv_.add_element_cell(*el, click.sub);
-      if (el->total[kElPvHovered]) pv_.add_element(*el, kElPvHoverClicked, 1);
-      // Hesitation, on the element's first click: from the pointer's first dwell on it, or from
-      // its entry when it has not rested there a whole dwell unit yet (no hover: a finger, keys).
-      const bool entered = el->total[kElHover] || (pointer_in_ && key == move_key_);
-      if (el->total[kElClicks] == 1 && entered) {
-        const double waited = t - (el->total[kElHover] ? el->entered : enter_t_);
-        uint32_t b = 0;
-        while (b < std::size(kHesitationMs) && waited >= kHesitationMs[b]) ++b;
-        pv_.add_element(*el, static_cast<ElementCounter>(kElHesitation0 + b), 1);
-      }
-      // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
-      bool credited =
-          std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
-      if (!credited && nclicked_ < min_of(bounds_.clicked_elements, kMaxElements)) {
-        clicked_keys_[nclicked_++] = key;
-        credited = true;
-      }
-      if (credited) {
-        pv_.add_element(*el, kElPvClicked, 1);
-        if (goal_) pv_.add_element(*el, kElPvConverted, 1);
-      }
+  if (PageView::Element* el = element_of(ev)) {
+    pv_.add_element(*el, kElClicks, 1);
+    pv_.add_element_cell(*el, click.sub);
+    if (el->total[kElPvHovered]) pv_.add_element(*el, kElPvHoverClicked, 1);
+    // Hesitation, on the element's first click: from the pointer's first dwell on it, or from
+    // its entry when it has not rested there a whole dwell unit yet (no hover: a finger, keys).
+    const bool entered = el->total[kElHover] || (pointer_in_ && key == move_key_);
+    if (el->total[kElClicks] == 1 && entered) {
+      const double waited = t - (el->total[kElHover] ? el->entered : enter_t_);
+      static_assert(std::size(kHesitationMs) == 3);
+      const int b = (waited >= kHesitationMs[0]) + (waited >= kHesitationMs[1]) +
+                    (waited >= kHesitationMs[2]);
+      pv_.add_element(*el, static_cast<ElementCounter>(kElHesitation0 + b), 1);
+    }
+    // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
+    bool credited =
+        std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
+    if (!credited && nclicked_ < min_of(bounds_.clicked_elements, kMaxElements)) {
+      clicked_keys_[nclicked_++] = key;
+      credited = true;
+    }
+    if (credited) {
+      pv_.add_element(*el, kElPvClicked, 1);
+      if (goal_) pv_.add_element(*el, kElPvConverted, 1);
     }
   }
 
@@ -273,13 +270,20 @@ void Tracker::on_click(const double* ev) {
   click.dead_candidate = !(flags & kClickNoDead) && burst_count_ == 1;
 }
 
+// The element an event record names (key, flags in slots 4 and 5): nullptr for none (key 0) or
+// at the element cap.
+PageView::Element* Tracker::element_of(const double* ev) {
+  const uint32_t key = to_u32(ev[4]);
+  return key ? pv_.element(key, element_flags(to_u32(ev[5]))) : nullptr;
+}
+
 // Focus, change and submit credit pv_focused, pv_changed and pv_submitted, in that order; a
 // submit only a changed field.
 static_assert(kElPvChanged - kElPvFocused == kFieldChange - kFieldFocus &&
               kElPvSubmitted - kElPvFocused == kFieldSubmit - kFieldFocus);
-void Tracker::on_field(uint32_t kind, uint32_t key, uint32_t flags) {
-  last_key_ = key;
-  PageView::Element* el = key ? pv_.element(key, element_flags(flags)) : nullptr;
+void Tracker::on_field(uint32_t kind, const double* ev) {
+  last_key_ = to_u32(ev[4]);
+  PageView::Element* el = element_of(ev);
   if (el && kind - kFieldFocus <= kFieldSubmit - kFieldFocus &&
       (kind != kFieldSubmit || el->total[kElPvChanged]))
     pv_.add_element(*el, static_cast<ElementCounter>(kElPvFocused + kind - kFieldFocus), 1);
@@ -291,8 +295,8 @@ void Tracker::reversal(detail::Reversals& r, double pos, double t, const uint32_
   if (cfg[0] && r.add(finite_or(pos, 0), t, cfg[1], cfg[2]) >= cfg[0]) pv_.set_counter(c, 1);
 }
 
-void Tracker::on_exposure(double ms, uint32_t key, uint32_t flags) {
-  PageView::Element* el = key && ms > 0 ? pv_.element(key, element_flags(flags)) : nullptr;
+void Tracker::on_exposure(double ms, const double* ev) {
+  PageView::Element* el = ms > 0 ? element_of(ev) : nullptr;
   if (!el) return;
   pv_.add_element(*el, kElExposure, static_cast<uint32_t>(min_of(ms, 1e9) / kAttentionUnitMs));
   if (ms >= config_.exposure_ms) pv_.add_element(*el, kElPvExposed, 1);

@@ -58,8 +58,9 @@ enum ReactionKind : uint8_t {
 
 // Published defaults (docs/configuration.md explains each choice). Every member is a uint32_t: the
 // page sets member i through tg_set_number(kNumConfig + i), its option named after the member
-// (TRACKER_CONFIG's camelCase keys in build/gen/constants.mjs, in this order).
-// @js
+// (TRACKER_CONFIG_NAMES in build/gen/constants.mjs: the camelCase names, in this order; the
+// tracker needs no defaults in JS, they live here).
+// @js names
 struct TrackerConfig {
   uint32_t rage_clicks = 3;      // clicks in one burst to call it rage (PostHog: 3)
   uint32_t rage_radius_px = 30;  // Manhattan distance from the burst's first click
@@ -217,10 +218,11 @@ class Tracker : private detail::PageState {
   void on_scroll(const double* ev);
   void on_reaction(double t, uint32_t kind);
   void on_error(double t);
-  void on_field(uint32_t kind, uint32_t key, uint32_t flags);
+  [[gnu::noinline]] PageView::Element* element_of(const double* ev);
+  void on_field(uint32_t kind, const double* ev);
   [[gnu::noinline]] void reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
                                   PageCounter c);
-  void on_exposure(double ms, uint32_t key, uint32_t flags);
+  void on_exposure(double ms, const double* ev);
   // Marks a frustration click: c is kElRage, kElDead or kElError.
   void mark(ElementCounter c, const detail::PendingClick& click);
   void touch_input(double t) { last_input_ = t; }

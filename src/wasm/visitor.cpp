@@ -33,8 +33,6 @@ double g_events[kEventCapacity * kEventSlots];
 char g_scratch[kScratchBytes];
 uint8_t g_out[PageView::kMaxDeltaBytes];
 constinit Tracker g_tracker;  // constant-initialized: no constructor runs at load
-// What JS reads once at load (js/tracker/wasm.js): event capacity, scratch bytes.
-constexpr int32_t kLimits[2] = {kEventCapacity, kScratchBytes};
 
 std::string_view scratch(uint32_t len) {
   return {g_scratch, len < kScratchBytes ? len : kScratchBytes};
@@ -44,9 +42,6 @@ std::string_view scratch(uint32_t len) {
 
 TG_EXPORT("tg_events") double* tg_events() {
   return g_events;
-}
-TG_EXPORT("tg_limits") const int32_t* tg_limits() {
-  return kLimits;
 }
 TG_EXPORT("tg_scratch") char* tg_scratch() {
   return g_scratch;

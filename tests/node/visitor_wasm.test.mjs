@@ -8,7 +8,7 @@ import { ROOT, decode, sum, cellOf } from '../browser/harness.mjs';
 import { named } from './wasm-exports.mjs';
 import {
   CLICK_INTERACTIVE, CLICK_NO_DEAD, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EV_SCROLL, EVENT_SLOTS, FIELD_PAGE, FIELD_SITE, FIELD_TAG,
-  FIELD_VARIANT, NUM_CONFIG, TRACKER_CONFIG, SIGNAL_DEAD, SIGNAL_GOAL, SIGNAL_RAGE,
+  FIELD_VARIANT, NUM_CONFIG, EVENT_CAPACITY, SCRATCH_BYTES, TRACKER_CONFIG_NAMES, SIGNAL_DEAD, SIGNAL_GOAL, SIGNAL_RAGE,
 } from '../../build/gen/constants.mjs';
 
 const bytes = readFileSync(path.join(ROOT, 'dist/thermograph.wasm'));
@@ -20,7 +20,7 @@ async function instance() {
   };
   const x = named((await WebAssembly.instantiate(bytes, imports)).instance.exports);
   x._initialize && x._initialize();
-  const [cap, scratch] = new Int32Array(x.memory.buffer, x.tg_limits(), 2);
+  const cap = EVENT_CAPACITY, scratch = SCRATCH_BYTES;
   const str = (s) => {
     const b = new TextEncoder().encode(s);
     new Uint8Array(x.memory.buffer, x.tg_scratch(), Math.min(b.length, scratch)).set(b.subarray(0, scratch));
@@ -107,7 +107,10 @@ test('hostile values neither trap nor produce garbage', async () => {
   assert.equal(m.x.tg_flush(NaN, 1), 0);
   for (const f of [-1, FIELD_TAG + 1, 99, 2 ** 31 - 1]) assert.equal(m.x.tg_set_string(f, 3), 1);
   for (const f of [-1, 15, 99]) for (const v of bad) m.x.tg_set_number(f, v);
-  for (let f = 0; f <= NUM_CONFIG + Object.keys(TRACKER_CONFIG).length; f++) for (const v of bad) m.x.tg_set_number(f, v);
+  // Every number field: the segment's, each threshold of TrackerConfig, and the first past them.
+  for (let f = 0; f <= NUM_CONFIG + TRACKER_CONFIG_NAMES.length; f++) for (const v of bad) m.x.tg_set_number(f, v);
+  // -0 passed as 0 and set every threshold to 0: idle_ms 0 would leave no engaged time to check below.
+  m.x.tg_set_number(NUM_CONFIG + TRACKER_CONFIG_NAMES.indexOf('idleMs'), 30000);
   m.x.tg_set_string(FIELD_SITE, 2 ** 32 - 1);  // length past the scratch buffer: clamped
   m.x.tg_element_key(2 ** 32 - 1);
   m.x.tg_begin(NaN, Infinity, NaN, -Infinity);
