@@ -1,0 +1,21 @@
+// Form fields: focus, change and submit, per field (its element key; values are never read).
+// A submit credits the form's fields changed in this page view (the core counts a submit only on
+// a changed field: changed, never submitted is an abandoned field). Fields in privacy zones
+// (passwords, cc-*, excluded) are not described: nothing is recorded for them.
+import { EV_FIELD, FIELD_CHANGE, FIELD_FOCUS, FIELD_SUBMIT } from 'thermograph-constants';
+import { listen } from './events.js';
+import { origin } from './element.js';
+
+const FIELD = 'input,select,textarea';
+
+export function start(ctx) {
+  const field = (kind, el, info) => {
+    if (el.matches(FIELD) && (info = ctx.describe(el)) && (kind < FIELD_SUBMIT || info.changed)) {
+      info.changed ||= kind === FIELD_CHANGE;
+      ctx.record(EV_FIELD, kind, 0, info, info.flags);
+    }
+  };
+  listen(ctx, 'focusin', (e) => field(FIELD_FOCUS, origin(e)));
+  listen(ctx, 'change', (e) => field(FIELD_CHANGE, origin(e)));
+  listen(ctx, 'submit', (e) => { for (const el of e.target.elements) field(FIELD_SUBMIT, el); });
+}
