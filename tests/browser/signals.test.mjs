@@ -59,9 +59,10 @@ for (const [name, ctx] of [['375 px touch', MOBILE], ['1280 px mouse', DESKTOP]]
       await sleep(1100);  // #quick, in view from the start
       const t0 = Date.now();
       await scrollPage(page, 1200);  // #below (page y 1500) and #sec (1600-1800) in view
-      await sleep(400);
-      await page.evaluate(() => thermograph('flush'));  // stint at ~0.4 s: too short to cut
-      await sleep(1000);
+      // Cut at every flush, no part of this 1.7 s stint would reach 1 s: 0.6 + 0.8 + 0.3 s.
+      await sleep(600);
+      await page.evaluate(() => thermograph('flush'));  // stint at ~0.6 s: too short to cut
+      await sleep(800);
       await page.evaluate(() => thermograph('flush'));  // at ~1.4 s: recorded and restarted
       await sleep(300);
       await scrollPage(page, 0);
@@ -112,7 +113,8 @@ for (const [name, ctx] of [['375 px touch', MOBILE], ['1280 px mouse', DESKTOP]]
 }
 
 // A finger moved over the page with CDP touch events (a real gesture: Chromium scrolls for it).
-async function swipe(page, from, to) {
+// `hold`: ms the finger rests at the end before lifting (no fling after it).
+async function swipe(page, from, to, hold = 0) {
   const cdp = await page.context().newCDPSession(page);
   const point = (p) => ({ touchPoints: [{ x: p.x, y: p.y }] });
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', ...point(from) });
@@ -122,6 +124,7 @@ async function swipe(page, from, to) {
     });
     await sleep(16);
   }
+  await sleep(hold);
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
 }
 
@@ -135,7 +138,9 @@ test('dead swipe (375 px touch): a swipe that moved nothing counts; a page scrol
   assert.equal(dead.counters.pv_quick_exit, undefined, 'a swipe is an interaction');
 
   const scrolled = await visit(MOBILE, async (page) => {
-    await swipe(page, { x: 200, y: 650 }, { x: 200, y: 250 });  // up the page: it scrolls
+    // Up the page: it scrolls while the finger moves; resting before lifting leaves no fling,
+    // so nothing after the swipe answers it: only the scroll during the gesture tells.
+    await swipe(page, { x: 200, y: 650 }, { x: 200, y: 250 }, 500);
     await page.waitForFunction(() => scrollY > 100);
     await sleep(3000);
   });
