@@ -94,7 +94,7 @@ export function createTracker(options = {}) {
       // shorter than the viewport would record 100 % reach for good.
       queue.push([0, ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.record(EV_GOAL);
-      ctx.expose(0, 1);
+      ctx.expose(1);
       if (mod) drain();
     },
   };
@@ -172,7 +172,7 @@ export function createTracker(options = {}) {
       reactions.start(ctx);
       fields.start(ctx);
       swipe.start(ctx);
-      exposure.start(ctx, o.exposureMs ?? TRACKER_CONFIG.exposureMs);  // before lifecycle: see exposure.js
+      exposure.start(ctx, o.exposureMs ?? TRACKER_CONFIG.exposureMs);
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
       // The page's document and every same-origin frame's, present now or loaded later (nested
       // too; cross-origin frames have no document here: a site installs the tracker inside them).

@@ -112,6 +112,40 @@ for (const [name, ctx] of [['375 px touch', MOBILE], ['1280 px mouse', DESKTOP]]
   });
 }
 
+// Headless Chromium never hides a tab: the hidden state is emulated the way a browser reports it
+// (as in capture.test.mjs).
+const setHidden = (page, hidden) => page.evaluate((hidden) => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+  document.dispatchEvent(new Event('visibilitychange'));
+}, hidden);
+
+test('exposure (1280 px mouse): a hidden tab ends the stint (sent with the hidden flush) and its hidden time never counts', async () => {
+  let elapsed, onHidden;
+  const total = await visit(DESKTOP, async (page) => {
+    const t0 = Date.now();
+    await scrollPage(page, 1200);
+    await sleep(600);
+    await setHidden(page, true);
+    await until(() => server.received.length > 0, 'the report sent on hidden');
+    onHidden = sum(server.received.map((r) => decode(r.body)));
+    await sleep(1500);  // hidden: not in view for anyone
+    const hiddenFor = Date.now() - t0;
+    await setHidden(page, false);
+    await sleep(1200);  // a new stint, long enough on its own
+    await scrollPage(page, 0);
+    await sleep(200);
+    elapsed = Date.now() - t0 - (hiddenFor - 600);
+  });
+  const first = el(onHidden, 'button#below.at');
+  assert.ok(first.exposure >= 5, `the first stint (~0.6 s) left with the hidden flush: ${first.exposure}`);
+  assert.equal(first.pv_exposed, undefined, 'under 1 s');
+  const below = el(total, 'button#below.at');
+  assert.equal(below.pv_exposed, 1, 'the stint after the tab came back');
+  assert.ok(below.exposure >= 17, `${below.exposure} units`);
+  assert.ok(below.exposure * 100 <= elapsed, `${below.exposure} units within ${elapsed} ms of visible time`);
+});
+
 // A finger moved over the page with CDP touch events (a real gesture: Chromium scrolls for it).
 // `hold`: ms the finger rests at the end before lifting (no fling after it).
 async function swipe(page, from, to, hold = 0) {
