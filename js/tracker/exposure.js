@@ -29,8 +29,9 @@ export function start(ctx, min) {
       else if (t === false) seen.set(el, now());
     }
   }), { threshold: 0.5 });
-  // At a flush, and (all = 1) when a page view begins or the tab is shown again. A final flush
-  // or one for a hidden tab ends every stint and forgets every element.
+  // At a flush, and (all = 1) when the tracker starts or the tab is shown again. A final flush
+  // (also the one before an SPA page view begins) or one for a hidden tab ends every stint and
+  // starts over.
   ctx.expose = (all) => {
     if (!io) return;
     all = all || document.hidden;
@@ -50,4 +51,5 @@ export function start(ctx, min) {
   // An async script can run before the document is parsed: look again once it is.
   listen(ctx, 'DOMContentLoaded', () => ctx.expose(), document);
   listen(ctx, 'visibilitychange', () => document.hidden || ctx.expose(1), document);
+  ctx.expose(1);
 }

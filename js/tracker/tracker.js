@@ -94,7 +94,6 @@ export function createTracker(options = {}) {
       // shorter than the viewport would record 100 % reach for good.
       queue.push([0, ctx.pageStart, location.origin + '\0' + location.pathname + location.search]);
       if ((goals.pages || []).some((p) => location.pathname.startsWith(p))) ctx.record(EV_GOAL);
-      ctx.expose(1);
       if (mod) drain();
     },
   };

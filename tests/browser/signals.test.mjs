@@ -17,7 +17,7 @@ const DESKTOP = { viewport: { width: 1280, height: 700 } };
 
 // One page view of /pages/signals.html in its own context; closes it after `session` and returns
 // the summed reports (every one of them this page view's) and the page's errors.
-async function visit(ctx, session, { init } = {}) {
+async function visit(ctx, session, { init, pageViews = 1 } = {}) {
   server.received.length = 0;
   const context = await browser.newContext(ctx);
   try {
@@ -35,7 +35,7 @@ async function visit(ctx, session, { init } = {}) {
     await sleep(150);
     const total = sum(server.received.map((r) => decode(r.body)));
     total.errors = errors;
-    assert.equal(total.counters.page_views, 1);
+    assert.equal(total.counters.page_views, pageViews);
     return total;
   } finally {
     await context.close();
@@ -144,6 +144,26 @@ test('exposure (1280 px mouse): a hidden tab ends the stint (sent with the hidde
   assert.equal(below.pv_exposed, 1, 'the stint after the tab came back');
   assert.ok(below.exposure >= 17, `${below.exposure} units`);
   assert.ok(below.exposure * 100 <= elapsed, `${below.exposure} units within ${elapsed} ms of visible time`);
+});
+
+test('exposure (1280 px mouse): an SPA navigation ends the stint in the first page view and starts one in the next', async () => {
+  const byPage = {};
+  let pushed;
+  await visit(DESKTOP, async (page) => {
+    await sleep(1100);  // #quick in view from the start
+    pushed = Date.now();
+    await page.evaluate(() => history.pushState({}, '', '/pages/signals-next'));
+    await sleep(1100);  // still in view: a new stint in the new page view
+  }, { pageViews: 2 });
+  const since = Date.now() - pushed;
+  for (const r of server.received.map((x) => decode(x.body))) (byPage[new URL(r.segment.page).pathname] ||= []).push(r);
+  for (const path of ['/pages/signals.html', '/pages/signals-next']) {
+    const quick = el(sum(byPage[path]), 'button#quick.at');
+    assert.equal(quick.pv_exposed, 1, path);
+    assert.ok(quick.exposure >= 10, `${path}: ${quick.exposure} units`);
+  }
+  const next = el(sum(byPage['/pages/signals-next']), 'button#quick.at').exposure;
+  assert.ok(next * 100 <= since, `the new page view's ${next} units within the ${since} ms since the navigation`);
 });
 
 // A finger moved over the page with CDP touch events (a real gesture: Chromium scrolls for it).
