@@ -16,11 +16,13 @@ const MAX = 48;
 export function start(ctx, min) {
   const IO = window.IntersectionObserver;
   const seen = new Map();  // watched element -> when its running stint began; false: out of view
+  ctx.expose = () => {};
+  if (!IO) return;
   const end = (el, t, info) => {
     t = now() - t;
     t >= ATTENTION_UNIT_MS && (info = ctx.describe(el)) && ctx.record(EV_EXPOSURE, t, 0, info, info.flags);
   };
-  const io = IO && new IO(ctx.guard((entries) => {
+  const io = new IO(ctx.guard((entries) => {
     for (const e of entries) {
       const el = e.target, t = seen.get(el);
       // A report for an element no longer watched (queued before a restart) changes nothing;
@@ -33,7 +35,6 @@ export function start(ctx, min) {
   // (also the one before an SPA page view begins) or one for a hidden tab ends every stint and
   // starts over.
   ctx.expose = (all) => {
-    if (!io) return;
     all = all || document.hidden;
     seen.forEach((t, el) => {
       if (t && (all || now() - t >= min)) {
@@ -47,7 +48,7 @@ export function start(ctx, min) {
       seen.has(el) || !ctx.describe(el) || (seen.set(el, false), io.observe(el));
     }
   };
-  io && ctx.undo(() => io.disconnect());
+  ctx.undo(() => io.disconnect());
   // An async script can run before the document is parsed: look again once it is.
   listen(ctx, 'DOMContentLoaded', () => ctx.expose(), document);
   listen(ctx, 'visibilitychange', () => document.hidden || ctx.expose(1), document);
