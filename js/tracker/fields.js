@@ -17,8 +17,10 @@ export function start(ctx) {
   };
   listen(ctx, 'focusin', (e) => {
     ctx.react(REACT_FOCUS);
-    (e = origin(e)).matches('input,select,textarea') && field(FIELD_FOCUS, e);
+    // A page may dispatch its own events anywhere (on the document too): never assume a form or
+    // an element, or the tracker would stop for the page view.
+    (e = origin(e)).matches?.('input,select,textarea') && field(FIELD_FOCUS, e);
   });
   listen(ctx, 'change', (e) => field(FIELD_CHANGE, origin(e)));
-  listen(ctx, 'submit', (e) => { for (const el of e.target.elements) field(FIELD_SUBMIT, el); });
+  listen(ctx, 'submit', (e) => { for (const el of e.target.elements || []) field(FIELD_SUBMIT, el); });
 }

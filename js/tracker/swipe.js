@@ -10,12 +10,13 @@ const MIN_PX = 40;
 
 export function start(ctx) {
   let down;
+  // A page's own (untrusted) touch events may lack touch lists: only the browser's count.
   listen(ctx, 'touchstart', (e) => {
-    down = e.touches.length < 2 && e.touches[0];
+    down = e.isTrusted && e.touches.length < 2 && e.touches[0];
     ctx.still = 1;
   });
   listen(ctx, 'touchend', (e) => {
-    const t = e.changedTouches[0], info = down && ctx.still && ctx.describe(down.target);
+    const info = e.isTrusted && down && ctx.still && ctx.describe(down.target), t = info && e.changedTouches[0];
     if (info && Math.hypot(t.clientX - down.clientX, t.clientY - down.clientY) >= MIN_PX) {
       ctx.lastClick = now();
       const p = ctx.toPage(down.clientX, down.clientY, e.view, 0, info.flags & CLICK_FIXED);

@@ -112,6 +112,25 @@ for (const [name, ctx] of [['375 px touch', MOBILE], ['1280 px mouse', DESKTOP]]
   });
 }
 
+test('the page\'s own odd events (focusin on the document, submit on a div, bare touch events) never stop the tracker', async () => {
+  const total = await visit(MOBILE, async (page) => {
+    await page.evaluate(() => {
+      document.dispatchEvent(new Event('focusin'));
+      document.dispatchEvent(new Event('change'));
+      document.getElementById('pad').dispatchEvent(new Event('submit', { bubbles: true }));
+      document.getElementById('pad').dispatchEvent(new Event('touchstart', { bubbles: true }));
+      document.getElementById('pad').dispatchEvent(new Event('touchend', { bubbles: true }));
+    });
+    await page.tap('#quick');
+    await page.tap('#a');
+    await page.keyboard.type('x');
+    await page.tap('#b');
+  });
+  assert.deepEqual(total.errors, []);
+  assert.equal(el(total, 'button#quick.at').clicks, 1, 'still running');
+  assert.equal(el(total, 'input#a').pv_changed, 1);
+});
+
 // Headless Chromium never hides a tab: the hidden state is emulated the way a browser reports it
 // (as in capture.test.mjs).
 const setHidden = (page, hidden) => page.evaluate((hidden) => {
