@@ -9,6 +9,7 @@
 // Without IntersectionObserver: no exposure.
 import { ATTENTION_UNIT_MS, EV_EXPOSURE } from 'thermograph-constants';
 import { listen, now } from './events.js';
+import { isExcluded } from './element.js';
 
 const WATCHED = 'a,button,input,select,textarea,[role=button],section';
 const MAX = 48;
@@ -45,7 +46,9 @@ export function start(ctx, min) {
     if (all) io.disconnect(seen.clear());
     for (const el of document.querySelectorAll(WATCHED)) {
       if (seen.size >= MAX || document.hidden) break;
-      seen.has(el) || !ctx.describe(el) || (seen.set(el, false), io.observe(el));
+      // Only the privacy markers here: an element is described (its key: selector and styles
+      // read) when one of its stints is recorded, not for being watched.
+      seen.has(el) || isExcluded(el) || (seen.set(el, false), io.observe(el));
     }
   };
   ctx.undo(() => io.disconnect());
