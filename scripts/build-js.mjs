@@ -26,6 +26,7 @@ const common = {
 const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
   'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
+  'expose', 'still', 'changed',
   'el', 'excluded', 'sel', 'k', 'flags', 'docs',
   'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport', 'signalKey',
   'tries',

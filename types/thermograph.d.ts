@@ -47,6 +47,24 @@ export interface TrackerOptions {
   deadFocusMs?: number;
   /** Error clicks: an uncaught error within this many ms of a click (1000). */
   errorWindowMs?: number;
+  /** Longest pointer rest credited as dwell from one sample (10000 ms). */
+  maxRestMs?: number;
+  /** No input for this long pauses attention and engaged time (30000 ms). */
+  idleMs?: number;
+  /** Hover on an element counts as "page view hovered" from this long (500 ms). */
+  hoverPvMs?: number;
+  /** Quick exit: the page view ends this soon without a click, tap, swipe or field use (5000 ms). */
+  quickExitMs?: number;
+  /** Excessive scrolling: direction reversals (4), each after a leg of at least (100 px), each within (2000 ms) of the last. */
+  scrollReversals?: number;
+  scrollLegPx?: number;
+  scrollGapMs?: number;
+  /** Thrashed cursor: pointer direction reversals (5), each after a leg of at least (30 px), each within (500 ms) of the last. */
+  cursorReversals?: number;
+  cursorLegPx?: number;
+  cursorGapMs?: number;
+  /** An element at least half visible this long at once counts as exposed (1000 ms). */
+  exposureMs?: number;
 }
 
 export interface SurveyOptions {

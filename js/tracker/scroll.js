@@ -38,6 +38,7 @@ export function start(ctx) {
   const sample = perFrame(ctx, () => ctx.sendScroll());
   listen(ctx, 'scroll', (e) => {
     const el = e.target;
+    ctx.still = 0;  // any scroller: a swipe now moved something (swipe.js)
     if (el.ownerDocument === document && el !== root && el !== document.body) {
       if (el !== main && !windowScrolls() && fills(el, 0)) main = el;
       if (el !== main) return ctx.react(REACT_SCROLL);

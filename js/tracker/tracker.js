@@ -14,6 +14,9 @@ import * as click from './click.js';
 import * as scroll from './scroll.js';
 import * as reactions from './reactions.js';
 import * as lifecycle from './lifecycle.js';
+import * as exposure from './exposure.js';
+import * as fields from './fields.js';
+import * as swipe from './swipe.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
@@ -33,7 +36,8 @@ export function createTracker(options = {}, thresholds) {
 
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
-    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js), docs (start).
+    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js), docs (start),
+    // expose (exposure.js), still (swipe.js, scroll.js).
     lastShift: -1e9, lastClick: -1e9,
     // Every guarded fn is an arrow function: no `this` to pass on.
     // One argument: every guarded function is an event handler or a callback of one (no rest
@@ -83,6 +87,7 @@ export function createTracker(options = {}, thresholds) {
       if (!mod) return;
       ctx.held();
       ctx.sendScroll();  // the first reach is read here, not at begin (see beginPageView)
+      ctx.expose(final);
       drain();
       const bytes = mod.takeReport(now(), final);
       if (bytes) send(bytes);
@@ -177,6 +182,9 @@ export function createTracker(options = {}, thresholds) {
       click.start(ctx);
       pointer.start(ctx);
       reactions.start(ctx);
+      fields.start(ctx);
+      swipe.start(ctx);
+      exposure.start(ctx, o.exposureMs ?? TRACKER_CONFIG.exposureMs);
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
       // The page's document and every same-origin frame's, present now or loaded later (nested
       // too; cross-origin frames have no document here: a site installs the tracker inside them).
