@@ -27,7 +27,7 @@ const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
   'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
   'expose', 'still', 'changed',
-  'el', 'excluded', 'sel', 'k', 'flags', 'docs',
+  'el', 'excluded', 'sel', 'k', 'flags', 'docs', 'watchDoc',
   'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport', 'signalKey',
   'tries',
 ];
@@ -48,16 +48,21 @@ async function squeeze(file, module) {
   });
   writeFileSync(file, out.code);
 }
-await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
+// Every tracker bundle and the signals chunk share one property-name map: the chunk reads the
+// tracker's `ctx` (js/tracker/signals.js), so ctx.describe must be the same letter in both. The
+// script tag's build makes the map; the others extend it.
+const first = await build({ ...tracker, entryPoints: ['js/tracker/auto.js'], format: 'iife', outfile: 'dist/thermograph.min.js' });
+tracker.mangleCache = first.mangleCache;
 await squeeze('dist/thermograph.min.js', false);
 await build({ ...tracker, entryPoints: ['js/tracker/index.js'], format: 'esm', outfile: 'dist/thermograph.mjs' });
 await squeeze('dist/thermograph.mjs', true);
-// npm entries (docs/install.md). Minifying drops comments, so the two import()s (the overlay's and
-// the survey widget's) get back the two that tell webpack and Vite they load a URL at run time (the
-// files themselves are emitted through their `new URL(..., import.meta.url)`), not modules to bundle.
+// npm entries (docs/install.md). Minifying drops comments, so the three import()s (the overlay's,
+// the survey widget's and the signals chunk's) get back the two comments that tell webpack and
+// Vite they load a URL at run time (the files themselves are emitted through their
+// `new URL(..., import.meta.url)`), not modules to bundle.
 const mjs = readFileSync('dist/thermograph.mjs', 'utf8');
 const dynamic = mjs.match(/\bimport\((?=[\w$])/g) || [];
-if (dynamic.length !== 2) throw new Error(`build-js: expected two import()s in dist/thermograph.mjs (overlay, survey), found ${dynamic.length}`);
+if (dynamic.length !== 3) throw new Error(`build-js: expected three import()s in dist/thermograph.mjs (overlay, survey, signals), found ${dynamic.length}`);
 writeFileSync('dist/thermograph.mjs', mjs.replace(/\bimport\((?=[\w$])/g, 'import(/* webpackIgnore: true */ /* @vite-ignore */ '));
 // CommonJS (require('thermograph'), server-side rendering): import.meta is empty there, so the
 // wasm and the overlay are looked for next to the script (js/tracker/index.js).
@@ -73,7 +78,10 @@ const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];
 // so it is not part of the visitor download below.
 // Bundled like the tracker: it instantiates thermograph.wasm itself, whose exports are renamed.
 await build({ ...tracker, entryPoints: ['js/survey/index.js'], format: 'esm', outfile: 'dist/thermograph-survey.mjs' });
-files.push('thermograph-survey.mjs');
+// The opt-in behaviour-signal sources (js/tracker/signals.js): exposure, form fields, dead swipes.
+await build({ ...tracker, entryPoints: ['js/tracker/signals.js'], format: 'esm', outfile: 'dist/thermograph-signals.mjs' });
+await squeeze('dist/thermograph-signals.mjs', true);
+files.push('thermograph-survey.mjs', 'thermograph-signals.mjs');
 if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
   await build({
     ...common, entryPoints: ['js/overlay/index.js'], format: 'esm', outfile: 'dist/thermograph-overlay.mjs',
@@ -85,7 +93,7 @@ if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
 // Subresource Integrity hashes of what a page may load from a CDN (README's snippet shows the
 // script's; tests/install/package.test.mjs keeps the README equal to this file).
 const sri = {};
-for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs']) {
+for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs', 'thermograph-signals.mjs']) {
   if (existsSync(`dist/${f}`)) sri[f] = 'sha384-' + createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64');
 }
 writeFileSync('dist/sri.json', JSON.stringify(sri, null, 2) + '\n');

@@ -17,6 +17,16 @@ export interface TrackerOptions {
   /** The micro-survey widget chunk (default: thermograph-survey.mjs, found like the wasm). */
   surveyUrl?: string;
   /**
+   * Turns on the behaviour signals that need JavaScript of their own: element exposure (seen for
+   * 1 s), form-field focus/change/submit and dead swipes, loaded as a separate chunk
+   * (thermograph-signals.mjs, ~1.1 KB gzip) after the tracker starts. Default false. The other
+   * signals (hesitation, hovered without clicking, quick exits, excessive scrolling, thrashed
+   * cursor, exit elements) are always on.
+   */
+  signals?: boolean;
+  /** The behaviour-signals chunk (default: thermograph-signals.mjs, found like the wasm). */
+  signalsUrl?: string;
+  /**
    * Micro-surveys (docs/configuration.md): up to 4 one-question prompts, at most one per page view,
    * shown after a rage click, a dead click or a goal. Answers are counts only; no free text.
    */

@@ -17,6 +17,7 @@ import { log } from './events.js';
       endpoint: d.endpoint, site: d.site, variant: d.variant, loggedIn: d.loggedIn === 'true',
       consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || near('thermograph.wasm'),
       overlayUrl: d.overlay || near('thermograph-overlay.mjs'), surveyUrl: near('thermograph-survey.mjs'),
+      signals: d.signals != null, signalsUrl: d.signals || near('thermograph-signals.mjs'),
       goals: { clicks: list(d.goalClicks), pages: list(d.goalPages) }, tags: d.tags && JSON.parse(d.tags),
       surveys: d.surveys && JSON.parse(d.surveys),
     });

@@ -1,9 +1,8 @@
 // Form fields: focus, change and submit, per field (its element key; values are never read).
 // A submit credits the form's fields changed in this page view (the core counts a submit only on
 // a changed field: changed, never submitted is an abandoned field). Fields in privacy zones
-// (passwords, cc-*, excluded) are not described: nothing is recorded for them. Focus is also a
-// reaction to a click (reactions.js): one listener for both.
-import { EV_FIELD, FIELD_CHANGE, FIELD_FOCUS, FIELD_SUBMIT, REACT_FOCUS } from 'thermograph-constants';
+// (passwords, cc-*, excluded) are not described: nothing is recorded for them.
+import { EV_FIELD, FIELD_CHANGE, FIELD_FOCUS, FIELD_SUBMIT } from 'thermograph-constants';
 import { listen } from './events.js';
 import { origin } from './element.js';
 
@@ -16,7 +15,6 @@ export function start(ctx) {
     }
   };
   listen(ctx, 'focusin', (e) => {
-    ctx.react(REACT_FOCUS);
     // A page may dispatch its own events anywhere (on the document too): never assume a form or
     // an element, or the tracker would stop for the page view.
     (e = origin(e)).matches?.('input,select,textarea') && field(FIELD_FOCUS, e);

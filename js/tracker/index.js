@@ -1,9 +1,9 @@
 // npm entry, built twice: dist/thermograph.mjs (ES module) and dist/thermograph.cjs (CommonJS).
 // import { createTracker } from 'thermograph'
 //
-// The three `new URL('./…', import.meta.url)` literals below are how bundlers find the files this
+// The four `new URL('./…', import.meta.url)` literals below are how bundlers find the files this
 // module needs: Vite, webpack 5 and Rollup (with @web/rollup-plugin-import-meta-assets) emit
-// thermograph.wasm, thermograph-overlay.mjs and thermograph-survey.mjs as assets and rewrite the
+// thermograph.wasm, thermograph-overlay.mjs, thermograph-survey.mjs and thermograph-signals.mjs as assets and rewrite the
 // URLs. Keep them literal.
 // Where import.meta is empty (esbuild's IIFE or CommonJS output) the files are looked for next to
 // the script this code was bundled into, else next to the page.
@@ -38,6 +38,7 @@ export function createTracker(options = {}) {
       wasmUrl: near('thermograph.wasm', () => new URL('./thermograph.wasm', import.meta.url)),
       overlayUrl: near('thermograph-overlay.mjs', () => new URL('./thermograph-overlay.mjs', import.meta.url)),
       surveyUrl: near('thermograph-survey.mjs', () => new URL('./thermograph-survey.mjs', import.meta.url)),
+      signalsUrl: near('thermograph-signals.mjs', () => new URL('./thermograph-signals.mjs', import.meta.url)),
       ...options,
     }, setThresholds);
   } catch (e) {

@@ -1,7 +1,7 @@
-// What makes a click "alive": DOM mutations, selection and focus changes (scroll is in scroll.js,
-// focus in fields.js), uncaught errors (error clicks) and layout shifts (accidental clicks right
+// What makes a click "alive": DOM mutations, selection and focus changes (scroll is in scroll.js),
+// uncaught errors (error clicks) and layout shifts (accidental clicks right
 // after one).
-import { EV_ERROR, EV_INPUT, REACT_MUTATION, REACT_SELECTION } from 'thermograph-constants';
+import { EV_ERROR, EV_INPUT, REACT_FOCUS, REACT_MUTATION, REACT_SELECTION } from 'thermograph-constants';
 import { listen, now } from './events.js';
 
 export function start(ctx) {
@@ -15,6 +15,7 @@ export function start(ctx) {
   // A click's own mousedown collapses the selection (selectionchange right after the click):
   // only a real selection is a reaction, or no click on plain content could ever be dead.
   listen(ctx, 'selectionchange', () => getSelection().isCollapsed || ctx.react(REACT_SELECTION));
+  listen(ctx, 'focusin', () => ctx.react(REACT_FOCUS));
   listen(ctx, 'keydown', () => ctx.record(EV_INPUT));
   listen(ctx, 'error', (e) => { if (e instanceof ErrorEvent) ctx.record(EV_ERROR); }, window);
   listen(ctx, 'unhandledrejection', () => ctx.record(EV_ERROR), window);

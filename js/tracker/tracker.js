@@ -2,7 +2,7 @@
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
 import {
-  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EXPOSURE_MS, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
@@ -14,9 +14,6 @@ import * as click from './click.js';
 import * as scroll from './scroll.js';
 import * as reactions from './reactions.js';
 import * as lifecycle from './lifecycle.js';
-import * as exposure from './exposure.js';
-import * as fields from './fields.js';
-import * as swipe from './swipe.js';
 
 const MAX_QUEUED = 4096;
 const REACTION_WINDOW_MS = 3000;
@@ -36,7 +33,7 @@ export function createTracker(options = {}, thresholds) {
 
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
-    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js), docs (start),
+    // (reactions.js), toPage and sendScroll (scroll.js), pointerDown (click.js), docs and watchDoc (start),
     // expose (exposure.js), still (swipe.js, scroll.js).
     lastShift: -1e9, lastClick: -1e9,
     // Every guarded fn is an arrow function: no `this` to pass on.
@@ -182,16 +179,16 @@ export function createTracker(options = {}, thresholds) {
       click.start(ctx);
       pointer.start(ctx);
       reactions.start(ctx);
-      fields.start(ctx);
-      swipe.start(ctx);
-      exposure.start(ctx, o.exposureMs ?? TRACKER_CONFIG.exposureMs);
+      // Exposure, form fields and dead swipes: a chunk of their own, only when the site asks.
+      ctx.expose = () => {};
+      o.signals && import(o.signalsUrl).then(ctx.guard((m) => m.start(ctx, o.exposureMs ?? EXPOSURE_MS)), log);
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
       // The page's document and every same-origin frame's, present now or loaded later (nested
       // too; cross-origin frames have no document here: a site installs the tracker inside them).
       // A document seen twice (its frame's load after this walk) adds nothing: the browser ignores
       // a repeated addEventListener and MutationObserver.observe. Loads of elements without a
       // contentDocument (images, scripts) find nothing to observe.
-      const observe = (d) => {
+      const observe = ctx.watchDoc = (d) => {
         if (!d) return;
         for (const on of ctx.docs) on(d);
         for (const f of d.querySelectorAll('iframe')) observe(f.contentDocument);

@@ -56,6 +56,11 @@ enum ReactionKind : uint8_t {
   kReactKindCount = 6,
 };
 
+// At least half visible this long at once: "exposed" (TrackerConfig::exposure_ms's default; the
+// tracker's JS also reads it to time its stints).
+// @js
+inline constexpr uint32_t kExposureMs = 1000;
+
 // Published defaults (docs/configuration.md explains each choice). Every member is a uint32_t: the
 // page sets member i through tg_set_number(kNumConfig + i), its option named after the member
 // (TRACKER_CONFIG_NAMES in build/gen/constants.mjs: the camelCase names, in this order; the
@@ -80,7 +85,7 @@ struct TrackerConfig {
   uint32_t cursor_reversals = 5;  // pointer direction reversals for a thrashed cursor ...
   uint32_t cursor_leg_px = 30;    // ... each after a leg at least this long ...
   uint32_t cursor_gap_ms = 500;   // ... and at most this long after the previous one
-  uint32_t exposure_ms = 1000;    // at least half visible this long at once: "exposed"
+  uint32_t exposure_ms = kExposureMs;    // at least half visible this long at once: "exposed"
 };
 
 namespace detail {

@@ -17,7 +17,9 @@ const DESKTOP = { viewport: { width: 1280, height: 700 } };
 
 // One page view of /pages/signals.html in its own context; closes it after `session` and returns
 // the summed reports (every one of them this page view's) and the page's errors.
-async function visit(ctx, session, { init, pageViews = 1 } = {}) {
+// `signals: false` serves the page without its data-signals opt-in; `requests` collects the URLs
+// the page asked for.
+async function visit(ctx, session, { init, pageViews = 1, signals = true, requests = [] } = {}) {
   server.received.length = 0;
   const context = await browser.newContext(ctx);
   try {
@@ -25,6 +27,13 @@ async function visit(ctx, session, { init, pageViews = 1 } = {}) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     if (init) await page.addInitScript(init);
+    page.on('request', (r) => requests.push(r.url()));
+    if (!signals) {
+      await page.route('**/pages/signals.html', async (route) => {
+        const r = await route.fetch();
+        await route.fulfill({ response: r, body: (await r.text()).replace(' data-signals', '') });
+      });
+    }
     await page.goto(server.base + '/pages/signals.html');
     await trackerReady(page);
     await session(page);
@@ -284,4 +293,25 @@ test('thrashed cursor (1280 px mouse): quick back-and-forth counts; one long swe
     }
   });
   assert.equal(sweep.counters.pv_cursor_thrash, undefined);
+});
+
+test('without the opt-in the signals chunk is never fetched: no exposure or fields, the core\'s signals still on', async () => {
+  const off = [], on = [];
+  const total = await visit(DESKTOP, async (page) => {
+    const p = await centre(page, '#hes');
+    await page.mouse.move(p.x, p.y);
+    await sleep(1500);  // 1-3 s after entering: the second hesitation bucket
+    await page.mouse.click(p.x, p.y);
+    await page.fill('#a', 'x');
+    await page.locator('#b').focus();  // #a's change
+  }, { signals: false, requests: off });
+  assert.ok(!off.some((u) => u.includes('thermograph-signals')), off.join('\n'));
+  const hes = el(total, 'button#hes.at');
+  assert.equal(hes.hesitation_1_3s, 1);
+  assert.equal(hes.pv_exposed, undefined);
+  assert.equal(el(total, 'input#a').pv_changed, undefined);
+  assert.equal(el(total, 'button#quick.at').exposure, undefined);
+  // The same page with its opt-in fetches the chunk once.
+  await visit(DESKTOP, () => sleep(300), { requests: on });
+  assert.equal(on.filter((u) => u.includes('thermograph-signals.mjs')).length, 1, on.join('\n'));
 });
