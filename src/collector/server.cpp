@@ -229,7 +229,8 @@ void route(Context& ctx, http::Server& server, Request&& req, http::Responder re
       return;
     }
     if (req.method == "OPTIONS") {
-      guarded(req, res, [&] { survey_preflight(ctx, req, res); });
+      // The same policy as reports': any configured origin (the body, so the site, is unknown).
+      guarded(req, res, [&] { handle_report_preflight(ctx, req, res); });
       return reply(std::move(res));
     }
     res.set_header("Allow", "POST, OPTIONS");

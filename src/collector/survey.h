@@ -22,10 +22,6 @@ inline constexpr size_t kMaxSurveyKeysPerSite = 10000;  // distinct (page, surve
 // "yes" | "no" | 1..5}. 204 when stored.
 void post_survey(Context& ctx, const Request& req, Response& res);
 
-// Preflight for POST /api/survey (sendBeacon's text/plain needs none; fetch with other headers
-// does).
-void survey_preflight(Context& ctx, const Request& req, Response& res);
-
 // GET /api/surveys?site=S[&page=P] with the read token.
 void get_surveys(Context& ctx, const Request& req, Response& res);
 

@@ -108,16 +108,6 @@ void post_survey(Context& ctx, const Request& req, Response& res) {
   res.status = 204;
 }
 
-void survey_preflight(Context& ctx, const Request& req, Response& res) {
-  const std::string origin = req.get_header_value("Origin");
-  res.status = 204;
-  if (origin.empty() || !ctx.sites.any_site_allows(origin)) return;
-  allow_origin(res, origin);
-  res.set_header("Access-Control-Allow-Methods", "POST, OPTIONS");
-  res.set_header("Access-Control-Allow-Headers", "Content-Type");
-  res.set_header("Access-Control-Max-Age", "86400");
-}
-
 nlohmann::json surveys_json(const std::vector<SurveyCount>& counts, const ReleasePolicy& policy,
                             const std::map<std::pair<std::string, uint32_t>, std::string>& labels) {
   // page -> survey -> element -> answer -> released count. Noise first, on the finest counts
