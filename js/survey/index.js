@@ -3,7 +3,7 @@
 // never download it. One small card in a closed shadow root (page CSS cannot reach in, ours
 // cannot leak out); it never takes focus (the visitor is mid-task) but sits last in the tab order.
 // An answer is one small POST of counts-only fields; closing it (button or Esc) sends nothing.
-import { FIELD_PAGE } from 'thermograph-constants';
+import { FIELD_PAGE, SCRATCH_BYTES } from 'thermograph-constants';
 import { isLabel, log } from '../tracker/events.js';
 
 const MAX_SURVEYS = 4;
@@ -51,8 +51,7 @@ let open = false;
 export async function pageKey(wasmUrl) {
   const bytes = await (await fetch(wasmUrl)).arrayBuffer();
   const x = (await WebAssembly.instantiate(bytes, {})).instance.exports;
-  const [, scratch] = new Int32Array(x.memory.buffer, x.tg_limits(), 2);
-  const text = new TextEncoder().encode(location.origin + '\0' + location.pathname + location.search).subarray(0, scratch);
+  const text = new TextEncoder().encode(location.origin + '\0' + location.pathname + location.search).subarray(0, SCRATCH_BYTES);
   new Uint8Array(x.memory.buffer, x.tg_scratch(), text.length).set(text);
   // The page field answers with the canonical key's length and copies the key back (visitor.cpp).
   const n = x.tg_set_string(FIELD_PAGE, text.length);
