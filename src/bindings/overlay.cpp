@@ -63,6 +63,7 @@ bool decode_aggregate(const std::string& bytes, Report& out, std::string& error)
   DecodeLimits limits;  // merged aggregates are far larger than one page view's report
   limits.max_cells_per_layer = 1u << 24;
   limits.max_elements = 1u << 20;
+  limits.max_transitions = 1u << 20;
   const auto res =
       decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out, limits);
   if (res.ok()) return true;

@@ -44,8 +44,15 @@ Expected<void> check_bounds(const Aggregate& a, const Bounds& b) {
       if (cell.value > caps.value)
         return over(name + " cell " + std::to_string(cell.index), cell.value, caps.value);
   }
-  if (a.elements().size() > b.elements)
-    return over("element count", a.elements().size(), b.elements);
+  // Elements named only as the start of a journey step are bounded by the step count.
+  size_t elements = 0, transitions = 0;
+  for (const auto& [key, el] : a.elements()) {
+    transitions += el.next.size();
+    elements += el.cells.empty() && el.counters == decltype(el.counters){} ? 0 : 1;
+  }
+  if (elements > b.elements) return over("element count", elements, b.elements);
+  if (transitions > b.transitions)
+    return over("element transition count", transitions, b.transitions);
   for (const auto& [key, el] : a.elements()) {
     const std::string name = "element " + std::to_string(key);
     for (uint8_t i = 0; i < kElementCounterCount; ++i) {
@@ -59,6 +66,10 @@ Expected<void> check_bounds(const Aggregate& a, const Bounds& b) {
     for (const auto& cell : el.cells.cells())
       if (cell.value > b.element_event_max)
         return over(name + " cell " + std::to_string(cell.index), cell.value, b.element_event_max);
+    for (const auto& next : el.next.cells())
+      if (next.value > 1 || next.index == key)
+        return Error{name + " transition to " + std::to_string(next.index) +
+                     " is not one step to another element"};
   }
   return {};
 }

@@ -56,6 +56,7 @@ nlohmann::json privacy_json(const ReleaseDecision& d) {
   }
   if (r.epsilon[kDpElementCounters] <= 0) withheld.push_back("element_counters");
   if (r.epsilon[kDpElementCells] <= 0) withheld.push_back("element_cells");
+  if (r.epsilon[kDpElementNext] <= 0) withheld.push_back("element_next");
   j["withheld"] = withheld;
   return j;
 }

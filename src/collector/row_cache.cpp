@@ -24,7 +24,7 @@ size_t RowCache::approx_bytes(const RowKey& key, const Report& row) {
   const auto& elements = row.data.elements();
   n += elements.capacity() * sizeof(elements[0]);
   for (const auto& [key_, el] : elements)
-    n += el.cells.cells().capacity() * sizeof(SparseVec::Cell);
+    n += (el.cells.cells().capacity() + el.next.cells().capacity()) * sizeof(SparseVec::Cell);
   return n;
 }
 

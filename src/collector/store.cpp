@@ -72,7 +72,7 @@ std::optional<Report> Store::merged(const RowFilter& filter) {
 uint64_t cell_count(const Aggregate& a) {
   uint64_t n = 0;
   for (const SparseVec& l : a.layers) n += l.size();
-  for (const auto& [key, el] : a.elements()) n += 1 + el.cells.size();
+  for (const auto& [key, el] : a.elements()) n += 1 + el.cells.size() + el.next.size();
   return n;
 }
 
@@ -117,6 +117,7 @@ uint64_t merge_cells(SparseVec& a, const SparseVec& b, uint64_t& budget) {
 
 void add_counters(ElementStats& into, const ElementStats& from) {
   into.flags |= from.flags;
+  if (from.stable && (!into.stable || from.stable < into.stable)) into.stable = from.stable;
   for (size_t c = 0; c < into.counters.size(); ++c)
     into.counters[c] = sat_add(into.counters[c], from.counters[c]);
 }
@@ -142,7 +143,7 @@ uint64_t merge_bounded(Aggregate& row, const Aggregate& pending, uint64_t budget
       out.push_element_unchecked(a[i].first) = std::move(const_cast<ElementStats&>(a[i].second));
       ++i;
     } else if (i == a.size() || b[j].first < a[i].first) {
-      const uint64_t cost = 1 + b[j].second.cells.size();
+      const uint64_t cost = 1 + b[j].second.cells.size() + b[j].second.next.size();
       if (cost <= budget) {
         budget -= cost;
         out.push_element_unchecked(b[j].first) = b[j].second;
@@ -155,6 +156,7 @@ uint64_t merge_bounded(Aggregate& row, const Aggregate& pending, uint64_t budget
       el = std::move(const_cast<ElementStats&>(a[i].second));
       add_counters(el, b[j].second);
       dropped += merge_cells(el.cells, b[j].second.cells, budget);
+      dropped += merge_cells(el.next, b[j].second.next, budget);
       ++i;
       ++j;
     }

@@ -154,6 +154,7 @@ inline DecodeLimits stored_limits() {
   DecodeLimits l;
   l.max_cells_per_layer = kGridCols * kGridRows;
   l.max_elements = kU32Max;
+  l.max_transitions = kU32Max;
   return l;
 }
 

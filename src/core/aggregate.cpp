@@ -7,8 +7,8 @@ namespace thermograph {
 const char* layer_name(Layer layer) {
   // @js (LAYER_NAMES in build/gen/constants.mjs)
   static const char* const kNames[kLayerCount] = {
-      "clicks",       "move",     "rage",      "dead",      "error",
-      "fixed_clicks", "reach_px", "reach_pct", "attention", "click_pv"};
+      "clicks",   "move",      "rage",      "dead",     "error",     "fixed_clicks",
+      "reach_px", "reach_pct", "attention", "click_pv", "route_from"};
   return layer < kLayerCount ? kNames[layer] : "?";
 }
 
@@ -50,7 +50,7 @@ const char* element_counter_name(ElementCounter c) {
 bool ElementStats::empty() const {
   for (uint32_t v : counters)
     if (v) return false;
-  return cells.empty();
+  return cells.empty() && next.empty();
 }
 
 namespace {
@@ -90,6 +90,7 @@ void merge_element(ElementStats& a, const ElementStats& b) {
   for (size_t i = 0; i < a.counters.size(); ++i)
     a.counters[i] = sat_add(a.counters[i], b.counters[i]);
   a.cells.merge(b.cells);
+  a.next.merge(b.next);
 }
 }  // namespace
 
@@ -141,6 +142,7 @@ void Aggregate::subtract(const Aggregate& other) {
     for (size_t i = 0; i < el.counters.size(); ++i)
       el.counters[i] = el.counters[i] > o->counters[i] ? el.counters[i] - o->counters[i] : 0;
     el.cells.subtract(o->cells);
+    el.next.subtract(o->next);
   }
   // An element that gained nothing since the last snapshot is not repeated; its flags were sent.
   std::erase_if(elements_, [](const auto& e) { return e.second.empty(); });

@@ -58,8 +58,13 @@ enum Layer : uint8_t {
   kLayerReachPct = 7,     // same in percent of document height, i in 0..100
   kLayerAttention = 8,    // viewport dwell per band, units of kAttentionUnitMs
   kLayerClickPv = 9,      // page views that clicked the cell: 1 each, first Bounds::click_pv_cells
-  kLayerCount = 10,
+  // Wire version 5. Page views that came from another route of the same single-page app: index =
+  // route_hash() (page_key.h) of the previous page key, 1 per page view (journeys across routes).
+  kLayerRouteFrom = 10,
+  kLayerCount = 11,
 };
+// Exclusive bound of a route hash: 31 bits.
+inline constexpr uint32_t kRouteHashLimit = 1u << 31;
 
 // Largest valid index per layer (exclusive).
 inline uint32_t layer_index_limit(Layer layer) {
@@ -69,6 +74,8 @@ inline uint32_t layer_index_limit(Layer layer) {
       return kMaxBands;
     case kLayerReachPct:
       return kPctBuckets;
+    case kLayerRouteFrom:
+      return kRouteHashLimit;
     default:
       return kGridCols * kGridRows;
   }
@@ -149,6 +156,9 @@ struct ElementStats {
   uint32_t stable = 0;
   std::array<uint32_t, kElementCounterCount> counters{};
   SparseVec cells;  // click sub-grid, index = y * kSubGrid + x
+  // Journeys (wire version 5): index = the key of the element interacted with next, value = page
+  // views that went straight from this element to it (1 per page view and pair).
+  SparseVec next;
   bool operator==(const ElementStats&) const = default;
   bool empty() const;
 };

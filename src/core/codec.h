@@ -27,6 +27,7 @@ struct DecodeLimits {
   uint32_t max_cells_per_layer = 1u << 14;
   uint32_t max_elements = 1u << 12;
   uint32_t max_element_cells = kSubGrid * kSubGrid;
+  uint32_t max_transitions = 64;  // journey steps (element -> element pairs) in one report
 };
 
 enum class DecodeStatus : uint8_t {

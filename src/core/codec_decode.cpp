@@ -1,6 +1,8 @@
 // Decoder half of the wire format: every length, count, index and value is checked before use.
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "codec.h"
 
@@ -163,7 +165,7 @@ class Reader {
   DecodeResult& r_;
 };
 
-bool read_sparse(Reader& rd, SparseVec& v, uint32_t limit, uint32_t max_cells, What name) {
+bool read_sparse(Reader& rd, SparseVec& v, uint64_t limit, uint32_t max_cells, What name) {
   const auto what = [&] { return name.str(); };
   uint32_t header = 0;
   if (!rd.varint(header, [&] { return what() + " cell count"; })) return false;
@@ -258,6 +260,42 @@ bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
   return true;
 }
 
+// Journey steps (version 5): n (u32le from, u32le to) pairs, then n varint counts. Each pair goes
+// to its from element's `next` (the element is created when this report has no other news of it).
+bool read_steps(Reader& rd, Aggregate& a, const DecodeLimits& limits) {
+  uint32_t n = 0;
+  if (!rd.varint(n, "journey step count")) return false;
+  if (n > rd.remaining() / 9)
+    return rd.fail(DecodeStatus::kTruncated, std::to_string(n) + " journey steps cannot fit in " +
+                                                 std::to_string(rd.remaining()) + " bytes");
+  if (n > limits.max_transitions)
+    return rd.fail(DecodeStatus::kTooMany, std::to_string(n) + " journey steps, limit " +
+                                               std::to_string(limits.max_transitions));
+  std::vector<std::pair<uint32_t, uint32_t>> pairs(n);
+  for (auto& [from, to] : pairs) {
+    if (!rd.u32le(from, "journey step from") || !rd.u32le(to, "journey step to")) return false;
+    if (from == 0 || to == 0 || from == to)
+      return rd.fail(DecodeStatus::kOutOfRange, "journey step " + std::to_string(from) + " -> " +
+                                                    std::to_string(to) +
+                                                    " is not a step between two elements");
+  }
+  for (const auto& [from, to] : pairs) {
+    uint32_t count = 0;
+    const auto what = [&] {
+      return "journey step " + std::to_string(from) + " -> " + std::to_string(to);
+    };
+    if (!rd.varint(count, [&] { return what() + " count"; })) return false;
+    if (count == 0) return rd.fail(DecodeStatus::kZeroValue, what() + " count is 0");
+    ElementStats* el = a.element(from, limits.max_elements);
+    if (!el)
+      return rd.fail(DecodeStatus::kTooMany, what() + " names an element past the limit of " +
+                                                 std::to_string(limits.max_elements));
+    if (el->next.get(to)) return rd.fail(DecodeStatus::kNotSorted, what() + " is repeated");
+    el->next.add(to, count);
+  }
+  return true;
+}
+
 }  // namespace
 
 DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeLimits& limits) {
@@ -298,7 +336,7 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   for (uint8_t i = 0; i < nlayers; ++i) {
     uint8_t id;
     if (!rd.u8(id, "layer id")) return result;
-    if (id >= (version >= 3 ? kLayerCount : kLayerClickPv)) {
+    if (id >= (version >= 5 ? kLayerCount : version >= 3 ? kLayerRouteFrom : kLayerClickPv)) {
       rd.fail(DecodeStatus::kOutOfRange, "layer id " + std::to_string(id) + " is unknown");
       return result;
     }
@@ -355,6 +393,7 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
                      [&] { return what() + " cells"; }))
       return result;
   }
+  if (version >= 5 && !read_steps(rd, a, limits)) return result;
   if (rd.remaining() != 0)
     rd.fail(DecodeStatus::kTrailingBytes,
             std::to_string(rd.remaining()) + " bytes after the report");

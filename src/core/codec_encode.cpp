@@ -16,7 +16,9 @@ size_t max_size(const Report& r) {
   for (const SparseVec& l : r.data.layers) n += 1 + wire::sparse_max(l.size());
   n += wire::kMaxVarintBytes;
   for (const auto& [key, el] : r.data.elements())
-    n += 9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(el.cells.size());
+    n += 9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(el.cells.size()) +
+         el.next.size() * (8 + wire::kMaxVarintBytes);
+  n += wire::kMaxVarintBytes;
   return n;
 }
 
@@ -52,6 +54,17 @@ void encode(const Report& r, std::vector<uint8_t>& out) {
     w.counters(el.counters.data(), kElementCounterCount);
     put_sparse(w, el.cells);
   }
+  // Journey steps: every (element, next element) pair, then their counts in the same order.
+  uint32_t steps = 0;
+  for (const auto& [key, el] : a.elements()) steps += static_cast<uint32_t>(el.next.size());
+  w.varint(steps);
+  for (const auto& [key, el] : a.elements())
+    for (const auto& c : el.next.cells()) {
+      w.u32le(key);
+      w.u32le(c.index);
+    }
+  for (const auto& [key, el] : a.elements())
+    for (const auto& c : el.next.cells()) w.varint(c.value);
   out.resize(static_cast<size_t>(w.p - out.data()));
 }
 

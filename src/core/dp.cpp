@@ -165,8 +165,30 @@ double discrete_laplace_sd(double scale) {
   return std::sqrt(2 * a) / -std::expm1(-1 / scale);
 }
 
+// Partition selection for counts whose keys have no public domain (elements, route hashes,
+// transitions): one page view adds 1 to at most `parts` keys, and a key is released only when its
+// noisy count reaches tau, so a key only one page view has passes with probability <= delta.
+struct Selection {
+  double scale;
+  int64_t tau;
+  double delta;
+};
+Selection selection(double parts, double eps, double delta) {
+  const double scale = parts / eps, a = std::exp(-1 / scale);
+  const double m = std::max(1.0, std::ceil(std::log(delta * (1 + a) / parts) / std::log(a)));
+  return {scale, 1 + int64_t(m), parts * std::pow(a, m) / (1 + a)};
+}
+
+SparseVec release_selected(const SparseVec& in, const Selection& s, RandomSource& rng) {
+  SparseVec out;
+  for (const auto& c : in.cells())
+    if (const int64_t v = noisy(c.value, s.scale, rng); v >= s.tau)
+      out.push_back_unchecked(c.index, clamp_u32(v));
+  return out;
+}
+
 double dp_layer_sensitivity(const DpParams& p, Layer layer) {
-  if (layer == kLayerReachPx || layer == kLayerReachPct) return 1;
+  if (layer == kLayerReachPx || layer == kLayerReachPct || layer == kLayerRouteFrom) return 1;
   Caps caps = layer_caps(p.bounds, layer);
   Domain d = layer_domain(p, layer);
   return double(std::min<uint64_t>(caps.cells, uint64_t(d.cols) * d.rows)) * caps.value;
@@ -222,7 +244,12 @@ DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng) {
     const double hide = p.threshold_sigmas * discrete_laplace_sd(scale);
     res.scale[kDpLayerFirst + l] = scale;
     const Domain d = layer_domain(p, layer);
-    if (layer == kLayerReachPx || layer == kLayerReachPct)
+    if (layer == kLayerRouteFrom) {
+      const Selection sel = selection(1, eps, p.delta);
+      out.layers[l] = release_selected(a.layers[l], sel, rng);
+      res.scale[kDpLayerFirst + l] = sel.scale;
+      res.delta += sel.delta;
+    } else if (layer == kLayerReachPx || layer == kLayerReachPct)
       out.layers[l] = release_reach(a.layers[l], d.rows, scale, hide, rng);
     else if (layer == kLayerClickPv && p.click_pv_block > 1) {
       out.layers[l] = release_blocks(a.layers[l], d, p.click_pv_block, scale, hide, rng);
@@ -236,13 +263,20 @@ DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng) {
     // Partition selection on pv_clicked: one page view adds 1 to at most clicked_elements
     // elements, so an element only it clicked passes tau with probability <= a^(tau-1) / (1 + a).
     const double elems = std::max(1u, p.bounds.clicked_elements);
-    const double pv_scale = elems / eps_clicked;
+    const Selection sel = selection(elems, eps_clicked, p.delta);
+    const double pv_scale = sel.scale;
     res.scale[kDpElementClicked] = pv_scale;
-    const double av = std::exp(-1 / pv_scale);
-    const double m = std::max(1.0, std::ceil(std::log(p.delta * (1 + av) / elems) / std::log(av)));
-    const int64_t tau = 1 + int64_t(m);
+    const int64_t tau = sel.tau;
     res.element_threshold = tau;
-    res.delta = elems * std::pow(av, m) / (1 + av);
+    res.delta += sel.delta;
+    const double next_eps = res.epsilon[kDpElementNext];
+    Selection next_sel{};
+    if (next_eps > 0) {
+      next_sel =
+          selection(std::max(1u, min_of(p.bounds.transitions, kMaxTransitions)), next_eps, p.delta);
+      res.scale[kDpElementNext] = next_sel.scale;
+      res.delta += next_sel.delta;
+    }
     const double eps_rest = res.epsilon[kDpElementCounters];
     const double eps_each = eps_rest / double(kElementCounterCount - 1);
     res.scale[kDpElementCounters] = eps_each > 0 ? 1 / eps_each : 0;
@@ -272,6 +306,7 @@ DpResult dp_release(Aggregate& a, const DpParams& p, RandomSource& rng) {
       if (cell_eps > 0)
         e.cells =
             release_dense(el.cells, {kSubGrid, kSubGrid}, kSubGrid, cell_scale, cell_hide, rng);
+      if (next_eps > 0) e.next = release_selected(el.next, next_sel, rng);
     }
   }
   a = std::move(out);

@@ -65,6 +65,9 @@ enum DpPart : uint8_t {
   kDpElementClicked = kDpLayerFirst + kLayerCount,
   kDpElementCounters,  // the other element counters, split equally among them
   kDpElementCells,
+  // Journeys: elements' next-element transitions (sensitivity Bounds::transitions), released by
+  // partition selection like the route_from layer (whose keys have no public domain either).
+  kDpElementNext,
   kDpPartCount,
 };
 
@@ -85,9 +88,11 @@ inline constexpr std::array<double, kDpPartCount> kDpDefaultWeights = {
     /*reach pct*/ 0,
     /*attention*/ 0,
     /*click_pv*/ 12,
+    /*route_from*/ 0,
     /*element pv_clicked*/ 6,
     /*element counters*/ 0,
-    /*element cells*/ 0};
+    /*element cells*/ 0,
+    /*element next*/ 0};
 
 struct DpParams {
   double epsilon = 1.0;  // per released window, over every part (basic composition)
@@ -115,7 +120,7 @@ struct DpResult {
   bool released = false;
   std::string reason;     // when refused, e.g. "segment has 7 page views, minimum 20"
   double page_views = 0;  // noisy count the gate used
-  double delta = 0;       // total delta of this release (0 when no elements are released)
+  double delta = 0;  // total delta of this release (0 when no partition-selected part is released)
   std::array<double, kDpPartCount> epsilon{};  // per part
   std::array<double, kDpPartCount> scale{};    // noise scale per part (per counter for splits)
   int64_t element_threshold = 0;               // noisy pv_clicked an element needed

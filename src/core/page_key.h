@@ -50,4 +50,13 @@ size_t canonical_page_key_from_origin(std::string_view origin, std::string_view 
 // visitor module: its download budget has no room, and the collector folds what it receives.
 std::string fold_index_document(std::string_view key);
 
+// What names a page in the route_from layer (kLayerRouteFrom): 31 bits of the FNV-1a hash of its
+// canonical key. The tracker hashes the page an SPA navigation leaves; the collector hashes the
+// pages it knows to name them back.
+inline uint32_t route_hash(const char* s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 16777619u;
+  return h >> 1;
+}
+
 }  // namespace thermograph

@@ -145,6 +145,13 @@ bool PageView::add_element_cell(Element& el, uint32_t sub_index) {
                   1, bounds_.element_event_max);
 }
 
+void PageView::add_transition(uint32_t from, uint32_t to) {
+  const uint64_t step = from | uint64_t{to} << 32;
+  for (uint32_t i = 0; i < nsteps_; ++i)
+    if (steps_[i] == step) return;
+  if (nsteps_ < min_of(bounds_.transitions, kMaxTransitions)) steps_[nsteps_++] = step;
+}
+
 void PageView::reach(uint32_t band, uint32_t pct) {
   reach_px_ = max_of(reach_px_, min_of(band, kMaxBands - 1) + 1);
   reach_pct_ = max_of(reach_pct_, min_of(pct, kPctBuckets - 1) + 1);
@@ -197,7 +204,15 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     w.counters_delta(el.total, el.sent, kElementCounterCount);
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));
   }
-  any = any || nlayers || nchanged;
+  // Journey steps (wire version 5): the pairs not sent yet (u32le from, u32le to each), then
+  // their page-view counts, 1 each.
+  const uint32_t nsteps = nsteps_ - nsteps_sent_;
+  w.varint(nsteps);
+  std::memcpy(w.p, steps_ + nsteps_sent_, nsteps * 8);
+  std::memset(w.p + nsteps * 8, 1, nsteps);
+  w.p += nsteps * 9;
+  nsteps_sent_ = nsteps_;
+  any = any || nlayers || nchanged || nsteps;
   return any ? static_cast<size_t>(w.p - out) : 0;
 }
 

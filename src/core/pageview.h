@@ -10,6 +10,7 @@
 // The collector works on Aggregate (aggregate.h); totals() gives that view for tests and tools.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -28,6 +29,7 @@ inline constexpr uint32_t kMaxFrustrationCells = 32;
 inline constexpr uint32_t kMaxElements = 128;
 inline constexpr uint32_t kMaxElementCells = 32;
 inline constexpr uint32_t kMaxClickPvCells = 4;
+inline constexpr uint32_t kMaxTransitions = 8;
 
 // Contribution bounds per page view (defaults documented in docs/configuration.md). They cap
 // what one page view can add to any grid, which is what central differential privacy needs.
@@ -53,6 +55,9 @@ struct Bounds {
   uint32_t element_exposure_max = 3000;  // exposure units per element (5 min)
   uint32_t exit_seconds_max = 1800;      // seconds from the last interaction to the end (30 min)
   uint32_t engaged_seconds_max = 3600;
+  // Distinct element -> element transitions per page view (journeys), 1 each: their L1
+  // sensitivity. Clamped to kMaxTransitions.
+  uint32_t transitions = kMaxTransitions;
 };
 
 // What one page view adds to an element counter at most: hover and exposure time, event counts,
@@ -91,6 +96,8 @@ struct Caps {
       return {kMaxBands, b.attention_max};
     case kLayerClickPv:
       return {b.click_pv_cells, 1};
+    case kLayerRouteFrom:
+      return {1, 1};
     default:
       return {0, 0};
   }
@@ -175,7 +182,8 @@ inline constexpr uint32_t kLayerCapacity[kLayerCount] = {kMaxClickCells,
                                                          0,
                                                          0,
                                                          kMaxBands,
-                                                         kMaxClickPvCells};
+                                                         kMaxClickPvCells,
+                                                         1};
 constexpr uint32_t layer_pool_offset(uint32_t layer) {
   uint32_t o = 0;
   for (uint32_t i = 0; i < layer; ++i) o += kLayerCapacity[i];
@@ -203,6 +211,10 @@ struct PageViewCounts {
   // Reach as counts of bands/buckets reached (0..n-1 all reached) and the part already sent.
   uint32_t reach_px_ = 0, reach_px_sent_ = 0, reach_pct_ = 0, reach_pct_sent_ = 0;
   uint32_t nelements_ = 0;
+  // Journeys: distinct element-key pairs from | to << 32 in arrival order, and how many were
+  // sent. Little-endian, as the wire lays them out (encode_delta copies them).
+  uint64_t steps_[kMaxTransitions] = {};
+  uint32_t nsteps_ = 0, nsteps_sent_ = 0;
 };
 static_assert(std::is_trivially_copyable_v<PageViewCounts>,
               "PageView::begin clears it with memset");
@@ -231,7 +243,10 @@ class PageView : private detail::PageViewCounts {
                        3 * kMaxFrustrationCells + 2 * kMaxBands + kPctBuckets) +
       kLayerCount * wire::kMaxVarintBytes + wire::kMaxVarintBytes +
       kMaxElements *
-          (9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells));
+          (9 + wire::counters_max(kElementCounterCount) + wire::sparse_max(kMaxElementCells)) +
+      wire::kMaxVarintBytes + kMaxTransitions * 9;
+  static_assert(std::endian::native == std::endian::little,
+                "steps_ are copied as the wire has them");
 
   constexpr explicit PageView(const Bounds& bounds = {}) : bounds_(bounds) {}
 
@@ -255,6 +270,9 @@ class PageView : private detail::PageViewCounts {
   Element* find_element(uint32_t key);
   void add_element(Element& el, ElementCounter c, uint32_t value);
   bool add_element_cell(Element& el, uint32_t sub_index);
+  // A journey step from the element keyed `from` to the one keyed `to`: each distinct pair once
+  // per page view, the first Bounds::transitions pairs only.
+  void add_transition(uint32_t from, uint32_t to);
 
   // Cumulative reach: marks bands 0..band (px) and buckets 0..pct as reached.
   void reach(uint32_t band, uint32_t pct);

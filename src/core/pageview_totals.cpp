@@ -41,6 +41,9 @@ Aggregate PageView::totals() const {
     for (uint32_t k = 0; k < el.ncells; ++k)
       s.cells.push_back_unchecked(el.cells[k].index, el.cells[k].total);
   }
+  for (uint32_t i = 0; i < nsteps_; ++i)
+    a.element(static_cast<uint32_t>(steps_[i]))
+        ->next.add(static_cast<uint32_t>(steps_[i] >> 32), 1);
   return a;
 }
 

@@ -42,6 +42,8 @@ void Tracker::begin(double t, double viewport_w, double viewport_h, double docum
   t = finite_or(t, 0);
   const double vh = max_of(0.0, finite_or(viewport_h, 0));
   pv_.begin(bounds_, static_cast<uint32_t>(min_of(vh, 65535.0)));
+  if (route_from_) pv_.add(kLayerRouteFrom, route_from_, 1);
+  route_from_ = 0;
   segment_.width_class = width_class(finite_or(viewport_w, 0));
   // One memset, then the fields that do not start at zero (a PageState{} assignment would build
   // the temporary in a stack frame). PageState is trivially copyable.
@@ -148,7 +150,6 @@ void Tracker::apply(const double* ev) {
       touch_input(t);
       interacted_ = true;
       on_field(to_u32(ev[2]), ev);
-      last_t_ = t;
       break;
     case kEvExposure:
       on_exposure(finite_or(ev[2], 0), ev);
@@ -220,8 +221,7 @@ void Tracker::on_click(const double* ev) {
            false,
            swipe};
   if (swipe) return;
-  last_key_ = key;
-  last_t_ = t;
+  step_to(ev);
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -282,11 +282,20 @@ PageView::Element* Tracker::element_of(const double* ev) {
 static_assert(kElPvChanged - kElPvFocused == kFieldChange - kFieldFocus &&
               kElPvSubmitted - kElPvFocused == kFieldSubmit - kFieldFocus);
 void Tracker::on_field(uint32_t kind, const double* ev) {
-  last_key_ = to_u32(ev[4]);
+  step_to(ev);
   PageView::Element* el = element_of(ev);
   if (el && kind - kFieldFocus <= kFieldSubmit - kFieldFocus &&
       (kind != kFieldSubmit || el->total[kElPvChanged]))
     pv_.add_element(*el, static_cast<ElementCounter>(kElPvFocused + kind - kFieldFocus), 1);
+}
+
+// An interaction (click, tap, field event) with the element an event record names: a journey
+// step from the element of the previous interaction when it is another one, then the last.
+void Tracker::step_to(const double* ev) {
+  const uint32_t key = to_u32(ev[4]);
+  if (key && last_key_ && key != last_key_) pv_.add_transition(last_key_, key);
+  last_key_ = key;
+  last_t_ = ev[1];
 }
 
 // A Reversals of the three thresholds at `cfg` (count, leg, gap): raises `c` at the count.

@@ -212,6 +212,10 @@ class Tracker : private detail::PageState {
     return k;
   }
 
+  // The route hash (page_key.h) of the page an SPA navigation leaves, for the next begin() to
+  // count in kLayerRouteFrom; 0: none (the first page view of a document, the same page).
+  void set_route_from(uint32_t hash) { route_from_ = hash; }
+
   // See PageView::remember_stable_key.
   void remember_stable_key(uint32_t key, uint32_t stable) { pv_.remember_stable_key(key, stable); }
 
@@ -225,6 +229,7 @@ class Tracker : private detail::PageState {
   void on_error(double t);
   [[gnu::noinline]] PageView::Element* element_of(const double* ev);
   void on_field(uint32_t kind, const double* ev);
+  void step_to(const double* ev);
   [[gnu::noinline]] void reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
                                   PageCounter c);
   void on_exposure(double ms, const double* ev);
@@ -236,6 +241,7 @@ class Tracker : private detail::PageState {
   Bounds bounds_;
   FixedSegment segment_;
   PageView pv_{bounds_};
+  uint32_t route_from_ = 0;
   // Read up to their counts (PageState) only.
   // Clicks still waiting for a dead/error verdict, oldest first; the oldest is dropped when full.
   detail::PendingClick recent_[detail::kMaxPendingClicks] = {};

@@ -5,8 +5,10 @@
 namespace thermograph {
 namespace {
 
+// Layers listed as [index, value] (bands, percent buckets, route hashes) rather than px cells.
 bool is_band_layer(uint8_t layer) {
-  return layer == kLayerReachPx || layer == kLayerReachPct || layer == kLayerAttention;
+  return layer == kLayerReachPx || layer == kLayerReachPct || layer == kLayerAttention ||
+         layer == kLayerRouteFrom;
 }
 
 template <typename Names, size_t N>
@@ -58,6 +60,10 @@ nlohmann::json to_json(const Aggregate& a) {
                                               })},
                    {"cells", std::move(cells)}});
     if (el.stable) els.back()["stable"] = element_key_hex(el.stable);
+    if (el.next.empty()) continue;
+    nlohmann::json next = nlohmann::json::array();  // journeys: [next element key, page views]
+    for (const auto& c : el.next.cells()) next.push_back({element_key_hex(c.index), c.value});
+    els.back()["next"] = std::move(next);
   }
   j["elements"] = std::move(els);
   return j;
@@ -193,7 +199,8 @@ bool hex_key(Checker& c, const json& v, const std::string& where, uint32_t& out)
 }
 
 bool element_from(Checker& c, const json& e, Aggregate& out, const std::string& where) {
-  if (!c.only_keys(e, {"key", "stable", "fixed", "interactive", "counters", "cells"}, where))
+  if (!c.only_keys(e, {"key", "stable", "fixed", "interactive", "counters", "cells", "next"},
+                   where))
     return false;
   if (!e.contains("key") || !e["key"].is_string()) return c.fail(where, "missing string 'key'");
   uint32_t key = 0, stable = 0;
@@ -216,6 +223,19 @@ bool element_from(Checker& c, const json& e, Aggregate& out, const std::string& 
           [](size_t i) { return element_counter_name(static_cast<ElementCounter>(i)); },
           where + ".counters"))
     return false;
+  if (e.contains("next")) {
+    if (!e["next"].is_array()) return c.fail(where + ".next", "expected an array of [key, count]");
+    for (size_t i = 0; i < e["next"].size(); ++i) {
+      const std::string at = where + ".next[" + std::to_string(i) + "]";
+      const json& t = e["next"][i];
+      uint32_t to = 0, value = 0;
+      if (!c.tuple(t, 2, at) || !hex_key(c, t[0], at + " key", to) ||
+          !c.u32(t[1], kU32Max, value, at + " count"))
+        return false;
+      if (to == 0 || to == key) return c.fail(at, "a journey step goes to another element");
+      if (!add_cell(c, el.next, to, value, at)) return false;
+    }
+  }
   if (!e.contains("cells")) return true;
   if (!e["cells"].is_array()) return c.fail(where + ".cells", "expected an array of cells");
   for (size_t i = 0; i < e["cells"].size(); ++i) {

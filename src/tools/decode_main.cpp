@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     if (arg == "--aggregate") {
       limits.max_cells_per_layer = 1u << 24;
       limits.max_elements = 1u << 20;
+      limits.max_transitions = 1u << 20;
     } else {
       std::fprintf(stderr,
                    "usage: thermograph-decode [--aggregate] < report.bin > report.json\n"

@@ -72,6 +72,8 @@ TG_EXPORT("tg_signal_key") uint32_t tg_signal_key() {
 // kRefusedPii + PiiRule when a PII detector matched. The page is the exception: its canonical key
 // is copied back to the scratch buffer and its length returned (0: refused), so the micro-survey
 // widget (js/survey) can send the key the reports carry without a raw URL leaving the page.
+uint32_t g_page_hash = 0;  // route_hash of the page key set last
+
 TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
   const std::string_view s = scratch(len);
   // Page and tag strings come in two parts, "a\0b": split once here for both. Views built in
@@ -93,6 +95,11 @@ TG_EXPORT("tg_set_string") int tg_set_string(int field, uint32_t len) {
       char key[kMaxPageKeyBytes];
       const size_t n =
           canonical_page_key_from_origin(first, second, kDefaultQueryAllowList, kProfile, key);
+      // An SPA navigation to another page: the page it leaves is where the next one came from
+      // (none before the first page view: g_page_hash is 0).
+      const uint32_t to = route_hash(key, n);
+      g_tracker.set_route_from(to != g_page_hash ? g_page_hash : 0);
+      g_page_hash = to;
       seg.page.assign(key, n);
       __builtin_memcpy(g_scratch, key, n);  // n <= kMaxPageKeyBytes < kScratchBytes
       return static_cast<int>(n);

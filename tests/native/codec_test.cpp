@@ -200,8 +200,8 @@ TEST_CASE("decoder error table") {
   appended.push_back(0);
   std::vector<Case> cases = {
       {"wrong magic", with(0, 'X'), DecodeStatus::kBadMagic, "magic"},
-      {"future version", with(2, 5), DecodeStatus::kBadVersion, "got wire version 5"},
-      {"version 0", with(2, 0), DecodeStatus::kBadVersion, "reads versions 1 to 4"},
+      {"future version", with(2, 6), DecodeStatus::kBadVersion, "got wire version 6"},
+      {"version 0", with(2, 0), DecodeStatus::kBadVersion, "reads versions 1 to 5"},
       {"unknown kind", with(3, 9), DecodeStatus::kBadKind, "kind 9"},
       {"site length beyond body",
        {'T', 'G', 1, 0, 5, 'a'},
@@ -343,9 +343,9 @@ TEST_CASE("a broken byte is reported with the exact entry, counter or element it
   for (const char* want :
        {"page counter 0 is 0", "layer 'clicks' entry 0 has value 0",
         "layer 'clicks' entry 1 has value 0", "element 0 counter 0 is 0",
-        "element 0 cells entry 0 has value 0", "expected element 0 cells entry 0 value",
-        "expected element 0 counter 3", "overlong varint in tracker version",
-        "element 0 flags set reserved bits"})
+        "element 0 cells entry 0 has value 0", "overlong varint in element 0 cells entry 0 value",
+        "element 0 counter 3 is 0", "expected journey step count",
+        "overlong varint in tracker version", "element 0 flags set reserved bits"})
     CHECK_MESSAGE(messages.count(want) == 1, std::string(want));
   Report out;
   CHECK(decode(good.data(), good.size(), out).ok());

@@ -40,10 +40,13 @@ inline Aggregate random_aggregate(Rng& rng, bool huge_values = false) {
   }
   const uint32_t ne = rng.below(6);
   for (uint32_t i = 0; i < ne; ++i) {
-    ElementStats* el = a.element(rng.below(10) * 0x1000193u);
+    const uint32_t key = rng.below(10) * 0x1000193u;
+    ElementStats* el = a.element(key);
     el->flags |= rng.below(4);
     el->counters[rng.below(kElementCounterCount)] += rng.below(5) + 1;
     el->cells.add(rng.below(kSubGrid * kSubGrid), rng.below(4) + 1);
+    const uint32_t to = (rng.below(9) + 1) * 0x9e3779b1u;
+    if (key && to != key && rng.below(2)) el->next.add(to, rng.below(3) + 1);  // a journey step
   }
   return a;
 }
