@@ -213,6 +213,29 @@ class Overlay {
       signals.set(i++, x);
     }
     out.set("signals", signals);  // by visits affected, descending
+    val steps = val::array(), routes = val::array();
+    i = 0;
+    for (const JourneyStep& st : in.journeys.steps) {
+      val x = val::object();
+      x.set("from", st.from);
+      x.set("to", st.to);
+      x.set("pageViews", st.page_views);
+      x.set("share", num(st.share));
+      steps.set(i++, x);
+    }
+    i = 0;
+    for (const RouteEntry& r : in.journeys.routes) {
+      val x = val::object();
+      x.set("route", r.hash);
+      x.set("pageViews", r.page_views);
+      x.set("share", num(r.share));
+      routes.set(i++, x);
+    }
+    val journeys = val::object();
+    journeys.set("steps", steps);  // most page views first, at most kMaxJourneySteps
+    journeys.set("cameFrom", routes);
+    journeys.set("cameFromPageViews", in.journeys.route_page_views);
+    out.set("journeys", journeys);
     return out;
   }
 
@@ -373,8 +396,15 @@ int live_overlays() {
 }  // namespace
 }  // namespace thermograph
 
+// The route_from layer's name for a page key (core/page_key.h), so the overlay can name the pages
+// visitors came from out of GET /api/pages.
+uint32_t route_hash_of(const std::string& page) {
+  return thermograph::route_hash(page.data(), page.size());
+}
+
 EMSCRIPTEN_BINDINGS(thermograph_overlay) {
   using namespace thermograph;
+  emscripten::function("routeHash", &route_hash_of);
   emscripten::value_object<OverlayOptions>("OverlayOptions")
       .field("layer", &OverlayOptions::layer)
       .field("scale", &OverlayOptions::scale)

@@ -252,6 +252,24 @@ void elements_csv(Context& ctx, const Request& req, Response& res) {
   res.set_content(csv, "text/csv");
 }
 
+// Pages hashed to name the routes visitors came from: the busiest ones (a route to a page past
+// them stays unnamed).
+constexpr uint64_t kRouteNamePages = 1000;
+
+// Names the route hashes of journeys' "came_from" entries (core/page_key.h route_hash) from the
+// site's busiest pages: "page" is the page key, null when none of them hashes to it.
+void name_routes(Context& ctx, const std::string& site, nlohmann::json& came_from) {
+  if (came_from.empty()) return;
+  std::map<uint32_t, std::string> names;
+  for (const PageInfo& p : ctx.store.pages(site, 0, kRouteNamePages).pages)
+    if (release_count(p.page_views, ctx.policy))  // only pages GET /api/pages would list
+      names.emplace(route_hash(p.page.data(), p.page.size()), p.page);
+  for (nlohmann::json& r : came_from) {
+    const auto it = names.find(r["route"].get<uint32_t>());
+    r["page"] = it == names.end() ? nlohmann::json() : nlohmann::json(it->second);
+  }
+}
+
 void insights(Context& ctx, const Request& req, Response& res) {
   auto site = authorize(ctx, req, res);
   if (!site) return send_error(res, site.error());
@@ -262,6 +280,7 @@ void insights(Context& ctx, const Request& req, Response& res) {
   nlohmann::json j = insights_json(released->report.data, *o);
   j["site"] = site->key;
   j["page"] = released->report.segment.page;
+  name_routes(ctx, site->key, j["journeys"]["came_from"]);
   res.set_content(j.dump() + "\n", "application/json");
 }
 

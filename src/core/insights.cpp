@@ -165,6 +165,7 @@ Insights compute_insights(const Aggregate& a, const InsightOptions& o) {
   out.near_misses = find_near_misses(a, o);
   out.scroll = scroll_insight(a, o);
   out.signals = find_signals(a, o);
+  out.journeys = find_journeys(a);
   return out;
 }
 

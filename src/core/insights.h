@@ -129,6 +129,26 @@ struct SignalInsight {
   double visits = 0;  // page views affected / page views: n - k (kIgnored) or k, the ranking
 };
 
+// Journeys (wire version 5): the most travelled steps between elements, and the SPA routes
+// visitors came from (route_hash values: the collector names them from its page list).
+struct JourneyStep {
+  uint32_t from = 0, to = 0;
+  double page_views = 0;
+  double share = 0;  // of the page's page views
+};
+struct RouteEntry {
+  uint32_t hash = 0;
+  double page_views = 0;
+  double share = 0;
+};
+inline constexpr size_t kMaxJourneySteps = 20;  // steps listed, most page views first
+inline constexpr size_t kMaxRoutes = 20;        // routes listed, most page views first
+struct Journeys {
+  std::vector<JourneyStep> steps;
+  std::vector<RouteEntry> routes;
+  double route_page_views = 0;  // page views that came from another route (all, not only listed)
+};
+
 struct Insights {
   double page_views = 0;
   double page_mean_rate = 0;             // mean of the element rates (the "hot" baseline)
@@ -137,6 +157,7 @@ struct Insights {
   std::vector<NearMiss> near_misses;     // by clicks, descending
   ScrollInsight scroll;
   std::vector<SignalInsight> signals;  // by visits, descending
+  Journeys journeys;
 };
 
 Insights compute_insights(const Aggregate& a, const InsightOptions& o = {});
@@ -146,6 +167,7 @@ std::vector<Hotspot> find_hotspots(const Aggregate& a, const InsightOptions& o);
 std::vector<NearMiss> find_near_misses(const Aggregate& a, const InsightOptions& o);
 ScrollInsight scroll_insight(const Aggregate& a, const InsightOptions& o);
 std::vector<SignalInsight> find_signals(const Aggregate& a, const InsightOptions& o);
+Journeys find_journeys(const Aggregate& a);
 
 struct CompareRow {
   // The element's identity (element_identity(): its stable key when known, so the same element

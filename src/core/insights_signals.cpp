@@ -59,4 +59,25 @@ std::vector<SignalInsight> find_signals(const Aggregate& a, const InsightOptions
   return out;
 }
 
+Journeys find_journeys(const Aggregate& a) {
+  Journeys j;
+  const double pv = a.counters[kPageViews];
+  auto share = [&](double v) { return pv > 0 ? std::min(1.0, v / pv) : 0.0; };
+  for (const auto& [key, el] : a.elements())
+    for (const auto& c : el.next.cells()) j.steps.push_back({key, c.index, double(c.value), 0});
+  // Most page views first; ties by keys, so the order is the same everywhere.
+  const auto by_views = [](const auto& x, const auto& y) { return x.page_views > y.page_views; };
+  std::stable_sort(j.steps.begin(), j.steps.end(), by_views);
+  if (j.steps.size() > kMaxJourneySteps) j.steps.resize(kMaxJourneySteps);
+  for (JourneyStep& s : j.steps) s.share = share(s.page_views);
+  for (const auto& c : a.layers[kLayerRouteFrom].cells()) {
+    j.routes.push_back({c.index, double(c.value), 0});
+    j.route_page_views += c.value;
+  }
+  std::stable_sort(j.routes.begin(), j.routes.end(), by_views);
+  if (j.routes.size() > kMaxRoutes) j.routes.resize(kMaxRoutes);
+  for (RouteEntry& r : j.routes) r.share = share(r.page_views);
+  return j;
+}
+
 }  // namespace thermograph

@@ -116,8 +116,21 @@ json to_json(const Insights& in) {
                        {"ci", interval(g.ci)},
                        {"seen", num(g.seen)},
                        {"visits", num(g.visits)}});
+  json steps = json::array(), routes = json::array();
+  for (const auto& st : in.journeys.steps)
+    steps.push_back({{"from", element_key_hex(st.from)},
+                     {"to", element_key_hex(st.to)},
+                     {"page_views", num(st.page_views)},
+                     {"share", num(st.share)}});
+  for (const auto& r : in.journeys.routes)
+    routes.push_back(
+        {{"route", r.hash}, {"page_views", num(r.page_views)}, {"share", num(r.share)}});
   return {{"page_views", num(in.page_views)},
           {"page_mean_rate", num(in.page_mean_rate)},
+          {"journeys",
+           {{"steps", std::move(steps)},
+            {"came_from", std::move(routes)},
+            {"came_from_page_views", num(in.journeys.route_page_views)}}},
           {"elements", std::move(els)},
           {"hotspots", std::move(hot)},
           {"near_misses", std::move(near)},

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/codec.h"
+#include "core/insights.h"
 #include "core/page_key.h"
 #include "core/tracker.h"
 
@@ -142,9 +143,10 @@ TEST_CASE("the decoder refuses malformed journey steps with a precise error") {
     uint8_t value;
     const char* message;
   };
-  const Case cases[] = {{at + 1, 0, "not a step between two elements"},  // from kNav -> 0 (and kNav)
-                        {at + 5, kNav, "not a step between two elements"},  // to == from
-                        {at + 9, 0, "count is 0"}};
+  const Case cases[] = {
+      {at + 1, 0, "not a step between two elements"},     // from kNav -> 0 (and kNav)
+      {at + 5, kNav, "not a step between two elements"},  // to == from
+      {at + 9, 0, "count is 0"}};
   for (const Case& c : cases) {
     std::vector<uint8_t> bad = good;
     bad[c.offset] = c.value;
@@ -160,3 +162,22 @@ TEST_CASE("the decoder refuses malformed journey steps with a precise error") {
   CHECK(decode(v4.data(), v4.size(), back).status == DecodeStatus::kTrailingBytes);
 }
 
+TEST_CASE("insights: the most travelled steps and the routes visitors came from, with shares") {
+  Aggregate a;
+  a.counters[kPageViews] = 200;
+  for (uint32_t i = 0; i < 30; ++i) a.element(1000 + i)->next.add(2000 + i, 1 + i);
+  a.element(kNav)->next.add(kBuy, 100);
+  a.layers[kLayerRouteFrom].add(77, 40);
+  a.layers[kLayerRouteFrom].add(78, 10);
+  const Journeys j = find_journeys(a);
+  REQUIRE(j.steps.size() == kMaxJourneySteps);
+  CHECK(j.steps[0].from == kNav);
+  CHECK(j.steps[0].to == kBuy);
+  CHECK(j.steps[0].share == doctest::Approx(0.5));
+  CHECK(j.steps[1].from == 1029);  // 30 page views
+  CHECK(j.steps.back().page_views == 30 - kMaxJourneySteps + 2);
+  REQUIRE(j.routes.size() == 2);
+  CHECK(j.routes[0].hash == 77);
+  CHECK(j.routes[0].share == doctest::Approx(0.2));
+  CHECK(j.route_page_views == 50);
+}
