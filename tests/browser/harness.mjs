@@ -66,6 +66,7 @@ export function sum(reports) {
       const el = (out.elements[e.key] ||= { counters: {}, fixed: e.fixed, interactive: e.interactive });
       if (e.stable) el.stable = e.stable;  // sent once per page view (wire v2)
       for (const c of e.cells || []) add((el.cells ||= {}), c[0] + ',' + c[1], c[2]);
+      for (const [to, n] of e.next || []) add((el.next ||= {}), to, n);  // journey steps (wire v5)
       for (const [k, v] of Object.entries(e.counters)) add(el.counters, k, v);
     }
   }
