@@ -11,7 +11,7 @@ const MAX_QUESTION = 120;  // characters: a one-line question, not a form
 const THANKS_MS = 1500;
 const ANSWERS = {
   yesno: [['Yes', 'yes'], ['No', 'no']],
-  rating: [1, 2, 3, 4, 5].map((n) => [String(n), n, n + ' out of 5']),
+  rating: [1, 2, 3, 4, 5].map((n) => [String(n), n, n + ' out of 5' + (n === 1 ? ', poor' : n === 5 ? ', great' : '')]),
 };
 
 const CSS = `
@@ -25,6 +25,7 @@ p { margin: 0 32px 10px 0; font-weight: 600; }
 button { font: inherit; min-height: 40px; min-width: 44px; padding: 6px 12px; border-radius: 8px;
   border: 1px solid #5b616b; background: #f4f5f7; color: #1b1e23; cursor: pointer; }
 .answers button { flex: 1; }
+.scale { display: flex; justify-content: space-between; margin-top: 4px; font-size: 13px; color: #4a4f57; }
 button:hover { background: #e6e8ec; }
 button:focus-visible { outline: 3px solid #1a5fd0; outline-offset: 2px; }
 .close { position: absolute; top: 6px; right: 6px; min-height: 32px; min-width: 32px; padding: 0;
@@ -121,11 +122,19 @@ export async function ask(o, q, element) {
         send(answerUrl(o.endpoint, o.site), { page, survey: q.id, element: q.on === 'goal' ? 0 : element >>> 0, answer: value });
         // One answer per page view: the buttons go, a short thanks stays, then the card closes.
         row.remove();
+        scale.remove();
         text.textContent = 'Thank you!';
         text.setAttribute('role', 'status');
         setTimeout(close, THANKS_MS);
       };
       row.append(b);
+    }
+    // A rating's ends in words: "3" alone does not say which way is better.
+    const scale = document.createElement('div');
+    if (q.answers === 'rating') {
+      scale.className = 'scale';
+      scale.setAttribute('aria-hidden', 'true');  // the buttons' labels say it to screen readers
+      for (const end of ['1 = poor', '5 = great']) scale.append(Object.assign(document.createElement('span'), { textContent: end }));
     }
     const x = document.createElement('button');
     x.type = 'button';
@@ -133,7 +142,7 @@ export async function ask(o, q, element) {
     x.textContent = '\u00d7';
     x.setAttribute('aria-label', 'Close');
     x.onclick = close;
-    card.append(text, row, x);
+    card.append(text, row, scale, x);
     root.append(style, card);
     addEventListener('keydown', onKey, true);
     (document.body || document.documentElement).append(host);

@@ -161,7 +161,8 @@ for (const width of [375, 1280]) {
         await waitDialog(cdp, 'How easy was checkout?');
         if (process.env.THERMOGRAPH_SCREENSHOTS && width === 375) await shot(page, 'docs/survey-375.png');
         const names = (await axTree(cdp)).filter((n) => n.role === 'button').map((n) => n.name);
-        for (let r = 1; r <= 5; r++) assert.ok(names.includes(`${r} out of 5`), names.join());
+        // The ends say which way is better, in the labels and (for sighted visitors) under them.
+        for (const r of ['1 out of 5, poor', '2 out of 5', '3 out of 5', '4 out of 5', '5 out of 5, great']) assert.ok(names.includes(r), names.join());
         await page.keyboard.press('Escape');
         for (let i = 0; i < 40 && (await dialogs(cdp)).length; i++) await new Promise((r) => setTimeout(r, 50));
         assert.equal((await dialogs(cdp)).length, 0, 'Esc dismissed it');
@@ -185,7 +186,7 @@ for (const width of [375, 1280]) {
           reached = await page.evaluate(() => document.activeElement.localName === 'thermograph-survey');
         }
         assert.ok(reached, 'Tab reaches the widget');
-        assert.equal(await focusedName(cdp), '1 out of 5');
+        assert.equal(await focusedName(cdp), '1 out of 5, poor');
         for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
         assert.equal(await focusedName(cdp), '4 out of 5');
         await page.keyboard.press('Enter');
