@@ -228,3 +228,44 @@ test('import carries journeys from SQLite into ClickHouse and back unchanged', a
   const again = await collector(t, back);
   assert.equal((await heatmap(again, site, { page: PAGES[0] })).text, want);
 });
+
+test('prune removes old journey steps (whole months and the older days of the cutoff month), keeps the rest', async (t) => {
+  const c = await startCluster(2);
+  t.after(() => c.stop());
+  const tmp = tempDir();
+  t.after(() => tmp.cleanup());
+  const site = createSite(tmp.db, [ORIGIN]);
+  const url = c.url('pruned');
+  assert.equal(cli(['import', '--from', tmp.db, '--store', url]).status, 0);
+  const server = await collector(t, url);
+  for (let i = 0; i < COUNT; i += PAGES.length) assert.equal((await postReport(server.base, encode(reportOf(site.site_key, i)), { Origin: ORIGIN })).status, 204);
+  const want = (await heatmap(server, site, { page: PAGES[0] })).text;
+  assert.deepEqual(journeysOf(JSON.parse(want)), expected((i) => i % PAGES.length === 0));
+
+  // Old days of PAGES[0] as the collector writes them: a page row (kind 0) and a step (kind 6)
+  // 400 days ago (a whole old month) and the day before a cutoff on the 2nd or later of its month.
+  let k = 40;
+  while (new Date(Date.now() - k * 86400e3).getUTCDate() < 2) k++;
+  const day = (days) => new Date(Date.now() - days * 86400e3).toISOString().slice(0, 10);
+  const row = (days, kind, elem, idx) => `${site.site_key}\t${PAGES[0]}\t${day(days)}\t2\t1\t0\t\t{}\t${kind}\t0\t${elem}\t0\t0\t1\t${idx}\t\t1\t1\n`;
+  let rows = '';
+  for (const days of [400, k + 1]) rows += row(days, 0, 0, 0) + row(days, 6, BUTTON, 0x00000c00);
+  const ins = await c.query(0, `INSERT INTO pruned.cells (site, page, date, width, device, logged_in, variant, tags, kind, layer, elem, stable, flags, version, idx, batch, n, v0) FORMAT TabSeparated\n${rows}`, { settings: 'insert_distributed_sync=1' });
+  assert.equal(ins.status, 200, ins.text);
+  // Read over every day: the old steps are there before the prune.
+  const all = JSON.parse((await heatmap(server, site, { page: PAGES[0], from: day(500) })).text);
+  assert.deepEqual(journeysOf(all).next[hex(BUTTON)].find(([to]) => to === '00000c00'), ['00000c00', 2]);
+
+  const p = cli(['prune', '--store', url, '--older-than', String(k)]);
+  assert.equal(p.status, 0, p.stderr);
+  for (let i = 0; i < 2; i++) {
+    let left = '';
+    for (let tries = 0; tries < 100; tries++) {
+      left = (await c.query(i, 'SELECT count() FROM pruned.cells_local WHERE kind = 6 AND idx = 3072 FORMAT TabSeparated')).text;
+      if (left === '0\n') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(left, '0\n', `shard ${i}: the old steps are pruned`);
+  }
+  assert.equal((await heatmap(server, site, { page: PAGES[0], from: day(500) })).text, want);
+});
