@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "crypto.h"
 #include "store.h"
@@ -51,6 +52,7 @@ enum Kind : uint8_t {
   kElementCell = 3,  // elem, idx, value v0
   kMarker = 4,       // batch: this batch wrote this (site, page, day)
   kCounter = 5,      // collector counters: site '', page '#stats', variant = reason, v0
+  kElementStep = 6,  // journeys (wire version 5): elem = from, idx = to element, page views v0
 };
 constexpr const char* kStatsPage = "#stats";
 // Partition 197001, never pruned. Not day 0: 18.16 prints Date 0 as 0000-00-00.
@@ -779,13 +781,24 @@ class ClickHouseStore final : public Store {
         append_row(out, k, date, kLayerCell, l, 0, 0, 0, 0, cell.index, "", c);
       }
     for (const auto& [key, el] : a.elements()) {
-      Values c{};
-      for (size_t i = 0; i < el.counters.size(); ++i) c[i] = el.counters[i];
-      append_row(out, k, date, kElement, 0, key, el.stable, el.flags, 0, 0, "", c);
+      // An element the report names only as the start of journey steps gets no element row:
+      // its step rows bring it back (merged_rows).
+      const bool steps_only = el.flags == 0 && el.stable == 0 && el.cells.empty() &&
+                              el.counters == decltype(el.counters){} && !el.next.empty();
+      if (!steps_only) {
+        Values c{};
+        for (size_t i = 0; i < el.counters.size(); ++i) c[i] = el.counters[i];
+        append_row(out, k, date, kElement, 0, key, el.stable, el.flags, 0, 0, "", c);
+      }
       for (const auto& cell : el.cells.cells()) {
         Values s{};
         s[0] = cell.value;
         append_row(out, k, date, kElementCell, 0, key, 0, 0, 0, cell.index, "", s);
+      }
+      for (const auto& step : el.next.cells()) {
+        Values s{};
+        s[0] = step.value;
+        append_row(out, k, date, kElementStep, 0, key, 0, 0, 0, step.index, "", s);
       }
     }
   }
@@ -885,8 +898,10 @@ class ClickHouseStore final : public Store {
                         " AND kind = 1 GROUP BY layer, idx ORDER BY layer, idx");
     auto elements = query("SELECT elem, groupBitOr(flags), minIf(stable, stable != 0)" + sums +
                           from + " AND kind = 2 GROUP BY elem ORDER BY elem");
-    auto cells = query("SELECT elem, idx, sum(v0)" + from +
-                       " AND kind = 3 GROUP BY elem, idx ORDER BY elem, idx");
+    // Element sub-cells and journey steps in one query: each query reads every row of the page
+    // (kind is not a prefix of the sorting key), so a fifth would cost a fifth scan.
+    auto cells = query("SELECT kind, elem, idx, sum(v0)" + from +
+                       " AND kind IN (3, 6) GROUP BY kind, elem, idx ORDER BY kind, elem, idx");
     Aggregate& a = out.data;
     for (const TsvRow& r : counters.get())
       for (size_t c = 0; c < a.counters.size() && c + 1 < r.size(); ++c)
@@ -895,18 +910,38 @@ class ClickHouseStore final : public Store {
       if (r.size() != 3 || u64(r[0]) >= kLayerCount) continue;
       a.layers[u64(r[0])].push_back_unchecked(static_cast<uint32_t>(u64(r[1])), sat(r[2]));
     }
+    // (elem, idx, value) of sub-cells (kind 3) and of steps (kind 6), each in key order.
+    std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> cell_list, step_list;
+    for (const TsvRow& r : cells.get())
+      if (r.size() == 4 && sat(r[3]) > 0)  // a SparseVec holds no zero values
+        (u64(r[0]) == kElementStep ? step_list : cell_list)
+            .emplace_back(static_cast<uint32_t>(u64(r[1])), static_cast<uint32_t>(u64(r[2])),
+                          sat(r[3]));
+    // Steps may start at elements no element row names (a report that knew nothing else of
+    // them): both lists are in key order, so one walk adds those in place, in linear time
+    // (Aggregate::element() would insert each into the middle of the vector).
+    size_t next_step = 0;
+    auto add_steps_before = [&](uint64_t end) {  // steps of elements with keys below `end`
+      while (next_step < step_list.size() && std::get<0>(step_list[next_step]) < end) {
+        const auto [from, to, n] = step_list[next_step++];
+        const bool held = !a.elements().empty() && a.elements().back().first == from;
+        (held ? *a.find_element(from) : a.push_element_unchecked(from))
+            .next.push_back_unchecked(to, n);
+      }
+    };
     for (const TsvRow& r : elements.get()) {
       if (r.size() != 3 + kValues) continue;
-      ElementStats& el = a.push_element_unchecked(static_cast<uint32_t>(u64(r[0])));
+      const uint32_t key = static_cast<uint32_t>(u64(r[0]));
+      add_steps_before(key);
+      ElementStats& el = a.push_element_unchecked(key);
       el.flags = static_cast<uint8_t>(u64(r[1]));
       el.stable = static_cast<uint32_t>(u64(r[2]));
       for (size_t c = 0; c < el.counters.size(); ++c) el.counters[c] = sat(r[3 + c]);
+      add_steps_before(uint64_t{key} + 1);
     }
-    for (const TsvRow& r : cells.get()) {
-      if (r.size() != 3) continue;
-      if (ElementStats* el = a.find_element(static_cast<uint32_t>(u64(r[0]))))
-        el->cells.push_back_unchecked(static_cast<uint32_t>(u64(r[1])), sat(r[2]));
-    }
+    add_steps_before(uint64_t{kU32} + 1);
+    for (const auto& [key, idx, value] : cell_list)
+      if (ElementStats* el = a.find_element(key)) el->cells.push_back_unchecked(idx, value);
     return out;
   }
 

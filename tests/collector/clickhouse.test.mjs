@@ -41,7 +41,7 @@ const PAGES = [
 ];
 
 // Ground truth by construction: a fixed set of reports over pages, segments, variants, tags,
-// elements with stable keys and both layers; reports i and i+1 differ.
+// elements with stable keys and journey steps, and layers; reports i and i+1 differ.
 function reports(siteKey) {
   const out = [];
   for (let i = 0; i < 48; i++) {
@@ -57,10 +57,13 @@ function reports(siteKey) {
         tags: i % 4 === 0 ? { plan: 'pro', team: 'x.y:z-w_v' } : i % 4 === 1 ? { plan: 'free' } : {},
       },
       counters: { page_views: i % 6 === 5 ? 0 : 1, pv_clicked: i % 2, conversions: i % 3 === 0 ? 1 : 0, fold_sum: 700 + i, pv_dead_swipe: i % 3 === 1 ? 1 : 0 },
-      layers: { clicks: [[16 * (i % 5), 192, 1 + (i % 3)], [112, 192, 1]], move: [[16 * (i % 4), 48, 2 + i]], reach_px: i % 2 ? [[0, 1], [1, 1]] : [[0, 1]] },
+      // route_from (wire version 5): 31-bit route hashes, some reports without one.
+      layers: { clicks: [[16 * (i % 5), 192, 1 + (i % 3)], [112, 192, 1]], move: [[16 * (i % 4), 48, 2 + i]], reach_px: i % 2 ? [[0, 1], [1, 1]] : [[0, 1]], ...(i % 3 ? { route_from: [[[12345, 2 ** 31 - 1][i % 2], 1]] } : {}) },
       elements: [
-        { key: 'deadbeef', stable: 'cafe0001', interactive: true, counters: { clicks: 1 + (i % 4), pv_clicked: 1, pv_submitted: i % 2, exposure: 7 + i }, cells: [[i % 3, 1, 2], [4, 4, 1]] },
-        { key: (0x100 + (i % 3)).toString(16).padStart(8, '0'), fixed: i % 2 === 0, counters: { hover: i } },
+        // Journey steps (wire version 5), one of them from an element with nothing else.
+        { key: '00000042', next: [['deadbeef', 1]] },
+        { key: (0x100 + (i % 3)).toString(16).padStart(8, '0'), fixed: i % 2 === 0, counters: { hover: i }, next: [['deadbeef', 1]] },
+        { key: 'deadbeef', stable: 'cafe0001', interactive: true, counters: { clicks: 1 + (i % 4), pv_clicked: 1, pv_submitted: i % 2, exposure: 7 + i }, cells: [[i % 3, 1, 2], [4, 4, 1]], next: [[(0x100 + ((i + 1) % 3)).toString(16).padStart(8, '0'), 1]] },
       ],
     }));
   }
@@ -164,6 +167,17 @@ test('the same reports read back byte for byte the same from SQLite and from Cli
   assert.match(want[`compare ${PAGES[1]}`], /^200 /);
   assert.match(want.none, /^404 /);
   assert.match(want['export json'], /^0\n/);
+  // Journeys of PAGES[0] (reports 0, 4, .., 44): every report steps 00000042 -> deadbeef, a third
+  // of them each 0000010x -> deadbeef and deadbeef -> 0000010x; route_from 12345 where i % 3.
+  const first = JSON.parse(want[`heatmap ${PAGES[0]}`].split('\n').slice(2).join('\n'));
+  const next = Object.fromEntries(first.elements.filter((e) => e.next).map((e) => [e.key, e.next]));
+  const hex = (k) => k.toString(16).padStart(8, '0');
+  assert.deepEqual(next, {
+    '00000042': [['deadbeef', 12]],
+    ...Object.fromEntries([0x100, 0x101, 0x102].map((k) => [hex(k), [['deadbeef', 4]]])),
+    deadbeef: [0x100, 0x101, 0x102].map((k) => [hex(k), 4]),
+  });
+  assert.deepEqual(first.layers.route_from, [[12345, 8]]);
   assertSameReads(want, await reads(chA, site, url, stored), 'ClickHouse via collector A');
   assertSameReads(want, await reads(chB, site, url, stored), 'ClickHouse via collector B');
 
