@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { startCluster } from './clickhouse.mjs';
-import { auth, cli, createSite, encode, getJson, postReport, request, sampleReport, startServer, tempDir } from './helpers.mjs';
+import { auth, cli, collectorFor, createSite, encode, getJson, postReport, request, sampleReport, startServer, tempDir } from './helpers.mjs';
 
 test('the test cluster: two shards, a Distributed table keeps each page on one shard', async (t) => {
   const c = await startCluster(2);
@@ -70,14 +70,6 @@ function reports(siteKey) {
   return out;
 }
 
-// Starts a collector and kills it after the test (one that has exited already is not waited for).
-async function collector(t, db) {
-  const s = await startServer(db, ['--rate', '0']);
-  t.after(async () => {
-    if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop('SIGKILL');
-  });
-  return s;
-}
 
 // Every read the API and the CLI offer, as raw bytes, keyed by a label.
 async function reads(server, site, db, pages) {
@@ -134,9 +126,9 @@ test('the same reports read back byte for byte the same from SQLite and from Cli
   assert.equal(imp.status, 0, imp.stderr);
   assert.match(imp.stdout, /imported 1 sites \(1 new\) and 0 rows/);
 
-  const sqlite = await collector(t, tmp.db);
-  const chA = await collector(t, url);
-  const chB = await collector(t, url);
+  const sqlite = await collectorFor(t, tmp.db);
+  const chA = await collectorFor(t, url);
+  const chB = await collectorFor(t, url);
 
   const list = reports(site.site_key);
   for (let i = 0; i < list.length; i++) {
@@ -195,7 +187,7 @@ test('a shard down: 503 with Retry-After, nothing acknowledged and nothing store
   const site = createSite(tmp.db, [ORIGIN]);
   const url = c.url('down');
   assert.equal(cli(['import', '--from', tmp.db, '--store', url]).status, 0);
-  const server = await collector(t, url);
+  const server = await collectorFor(t, url);
   const bytes = encode(sampleReport(site.site_key, { segment: { page: PAGES[0] } }));
   assert.equal((await postReport(server.base, bytes)).status, 204);
 
@@ -314,7 +306,7 @@ test('an insert whose answer is lost is retried with its batch id and counted on
   for (const s of c.shards) proxies.push(await lossyProxy(s.http, 'INSERT INTO retry.cells FORMAT', state));
   t.after(() => Promise.all(proxies.map((p) => p.close())));
   const url = `clickhouse://${proxies.map((p) => `127.0.0.1:${p.port}`).join(',')}/retry`;
-  const server = await collector(t, url);
+  const server = await collectorFor(t, url);
 
   const r = await postReport(server.base, encode(sampleReport(site.site_key, { segment: { page: PAGES[1] } })));
   assert.equal(r.status, 204, r.text);
@@ -336,7 +328,7 @@ test('prune drops whole months per shard and the older days of the current month
   const site = createSite(tmp.db, [ORIGIN]);
   const url = c.url('pruned');
   assert.equal(cli(['import', '--from', tmp.db, '--store', url]).status, 0);
-  const server = await collector(t, url);
+  const server = await collectorFor(t, url);
   for (const page of PAGES) assert.equal((await postReport(server.base, encode(sampleReport(site.site_key, { segment: { page } })))).status, 204);
   // Old rows of two pages, written as the collector would have written them on those days
   // (the page row of a report: kind 0, page_views in v0): 400 and 100 days ago.
@@ -398,7 +390,7 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   assert.equal(again.status, 1, 'a second import would count twice');
   assert.match(again.stderr, /already holds rows of site/);
 
-  const ch = await collector(t, url);
+  const ch = await collectorFor(t, url);
   assertSameReads(want, await reads(ch, site, url, stored), 'imported into ClickHouse');
   assert.equal(JSON.parse(cli(['stats', '--store', url]).stdout).accepted, reports(site.site_key).length);
 
@@ -408,7 +400,7 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   assert.equal(out.status, 0, out.stderr);
   const rowsIn = Number(/and (\d+) rows/.exec(imp.stdout)[1]);
   assert.match(out.stdout, new RegExp(`imported 1 sites \\(1 new\\) and ${rowsIn} rows`));
-  const sqliteBack = await collector(t, back);
+  const sqliteBack = await collectorFor(t, back);
   assertSameReads(want, await reads(sqliteBack, site, back, stored), 'SQLite -> ClickHouse -> SQLite');
 });
 
@@ -421,7 +413,7 @@ test('on ClickHouse: rotate-token, update --origin, element names, re-anchoring 
   const url = c.url('ops');
   const site = createSite(url, [ORIGIN]);
   const other = createSite(url, ['https://other.example'], 'other');
-  const server = await collector(t, url);
+  const server = await collectorFor(t, url);
   const until = async (fn) => {
     for (let i = 0; i < 100; i++) {
       if (await fn()) return true;
@@ -506,7 +498,7 @@ test('on ClickHouse: micro-survey answers are summed across shards, bounded per 
   t.after(() => c.stop());
   const url = c.url('surveys');
   const site = createSite(url, [ORIGIN]);
-  const server = await collector(t, url);
+  const server = await collectorFor(t, url);
   const answer = (page, element, a) => request(`${server.base}/api/survey?site=${site.site_key}`, {
     method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: ORIGIN },
     body: Buffer.from(JSON.stringify({ page: `${ORIGIN}${page}`, survey: 'broken', element, answer: a })),

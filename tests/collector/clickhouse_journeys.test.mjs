@@ -5,17 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { startCluster } from './clickhouse.mjs';
-import { auth, cli, createSite, encode, postReport, request, sampleReport, startServer, tempDir } from './helpers.mjs';
+import { auth, cli, collectorFor, createSite, encode, postReport, request, sampleReport, routeHash, tempDir } from './helpers.mjs';
 
 const ORIGIN = 'https://app.example';
 const PAGES = ['https://app.example/inbox', "https://app.example/it's/a\\path/'); DROP TABLE cells_local; --"];
 
-// core/page_key.h route_hash: 31 bits of the FNV-1a hash of a page key's UTF-8 bytes.
-function routeHash(key) {
-  let h = 2166136261;
-  for (const b of Buffer.from(key, 'utf8')) h = Math.imul(h ^ b, 16777619) >>> 0;
-  return h >>> 1;
-}
 const ROUTES = ['https://app.example/settings', 'https://app.example/', 'https://app.example/ünï/%27'].map(routeHash);
 const ROUTE_MAX = 2 ** 31 - 1;  // the largest index the layer allows
 
@@ -97,13 +91,6 @@ async function heatmap(server, site, params) {
   return r;
 }
 
-async function collector(t, db) {
-  const s = await startServer(db, ['--rate', '0']);
-  t.after(async () => {
-    if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop('SIGKILL');
-  });
-  return s;
-}
 
 test('journey steps and route_from read back from ClickHouse exactly as from SQLite and as posted', async (t) => {
   const c = await startCluster(2);
@@ -114,8 +101,8 @@ test('journey steps and route_from read back from ClickHouse exactly as from SQL
   const url = c.url('journeys');
   const imp = cli(['import', '--from', tmp.db, '--store', url]);
   assert.equal(imp.status, 0, imp.stderr);
-  const sqlite = await collector(t, tmp.db);
-  const ch = await collector(t, url);
+  const sqlite = await collectorFor(t, tmp.db);
+  const ch = await collectorFor(t, url);
 
   let posted = 0;
   for (let i = 0; i < COUNT; i++) {
@@ -209,7 +196,7 @@ test('import carries journeys from SQLite into ClickHouse and back unchanged', a
   const tmp = tempDir();
   t.after(() => tmp.cleanup());
   const site = createSite(tmp.db, [ORIGIN]);
-  const sqlite = await collector(t, tmp.db);
+  const sqlite = await collectorFor(t, tmp.db);
   for (let i = 0; i < COUNT; i++) assert.equal((await postReport(sqlite.base, encode(reportOf(site.site_key, i)), { Origin: ORIGIN })).status, 204);
   const want = (await heatmap(sqlite, site, { page: PAGES[0] })).text;
   assert.deepEqual(journeysOf(JSON.parse(want)), expected((i) => i % PAGES.length === 0));
@@ -218,14 +205,14 @@ test('import carries journeys from SQLite into ClickHouse and back unchanged', a
   const url = c.url('moved');
   const imp = cli(['import', '--from', tmp.db, '--store', url]);
   assert.equal(imp.status, 0, imp.stderr);
-  const ch = await collector(t, url);
+  const ch = await collectorFor(t, url);
   assert.equal((await heatmap(ch, site, { page: PAGES[0] })).text, want);
   await ch.stop();
 
   const back = `${tmp.dir}/back.sqlite`;
   const out = cli(['import', '--from', url, '--db', back]);
   assert.equal(out.status, 0, out.stderr);
-  const again = await collector(t, back);
+  const again = await collectorFor(t, back);
   assert.equal((await heatmap(again, site, { page: PAGES[0] })).text, want);
 });
 
@@ -237,7 +224,7 @@ test('prune removes old journey steps (whole months and the older days of the cu
   const site = createSite(tmp.db, [ORIGIN]);
   const url = c.url('pruned');
   assert.equal(cli(['import', '--from', tmp.db, '--store', url]).status, 0);
-  const server = await collector(t, url);
+  const server = await collectorFor(t, url);
   for (let i = 0; i < COUNT; i += PAGES.length) assert.equal((await postReport(server.base, encode(reportOf(site.site_key, i)), { Origin: ORIGIN })).status, 204);
   const want = (await heatmap(server, site, { page: PAGES[0] })).text;
   assert.deepEqual(journeysOf(JSON.parse(want)), expected((i) => i % PAGES.length === 0));

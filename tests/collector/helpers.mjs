@@ -147,6 +147,23 @@ export async function waitForStats(db, done, tries = 150) {
   }
 }
 
+// core/page_key.h route_hash, written from its definition: 31 bits of the FNV-1a hash of a page
+// key's UTF-8 bytes (the route_from layer's index).
+export function routeHash(key) {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(key, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h >>> 1;
+}
+
+// Starts a collector and kills it after the test (one that has exited already is not waited for).
+export async function collectorFor(t, db, args = ['--rate', '0']) {
+  const s = await startServer(db, args);
+  t.after(async () => {
+    if (s.proc.exitCode === null && s.proc.signalCode === null) await s.stop('SIGKILL');
+  });
+  return s;
+}
+
 export function auth(token) {
   return { Authorization: `Bearer ${token}` };
 }

@@ -3,18 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { createSite, encode, getJson, postReport, startServer, tempDir } from './helpers.mjs';
+import { createSite, encode, getJson, postReport, routeHash, startServer, tempDir } from './helpers.mjs';
 
 const PRICING = 'https://shop.example/pricing', CHECKOUT = 'https://shop.example/checkout';
 const A = '000000aa', B = '000000bb', C = '000000cc';
 let tmp, server, site;
 
-// The route_from index of a page key, from its definition (31 bits of FNV-1a, core/page_key.h).
-function routeOf(key) {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(key)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h >>> 1;
-}
+const routeOf = routeHash;
 
 const report = (page, { next = [], from } = {}) => ({
   kind: 'delta',
