@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ROOT } from './common.mjs';
 import { PEER_FILES, posthogBundle } from './peers.mjs';
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.cjs': 'text/javascript', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.cjs': 'text/javascript', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
 
 // Each tool configured the way a site owner who wants heatmaps would run it (docs/BENCHMARKS.md
 // explains the choices). Every tool loads async, as its own install snippet does.
@@ -15,7 +15,8 @@ function snippet(tool, base) {
   switch (tool) {
     case 'none': return '';
     case 'thermograph':
-      return `<script async src="/dist/thermograph.min.js" data-endpoint="${base}/tg" data-site="bench"></script>`;
+      // Everything on: the behaviour signals chunk too (exposure, form fields, dead swipes).
+      return `<script async src="/dist/thermograph.min.js" data-endpoint="${base}/tg" data-site="bench" data-signals></script>`;
     case 'clarity':
       // Clarity's own tag queues clarity('start', config) and loads the script; `upload` points its
       // uploads at our sink instead of clarity.ms (src/core/config.ts).
