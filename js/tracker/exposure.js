@@ -1,9 +1,10 @@
 // Exposure: how long the elements people act on, and the page's sections, are at least half in
-// view at once (stints). A stint is recorded when it ends: out of view, tab hidden, page view
+// view at once, or fill at least half the viewport (a section taller than two screens is never
+// half in view) (stints). A stint is recorded when it ends: out of view, tab hidden, page view
 // over. A flush also records a running stint already long enough to count as exposed, and
 // restarts it (a shorter one runs on: cut in two, neither part might reach exposure_ms). Bounded:
 // the first MAX watched elements in document order outside privacy zones, looked for again at
-// every flush (elements added later), and from scratch when a page view begins or the tab is
+// every flush (elements added later; removed ones end their stint and free their slot), and from scratch when a page view begins or the tab is
 // shown again (the observer's first report then starts the stints of what is in view). Stints
 // shorter than an attention unit add no time: not recorded, so they take no element slot.
 // Without IntersectionObserver: no exposure.
@@ -28,20 +29,23 @@ export function start(ctx, min) {
       const el = e.target, t = seen.get(el);
       // A report for an element no longer watched (queued before a restart) changes nothing;
       // none is watched while the tab is hidden (see expose).
-      if (e.intersectionRatio < 0.5) t && (end(el, t), seen.set(el, false));
+      const shown = e.isIntersecting && (e.intersectionRatio >= 0.5 || e.intersectionRect.height * 2 >= (e.rootBounds || {}).height);
+      if (!shown) t && (end(el, t), seen.set(el, false));
       else if (t === false) seen.set(el, now());
     }
-  }), { threshold: 0.5 });
+  }), { threshold: [0, 0.1, 0.2, 0.3, 0.4, 0.5] });  // below 0.5 for tall elements
   // At a flush, and (all = 1) when the tracker starts or the tab is shown again. A final flush
   // (also the one before an SPA page view begins) or one for a hidden tab ends every stint and
   // starts over.
   ctx.expose = (all) => {
     all = all || document.hidden;
     seen.forEach((t, el) => {
-      if (t && (all || now() - t >= min)) {
+      const gone = !el.isConnected;
+      if (t && (all || gone || now() - t >= min)) {
         end(el, t);
         seen.set(el, now());
       }
+      gone && (io.unobserve(el), seen.delete(el));
     });
     if (all) io.disconnect(seen.clear());
     for (const el of document.querySelectorAll(WATCHED)) {

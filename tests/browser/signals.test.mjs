@@ -108,6 +108,25 @@ for (const [name, ctx] of [['375 px touch', MOBILE], ['1280 px mouse', DESKTOP]]
     assert.equal(total.counters.pv_quick_exit, undefined, 'fields used: not a quick exit');
   });
 
+  test(`exposure (${name}): a section taller than two screens counts once it fills half the viewport; a removed element frees its slot`, async () => {
+    const total = await visit(ctx, async (page) => {
+      await scrollPage(page, 2300);  // #tall (page y 2000-3600) fills the whole 700 px viewport
+      await sleep(1200);
+      await scrollPage(page, 1200);  // #below in view...
+      await sleep(300);
+      await page.evaluate(() => document.getElementById('below').remove());  // ...then gone
+      await page.evaluate(() => thermograph('flush'));  // its 0.3 s stint ends with it
+      await sleep(200);
+    });
+    const tall = el(total, 'section#tall.at');
+    assert.equal(tall.pv_exposed, 1);
+    assert.ok(tall.exposure >= 11, `${tall.exposure} units`);
+    const below = el(total, 'button#below.at');
+    assert.equal(below.pv_exposed, undefined, 'under 1 s in view before it was removed');
+    assert.ok(below.exposure >= 2, `the removed element's stint was recorded: ${below.exposure}`);
+    assert.deepEqual(total.errors, []);
+  });
+
   test(`no IntersectionObserver (${name}): no exposure, no error, clicks still counted`, async () => {
     const total = await visit(ctx, async (page) => {
       await (ctx.hasTouch ? page.tap('#quick') : page.click('#quick'));
