@@ -150,6 +150,27 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
+// One write transaction on `c`: BEGIN IMMEDIATE (the write lock up front, so a concurrent writer
+// makes this one wait at BEGIN rather than fail halfway), COMMIT by commit(); rolled back when it
+// goes out of scope uncommitted (an early return, an exception).
+class WriteTxn {
+ public:
+  explicit WriteTxn(Db& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+  ~WriteTxn() {
+    if (!done_) c_.rollback();
+  }
+  WriteTxn(const WriteTxn&) = delete;
+  WriteTxn& operator=(const WriteTxn&) = delete;
+  void commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  Db& c_;
+  bool done_ = false;
+};
+
 // A prepared statement; bind() takes 1-based positions, step() returns true while rows remain.
 class Stmt {
  public:
@@ -367,66 +388,53 @@ class SqliteStore final : public Store {
   int64_t delete_site(const std::string& key) override {
     std::lock_guard lock(write_mu_);
     cache_.clear();
-    writer_.exec("BEGIN IMMEDIATE");
-    try {
-      Stmt site(writer_, "DELETE FROM sites WHERE key=?1");
-      site.bind(1, key).step();
-      if (site.changes() == 0) {
-        writer_.rollback();
-        return -1;
-      }
-      int64_t n = 0;
-      for (const char* table : {"aggregates", "deltas", "quarantine"}) {
-        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
-        s.bind(1, key).step();
-        if (std::string(table) != "quarantine") n += s.changes();
-      }
-      for (const char* table : {"element_names", "anchoring", "survey_answers"}) {
-        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
-        s.bind(1, key).step();
-      }
-      Stmt counters(writer_, "DELETE FROM stats WHERE substr(reason, 1, length(?1)) = ?1");
-      counters.bind(1, site_stat(key, "")).step();
-      writer_.exec("COMMIT");
-      return n;
-    } catch (...) {
-      writer_.rollback();
-      throw;
+    WriteTxn txn(writer_);
+    Stmt site(writer_, "DELETE FROM sites WHERE key=?1");
+    site.bind(1, key).step();
+    if (site.changes() == 0) return -1;
+    int64_t n = 0;
+    for (const char* table : {"aggregates", "deltas", "quarantine"}) {
+      Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
+      s.bind(1, key).step();
+      if (std::string(table) != "quarantine") n += s.changes();
     }
+    for (const char* table : {"element_names", "anchoring", "survey_answers"}) {
+      Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE site=?1");
+      s.bind(1, key).step();
+    }
+    Stmt counters(writer_, "DELETE FROM stats WHERE substr(reason, 1, length(?1)) = ?1");
+    counters.bind(1, site_stat(key, "")).step();
+    txn.commit();
+    return n;
   }
 
   size_t put_element_names(const std::string& site, const std::vector<ElementName>& names,
                            size_t max_per_site) override {
     std::lock_guard lock(write_mu_);
-    writer_.exec("BEGIN IMMEDIATE");
-    try {
-      Stmt count(writer_, "SELECT COUNT(*) FROM element_names WHERE site=?1");
-      count.bind(1, site).step();
-      int64_t held = count.i64(0);
-      Stmt exists(writer_, "SELECT 1 FROM element_names WHERE site=?1 AND page=?2 AND key=?3");
-      Stmt put(writer_,
-               "INSERT INTO element_names(site, page, key, role, name, updated) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page, key) DO UPDATE SET "
-               "role=excluded.role, name=excluded.name, updated=excluded.updated");
-      const int64_t now = static_cast<int64_t>(std::time(nullptr));
-      size_t stored = 0;
-      for (const ElementName& n : names) {
-        exists.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key));
-        const bool known = exists.step();
-        exists.reset();
-        if (!known && held >= static_cast<int64_t>(max_per_site)) continue;
-        put.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key)).bind(4, n.role);
-        put.bind(5, n.name).bind(6, now).step();
-        put.reset();
-        held += known ? 0 : 1;
-        ++stored;
-      }
-      writer_.exec("COMMIT");
-      return stored;
-    } catch (...) {
-      writer_.rollback();
-      throw;
+    WriteTxn txn(writer_);
+    Stmt count(writer_, "SELECT COUNT(*) FROM element_names WHERE site=?1");
+    count.bind(1, site).step();
+    int64_t held = count.i64(0);
+    Stmt exists(writer_, "SELECT 1 FROM element_names WHERE site=?1 AND page=?2 AND key=?3");
+    Stmt put(writer_,
+             "INSERT INTO element_names(site, page, key, role, name, updated) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page, key) DO UPDATE SET "
+             "role=excluded.role, name=excluded.name, updated=excluded.updated");
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    size_t stored = 0;
+    for (const ElementName& n : names) {
+      exists.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key));
+      const bool known = exists.step();
+      exists.reset();
+      if (!known && held >= static_cast<int64_t>(max_per_site)) continue;
+      put.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key)).bind(4, n.role);
+      put.bind(5, n.name).bind(6, now).step();
+      put.reset();
+      held += known ? 0 : 1;
+      ++stored;
     }
+    txn.commit();
+    return stored;
   }
 
   std::vector<ElementName> element_names(const std::string& site) override {
@@ -442,30 +450,22 @@ class SqliteStore final : public Store {
   bool put_anchoring(const std::string& site, const AnchoringFigure& f,
                      size_t max_pages_per_site) override {
     std::lock_guard lock(write_mu_);
-    writer_.exec("BEGIN IMMEDIATE");
-    try {
-      Stmt known(writer_, "SELECT 1 FROM anchoring WHERE site=?1 AND page=?2");
-      if (!known.bind(1, site).bind(2, f.page).step()) {
-        Stmt count(writer_, "SELECT COUNT(*) FROM anchoring WHERE site=?1");
-        count.bind(1, site).step();
-        if (count.i64(0) >= static_cast<int64_t>(max_pages_per_site)) {
-          writer_.rollback();
-          return false;
-        }
-      }
-      Stmt put(writer_,
-               "INSERT INTO anchoring(site, page, elements, found, missing_share, measured) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page) DO UPDATE SET "
-               "elements=excluded.elements, found=excluded.found, "
-               "missing_share=excluded.missing_share, measured=excluded.measured");
-      put.bind(1, site).bind(2, f.page).bind(3, int64_t{f.elements}).bind(4, int64_t{f.found});
-      put.bind_double(5, f.missing_share).bind(6, f.measured_unix).step();
-      writer_.exec("COMMIT");
-      return true;
-    } catch (...) {
-      writer_.rollback();
-      throw;
+    WriteTxn txn(writer_);
+    Stmt known(writer_, "SELECT 1 FROM anchoring WHERE site=?1 AND page=?2");
+    if (!known.bind(1, site).bind(2, f.page).step()) {
+      Stmt count(writer_, "SELECT COUNT(*) FROM anchoring WHERE site=?1");
+      count.bind(1, site).step();
+      if (count.i64(0) >= static_cast<int64_t>(max_pages_per_site)) return false;
     }
+    Stmt put(writer_,
+             "INSERT INTO anchoring(site, page, elements, found, missing_share, measured) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(site, page) DO UPDATE SET "
+             "elements=excluded.elements, found=excluded.found, "
+             "missing_share=excluded.missing_share, measured=excluded.measured");
+    put.bind(1, site).bind(2, f.page).bind(3, int64_t{f.elements}).bind(4, int64_t{f.found});
+    put.bind_double(5, f.missing_share).bind(6, f.measured_unix).step();
+    txn.commit();
+    return true;
   }
 
   std::vector<AnchoringFigure> anchoring(const std::string& site) override {
@@ -483,34 +483,26 @@ class SqliteStore final : public Store {
   bool add_survey_answer(const std::string& site, const SurveyCount& a, int32_t day,
                          size_t max_per_site) override {
     std::lock_guard lock(write_mu_);
-    writer_.exec("BEGIN IMMEDIATE");
-    try {
-      Stmt known(writer_,
-                 "SELECT 1 FROM survey_answers WHERE site=?1 AND page=?2 AND survey=?3 AND "
-                 "element=?4 LIMIT 1");
-      known.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
-      if (!known.step()) {
-        Stmt count(writer_,
-                   "SELECT COUNT(*) FROM (SELECT 1 FROM survey_answers WHERE site=?1 "
-                   "GROUP BY page, survey, element)");
-        count.bind(1, site).step();
-        if (count.i64(0) >= static_cast<int64_t>(max_per_site)) {
-          writer_.rollback();
-          return false;
-        }
-      }
-      Stmt put(writer_,
-               "INSERT INTO survey_answers(site, page, survey, element, answer, day, count) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT(site, page, survey, element, "
-               "answer, day) DO UPDATE SET count=count+1");
-      put.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
-      put.bind(5, a.answer).bind(6, day).step();
-      writer_.exec("COMMIT");
-      return true;
-    } catch (...) {
-      writer_.rollback();
-      throw;
+    WriteTxn txn(writer_);
+    Stmt known(writer_,
+               "SELECT 1 FROM survey_answers WHERE site=?1 AND page=?2 AND survey=?3 AND "
+               "element=?4 LIMIT 1");
+    known.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
+    if (!known.step()) {
+      Stmt count(writer_,
+                 "SELECT COUNT(*) FROM (SELECT 1 FROM survey_answers WHERE site=?1 "
+                 "GROUP BY page, survey, element)");
+      count.bind(1, site).step();
+      if (count.i64(0) >= static_cast<int64_t>(max_per_site)) return false;
     }
+    Stmt put(writer_,
+             "INSERT INTO survey_answers(site, page, survey, element, answer, day, count) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT(site, page, survey, element, "
+             "answer, day) DO UPDATE SET count=count+1");
+    put.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
+    put.bind(5, a.answer).bind(6, day).step();
+    txn.commit();
+    return true;
   }
 
   std::vector<SurveyCount> survey_counts(const std::string& site,
@@ -764,20 +756,15 @@ class SqliteStore final : public Store {
   int64_t prune(int32_t before_day) override {
     std::lock_guard lock(write_mu_);
     cache_.clear();
-    writer_.exec("BEGIN IMMEDIATE");
-    try {
-      int64_t n = 0;
-      for (const char* table : {"aggregates", "deltas", "quarantine", "survey_answers"}) {
-        Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE day < ?");
-        s.bind(1, before_day).step();
-        if (std::string(table) == "aggregates" || std::string(table) == "deltas") n += s.changes();
-      }
-      writer_.exec("COMMIT");
-      return n;
-    } catch (...) {
-      writer_.rollback();
-      throw;
+    WriteTxn txn(writer_);
+    int64_t n = 0;
+    for (const char* table : {"aggregates", "deltas", "quarantine", "survey_answers"}) {
+      Stmt s(writer_, std::string("DELETE FROM ") + table + " WHERE day < ?");
+      s.bind(1, before_day).step();
+      if (std::string(table) == "aggregates" || std::string(table) == "deltas") n += s.changes();
     }
+    txn.commit();
+    return n;
   }
 
   // A pass starts when some row is due: it has many pending deltas or cells (relative to the
@@ -861,15 +848,10 @@ class SqliteStore final : public Store {
   void probe_write() {
     try {
       std::lock_guard lock(write_mu_);
-      writer_.exec("BEGIN IMMEDIATE");
-      try {
-        Stmt s(writer_, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', ?1)");
-        s.bind(1, std::to_string(std::time(nullptr))).step();
-        writer_.exec("COMMIT");
-      } catch (...) {
-        writer_.rollback();
-        throw;
-      }
+      WriteTxn txn(writer_);
+      Stmt s(writer_, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', ?1)");
+      s.bind(1, std::to_string(std::time(nullptr))).step();
+      txn.commit();
     } catch (const StoreError& e) {
       if (!e.full())
         throw StoreError("cannot open database " + path_ + ": a test write failed: " + e.what());
@@ -1033,70 +1015,65 @@ class SqliteStore final : public Store {
     {
       std::lock_guard lock(write_mu_);
       for (const Compacted& c : rows) cache_.erase(c.key);  // rewritten or quarantined below
-      writer_.exec("BEGIN IMMEDIATE");
-      try {
-        Stmt chk(writer_, std::string("SELECT page_views FROM aggregates WHERE ") + kRowMatch);
-        Stmt quarantine_row(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
-                                         ", reason, moved, data) SELECT 'row', " + kRowCols +
-                                         ", ?9, ?10, data FROM aggregates WHERE " + kRowMatch);
-        Stmt drop_row(writer_, std::string("DELETE FROM aggregates WHERE ") + kRowMatch);
-        Stmt quarantine_delta(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
-                                           ", reason, moved, data) SELECT 'delta', " + kRowCols +
-                                           ", ?2, ?3, data FROM deltas WHERE seq=?1");
-        Stmt drop_deltas(writer_,
-                         std::string("DELETE FROM deltas WHERE ") + kRowMatch + " AND seq<=?9");
-        Stmt put(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
-                              ", page_views, data, cells, dropped) "
-                              "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-        StatsMap counts;
-        for (size_t i = 0; i < rows.size(); ++i) {
-          const Compacted& c = rows[i];
-          writer_.exec("SAVEPOINT row");
-          try {
-            bind_key(chk, c.key);
-            const int64_t pv = chk.step() ? chk.i64(0) : -1;
-            chk.reset();
-            if (pv != c.base_pv) throw Conflict{};
-            if (c.has_base && !c.base_ok) {
-              bind_key(quarantine_row, c.key);
-              quarantine_row.bind(9, c.base_error).bind(10, now).step();
-              quarantine_row.reset();
-              bind_key(drop_row, c.key);
-              drop_row.step();
-              drop_row.reset();
-            }
-            for (const auto& [seq, reason] : c.bad_deltas) {
-              quarantine_delta.bind(1, seq).bind(2, reason).bind(3, now).step();
-              quarantine_delta.reset();
-            }
-            if (c.n > 0) {
-              bind_key(drop_deltas, c.key);
-              drop_deltas.bind(9, c.max_seq).step();
-              const int deleted = drop_deltas.changes();
-              drop_deltas.reset();
-              if (deleted != c.n) throw Conflict{};
-            }
-            if (c.keep_row) {
-              bind_key(put, c.key);
-              put.bind(9, c.page_views).bind_blob(10, c.bytes).bind(11, c.cells);
-              put.bind(12, c.base_dropped + static_cast<int64_t>(c.dropped)).step();
-              put.reset();
-            }
-            writer_.exec("RELEASE row");
-            written[i] = true;
-            counts["cells_over_limit"] += c.dropped;
-            counts["rows_quarantined"] += c.bad_deltas.size() + (c.has_base && !c.base_ok);
-          } catch (const Conflict&) {
-            writer_.exec("ROLLBACK TO row");
-            writer_.exec("RELEASE row");
+      WriteTxn txn(writer_);
+      Stmt chk(writer_, std::string("SELECT page_views FROM aggregates WHERE ") + kRowMatch);
+      Stmt quarantine_row(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
+                                       ", reason, moved, data) SELECT 'row', " + kRowCols +
+                                       ", ?9, ?10, data FROM aggregates WHERE " + kRowMatch);
+      Stmt drop_row(writer_, std::string("DELETE FROM aggregates WHERE ") + kRowMatch);
+      Stmt quarantine_delta(writer_, std::string("INSERT INTO quarantine(source, ") + kRowCols +
+                                         ", reason, moved, data) SELECT 'delta', " + kRowCols +
+                                         ", ?2, ?3, data FROM deltas WHERE seq=?1");
+      Stmt drop_deltas(writer_,
+                       std::string("DELETE FROM deltas WHERE ") + kRowMatch + " AND seq<=?9");
+      Stmt put(writer_, std::string("INSERT OR REPLACE INTO aggregates(") + kRowCols +
+                            ", page_views, data, cells, dropped) "
+                            "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+      StatsMap counts;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const Compacted& c = rows[i];
+        writer_.exec("SAVEPOINT row");
+        try {
+          bind_key(chk, c.key);
+          const int64_t pv = chk.step() ? chk.i64(0) : -1;
+          chk.reset();
+          if (pv != c.base_pv) throw Conflict{};
+          if (c.has_base && !c.base_ok) {
+            bind_key(quarantine_row, c.key);
+            quarantine_row.bind(9, c.base_error).bind(10, now).step();
+            quarantine_row.reset();
+            bind_key(drop_row, c.key);
+            drop_row.step();
+            drop_row.reset();
           }
+          for (const auto& [seq, reason] : c.bad_deltas) {
+            quarantine_delta.bind(1, seq).bind(2, reason).bind(3, now).step();
+            quarantine_delta.reset();
+          }
+          if (c.n > 0) {
+            bind_key(drop_deltas, c.key);
+            drop_deltas.bind(9, c.max_seq).step();
+            const int deleted = drop_deltas.changes();
+            drop_deltas.reset();
+            if (deleted != c.n) throw Conflict{};
+          }
+          if (c.keep_row) {
+            bind_key(put, c.key);
+            put.bind(9, c.page_views).bind_blob(10, c.bytes).bind(11, c.cells);
+            put.bind(12, c.base_dropped + static_cast<int64_t>(c.dropped)).step();
+            put.reset();
+          }
+          writer_.exec("RELEASE row");
+          written[i] = true;
+          counts["cells_over_limit"] += c.dropped;
+          counts["rows_quarantined"] += c.bad_deltas.size() + (c.has_base && !c.base_ok);
+        } catch (const Conflict&) {
+          writer_.exec("ROLLBACK TO row");
+          writer_.exec("RELEASE row");
         }
-        add_stats(counts);
-        writer_.exec("COMMIT");
-      } catch (...) {
-        writer_.rollback();
-        throw;
       }
+      add_stats(counts);
+      txn.commit();
     }
     size_t n = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
