@@ -31,7 +31,8 @@ constexpr const char* kUsage =
     "  export       print merged aggregates of a site as JSON or CSV\n"
     "  stats        print accepted/rejected report counts\n"
     "  prune        delete day buckets older than N days\n"
-    "  import       copy sites, rows and counters of one store into another (SQLite to "
+    "  import       copy sites, rows, counters, element names and re-anchoring figures of one "
+    "store into another (SQLite to "
     "ClickHouse)\n"
     "  --version    print the version\n";
 
@@ -411,6 +412,11 @@ int cmd_import(const Flags& f) {
       if (chunk.size() >= 256) flush();
     });
     if (!chunk.empty()) flush();
+    // What designers added: element names and re-anchoring figures (the source held them within
+    // its bounds already). Survey answers are counted per day and are not carried over.
+    if (const auto names = src->element_names(s.key); !names.empty())
+      dst->put_element_names(s.key, names, SIZE_MAX);
+    for (const AnchoringFigure& a : src->anchoring(s.key)) dst->put_anchoring(s.key, a, SIZE_MAX);
   }
   StatsMap stats = src->stats();
   stats.erase("pending_deltas");  // a state of the source, not a count

@@ -426,7 +426,7 @@ class SqliteStore final : public Store {
       exists.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key));
       const bool known = exists.step();
       exists.reset();
-      if (!known && held >= static_cast<int64_t>(max_per_site)) continue;
+      if (!known && static_cast<uint64_t>(held) >= max_per_site) continue;
       put.bind(1, site).bind(2, n.page).bind(3, static_cast<int64_t>(n.key)).bind(4, n.role);
       put.bind(5, n.name).bind(6, now).step();
       put.reset();
@@ -455,7 +455,7 @@ class SqliteStore final : public Store {
     if (!known.bind(1, site).bind(2, f.page).step()) {
       Stmt count(writer_, "SELECT COUNT(*) FROM anchoring WHERE site=?1");
       count.bind(1, site).step();
-      if (count.i64(0) >= static_cast<int64_t>(max_pages_per_site)) return false;
+      if (static_cast<uint64_t>(count.i64(0)) >= max_pages_per_site) return false;
     }
     Stmt put(writer_,
              "INSERT INTO anchoring(site, page, elements, found, missing_share, measured) "
@@ -493,7 +493,7 @@ class SqliteStore final : public Store {
                  "SELECT COUNT(*) FROM (SELECT 1 FROM survey_answers WHERE site=?1 "
                  "GROUP BY page, survey, element)");
       count.bind(1, site).step();
-      if (count.i64(0) >= static_cast<int64_t>(max_per_site)) return false;
+      if (static_cast<uint64_t>(count.i64(0)) >= max_per_site) return false;
     }
     Stmt put(writer_,
              "INSERT INTO survey_answers(site, page, survey, element, answer, day, count) "

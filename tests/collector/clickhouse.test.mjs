@@ -379,7 +379,17 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   const sqlite = await startServer(tmp.db, ['--rate', '0']);
   for (const report of reports(site.site_key)) assert.equal((await postReport(sqlite.base, encode(report))).status, 204);
   const stored = await storedPages(sqlite, site);
+  // What a designer's overlay adds: an element name (in elements.csv) and a re-anchoring figure.
+  const designer = (path, body) => request(`${sqlite.base}${path}?site=${site.site_key}`, {
+    method: 'POST', body: Buffer.from(JSON.stringify(body)), headers: { 'Content-Type': 'application/json', ...auth(site.read_token) },
+  });
+  assert.equal((await designer('/api/names', { page: stored[0], names: [{ key: 'deadbeef', role: 'button', name: 'Buy now' }] })).status, 200);
+  assert.equal((await designer('/api/anchoring', { page: stored[0], elements: 10, found: 9, missing_share: 0.05 })).status, 200);
+  const anchoring = async (server) => (await getJson(`${server.base}/api/dashboard?site=${site.site_key}`, site.read_token)).body.pages.map((p) => [p.page, p.anchoring && { ...p.anchoring }]);
+  const wantAnchoring = await anchoring(sqlite);
+  assert.ok(wantAnchoring.some(([, a]) => a && a.found === 9), JSON.stringify(wantAnchoring));
   const want = await reads(sqlite, site, tmp.db, stored);
+  assert.match(want[`elements ${stored[0]}`], /Buy now/);
   await sqlite.stop();
 
   const url = c.url('moved');
@@ -392,6 +402,7 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
 
   const ch = await collectorFor(t, url);
   assertSameReads(want, await reads(ch, site, url, stored), 'imported into ClickHouse');
+  assert.deepEqual(await anchoring(ch), wantAnchoring);
   assert.equal(JSON.parse(cli(['stats', '--store', url]).stdout).accepted, reports(site.site_key).length);
 
   // And back: ClickHouse rows (page x day x segment, read one by one) into a new SQLite file.
