@@ -182,6 +182,7 @@ test('journeys: steps and SPA arrivals from real visits, in the overlay (1280 px
         await pricing.locator('summary', { hasText: 'Journeys' }).click();
         await pricing.locator('.journeys .came').waitFor();
         assert.equal((await texts(pricing.locator('.journeys .came')))[0], 'Came from: /shop (60 % of visits)');
+        if (process.env.JOURNEYS_SHOTS) await tab.locator('#pages').screenshot({ path: path.join(process.env.JOURNEYS_SHOTS, 'dashboard-journeys.png') });
       } finally {
         await tab.close();
       }
