@@ -279,9 +279,8 @@ bool read_steps(Reader& rd, Aggregate& a, const DecodeLimits& limits) {
                                                     std::to_string(to) +
                                                     " is not a step between two elements");
   }
-  for (const auto& step : pairs) {
-    // Named copies, not structured bindings: clang 14 (Debian's em++) cannot capture those.
-    const uint32_t from = step.first, to = step.second;
+  for (const auto& pair : pairs) {
+    const uint32_t from = pair.first, to = pair.second;  // lambdas cannot capture bindings (C++20)
     uint32_t count = 0;
     const auto what = [&] {
       return "journey step " + std::to_string(from) + " -> " + std::to_string(to);
