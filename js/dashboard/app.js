@@ -3,11 +3,13 @@
 // collector; this file only lays it out.
 import { matrix, rateBar, sparkline } from './charts.js';
 import { surveyText } from './surveys.js';
+import { CAME_HINT, STEPS_HINT, UNNAMED_ROUTE, share, topRoutes, topSteps } from './journeys.js';
 
 const KEY = 'thermograph-read-token';
 const $ = (id) => document.getElementById(id);
 let data = null;
 let rank = 'page_views';
+let query = '';  // the filters of the figures shown, for the per-page reads (journeys)
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -54,6 +56,7 @@ async function load() {
     else if (v) q.set(k, v);
   }
   writeHash();
+  query = String(q);
   $('status').textContent = 'Loading…';
   let res;
   try {
@@ -156,6 +159,65 @@ function surveyNotes(surveys) {
   return (surveys || []).map((s) => el('p', { class: 'survey-note', title: `${s.elements.length} element${s.elements.length === 1 ? '' : 's'} asked about` }, surveyText(s)));
 }
 
+// One CSV line's fields: quoted ones may hold commas and doubled quotes.
+function csvFields(line) {
+  const out = [];
+  for (let i = 0; i <= line.length;) {
+    if (line[i] === '"') {
+      let v = '', j = i + 1;
+      for (; j < line.length; j++) {
+        if (line[j] === '"' && line[j + 1] === '"') { v += '"'; j++; } else if (line[j] === '"') break; else v += line[j];
+      }
+      out.push(v);
+      i = j + 2;
+    } else {
+      const j = line.indexOf(',', i);
+      out.push(line.slice(i, j < 0 ? line.length : j));
+      i = j < 0 ? line.length + 1 : j + 1;
+    }
+  }
+  return out;
+}
+
+// A page's journeys (GET /api/insights with the same filters), read when its block is opened:
+// the top element steps, named as designers' overlays shared them (GET /api/elements.csv), and
+// the pages visitors came from.
+async function loadJourneys(p, box) {
+  const token = sessionStorage.getItem(KEY);
+  const q = `${query ? query + '&' : ''}${new URLSearchParams({ site: data.site, page: p.page })}`;
+  const get = (path) => fetch(`${path}?${q}`, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+  box.replaceChildren(el('p', { class: 'note' }, 'Loading…'));
+  try {
+    const [ins, csv] = await Promise.all([get('/api/insights'), get('/api/elements.csv')]);
+    const body = await ins.json().catch(() => ({}));
+    if (!ins.ok) return box.replaceChildren(el('p', { class: 'note' }, body.message || body.error || `The collector answered ${ins.status}.`));
+    const rows = csv.ok ? (await csv.text()).trim().split('\n').slice(1).map(csvFields) : [];
+    const names = new Map(rows.filter((r) => r.at(-1)).map((r) => [r[0], r.at(-1)]));
+    const j = body.journeys || {};
+    const steps = topSteps(j.steps), from = topRoutes(j.came_from);
+    const named = (key) => names.get(key) ?? `element ${key}`;
+    const path = (page) => (page ? page.replace(/^https?:\/\/[^/]+/, '') || '/' : UNNAMED_ROUTE);
+    const out = [];
+    if (steps.length) {
+      out.push(el('p', { class: 'label', title: STEPS_HINT }, 'Most common next steps'),
+        el('ol', { class: 'steps' }, ...steps.map((s) => el('li', { 'data-step': `${s.from}-${s.to}` }, `${named(s.from)} → ${named(s.to)} (${share(s.share)} of visits)`))));
+      if (steps.some((s) => !names.has(s.from) || !names.has(s.to))) out.push(el('p', { class: 'note' }, 'Open the page with the overlay to name its elements.'));
+    }
+    if (from.length) out.push(el('p', { class: 'came', title: CAME_HINT }, `Came from: ${from.map((r) => `${path(r.page)} (${share(r.share)} of visits)`).join(', ')}`));
+    box.replaceChildren(...(out.length ? out : [el('p', { class: 'note' }, 'No steps between elements or arrivals from other pages recorded yet.')]));
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'note' }, `The collector did not answer (${e.message}).`));
+  }
+}
+
+// The page's "Journeys" disclosure: read from the collector when first opened.
+function journeysBlock(p) {
+  const box = el('div', { class: 'journeys-body' });
+  const d = el('details', { class: 'journeys' }, el('summary', {}, 'Journeys'), box);
+  d.addEventListener('toggle', () => { if (d.open && !box.childElementCount) loadJourneys(p, box); });
+  return d;
+}
+
 function renderPages() {
   for (const b of document.querySelectorAll('[data-rank]')) b.setAttribute('aria-pressed', String(b.dataset.rank === rank));
   const byPage = new Map(data.pages.map((p) => [p.page, p]));
@@ -179,6 +241,7 @@ function renderPages() {
       withheld ? off('Frustration per 100 page views') : el('div', { class: 'fig' }, el('span', { class: 'label' }, 'Frustration per 100 page views'), rateBar(frRange, maxFr, `Frustration ${fr.per_100.toFixed(1)} per 100 page views`), el('strong', {}, fr.per_100.toFixed(1)),
         el('span', { class: 'detail' }, `rage ${(100 * fr.rage.rate).toFixed(1)} · dead ${(100 * fr.dead.rate).toFixed(1)} · error ${(100 * fr.error.rate).toFixed(1)}`)),
       withheld ? off('Behaviour signals per 100 page views') : signalsFig(p.signals, maxSig),
+      journeysBlock(p),
     );
   });
   $('pages').replaceChildren(...items);

@@ -133,3 +133,15 @@ export async function fetchSurveys(endpoint, token, site, page) {
     return [];
   }
 }
+
+// The site's busiest listed pages (GET /api/pages, at most 1000), to name the routes visitors
+// came from; [] when they cannot be read (journeys then say "another page").
+export async function fetchPages(endpoint, token, site) {
+  const url = String(endpoint || '').replace(/\/+$/, '') + '/api/pages?' + new URLSearchParams({ site, limit: '1000' });
+  try {
+    const res = await fetch(url, { credentials: 'omit', headers: { Authorization: 'Bearer ' + token } });
+    return res.ok ? (await res.json()).pages || [] : [];
+  } catch (e) {
+    return [];
+  }
+}

@@ -4,7 +4,7 @@
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';
-import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, reportAnchoring, privacyNote, fetchSurveys } from './data.js';
+import { readToken, forgetStoredToken, fetchHeatmap, widthClass, currentDevice, contributeNames, reportAnchoring, privacyNote, fetchSurveys, fetchPages } from './data.js';
 import { createCanvas, drawFrame, frameScheduler, exportPng, download } from './canvas.js';
 import { createPanel } from './panel.js';
 import { findElements, anchorBoxes, viewBox } from './anchors.js';
@@ -12,6 +12,7 @@ import { frameAt } from '../tracker/element.js';
 import { createNamer, sharedName } from './names.js';
 import { PARAMS, insightBoxes, compareQueries, insightsHtml, compareHtml, elementsCsv, createMarks, esc, surveysHtml } from './insights.js';
 import { elementSignals, exitsHtml, hasSignals, pageSignalsHtml } from './signals.js';
+import { createArrows, journeysHtml, routeNames, topSteps } from './journeys.js';
 
 const Z = 2147483000;
 const OBSERVED = { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] };
@@ -53,23 +54,26 @@ async function start(opts) {
   const state = {
     layer: C.RENDER_OPTIONS.layer, width: String(widthClass()), device: String(currentDevice()), loggedIn: '', tag: '',
     variant: '', from: '', to: '', scale: C.RENDER_OPTIONS.scale, radius: C.RENDER_OPTIONS.radiusPx, opacity: 85,
-    anchored: C.RENDER_OPTIONS.anchored, compare: '', a: '', b: '', ...opts.state,
+    anchored: C.RENDER_OPTIONS.anchored, compare: '', a: '', b: '', journeys: false, ...opts.state,
   };
   const overlay = new module.Overlay();
   const canvas = createCanvas(Z);
+  const arrows = createArrows(Z);
   const panel = createPanel(state, Z, (what) => (what === 'fetch' ? load() : what === 'layout' ? schedule() : applyOptions()),
     () => close(), (what, key) => (what === 'detail' ? showDetail(key) : exportAs(what)));
   const marks = createMarks(Z);
   const namer = createNamer(module);
   let stats = new Map(), found = { byKey: new Map(), keyOf: new WeakMap() }, abort = null, closed = false;
   let cmp = null;  // compare mode: compare_segments' rows for A (load) vs B (loadCompare)
+  let routes = null;  // route hash -> page path (GET /api/pages), fetched once journeys need it
   let hovered = null;  // { el, key } under the pointer, for the tip
   let detailKey = null;  // the element whose detail the panel shows (a tapped finding)
   const name = (key) => namer(found.byKey.get(key));
   name.el = (key) => found.byKey.get(key);
-  const ctl = { state, module, frameMs: 0, pageViews: 0, insights: null, comparison: null, close: shut, redraw: () => draw(), name };
+  const ctl = { state, module, frameMs: 0, pageViews: 0, insights: null, comparison: null, steps: [], close: shut, redraw: () => draw(), name };
   const draw = () => {
     ctl.frameMs = drawFrame(canvas, overlay, state.layer, ctl.insights?.scroll, panel.rect());
+    arrows.draw(ctl.steps, found.byKey, state.journeys);
     placeTip();
   };
   const schedule = frameScheduler(draw);
@@ -90,6 +94,7 @@ async function start(opts) {
     // Near misses and reach need today's boxes, so insights follow every re-anchor.
     ctl.insights = overlay.insights(insightBoxes(found.byKey, stats), PARAMS);
     panel.section('insights', insightsHtml(ctl.insights, stats, name, ctl.pageViews));
+    showJourneys();
     showDetail(detailKey);
     panel.section('cmp', cmp ? compareHtml(cmp, name, sideLabels()) : '');
     marks.draw(cmp ? cmp.rows.filter((r) => r.significant).map((r) => r.key) : [], found.byKey);
@@ -98,6 +103,14 @@ async function start(opts) {
   }
 
   const sideLabels = () => [state.a || 'A', state.b || 'B'];
+
+  // The top steps (arrows, when shown) and where visitors came from; not in compare mode, whose
+  // data is one side only.
+  function showJourneys() {
+    const j = cmp ? null : ctl.insights?.journeys;
+    ctl.steps = topSteps(j);
+    panel.section('journeys', j ? journeysHtml(j, name, (k) => found.byKey.has(k), routes || new Map()) : '');
+  }
 
   // Once per element and overlay session: the names of the anchored interactive elements.
   const shared = new Set();
@@ -160,6 +173,12 @@ async function start(opts) {
       applyOptions();
       shareNames(page);
       shareAnchoring(page);
+      // Routes are named from the site's page list: fetched once, when some visit came from one.
+      if (!routes && !cmp && ctl.insights.journeys.cameFrom.length) {
+        routes = routeNames(module, await fetchPages(opts.endpoint, token, opts.site));
+        if (closed) return;
+        showJourneys();
+      }
       // Micro-survey answers on this page (all filters aside: they are counted per page only).
       const surveys = await fetchSurveys(opts.endpoint, token, opts.site, page);
       if (!closed) panel.section('surveys', surveysHtml(surveys, (key) => found.byKey.has(key), name));
@@ -176,6 +195,8 @@ async function start(opts) {
         `${e.status === 404 ? ' Heat appears here once visitors have been on this page; try widening the filters (screen width, device, dates).' : ''}</p>`);
       panel.section('cmp', '');
       panel.section('signals', '');
+      panel.section('journeys', '');
+      ctl.steps = [];
       showDetail(null);
       panel.section('surveys', '');
       panel.status('');
@@ -280,6 +301,7 @@ async function start(opts) {
     relayout.cancel();
     overlay.delete();
     marks.remove();
+    arrows.remove();
     canvas.remove();
     panel.remove();
     forgetStoredToken();

@@ -46,6 +46,8 @@ legend{font-weight:600;padding:0}
 .lv{display:flex;justify-content:space-between;font-size:11px;color:#444}
 .tip{position:fixed;pointer-events:none;padding:6px 8px;background:#111e;color:#fff;border-radius:4px;
 font:12px/1.4 system-ui,sans-serif;white-space:pre-line;display:none;max-width:280px}
+.jbox{margin-top:6px}.jbox:has(.journeys:empty){display:none}.jbox:not(:has(.steps)) .jtoggle{display:none}.journeys p{margin:2px 0 0}
+.journeys .steps{margin:0}.journeys li[data-missing]{color:#555}
 .signals .line,.signals .exits{margin:4px 0 0}.signals span[title]{text-decoration:underline dotted #0006}
 .findings li[data-key]{cursor:pointer}.findings li[data-key]:hover{background:#f4f4f6}
 .detail:not(:empty){margin-top:6px;padding:6px 8px;border-radius:6px;background:#f4f4f6}
@@ -90,6 +92,8 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   <div class="body">
   <div class="status" role="status"></div><div class="warn"></div>
   <section class="signals" aria-label="Behaviour signals"></section>
+  <section class="jbox" aria-label="Journeys"><label class="jtoggle">Show journeys
+  <input name="journeys" type="checkbox"></label><div class="journeys"></div></section>
   <label>Show <select name="layer">${list(LAYER_NAMES)}</select></label>
   <div class="lg" part="legend"></div><div class="lv"></div><div class="unit hint"></div>
   <section class="insights" aria-label="Insights"></section>
@@ -120,7 +124,7 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   document.documentElement.appendChild(host);
   const $ = (s) => root.querySelector(s);
   const fields = ['layer', 'width', 'device', 'loggedIn', 'tag', 'variant', 'from', 'to', 'scale', 'radius',
-    'opacity', 'anchored', 'compare', 'a', 'b'];
+    'opacity', 'anchored', 'compare', 'a', 'b', 'journeys'];
   const refetch = ['width', 'device', 'loggedIn', 'tag', 'variant', 'from', 'to', 'compare', 'a', 'b'];
   const numeric = ['layer', 'scale', 'radius', 'opacity'];
   const sync = (name) => {

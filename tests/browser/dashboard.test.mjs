@@ -115,15 +115,16 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
       assert.equal(await page.getAttribute('[data-rank=frustration]', 'aria-pressed'), 'true');
       assert.equal(await page.getAttribute('#pages .page-link', 'href'), `${PRICING}#thermograph`);
       assert.match(await page.textContent('#pages .page'), /Frustration per 100 page views.*50\.0rage 50\.0 · dead 0\.0 · error 0\.0/);
-      // Ranked by behaviour signals: pricing first (33.3 per 100 page views), each rate in words.
+      // Ranked by behaviour signals: pricing first (33.3 per 100 page views), each rate in words;
+      // the page's (closed) Journeys disclosure comes last.
       await page.focus('[data-rank=signals]');
       await page.keyboard.press('Enter');
       assert.equal(await page.getAttribute('[data-rank=signals]', 'aria-pressed'), 'true');
       assert.equal(await page.getAttribute('#pages .page-link', 'href'), `${PRICING}#thermograph`);
       assert.match(await page.textContent('#pages .page'),
-        /Behaviour signals per 100 page views33\.3excessive scrolling 8\.3 % · thrashed cursor 16\.7 % · dead swipes 8\.3 %$/);
+        /Behaviour signals per 100 page views33\.3excessive scrolling 8\.3 % · thrashed cursor 16\.7 % · dead swipes 8\.3 %Journeys$/);
       assert.equal(await page.getAttribute('#pages .page [data-signal=pv_cursor_thrash]', 'title'), 'Visits whose pointer went back and forth several times in quick succession');
-      assert.match(await page.textContent('#pages .page:last-child'), /Behaviour signals per 100 page views0\.0none recorded$/);
+      assert.match(await page.textContent('#pages .page:last-child'), /Behaviour signals per 100 page views0\.0none recordedJourneys$/);
       assert.match(new URL(page.url()).hash, /rank=signals/);
 
       // The injected drop, in words, with what to check.

@@ -59,16 +59,16 @@ export async function screenshotPixels(page, points) {
 
 // A live stack for end-to-end overlay tests: the page server, a site allowing its origin in a
 // fresh database, the real collector on it and a browser. `page(collectorBase, siteKey)` gives
-// the HTML served at /p. run(stack) gets { web, site, collector, browser, dashboard, until };
-// everything is stopped afterwards, also when it throws.
-export async function withLiveStack(page, run) {
+// the HTML served at each of `paths` (default /p). run(stack) gets { web, site, collector,
+// browser, dashboard, until }; everything is stopped afterwards, also when it throws.
+export async function withLiveStack(page, run, { paths = ['/p'] } = {}) {
   const { createSite, getJson, startServer, tempDir } = await import('../collector/helpers.mjs');
   const tmp = tempDir();
   const pages = {};
   const web = await serve({ pages });
   const site = createSite(tmp.db, [web.origin]);
   const collector = await startServer(tmp.db, ['--rate', '0']);
-  pages['/p'] = page(collector.base, site.site_key);
+  for (const p of paths) pages[p] = page(collector.base, site.site_key);
   const { launch } = await import('./harness.mjs');
   const browser = await launch();
   const dashboard = async () => (await getJson(`${collector.base}/api/dashboard`, site.read_token)).body;
