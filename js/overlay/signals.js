@@ -41,8 +41,12 @@ export function pageSignalsHtml(info) {
 // True when an element has anything the detail can say beyond clicks.
 export const hasSignals = (e) => !!(e && (e.pv_exposed || e.pv_hovered || e.pv_changed || e.pv_exit || BUCKETS.some((b) => e[b])));
 
-// Mean seconds from an element's last use to the end of the visit, in words.
-const exitTime = (e) => `${Math.round(e.exit_seconds / e.pv_exit)} s`;
+// Mean seconds from an element's last use to the end of the visit, in words: "left 4 s later on
+// average", or "left right after it" under half a second.
+const exitTime = (e) => {
+  const s = Math.round(e.exit_seconds / e.pv_exit);
+  return s ? `left ${s} s later on average` : 'left right after it';
+};
 
 // "Where visits ended: Checkout 12 % (4 s later on average), ..." for the 3 elements most often
 // used last, of those found on this page (`name` gives their names); '' when none.
@@ -51,7 +55,7 @@ export function exitsHtml(elements, pageViews, name) {
   if (!top.length || !pageViews) return '';
   return `<p class="exits" data-exits title="The element of the last click, tap or form field before the visit ended">` +
     `Where visits ended: ${top.map((e) => `<b>${esc(name(e.key))}</b> ${pct(Math.min(1, e.pv_exit / pageViews))} ` +
-    `(left ${exitTime(e)} later on average)`).join(', ')}</p>`;
+    `(${exitTime(e)})`).join(', ')}</p>`;
 }
 
 // The element detail's sentences, in plain words; only what the data supports.
@@ -72,7 +76,7 @@ export function elementSignals(e, pageViews) {
     out.push(`Time to click: ${parts.join(', ')} (${timed.toLocaleString('en')} visit${timed === 1 ? '' : 's'})`);
   }
   if (e.pv_exit > 0) {
-    out.push(`Last thing used before leaving: ${pct(Math.min(1, e.pv_exit / n))} of visits, who left ${exitTime(e)} later on average`);
+    out.push(`Last thing used before leaving: ${pct(Math.min(1, e.pv_exit / n))} of visits, who ${exitTime(e)}`);
   }
   if (e.pv_changed > 0) {
     const left = e.pv_changed - Math.min(e.pv_submitted, e.pv_changed);

@@ -100,6 +100,8 @@ test('journeys: steps and SPA arrivals from real visits, in the overlay (1280 px
       await tab.goto(web.origin + '/shop');
       await openOverlay(tab, token);
       assert.deepEqual(await texts(ui(tab, '.journeys .steps li')), STEPS);
+      // Scripted visits end right after their last click: said in words, not "0 s later".
+      assert.match(await ui(tab, '[data-exits]').innerText(), /'Buy now' button 50 % \(left right after it\)/);
       // Off until asked: nothing drawn over the page.
       assert.equal((await arrowsOf(tab)).length, 0);
       await ui(tab, 'input[name=journeys]').check();
