@@ -279,7 +279,9 @@ bool read_steps(Reader& rd, Aggregate& a, const DecodeLimits& limits) {
                                                     std::to_string(to) +
                                                     " is not a step between two elements");
   }
-  for (const auto& [from, to] : pairs) {
+  for (const auto& step : pairs) {
+    // Plain locals, not structured bindings: clang 14 (em++) cannot capture those in a lambda.
+    const uint32_t from = step.first, to = step.second;
     uint32_t count = 0;
     const auto what = [&] {
       return "journey step " + std::to_string(from) + " -> " + std::to_string(to);
