@@ -41,7 +41,7 @@ uint8_t width_class(double w) {
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
   t = finite_or(t, 0);
   const double vh = max_of(0.0, finite_or(viewport_h, 0));
-  pv_.begin(bounds_, static_cast<uint32_t>(min_of(vh, 65535.0)));
+  pv_.begin(static_cast<uint32_t>(min_of(vh, 65535.0)));
   if (route_from_) pv_.add(kLayerRouteFrom, route_from_, 1);
   route_from_ = 0;
   segment_.width_class = width_class(finite_or(viewport_w, 0));
@@ -243,7 +243,7 @@ void Tracker::on_click(const double* ev) {
     // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
     bool credited =
         std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
-    if (!credited && nclicked_ < min_of(bounds_.clicked_elements, kMaxElements)) {
+    if (!credited && nclicked_ < min_of(pv_.bounds().clicked_elements, kMaxElements)) {
       clicked_keys_[nclicked_++] = key;
       credited = true;
     }
@@ -400,8 +400,9 @@ size_t Tracker::flush(double t, bool final, uint8_t* out) {
     pv_.add_element(*el, kElPvExit, 1);
     pv_.add_element(*el, kElExitSeconds, static_cast<uint32_t>((now_ - last_t_) / 1000));
   }
-  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(min_of(
-                                       engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
+  pv_.set_counter(
+      kEngagedSeconds,
+      static_cast<uint32_t>(min_of(engaged_ms_ / 1000, double(pv_.bounds().engaged_seconds_max))));
   const size_t n = pv_.encode_delta(segment_, out);
   if (n && final) active_ = false;
   return n;

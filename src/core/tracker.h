@@ -182,7 +182,8 @@ class Tracker : private detail::PageState {
   Tracker() = default;
 
   TrackerConfig& config() { return config_; }
-  Bounds& bounds() { return bounds_; }
+  // The page view's own (set them before begin(): a page view reads them as it goes).
+  Bounds& bounds() { return pv_.bounds(); }
   FixedSegment& segment() { return segment_; }
 
   // Starts a page view (also after an SPA navigation). Flush the previous one first.
@@ -238,9 +239,8 @@ class Tracker : private detail::PageState {
   void touch_input(double t) { last_input_ = t; }
 
   TrackerConfig config_;
-  Bounds bounds_;
   FixedSegment segment_;
-  PageView pv_{bounds_};
+  PageView pv_;
   uint32_t route_from_ = 0;
   // Read up to their counts (PageState) only.
   // Clicks still waiting for a dead/error verdict, oldest first; the oldest is dropped when full.
