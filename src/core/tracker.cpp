@@ -227,7 +227,7 @@ void Tracker::on_click(const double* ev) {
            false,
            swipe};
   if (swipe) return;
-  step_to(ev);
+  step_to(key, t);
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -288,20 +288,19 @@ PageView::Element* Tracker::element_of(const double* ev) {
 static_assert(kElPvChanged - kElPvFocused == kFieldChange - kFieldFocus &&
               kElPvSubmitted - kElPvFocused == kFieldSubmit - kFieldFocus);
 void Tracker::on_field(uint32_t kind, const double* ev) {
-  step_to(ev);
+  step_to(to_u32(ev[4]), ev[1]);
   PageView::Element* el = element_of(ev);
   if (el && kind - kFieldFocus <= kFieldSubmit - kFieldFocus &&
       (kind != kFieldSubmit || el->total[kElPvChanged]))
     pv_.add_element(*el, static_cast<ElementCounter>(kElPvFocused + kind - kFieldFocus), 1);
 }
 
-// An interaction (click, tap, field event) with the element an event record names: a journey
-// step from the element of the previous interaction when it is another one, then the last.
-void Tracker::step_to(const double* ev) {
-  const uint32_t key = to_u32(ev[4]);
+// An interaction (click, tap, field event) at time t with the element keyed `key` (0: none): a
+// journey step from the element of the previous interaction when it is another one, then the last.
+void Tracker::step_to(uint32_t key, double t) {
   if (key && last_key_ && key != last_key_) pv_.add_transition(last_key_, key);
   last_key_ = key;
-  last_t_ = ev[1];
+  last_t_ = t;
 }
 
 // A Reversals of the three thresholds at `cfg` (count, leg, gap): raises `c` at the count.

@@ -230,7 +230,7 @@ class Tracker : private detail::PageState {
   void on_error(double t);
   [[gnu::noinline]] PageView::Element* element_of(const double* ev);
   void on_field(uint32_t kind, const double* ev);
-  void step_to(const double* ev);
+  void step_to(uint32_t key, double t);
   [[gnu::noinline]] void reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
                                   PageCounter c);
   void on_exposure(double ms, const double* ev);
