@@ -226,7 +226,7 @@ class PageView : private detail::PageViewCounts {
   struct Element {
     uint32_t key;
     uint32_t stable;  // stable key still to send (0: sent, unknown, or equal to the key)
-    uint8_t flags;
+    uint32_t flags;   // kEl* flags; a whole i32 (byte loads and stores cost the wasm more)
     uint32_t ncells;
     uint32_t total[kElementCounterCount];
     uint32_t sent[kElementCounterCount];

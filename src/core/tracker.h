@@ -93,7 +93,7 @@ namespace detail {
 // Quick back-and-forth along one axis: counts reversals of direction that follow a leg of at
 // least `leg` px and come within `gap` ms of the previous reversal (a slower one starts over).
 struct Reversals {
-  int8_t dir = 0;      // +1 or -1 once the first leg is long enough, 0 before
+  int32_t dir = 0;     // +1 or -1 once the first leg is long enough, 0 before
   double extreme = 0;  // the furthest point of the current leg (before the first: 0)
   double last_t = 0;   // time of the last reversal
   uint32_t count = 0;  // reversals in the current quick run
@@ -141,7 +141,7 @@ struct PageState {
   bool pointer_in_ = false;
   double move_t_ = 0;
   uint32_t move_cell_ = 0, move_key_ = 0;
-  uint8_t move_flags_ = 0;
+  uint32_t move_flags_ = 0;
   double move_carry_ms_ = 0;
   double hover_ms_ = 0;  // on move_key_, for the pv_hovered flag
 
