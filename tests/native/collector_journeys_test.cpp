@@ -5,7 +5,8 @@
 
 using namespace thermograph;
 
-TEST_CASE("collector bounds: more steps than a page view can make, or a count over 1, are refused") {
+TEST_CASE(
+    "collector bounds: more steps than a page view can make, or a count over 1, are refused") {
   Aggregate a;
   a.counters[kPageViews] = 1;
   for (uint32_t i = 0; i < 9; ++i) a.element(100 + i)->next.add(200 + i, 1);

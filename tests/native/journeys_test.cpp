@@ -142,9 +142,10 @@ TEST_CASE("the decoder refuses malformed journey steps with a precise error") {
     uint8_t value;
     const char* message;
   };
-  const Case cases[] = {{at + 1, 0, "not a step between two elements"},  // from kNav -> 0 (and kNav)
-                        {at + 5, kNav, "not a step between two elements"},  // to == from
-                        {at + 9, 0, "count is 0"}};
+  const Case cases[] = {
+      {at + 1, 0, "not a step between two elements"},     // from kNav -> 0 (and kNav)
+      {at + 5, kNav, "not a step between two elements"},  // to == from
+      {at + 9, 0, "count is 0"}};
   for (const Case& c : cases) {
     std::vector<uint8_t> bad = good;
     bad[c.offset] = c.value;
@@ -159,4 +160,3 @@ TEST_CASE("the decoder refuses malformed journey steps with a precise error") {
   v4[2] = 4;
   CHECK(decode(v4.data(), v4.size(), back).status == DecodeStatus::kTrailingBytes);
 }
-
