@@ -133,13 +133,14 @@ inline constexpr uint32_t kMaxPendingClicks = 64;
 // One page view's state. Tracker::begin clears it with one memset, then sets the few fields that
 // do not start at zero (the visitor's wasm had a store per field). Fields that begin() used to
 // leave as they were (move_t_, burst_x_...) are only read after an event has set them.
+// Its flags are whole i32s, not bools (-3 B gzip: no byte loads and stores in the wasm).
 struct PageState {
-  bool active_ = false;
-  bool visible_ = true;
+  uint32_t active_ = 0;
+  uint32_t visible_ = 1;
   double now_ = 0, last_input_ = 0;
 
   // Pointer dwell.
-  bool pointer_in_ = false;
+  uint32_t pointer_in_ = 0;
   double move_t_ = 0;
   uint32_t move_cell_ = 0, move_key_ = 0;
   uint32_t move_flags_ = 0;
@@ -153,10 +154,10 @@ struct PageState {
   // Rage bursts.
   double burst_x_ = 0, burst_y_ = 0, burst_last_t_ = -1e18;
   uint32_t burst_count_ = 0;
-  bool burst_fixed_ = false;
+  uint32_t burst_fixed_ = 0;
 
-  bool goal_ = false;
-  bool interacted_ = false;  // a click, tap, swipe or form field use (not a quick exit)
+  uint32_t goal_ = 0;
+  uint32_t interacted_ = 0;  // a click, tap, swipe or form field use (not a quick exit)
   uint32_t last_key_ = 0;    // the element of the last click, tap or field event (the exit element)
   double last_t_ = 0;
   double begin_t_ = 0;
