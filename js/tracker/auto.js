@@ -10,14 +10,14 @@ import { log } from './events.js';
     if (prev && prev.loaded) return prev('secondTag'), log('second tag ignored');
     const script = document.currentScript || {};  // none when run as a module
     const d = script.dataset || {};
-    // A file next to this script: its last path segment (and query, fragment) replaced.
-    const near = (f) => (script.src || '').replace(/[^/?#]*([?#].*)?$/, f);
+    // A file next to this script, thermograph<f>: its last path segment (and query, fragment) replaced.
+    const near = (f) => (script.src || '').replace(/[^/?#]*([?#].*)?$/, 'thermograph' + f);
     const list = (s) => (s ? s.split(',') : []);
     const tracker = createTracker({
       endpoint: d.endpoint, site: d.site, variant: d.variant, loggedIn: d.loggedIn === 'true',
-      consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || near('thermograph.wasm'),
-      overlayUrl: d.overlay || near('thermograph-overlay.mjs'), surveyUrl: near('thermograph-survey.mjs'),
-      signals: d.signals != null, signalsUrl: d.signals || near('thermograph-signals.mjs'),
+      consent: d.consent, respectDnt: d.respectDnt !== 'false', wasmUrl: d.wasm || near('.wasm'),
+      overlayUrl: d.overlay || near('-overlay.mjs'), surveyUrl: near('-survey.mjs'),
+      signals: d.signals != null, signalsUrl: d.signals || near('-signals.mjs'),
       goals: { clicks: list(d.goalClicks), pages: list(d.goalPages) }, tags: d.tags && JSON.parse(d.tags),
       surveys: d.surveys && JSON.parse(d.surveys),
     });

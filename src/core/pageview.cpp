@@ -88,8 +88,7 @@ bool FixedSegment::set_tag(std::string_view key, std::string_view value) {
   return true;
 }
 
-void PageView::begin(const Bounds& bounds, uint32_t fold_px) {
-  bounds_ = bounds;
+void PageView::begin(uint32_t fold_px) {
   std::memset(static_cast<void*>(static_cast<detail::PageViewCounts*>(this)), 0,
               sizeof(detail::PageViewCounts));
   total_[kPageViews] = 1;

@@ -226,7 +226,7 @@ class PageView : private detail::PageViewCounts {
   struct Element {
     uint32_t key;
     uint32_t stable;  // stable key still to send (0: sent, unknown, or equal to the key)
-    uint8_t flags;
+    uint32_t flags;   // kEl* flags; a whole i32 (byte loads and stores cost the wasm more)
     uint32_t ncells;
     uint32_t total[kElementCounterCount];
     uint32_t sent[kElementCounterCount];
@@ -251,8 +251,11 @@ class PageView : private detail::PageViewCounts {
   constexpr explicit PageView(const Bounds& bounds = {}) : bounds_(bounds) {}
 
   // Starts a new page view with `bounds`: clears everything and counts it once.
-  void begin(uint32_t fold_px) { begin(bounds_, fold_px); }
-  void begin(const Bounds& bounds, uint32_t fold_px);
+  void begin(uint32_t fold_px);
+  void begin(const Bounds& bounds, uint32_t fold_px) {
+    bounds_ = bounds;
+    begin(fold_px);
+  }
 
   // Bounded additions. They return false when a bound refused the addition.
   bool add(Layer layer, uint32_t index, uint32_t value);
@@ -283,6 +286,7 @@ class PageView : private detail::PageViewCounts {
 
   Aggregate totals() const;  // cumulative totals as an Aggregate (tests, tools)
   const Bounds& bounds() const { return bounds_; }
+  Bounds& bounds() { return bounds_; }
 
  private:
   // Sparse layers share one pool, a slice each; the reach layers are two integers each.

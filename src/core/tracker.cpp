@@ -15,7 +15,13 @@ double finite_or(double v, double fallback) {
 // An event field as an integer: 0 when it is not in [0, 2^32) (NaN, infinities, negative or
 // forged values). A plain cast of those is undefined and differs between targets.
 uint32_t to_u32(double v) {
+#if defined(__wasm__) && defined(__wasm_nontrapping_fptoint__)
+  // The visitor's wasm converts with saturation (-mnontrapping-fptoint): NaN and negative values
+  // already give 0, so one comparison is left (-6 B gzip).
+  return v < 4294967296.0 ? __builtin_wasm_trunc_saturate_u_i32_f64(v) : 0;
+#else
   return v >= 0 && v < 4294967296.0 ? static_cast<uint32_t>(v) : 0;
+#endif
 }
 
 // rel * kSubGrid clamped to the sub-grid, as cell_of computes it: rel * kSubGrid * kCellPx
@@ -41,7 +47,7 @@ uint8_t width_class(double w) {
 void Tracker::begin(double t, double viewport_w, double viewport_h, double document_h) {
   t = finite_or(t, 0);
   const double vh = max_of(0.0, finite_or(viewport_h, 0));
-  pv_.begin(bounds_, static_cast<uint32_t>(min_of(vh, 65535.0)));
+  pv_.begin(static_cast<uint32_t>(min_of(vh, 65535.0)));
   if (route_from_) pv_.add(kLayerRouteFrom, route_from_, 1);
   route_from_ = 0;
   segment_.width_class = width_class(finite_or(viewport_w, 0));
@@ -221,7 +227,7 @@ void Tracker::on_click(const double* ev) {
            false,
            swipe};
   if (swipe) return;
-  step_to(ev);
+  step_to(key, t);
 
   pv_.add(click.layer, click.cell, 1);
   if (!fixed) pv_.add(kLayerClickPv, click.cell, 1);
@@ -243,7 +249,7 @@ void Tracker::on_click(const double* ev) {
     // pv_clicked goes to the first clicked_elements distinct elements only (DP sensitivity).
     bool credited =
         std::find(clicked_keys_, clicked_keys_ + nclicked_, key) != clicked_keys_ + nclicked_;
-    if (!credited && nclicked_ < min_of(bounds_.clicked_elements, kMaxElements)) {
+    if (!credited && nclicked_ < min_of(pv_.bounds().clicked_elements, kMaxElements)) {
       clicked_keys_[nclicked_++] = key;
       credited = true;
     }
@@ -282,20 +288,19 @@ PageView::Element* Tracker::element_of(const double* ev) {
 static_assert(kElPvChanged - kElPvFocused == kFieldChange - kFieldFocus &&
               kElPvSubmitted - kElPvFocused == kFieldSubmit - kFieldFocus);
 void Tracker::on_field(uint32_t kind, const double* ev) {
-  step_to(ev);
+  step_to(to_u32(ev[4]), ev[1]);
   PageView::Element* el = element_of(ev);
   if (el && kind - kFieldFocus <= kFieldSubmit - kFieldFocus &&
       (kind != kFieldSubmit || el->total[kElPvChanged]))
     pv_.add_element(*el, static_cast<ElementCounter>(kElPvFocused + kind - kFieldFocus), 1);
 }
 
-// An interaction (click, tap, field event) with the element an event record names: a journey
-// step from the element of the previous interaction when it is another one, then the last.
-void Tracker::step_to(const double* ev) {
-  const uint32_t key = to_u32(ev[4]);
+// An interaction (click, tap, field event) at time t with the element keyed `key` (0: none): a
+// journey step from the element of the previous interaction when it is another one, then the last.
+void Tracker::step_to(uint32_t key, double t) {
   if (key && last_key_ && key != last_key_) pv_.add_transition(last_key_, key);
   last_key_ = key;
-  last_t_ = ev[1];
+  last_t_ = t;
 }
 
 // A Reversals of the three thresholds at `cfg` (count, leg, gap): raises `c` at the count.
@@ -400,8 +405,9 @@ size_t Tracker::flush(double t, bool final, uint8_t* out) {
     pv_.add_element(*el, kElPvExit, 1);
     pv_.add_element(*el, kElExitSeconds, static_cast<uint32_t>((now_ - last_t_) / 1000));
   }
-  pv_.set_counter(kEngagedSeconds, static_cast<uint32_t>(min_of(
-                                       engaged_ms_ / 1000, double(bounds_.engaged_seconds_max))));
+  pv_.set_counter(
+      kEngagedSeconds,
+      static_cast<uint32_t>(min_of(engaged_ms_ / 1000, double(pv_.bounds().engaged_seconds_max))));
   const size_t n = pv_.encode_delta(segment_, out);
   if (n && final) active_ = false;
   return n;

@@ -93,7 +93,7 @@ namespace detail {
 // Quick back-and-forth along one axis: counts reversals of direction that follow a leg of at
 // least `leg` px and come within `gap` ms of the previous reversal (a slower one starts over).
 struct Reversals {
-  int8_t dir = 0;      // +1 or -1 once the first leg is long enough, 0 before
+  int32_t dir = 0;     // +1 or -1 once the first leg is long enough, 0 before
   double extreme = 0;  // the furthest point of the current leg (before the first: 0)
   double last_t = 0;   // time of the last reversal
   uint32_t count = 0;  // reversals in the current quick run
@@ -115,16 +115,17 @@ struct Reversals {
   }
 };
 
-// A click still waiting for a dead/error verdict.
+// A click still waiting for a dead/error verdict. The flags are whole i32s, not bools: byte
+// loads and stores of them cost the visitor's wasm 19 B gzip more.
 struct PendingClick {
   double t;
   uint32_t cell;
   Layer layer;
   uint32_t key;
   uint32_t sub;
-  bool dead_candidate;
-  bool error_marked;
-  bool swipe;  // a touch swipe (kEvSwipe): dead makes it a dead swipe, nothing else
+  uint32_t dead_candidate;
+  uint32_t error_marked;
+  uint32_t swipe;  // a touch swipe (kEvSwipe): dead makes it a dead swipe, nothing else
 };
 
 inline constexpr uint32_t kMaxPendingClicks = 64;
@@ -132,16 +133,17 @@ inline constexpr uint32_t kMaxPendingClicks = 64;
 // One page view's state. Tracker::begin clears it with one memset, then sets the few fields that
 // do not start at zero (the visitor's wasm had a store per field). Fields that begin() used to
 // leave as they were (move_t_, burst_x_...) are only read after an event has set them.
+// Its flags are whole i32s, not bools (-3 B gzip: no byte loads and stores in the wasm).
 struct PageState {
-  bool active_ = false;
-  bool visible_ = true;
+  uint32_t active_ = 0;
+  uint32_t visible_ = 1;
   double now_ = 0, last_input_ = 0;
 
   // Pointer dwell.
-  bool pointer_in_ = false;
+  uint32_t pointer_in_ = 0;
   double move_t_ = 0;
   uint32_t move_cell_ = 0, move_key_ = 0;
-  uint8_t move_flags_ = 0;
+  uint32_t move_flags_ = 0;
   double move_carry_ms_ = 0;
   double hover_ms_ = 0;  // on move_key_, for the pv_hovered flag
 
@@ -152,10 +154,10 @@ struct PageState {
   // Rage bursts.
   double burst_x_ = 0, burst_y_ = 0, burst_last_t_ = -1e18;
   uint32_t burst_count_ = 0;
-  bool burst_fixed_ = false;
+  uint32_t burst_fixed_ = 0;
 
-  bool goal_ = false;
-  bool interacted_ = false;  // a click, tap, swipe or form field use (not a quick exit)
+  uint32_t goal_ = 0;
+  uint32_t interacted_ = 0;  // a click, tap, swipe or form field use (not a quick exit)
   uint32_t last_key_ = 0;    // the element of the last click, tap or field event (the exit element)
   double last_t_ = 0;
   double begin_t_ = 0;
@@ -182,7 +184,8 @@ class Tracker : private detail::PageState {
   Tracker() = default;
 
   TrackerConfig& config() { return config_; }
-  Bounds& bounds() { return bounds_; }
+  // The page view's own (set them before begin(): a page view reads them as it goes).
+  Bounds& bounds() { return pv_.bounds(); }
   FixedSegment& segment() { return segment_; }
 
   // Starts a page view (also after an SPA navigation). Flush the previous one first.
@@ -229,7 +232,7 @@ class Tracker : private detail::PageState {
   void on_error(double t);
   [[gnu::noinline]] PageView::Element* element_of(const double* ev);
   void on_field(uint32_t kind, const double* ev);
-  void step_to(const double* ev);
+  void step_to(uint32_t key, double t);
   [[gnu::noinline]] void reversal(detail::Reversals& r, double pos, double t, const uint32_t* cfg,
                                   PageCounter c);
   void on_exposure(double ms, const double* ev);
@@ -238,9 +241,8 @@ class Tracker : private detail::PageState {
   void touch_input(double t) { last_input_ = t; }
 
   TrackerConfig config_;
-  Bounds bounds_;
   FixedSegment segment_;
-  PageView pv_{bounds_};
+  PageView pv_;
   uint32_t route_from_ = 0;
   // Read up to their counts (PageState) only.
   // Clicks still waiting for a dead/error verdict, oldest first; the oldest is dropped when full.
