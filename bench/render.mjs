@@ -10,7 +10,7 @@ const ms = (v) => (v == null ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const x = (v) => (v == null || !Number.isFinite(v) ? '-' : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}x`);
 const spread = (s, f = ms) => (s && s.n ? `${f(s.median)} (${f(s.min)}-${f(s.max)})` : '-');
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-const NAMES = { none: 'no tracker (baseline)', thermograph: 'Thermograph', clarity: 'clarity-js', posthog: 'posthog-js', posthogArray: 'posthog-js array.js', rrweb: '@rrweb/record' };
+const NAMES = { none: 'no tracker (baseline)', thermograph: 'Thermograph', thermographSignals: 'Thermograph, every opt-in signal on', clarity: 'clarity-js', posthog: 'posthog-js', posthogArray: 'posthog-js array.js', rrweb: '@rrweb/record' };
 const name = (k) => NAMES[k] || k;
 
 function machineSection(m) {
@@ -31,12 +31,17 @@ function summary({ size, mainthread, wire, overlay, collector }) {
   if (wire) {
     const t = wire.tools.thermograph;
     rows.push([`bytes sent per page view (${wire.plan.seconds} s session)`, '<= 1 KB', kb(t.sent.median), wire.target.met ? 'yes' : '**no**',
-      Object.entries(wire.ratios).map(([k, r]) => `${name(k)} ${kb(wire.tools[k].sent.median)} (${x(r.sent)})`).join(', ')]);
+      Object.entries(wire.ratios).filter(([k]) => k !== 'thermographSignals').map(([k, r]) => `${name(k)} ${kb(wire.tools[k].sent.median)} (${x(r.sent)})`).join(', ')]);
+    const s = wire.tools.thermographSignals;
+    if (s) rows.push([`bytes sent per page view, every opt-in signal on (data-signals)`, '<= 1 KB', kb(s.sent.median), s.sent.median <= 1024 ? 'yes' : '**no**', '']);
   }
   if (mainthread) {
     const tg = mainthread.target;
     rows.push([`main-thread script time of the tracker (${mainthread.plan.seconds} s session)`, '< half of the lightest peer', `${ms(tg.thermographMs)} ms`,
       tg.met ? 'yes' : '**no**', Object.entries(mainthread.ratios).map(([k, r]) => `${name(k)} ${ms(mainthread.tools[k].overheadScriptMs.median)} ms (${x(r.scriptOverhead)})`).join(', ')]);
+    if (tg.signalsMs != null)
+      rows.push([`main-thread script time, every opt-in signal on`, '< a third of the lightest peer', `${ms(tg.signalsMs)} ms`, tg.signalsMet ? 'yes' : '**no**',
+        `${name(tg.lightestPeer)} ${ms(tg.lightestPeerMs)} ms (${x(tg.lightestPeerMs / tg.signalsMs)})`]);
   }
   // Our renderer's worst frame over every click count (its cost follows pixels, not clicks).
   const frames = overlay?.renderer?.map((r) => r.viewport_frame_ms) || [];
@@ -81,7 +86,7 @@ function mainSection(m) {
   if (!m) return '';
   const rows = Object.entries(m.tools).map(([k, t]) => [name(k), spread(t.scriptMs), k === 'none' ? '-' : spread(t.overheadScriptMs),
     k === 'none' ? '-' : spread(t.overheadTaskMs), spread(t.loadScriptMs), spread(t.longTasks, (v) => String(v)), spread(t.tbtMs),
-    k === 'none' || k === 'thermograph' ? '-' : x(m.ratios[k].scriptOverhead)]);
+    !m.ratios[k] ? '-' : x(m.ratios[k].scriptOverhead)]);
   const p = m.plan;
   return `## 2. Main-thread cost (scripted ${p.seconds} s session)\n\n`
     + `One scripted session on \`bench/pages/session.html\` (an 8,000 px landing page: sticky navigation, hero, 19 sections with text, images, `

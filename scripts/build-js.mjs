@@ -77,11 +77,12 @@ const files = ['thermograph.min.js', 'thermograph.mjs', 'thermograph.wasm'];
 // The micro-survey widget (js/survey): imported by the tracker only when a survey's trigger fired,
 // so it is not part of the visitor download below.
 // Bundled like the tracker: it instantiates thermograph.wasm itself, whose exports are renamed.
-await build({ ...tracker, entryPoints: ['js/survey/index.js'], format: 'esm', outfile: 'dist/thermograph-survey.mjs' });
+await build({ ...tracker, entryPoints: ['js/survey/trigger.js'], format: 'esm', outfile: 'dist/thermograph-survey.mjs' });
+await build({ ...tracker, entryPoints: ['js/survey/index.js'], format: 'esm', outfile: 'dist/thermograph-survey-widget.mjs' });
 // The opt-in behaviour-signal sources (js/tracker/signals.js): exposure, form fields, dead swipes.
 await build({ ...tracker, entryPoints: ['js/tracker/signals.js'], format: 'esm', outfile: 'dist/thermograph-signals.mjs' });
 await squeeze('dist/thermograph-signals.mjs', true);
-files.push('thermograph-survey.mjs', 'thermograph-signals.mjs');
+files.push('thermograph-survey.mjs', 'thermograph-survey-widget.mjs', 'thermograph-signals.mjs');
 if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
   await build({
     ...common, entryPoints: ['js/overlay/index.js'], format: 'esm', outfile: 'dist/thermograph-overlay.mjs',
@@ -93,7 +94,7 @@ if (existsSync('js/overlay/index.js') && existsSync(`${wasmDir}/overlay.mjs`)) {
 // Subresource Integrity hashes of what a page may load from a CDN (README's snippet shows the
 // script's; tests/install/package.test.mjs keeps the README equal to this file).
 const sri = {};
-for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs', 'thermograph-signals.mjs']) {
+for (const f of ['thermograph.min.js', 'thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs', 'thermograph-survey-widget.mjs', 'thermograph-signals.mjs']) {
   if (existsSync(`dist/${f}`)) sri[f] = 'sha384-' + createHash('sha384').update(readFileSync(`dist/${f}`)).digest('base64');
 }
 writeFileSync('dist/sri.json', JSON.stringify(sri, null, 2) + '\n');

@@ -14,8 +14,10 @@ export interface TrackerOptions {
   wasmUrl?: string;
   /** The designer's overlay chunk (default: thermograph-overlay.mjs, found like the wasm). */
   overlayUrl?: string;
-  /** The micro-survey widget chunk (default: thermograph-survey.mjs, found like the wasm). */
+  /** The micro-survey trigger chunk, loaded at start when `surveys` is set (default: thermograph-survey.mjs, found like the wasm). */
   surveyUrl?: string;
+  /** The micro-survey widget chunk, fetched only when a prompt is shown (default: thermograph-survey-widget.mjs next to the trigger chunk). */
+  surveyWidgetUrl?: string;
   /**
    * Turns on the behaviour signals that need JavaScript of their own: element exposure (seen for
    * 1 s), form-field focus/change/submit and dead swipes, loaded as a separate chunk

@@ -6,7 +6,10 @@ import { launch } from './common.mjs';
 import { serve } from './server.mjs';
 import { makePlan, runSession } from './session.mjs';
 
-export const TOOLS = ['none', 'thermograph', 'clarity', 'posthog'];
+// thermographSignals: the same tracker with every opt-in signal on (data-signals), a configuration
+// of ours rather than a peer.
+export const TOOLS = ['none', 'thermograph', 'thermographSignals', 'clarity', 'posthog'];
+export const isOurs = (t) => t.startsWith('thermograph');
 // BENCH_SESSION_SECONDS shortens the session while developing; reports are made with 60.
 export const SESSION = { seconds: +(process.env.BENCH_SESSION_SECONDS || 60), hz: 60, seed: 7 };
 

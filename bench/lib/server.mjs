@@ -15,7 +15,8 @@ function snippet(tool, base) {
   switch (tool) {
     case 'none': return '';
     case 'thermograph':
-      // Everything on: the behaviour signals chunk too (exposure, form fields, dead swipes).
+      return `<script async src="/dist/thermograph.min.js" data-endpoint="${base}/tg" data-site="bench"></script>`;
+    case 'thermographSignals':  // everything on: the behaviour signals chunk too (exposure, form fields, dead swipes)
       return `<script async src="/dist/thermograph.min.js" data-endpoint="${base}/tg" data-site="bench" data-signals></script>`;
     case 'clarity':
       // Clarity's own tag queues clarity('start', config) and loads the script; `upload` points its

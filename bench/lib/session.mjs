@@ -81,6 +81,7 @@ export function makePlan({ seconds = 60, hz = 60, seed = 1 } = {}) {
 const READY = {
   none: () => true,
   thermograph: () => !!(window.thermograph && window.thermograph.loaded),
+  thermographSignals: () => !!(window.thermograph && window.thermograph.loaded),
   clarity: () => !!(window.clarity && window.clarity.v),
   posthog: () => !!(window.posthog && window.posthog.__loaded),
 };

@@ -38,6 +38,7 @@ export function createTracker(options = {}) {
       wasmUrl: near('thermograph.wasm', () => new URL('./thermograph.wasm', import.meta.url)),
       overlayUrl: near('thermograph-overlay.mjs', () => new URL('./thermograph-overlay.mjs', import.meta.url)),
       surveyUrl: near('thermograph-survey.mjs', () => new URL('./thermograph-survey.mjs', import.meta.url)),
+      surveyWidgetUrl: near('thermograph-survey-widget.mjs', () => new URL('./thermograph-survey-widget.mjs', import.meta.url)),
       signalsUrl: near('thermograph-signals.mjs', () => new URL('./thermograph-signals.mjs', import.meta.url)),
       ...options,
     }, setThresholds);

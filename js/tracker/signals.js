@@ -7,11 +7,13 @@
 import * as exposure from './exposure.js';
 import * as fields from './fields.js';
 import * as swipe from './swipe.js';
+import { EXPOSURE_MS } from 'thermograph-constants';
 
-export function start(ctx, exposureMs) {
+// `o`: the tracker's options (exposureMs).
+export function start(ctx, o) {
   fields.start(ctx);
   swipe.start(ctx);
-  exposure.start(ctx, exposureMs);
+  exposure.start(ctx, o.exposureMs ?? EXPOSURE_MS);
   // The tracker registered its listeners on the documents it observes before this chunk came:
   // add this chunk's (the browser ignores the ones already there).
   ctx.watchDoc(document);

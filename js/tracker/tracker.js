@@ -2,7 +2,7 @@
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
 import {
-  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EXPOSURE_MS, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
@@ -28,8 +28,6 @@ export function createTracker(options = {}, thresholds) {
   const declared = o.tags || {}, tags = Object.entries(declared);
   const send = o.transport || createTransport(endpointUrl(o.endpoint || '/'));
   const goals = o.goals || {};
-  // Micro-surveys (js/survey, docs/configuration.md): whether this page view has had its prompt.
-  let asked = 0;
 
   const ctx = {
     // Also pageStart (set by beginPageView before any event is handled), observesMutations
@@ -45,14 +43,12 @@ export function createTracker(options = {}, thresholds) {
     },
     // Registers what stop() must undo (listeners, observers, patches); undone last first.
     undo: (fn) => stops.push(fn),
+    sig() {},  // js/survey/trigger.js replaces it on sites with surveys
+    drain: () => mod && drain(),
     record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, t = now()) {
       if (type !== EV_MOVE) ctx.held();  // a move pointer.js held back is older: it goes first
       if (queue.length >= MAX_QUEUED) return;
       queue.push([type, t, a, b, c, d, e, f]);
-      // A survey's trigger is decided in the wasm: drain once a click's dead verdict is due (an
-      // EV_REACTION of kind 0 only moves the wasm's clock), so a prompt need not wait for a flush.
-      // A goal click is a click; goal() and goal pages are seen at the next drain.
-      if (type === EV_CLICK && o.surveys) setTimeout(ctx.guard(() => mod && (ctx.record(EV_REACTION), drain())), 2600);
       if (mod && queue.length >= 128) drain();
     },
     react(kind) {
@@ -149,7 +145,8 @@ export function createTracker(options = {}, thresholds) {
     for (const ev of queue) {
       if (!ev[0]) {  // type 0: a page view begins (event types start at 1)
         batch();
-        signals = asked = 0;  // a new page view: its own prompt, nothing of the last one's
+        signals = 0;  // a new page view: its own prompt, nothing of the last one's
+        ctx.sig();
         mod.setString(FIELD_PAGE, ev[2]);
         // Tracker::begin takes the larger of document and viewport height itself.
         mod.begin(ev[1], innerWidth, innerHeight, document.documentElement.scrollHeight);
@@ -165,8 +162,8 @@ export function createTracker(options = {}, thresholds) {
     // The first configured survey whose trigger was raised (bit i: `on` starts with the i-th letter
     // of "rdeg"), at most one prompt per page view; the widget is fetched only then. The element is
     // read now: later clicks would replace it.
-    const q = !asked && signals && o.surveys?.find((q) => signals >> 'rdeg'.indexOf(q.on?.[0]) & 1), k = mod.signalKey();
-    if (q) asked = import(o.surveyUrl).then((m) => m.ask(o, q, k)).catch(log);
+    // Micro-surveys (js/survey/trigger.js): what this drain raised.
+    ctx.sig(signals, mod.signalKey());
   }
 
   function start() {
@@ -181,7 +178,9 @@ export function createTracker(options = {}, thresholds) {
       reactions.start(ctx);
       // Exposure, form fields and dead swipes: a chunk of their own, only when the site asks.
       ctx.expose = () => {};
-      o.signals && import(o.signalsUrl).then(ctx.guard((m) => m.start(ctx, o.exposureMs ?? EXPOSURE_MS)), log);
+      o.signals && import(o.signalsUrl).then(ctx.guard((m) => m.start(ctx, o)), log);
+      // Micro-surveys' triggers: a chunk that fetches the widget itself only when one fires.
+      o.surveys && import(o.surveyUrl).then(ctx.guard((m) => m.start(ctx, o)), log);
       lifecycle.start(ctx, o.flushIntervalMs || 10000);
       // The page's document and every same-origin frame's, present now or loaded later (nested
       // too; cross-origin frames have no document here: a site installs the tracker inside them).

@@ -25,7 +25,7 @@ const builds = {};  // name -> output folder
 // esbuild does not emit files referenced by `new URL(..., import.meta.url)`: its recipe copies the
 // four files next to the bundle (docs/install.md).
 function copyAssets(out) {
-  for (const f of ['thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs', 'thermograph-signals.mjs']) {
+  for (const f of ['thermograph.wasm', 'thermograph-overlay.mjs', 'thermograph-survey.mjs', 'thermograph-survey-widget.mjs', 'thermograph-signals.mjs']) {
     copyFileSync(path.join(app, 'node_modules/thermograph/dist', f), path.join(out, f));
   }
 }

@@ -15,7 +15,7 @@ after(cleanup);
 
 test('the tarball ships the built files, the types, the license and the docs', () => {
   const want = ['LICENSE', 'README.md', 'package.json', 'docs/install.md', 'dist/thermograph.mjs', 'dist/thermograph.cjs',
-    'dist/thermograph.min.js', 'dist/thermograph.wasm', 'dist/thermograph-overlay.mjs', 'dist/thermograph-survey.mjs', 'dist/thermograph-signals.mjs', 'dist/thermograph.d.ts',
+    'dist/thermograph.min.js', 'dist/thermograph.wasm', 'dist/thermograph-overlay.mjs', 'dist/thermograph-survey.mjs', 'dist/thermograph-survey-widget.mjs', 'dist/thermograph-signals.mjs', 'dist/thermograph.d.ts',
     'dist/thermograph.d.cts', 'dist/sri.json'];
   assert.deepEqual([...packed.files].sort(), [...want].sort());
 });
@@ -30,7 +30,7 @@ test('every exports target is in the tarball; import, require and types for the 
   assert.equal(root.import.default, './dist/thermograph.mjs');
   assert.equal(root.require.types, './dist/thermograph.d.cts');
   assert.equal(root.require.default, './dist/thermograph.cjs');
-  assert.ok(PKG.exports['./thermograph.wasm'] && PKG.exports['./thermograph-overlay.mjs'] && PKG.exports['./thermograph-survey.mjs'] && PKG.exports['./thermograph-signals.mjs']);
+  assert.ok(PKG.exports['./thermograph.wasm'] && PKG.exports['./thermograph-overlay.mjs'] && PKG.exports['./thermograph-survey.mjs'] && PKG.exports['./thermograph-survey-widget.mjs'] && PKG.exports['./thermograph-signals.mjs']);
 });
 
 test('LICENSE is MIT, as package.json says', () => {
