@@ -3,7 +3,7 @@
 // js/survey/index.js) is fetched only when a prompt is shown, so visitors who are never asked never
 // download it. Built with the tracker's property-name map (scripts/build-js.mjs): `ctx` reads the
 // same here.
-import { EV_CLICK, EV_REACTION } from 'thermograph-constants';
+import { EV_CLICK, EV_GOAL, EV_REACTION } from 'thermograph-constants';
 import { log } from '../tracker/events.js';
 
 // The widget next to this chunk, unless the options name it (npm builds: js/tracker/index.js).
@@ -13,11 +13,11 @@ export function start(ctx, o) {
   let asked = 0;  // this page view's prompt (a promise), 0 before it
   // A survey's trigger is decided in the wasm: drain once a click's dead verdict is due (an
   // EV_REACTION of kind 0 only moves the wasm's clock), so a prompt need not wait for a flush.
-  // A goal click is a click; goal() and goal pages are seen at the next drain.
+  // A goal (a goal click, goal(), a goal page) drains as soon: the visitor has just finished.
   const record = ctx.record;
   ctx.record = (type, ...rest) => {
     record(type, ...rest);
-    if (type === EV_CLICK) setTimeout(ctx.guard(() => (ctx.record(EV_REACTION), ctx.drain())), 2600);
+    if (type === EV_CLICK || type === EV_GOAL) setTimeout(ctx.guard(() => (ctx.record(EV_REACTION), ctx.drain())), 2600);
   };
   // After every drain: the Signal bits the wasm raised (src/core/tracker.h) and the element of
   // the frustration click behind them; no arguments when a page view begins (its own prompt).

@@ -177,6 +177,21 @@ for (const width of [375, 1280]) {
         assert.equal(answersSent(), 1, 'nothing sent on Esc');
       }
 
+      // 3b. A goal from the page's own code (thermograph('goal'), no click): the trigger chunk drains
+      // for it, so the prompt comes before any report is sent (not with the next 10 s flush).
+      // Esc: nothing sent.
+      {
+        const { page, cdp } = await open();
+        const reports = () => requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/r').length;
+        const before = reports();
+        await page.evaluate(() => thermograph('goal'));
+        await waitDialog(cdp, 'How easy was checkout?');
+        assert.equal(reports(), before, 'prompted by a drain, not by a flush');
+        await page.keyboard.press('Escape');
+        await page.close();
+        assert.equal(answersSent(), 1, 'nothing sent on Esc');
+      }
+
       // 4. A goal again, answered by keyboard: the dialog is reachable with Tab, "4 out of 5".
       {
         const { page, cdp } = await open();
