@@ -44,6 +44,13 @@ button:focus-visible { outline: 3px solid #1a5fd0; outline-offset: 2px; }
 }`;
 
 let open = false;
+let closeOpen = () => {};  // closes the card on screen, if any
+
+// Closes the card a page view left open (the tracker's trigger chunk calls it when an SPA page
+// view begins: the question was about the page the visitor has left). Sends nothing.
+export function close() {
+  closeOpen();
+}
 
 // The page key this page view's reports carry, computed by the visitor module's own C++ (page_key.h:
 // ids templated, PII-looking segments masked, query outside the allow-list dropped) in a second
@@ -107,10 +114,11 @@ export async function ask(o, q, element) {
     text.textContent = q.question;
     const row = document.createElement('div');
     row.className = 'answers';
-    const close = () => {
+    const close = closeOpen = () => {
       removeEventListener('keydown', onKey, true);
       host.remove();
       open = false;
+      closeOpen = () => {};
     };
     const onKey = (e) => { if (e.key === 'Escape') close(); };
     for (const [label, value, aria] of ANSWERS[q.answers]) {

@@ -10,7 +10,7 @@ import { log } from '../tracker/events.js';
 const widgetUrl = (o) => o.surveyWidgetUrl || new URL('./thermograph-survey-widget.mjs', import.meta.url).href;
 
 export function start(ctx, o) {
-  let asked = 0;  // this page view's prompt (a promise), 0 before it
+  let asked = 0, widget;  // this page view's prompt (a promise), 0 before it; the widget module
   // A survey's trigger is decided in the wasm: drain once a click's dead verdict is due (an
   // EV_REACTION of kind 0 only moves the wasm's clock), so a prompt need not wait for a flush.
   // A goal (a goal click, goal(), a goal page) drains as soon: the visitor has just finished.
@@ -22,10 +22,10 @@ export function start(ctx, o) {
   // After every drain: the Signal bits the wasm raised (src/core/tracker.h) and the element of
   // the frustration click behind them; no arguments when a page view begins (its own prompt).
   ctx.sig = (signals, key) => {
-    if (signals === undefined) return (asked = 0);
+    if (signals === undefined) return widget?.close(), (asked = 0);  // a page view begins
     // The first configured survey whose trigger was raised (bit i: `on` starts with the i-th
     // letter of "rdeg"), at most one prompt per page view.
     const q = !asked && signals && o.surveys.find((q) => signals >> 'rdeg'.indexOf(q.on?.[0]) & 1);
-    if (q) asked = import(widgetUrl(o)).then((m) => m.ask(o, q, key)).catch(log);
+    if (q) asked = import(widgetUrl(o)).then((m) => (widget = m).ask(o, q, key)).catch(log);
   };
 }

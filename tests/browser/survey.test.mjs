@@ -192,6 +192,19 @@ for (const width of [375, 1280]) {
         assert.equal(answersSent(), 1, 'nothing sent on Esc');
       }
 
+      // 3c. An SPA navigation while the prompt is open closes it (the question was about the page
+      // left); nothing sent.
+      {
+        const { page, cdp } = await open();
+        await page.evaluate(() => thermograph('goal'));
+        await waitDialog(cdp, 'How easy was checkout?');
+        await page.evaluate(() => history.pushState({}, '', '/p/next'));
+        for (let i = 0; i < 100 && (await dialogs(cdp)).length; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal((await dialogs(cdp)).length, 0, 'closed by the navigation');
+        await page.close();
+        assert.equal(answersSent(), 1, 'nothing sent');
+      }
+
       // 4. A goal again, answered by keyboard: the dialog is reachable with Tab, "4 out of 5".
       {
         const { page, cdp } = await open();
