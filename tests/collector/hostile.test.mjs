@@ -54,7 +54,7 @@ test('hostile reports: precise status and reason, counted, store unchanged', asy
     { name: 'empty body', body: Buffer.alloc(0), status: 400, reason: 'truncated' },
     { name: 'garbage', body: garbage(300), status: 400, reason: 'bad_magic' },
     { name: 'wrong magic', body: withByte(good, 0, 0x58), status: 400, reason: 'bad_magic', message: /magic/ },
-    { name: 'wrong version', body: withByte(good, 2, 5), status: 400, reason: 'bad_version', message: /got wire version 5/ },
+    { name: 'wrong version', body: withByte(good, 2, 6), status: 400, reason: 'bad_version', message: /got wire version 6/ },
     { name: 'unknown kind', body: withByte(good, 3, 9), status: 400, reason: 'bad_kind' },
     { name: 'trailing bytes', body: Buffer.concat([good, Buffer.from([0])]), status: 400, reason: 'trailing_bytes' },
     {
