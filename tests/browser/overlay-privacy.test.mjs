@@ -35,7 +35,7 @@ test('overlay under --epsilon: the served click map and a plain-words noise noti
       for (let i = 0; i < 100; i++) {
         await nextFrames(tab);
         ui = await tab.evaluate(() => {
-          const root = document.querySelector('[data-thermograph-ui]:not(canvas)').shadowRoot;
+          const root = document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot;
           return { warn: root.querySelector('.warn').textContent, layer: root.querySelector('[name=layer]').value,
             layerText: root.querySelector('[name=layer]').selectedOptions[0]?.textContent };
         });

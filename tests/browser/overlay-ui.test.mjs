@@ -63,7 +63,7 @@ async function openAt(width, height, opts = {}) {
 }
 
 const panelBox = (page) => page.evaluate(() => {
-  const root = document.querySelector('[data-thermograph-ui]:not(canvas)').shadowRoot;
+  const root = document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot;
   const el = [...root.querySelectorAll('.p,.pill')].find((e) => getComputedStyle(e).display !== 'none');
   const r = el.getBoundingClientRect();
   return { x: r.left, y: r.top, w: r.width, h: r.height, cls: el.className };
@@ -98,7 +98,7 @@ for (const [w, h] of [[375, 667], [768, 1024], [1280, 720]]) {
       const pill = await panelBox(page);
       assert.equal(pill.cls, 'pill');
       assert.ok(pill.w * pill.h < 0.05 * w * h, 'a small pill: ' + JSON.stringify(pill));
-      assert.equal(await page.evaluate(() => document.querySelector('[data-thermograph-ui]:not(canvas)').shadowRoot.activeElement?.name), 'expand');
+      assert.equal(await page.evaluate(() => document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot.activeElement?.name), 'expand');
       await page.keyboard.press('Enter');
       assert.equal((await panelBox(page)).cls, 'p');
     } finally {
@@ -198,7 +198,7 @@ test('changing the compare kind clears the old sides: no device=A', async () => 
     await page.locator('[data-thermograph-ui] >> select[name=compare]').selectOption('device');
     await nextFrames(page);
     const values = await page.evaluate(() => {
-      const root = document.querySelector('[data-thermograph-ui]:not(canvas)').shadowRoot;
+      const root = document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot;
       return ['a', 'b'].map((n) => root.querySelector(`[name=${n}]`).value);
     });
     assert.deepEqual(values, ['', '']);
