@@ -105,7 +105,12 @@ export async function runSession(browser, server, tool, plan) {
       }).observe({ type: 'longtask', buffered: true });
     } catch { /* no longtask support: report none */ }
   });
-  await page.clock.install({ time: new Date('2025-01-01T12:00:00Z') });
+  // install() alone lets the fake clock also tick with the wall clock (a 60 s plan replayed in
+  // ~50 s of wall time then showed every tracker ~110 s: a third flush timer, twice the dwell).
+  // Paused, page time moves only by runFor() below.
+  const t0 = Date.parse('2025-01-01T12:00:00Z');
+  await page.clock.install({ time: t0 });
+  await page.clock.pauseAt(t0 + 1);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   server.take();
