@@ -205,6 +205,27 @@ for (const width of [375, 1280]) {
         assert.equal(answersSent(), 1, 'nothing sent');
       }
 
+      // 3d. Consent withdrawn while the prompt is open closes it, and a goal after that asks
+      // nothing (the tracker is stopped); nothing sent. Consent given again: one prompt again.
+      {
+        const { page, cdp } = await open();
+        await page.evaluate(() => thermograph('goal'));
+        await waitDialog(cdp, 'How easy was checkout?');
+        await page.evaluate(() => thermograph('consent', false));
+        for (let i = 0; i < 100 && (await dialogs(cdp)).length; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal((await dialogs(cdp)).length, 0, 'closed when consent is withdrawn');
+        await page.evaluate(() => thermograph('goal'));
+        await new Promise((r) => setTimeout(r, 3500));  // past the 2.6 s a goal's prompt waits
+        assert.equal((await dialogs(cdp)).length, 0, 'no prompt without consent');
+        await page.evaluate(() => thermograph('consent', true));
+        await page.evaluate(() => thermograph('goal'));
+        await waitDialog(cdp, 'How easy was checkout?');
+        assert.equal((await dialogs(cdp)).length, 1, 'one prompt after consent comes back');
+        await page.keyboard.press('Escape');
+        await page.close();
+        assert.equal(answersSent(), 1, 'nothing sent');
+      }
+
       // 4. A goal again, answered by keyboard: the dialog is reachable with Tab, "4 out of 5".
       {
         const { page, cdp } = await open();
