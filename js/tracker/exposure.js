@@ -7,6 +7,7 @@
 // every flush (elements added later; removed ones end their stint and free their slot), and from scratch when a page view begins or the tab is
 // shown again (the observer's first report then starts the stints of what is in view). Stints
 // shorter than an attention unit add no time: not recorded, so they take no element slot.
+// Same-origin frames' elements are watched too (and count against the same MAX).
 // Without IntersectionObserver: no exposure.
 import { ATTENTION_UNIT_MS, EV_EXPOSURE } from 'thermograph-constants';
 import { listen, now } from './events.js';
@@ -18,6 +19,7 @@ const MAX = 48;
 export function start(ctx, min) {
   const IO = window.IntersectionObserver;
   const seen = new Map();  // watched element -> when its running stint began; false: out of view
+  const docs = new Set([document]);
   ctx.expose = () => {};
   if (!IO) return;
   const end = (el, t, info) => {
@@ -48,13 +50,21 @@ export function start(ctx, min) {
       gone && (io.unobserve(el), seen.delete(el));
     });
     if (all) io.disconnect(seen.clear());
-    for (const el of document.querySelectorAll(WATCHED)) {
-      if (seen.size >= MAX || document.hidden) break;
-      // Only the privacy markers here: an element is described (its key: selector and styles
-      // read) when one of its stints is recorded, not for being watched.
-      seen.has(el) || isExcluded(el) || (seen.set(el, false), io.observe(el));
-    }
+    docs.forEach((d) => {
+      // A frame's document replaced by a navigation (or its frame removed) has no window: dropped.
+      if (!d.defaultView) return docs.delete(d);
+      for (const el of d.querySelectorAll(WATCHED)) {
+        if (seen.size >= MAX || document.hidden) break;
+        // Only the privacy markers here: an element is described (its key: selector and styles
+        // read) when one of its stints is recorded, not for being watched.
+        seen.has(el) || isExcluded(el) || (seen.set(el, false), io.observe(el));
+      }
+    });
   };
+  // The page's document and every same-origin frame's the tracker observes (tracker.js watchDoc),
+  // in document order of discovery; a frame loaded later is looked at as it comes. The observer's
+  // implicit root is the top-level viewport, so a frame's element counts as the visitor sees it.
+  ctx.docs.push((d) => docs.has(d) || (docs.add(d), ctx.expose()));
   ctx.undo(() => io.disconnect());
   // An async script can run before the document is parsed: look again once it is.
   listen(ctx, 'DOMContentLoaded', () => ctx.expose(), document);

@@ -19,7 +19,7 @@ const DESKTOP = { viewport: { width: 1280, height: 700 } };
 // the summed reports (every one of them this page view's) and the page's errors.
 // `signals: false` serves the page without its data-signals opt-in; `requests` collects the URLs
 // the page asked for.
-async function visit(ctx, session, { init, pageViews = 1, signals = true, requests = [] } = {}) {
+async function visit(ctx, session, { init, pageViews = 1, signals = true, requests = [], path = '/pages/signals.html' } = {}) {
   server.received.length = 0;
   const context = await browser.newContext(ctx);
   try {
@@ -34,7 +34,7 @@ async function visit(ctx, session, { init, pageViews = 1, signals = true, reques
         await route.fulfill({ response: r, body: (await r.text()).replace(' data-signals', '') });
       });
     }
-    await page.goto(server.base + '/pages/signals.html');
+    await page.goto(server.base + path);
     await trackerReady(page);
     await session(page);
     await sleep(150);  // reports of flushes during the session have arrived
@@ -212,6 +212,22 @@ test('exposure (1280 px mouse): an SPA navigation ends the stint in the first pa
   const next = el(sum(byPage['/pages/signals-next']), 'button#quick.at').exposure;
   assert.ok(next * 100 <= since, `the new page view's ${next} units within the ${since} ms since the navigation`);
 });
+
+for (const [name, ctx] of [['375 px touch', MOBILE], ['1280 px mouse', DESKTOP]]) {
+  test(`exposure (${name}): an element in a same-origin frame counts as the visitor sees it; below the frame's fold, far down the page or in a privacy zone it does not`, async () => {
+    const total = await visit(ctx, async (page) => {
+      await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => f.contentDocument?.readyState === 'complete'));
+      await sleep(1300);
+    }, { path: '/pages/signals-frame.html' });
+    const inside = el(total, 'iframe#fr.at>button#inview');
+    assert.equal(inside.pv_exposed, 1, 'in view in its frame for over 1 s');
+    assert.ok(inside.exposure >= 10, `${inside.exposure} units`);
+    for (const sel of ['iframe#fr.at>button#outview', 'iframe#low.at>button#lowdown', 'iframe#priv>button#secret']) {
+      assert.equal(total.elements[fnv1a(sel)], undefined, sel);
+    }
+    assert.deepEqual(total.errors, []);
+  });
+}
 
 // A finger moved over the page with CDP touch events (a real gesture: Chromium scrolls for it).
 // `hold`: ms the finger rests at the end before lifting (no fling after it).
