@@ -14,7 +14,8 @@ export function createTransport(endpoint) {
   const held = [];
   const post = (bytes) => {
     const body = new Blob([bytes], { type: 'text/plain' });
-    if ((navigator.sendBeacon && navigator.sendBeacon(endpoint, body)) || typeof fetch !== 'function') return;
+    // fetch is always there: the wasm module this tracker runs on was fetched (wasm.js).
+    if (navigator.sendBeacon && navigator.sendBeacon(endpoint, body)) return;
     fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit' })
       .then((r) => { if (r.status >= 500 || r.status === 429) throw 0; })
       .catch(() => {

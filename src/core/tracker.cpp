@@ -176,8 +176,11 @@ void Tracker::on_move(const double* ev) {
   }
   pointer_in_ = true;
   move_t_ = t;
-  move_carry_ms_ = 0;
-  move_cell_ = cell_index(ev[2], ev[3]);
+  // A hand is never quite still: moves inside one cell are resting there, and the dwell carried
+  // so far stays with the cell. Only a move to another cell starts the carry over.
+  const uint32_t cell = cell_index(ev[2], ev[3]);
+  if (cell != move_cell_) move_carry_ms_ = 0;
+  move_cell_ = cell;
   reversal(cursor_x_, ev[2], t, &config_.cursor_reversals, kPvCursorThrash);
   reversal(cursor_y_, ev[3], t, &config_.cursor_reversals, kPvCursorThrash);
   move_key_ = key;

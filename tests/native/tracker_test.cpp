@@ -172,6 +172,22 @@ TEST_CASE("dwell: a resting pointer earns quantized time on its cell and element
   CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
 }
 
+TEST_CASE(
+    "dwell: a hand that jitters inside one cell is resting; a move to another cell starts over") {
+  Session s;
+  // 1 s of samples every 16 ms, alternating 1 px inside the cell of (500, 500): 1 s of rest.
+  for (int i = 0; i <= 62; ++i) s.ev(kEvMove, 1000 + i * 16, 500 + i % 2, 500, 11, 0, 0.5, 0.5);
+  // 0.5 s gliding across cells 16 px apart, 16 ms each: no cell is rested on for a dwell unit.
+  for (int i = 1; i <= 31; ++i) s.ev(kEvMove, 2000 + i * 16, 500 + i * 16, 500, 0, 0, 0, 0);
+  s.ev(kEvPointerOut, 2500);
+  s.flush(20000);
+  // 1,016 ms on the cell: the samples' 992 ms and the 24 ms until the first glide sample.
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(500, 500)) == 1016 / kDwellUnitMs);
+  CHECK(s.sent.layers[kLayerMove].sum() == 1016 / kDwellUnitMs);
+  CHECK(s.sent.find_element(11)->counters[kElHover] == 1016 / kDwellUnitMs);
+  CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
+}
+
 TEST_CASE("attention and reach follow the viewport; idle time is not attention") {
   Session s;                               // viewport 0..800 of a 4000 px page
   s.ev(kEvScroll, 2000, 1200, 800, 4000);  // 2 s on bands 0..7, then 1200..2000
