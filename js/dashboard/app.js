@@ -153,7 +153,7 @@ function signalsFig(sig, max) {
     rateBar(range, max, `Behaviour signals ${sig.per_100.toFixed(1)} per 100 page views`), el('strong', {}, sig.per_100.toFixed(1)), detail);
 }
 
-// Micro-survey answers on this page (all days), one line per survey; per-element counts are in
+// Micro-survey answers on this page (the dashboard's dates), one line per survey; per-element counts are in
 // the overlay and GET /api/surveys.
 function surveyNotes(surveys) {
   return (surveys || []).map((s) => el('p', { class: 'survey-note', title: `${s.elements.length} element${s.elements.length === 1 ? '' : 's'} asked about` }, surveyText(s)));

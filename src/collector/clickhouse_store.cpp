@@ -419,15 +419,64 @@ class ClickHouseStore final : public Store {
   }
 
   std::vector<SurveyCount> survey_counts(const std::string& site,
-                                         const std::optional<std::string>& page) override {
+                                         const std::optional<std::string>& page, int32_t from_day,
+                                         int32_t to_day) override {
     std::vector<SurveyCount> out;
     for (const TsvRow& r :
          select("SELECT page, survey, element, answer, sum(count) FROM " + table("survey_answers") +
                 " WHERE site = " + quote(site) + (page ? " AND page = " + quote(*page) : "") +
+                " AND " + day_range(from_day, to_day) +
                 " GROUP BY page, survey, element, answer ORDER BY page, survey, element, answer"))
       if (r.size() == 5)
         out.push_back({r[0], r[1], static_cast<uint32_t>(u64(r[2])), r[3], u64(r[4])});
     return out;
+  }
+
+  std::vector<SurveyDayCount> survey_rows(const std::string& site) override {
+    std::vector<SurveyDayCount> out;
+    for (const TsvRow& r :
+         select("SELECT page, survey, element, answer, date, sum(count) AS n FROM " +
+                table("survey_answers") + " WHERE site = " + quote(site) +
+                " GROUP BY page, survey, element, answer, date HAVING n > 0"
+                " ORDER BY page, survey, element, answer, date"))
+      if (r.size() == 6)
+        out.push_back({{r[0], r[1], static_cast<uint32_t>(u64(r[2])), r[3], u64(r[5])},
+                       date_to_day(r[4]).value_or(0)});
+    return out;
+  }
+
+  // One INSERT (one block) through the Distributed table. As for single answers, the key bound
+  // is checked before it, so answers arriving meanwhile may pass it by those in flight.
+  bool add_survey_counts(const std::string& site, const std::vector<SurveyDayCount>& rows,
+                         size_t max_per_site) override {
+    std::set<std::tuple<std::string, std::string, uint32_t>> keys;
+    std::string body = "INSERT INTO " + table("survey_answers") + " FORMAT TabSeparated\n";
+    size_t lines = 0;
+    for (const SurveyDayCount& r : rows) {
+      const SurveyCount& a = r.answer;
+      if (a.count == 0) continue;      // a row summing to 0 would vanish in the next merge anyway
+      if (r.day < 0 || r.day > 65535)  // ClickHouse's Date: 1970-01-01 .. 2149
+        throw StoreError("ClickHouse cannot hold survey answers of day " + day_to_date(r.day));
+      keys.insert({a.page, a.survey, a.element});
+      for (const std::string* f : {&site, &a.page, &a.survey}) tsv_field(body, *f), body += '\t';
+      body += std::to_string(a.element) + '\t';
+      tsv_field(body, a.answer);
+      body += '\t' + day_to_date(r.day) + '\t' + std::to_string(a.count) + '\n';
+      ++lines;
+    }
+    if (lines == 0) return true;
+    uint64_t held = 0;
+    for (const TsvRow& r :
+         select("SELECT page, survey, element FROM " + table("survey_answers") +
+                " WHERE site = " + quote(site) + " GROUP BY page, survey, element"))
+      if (r.size() == 3) {
+        ++held;
+        keys.erase({r[0], r[1], static_cast<uint32_t>(u64(r[2]))});
+      }
+    if (held + keys.size() > max_per_site) return false;
+    run(next_shard(), body,
+        "insert_distributed_sync=1&max_insert_block_size=" + std::to_string(lines + 1));
+    return true;
   }
 
   // Bytes of every active part of this database, summed over the shards.

@@ -214,10 +214,12 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
   // The overlays' latest re-anchoring figure per page; null for a page never checked.
   std::map<std::string, AnchoringFigure> anchoring;
   for (AnchoringFigure& a : ctx.store.anchoring(site->key)) anchoring[a.page] = std::move(a);
-  // Micro-survey answers per page (all days; released like GET /api/surveys), [] for none.
+  // Micro-survey answers per page (the window's days; released like GET /api/surveys), [] for
+  // none. The segment filters do not apply: answers carry no segment.
   std::map<std::string, nlohmann::json> surveys;
-  for (auto& p : surveys_json(ctx.store.survey_counts(site->key, std::nullopt), ctx.policy,
-                              element_labels(ctx.store, site->key)))
+  for (auto& p :
+       surveys_json(ctx.store.survey_counts(site->key, std::nullopt, f->from_day, f->to_day),
+                    ctx.policy, element_labels(ctx.store, site->key)))
     surveys[p["page"].get<std::string>()] = std::move(p["surveys"]);
   for (const PageOut& p : shown) {
     const auto& c = p.all.counters;

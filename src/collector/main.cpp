@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "core/dp.h"
 #include "flags.h"
@@ -16,6 +17,7 @@
 #include "names.h"
 #include "server.h"
 #include "sites.h"
+#include "survey.h"
 
 namespace thermograph {
 namespace {
@@ -31,9 +33,8 @@ constexpr const char* kUsage =
     "  export       print merged aggregates of a site as JSON or CSV\n"
     "  stats        print accepted/rejected report counts\n"
     "  prune        delete day buckets older than N days\n"
-    "  import       copy sites, rows, counters, element names and re-anchoring figures of one "
-    "store into another (SQLite to "
-    "ClickHouse)\n"
+    "  import       copy sites, rows, counters, element names, re-anchoring figures and "
+    "survey answers of one store into another (SQLite to ClickHouse)\n"
     "  --version    print the version\n";
 
 const std::map<std::string, const char*> kHelp = {
@@ -121,9 +122,11 @@ const std::map<std::string, const char*> kHelp = {
      "Every command takes --store clickhouse://HOST:PORT[,...]/DB instead of --db PATH.\n"},
     {"import",
      "usage: thermograph-collector import --from PATH (--store URL | --db PATH)\n"
-     "  Copies every site, every row (page x day x segment, as stored) and the counters of the\n"
-     "  store at --from into the destination; refuses a destination that already holds rows of\n"
-     "  one of the sites. Stop the collectors writing to --from first (docs/scale-out.md).\n"},
+     "  Copies every site, every row (page x day x segment, as stored), the counters, element\n"
+     "  names, re-anchoring figures and micro-survey answers (per day) of the store at --from\n"
+     "  into the destination; refuses a destination that already holds rows or survey answers\n"
+     "  of one of the sites, and a site with answers for more (page, survey, element) keys than\n"
+     "  a site may hold. Stop the collectors writing to --from first (docs/scale-out.md).\n"},
     {"prune",
      "usage: thermograph-collector prune --db PATH --older-than DAYS\n"
      "  Deletes day buckets older than DAYS days (UTC). Safe while serve is running.\n"},
@@ -390,11 +393,26 @@ int cmd_import(const Flags& f) {
   const std::vector<SiteRecord> sites = src->sites();
   std::set<std::string> known;
   for (const SiteRecord& s : dst->sites()) known.insert(s.key);
-  for (const SiteRecord& s : sites)  // a second import would count everything twice
+  for (const SiteRecord& s : sites) {  // a second import would count everything twice
     if (dst->pages(s.key, 0, 1).total > 0)
       throw StoreError("the destination already holds rows of site " + s.key +
                        "; import into an empty database");
+    if (!dst->survey_counts(s.key, std::nullopt, INT32_MIN, INT32_MAX).empty())
+      throw StoreError("the destination already holds survey answers of site " + s.key +
+                       "; import into an empty database");
+    // The per-site key bound holds in the destination as it does for answers a collector takes:
+    // a source past it (answers in flight on ClickHouse, or edited by hand) is refused whole.
+    std::set<std::tuple<std::string, std::string, uint32_t>> keys;
+    for (const SurveyCount& c : src->survey_counts(s.key, std::nullopt, INT32_MIN, INT32_MAX))
+      keys.insert({c.page, c.survey, c.element});
+    if (keys.size() > kMaxSurveyKeysPerSite)
+      throw StoreError("site " + s.key + " holds survey answers for " +
+                       std::to_string(keys.size()) + " (page, survey, element) keys, more than " +
+                       std::to_string(kMaxSurveyKeysPerSite) +
+                       " a site may hold; prune or delete some first. Nothing was imported");
+  }
   size_t added = 0, rows = 0;
+  uint64_t answers = 0;
   for (const SiteRecord& s : sites) {
     if (!known.count(s.key)) dst->add_site(s), ++added;
     std::vector<std::pair<RowKey, Report>> chunk;  // bounded: 256 rows per commit
@@ -413,15 +431,23 @@ int cmd_import(const Flags& f) {
     });
     if (!chunk.empty()) flush();
     // What designers added: element names and re-anchoring figures (the source held them within
-    // its bounds already). Survey answers are counted per day and are not carried over.
+    // its bounds already).
     if (const auto names = src->element_names(s.key); !names.empty())
       dst->put_element_names(s.key, names, SIZE_MAX);
     for (const AnchoringFigure& a : src->anchoring(s.key)) dst->put_anchoring(s.key, a, SIZE_MAX);
+    // Micro-survey answers, per day as stored, in one transaction (one INSERT on ClickHouse).
+    const std::vector<SurveyDayCount> days = src->survey_rows(s.key);
+    if (!dst->add_survey_counts(s.key, days, kMaxSurveyKeysPerSite))
+      throw StoreError("site " + s.key + ": the destination would hold survey answers for more " +
+                       "than " + std::to_string(kMaxSurveyKeysPerSite) +
+                       " (page, survey, element) keys; its answers were not imported");
+    for (const SurveyDayCount& d : days) answers += d.answer.count;
   }
   StatsMap stats = src->stats();
   stats.erase("pending_deltas");  // a state of the source, not a count
   dst->commit_batch({}, stats);
-  std::printf("imported %zu sites (%zu new) and %zu rows\n", sites.size(), added, rows);
+  std::printf("imported %zu sites (%zu new) and %zu rows, %llu survey answers\n", sites.size(),
+              added, rows, static_cast<unsigned long long>(answers));
   return 0;
 }
 

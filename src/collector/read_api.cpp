@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "anchoring.h"
 #include "core/page_key.h"
@@ -106,13 +107,21 @@ Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool
     if (colon == std::string::npos || colon == 0) return Error{"tag must look like key:value"};
     f.tags.push_back({t.substr(0, colon), t.substr(colon + 1)});
   }
-  for (const auto& [name, day] : {std::pair{"from", &f.from_day}, std::pair{"to", &f.to_day}}) {
+  const auto days = parse_days(req);
+  if (!days) return days.error();
+  std::tie(f.from_day, f.to_day) = *days;
+  return f;
+}
+
+Expected<std::pair<int32_t, int32_t>> parse_days(const Query& req) {
+  std::pair<int32_t, int32_t> out{INT32_MIN, INT32_MAX};
+  for (const auto& [name, day] : {std::pair{"from", &out.first}, std::pair{"to", &out.second}}) {
     if (!req.has_param(name)) continue;
     const auto d = parse_day(req.get_param_value(name));
     if (!d) return Error{std::string(name) + " must be YYYY-MM-DD or a UTC day number"};
     *day = *d;
   }
-  return f;
+  return out;
 }
 
 namespace {

@@ -2,7 +2,9 @@
 // it opens, and the filters of the query string.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 
 #include "http_common.h"
 
@@ -44,6 +46,9 @@ struct Query {
 // Builds a RowFilter from the query string: page, width, device, variant, logged_in, tag
 // (key:value, repeatable), from, to (YYYY-MM-DD or a UTC day number, inclusive).
 Expected<RowFilter> parse_filter(const Query& req, const std::string& site, bool need_page);
+// Its `from` and `to` alone (INT32_MIN / INT32_MAX when absent), for reads that carry no other
+// segment (micro-survey answers).
+Expected<std::pair<int32_t, int32_t>> parse_days(const Query& req);
 
 // GET /api/dashboard (dashboard_api.cpp).
 void dashboard(Context& ctx, const Request& req, Response& res);

@@ -506,19 +506,75 @@ class SqliteStore final : public Store {
   }
 
   std::vector<SurveyCount> survey_counts(const std::string& site,
-                                         const std::optional<std::string>& page) override {
+                                         const std::optional<std::string>& page, int32_t from_day,
+                                         int32_t to_day) override {
     Reader r(*this);
     Stmt s(*r.db,
            "SELECT page, survey, element, answer, SUM(count) FROM survey_answers WHERE site=?1 "
-           "AND (?2 IS NULL OR page=?2) GROUP BY page, survey, element, answer "
-           "ORDER BY page, survey, element, answer");
+           "AND (?2 IS NULL OR page=?2) AND day BETWEEN ?3 AND ?4 "
+           "GROUP BY page, survey, element, answer ORDER BY page, survey, element, answer");
     s.bind(1, site);
     if (page) s.bind(2, *page);
+    s.bind(3, int64_t{from_day}).bind(4, int64_t{to_day});
     std::vector<SurveyCount> out;
     while (s.step())
       out.push_back({s.text(0), s.text(1), static_cast<uint32_t>(s.i64(2)), s.text(3),
                      static_cast<uint64_t>(s.i64(4))});
     return out;
+  }
+
+  std::vector<SurveyDayCount> survey_rows(const std::string& site) override {
+    Reader r(*this);
+    Stmt s(*r.db,
+           "SELECT page, survey, element, answer, day, count FROM survey_answers WHERE site=?1 "
+           "ORDER BY page, survey, element, answer, day");
+    s.bind(1, site);
+    std::vector<SurveyDayCount> out;
+    while (s.step())
+      out.push_back({{s.text(0), s.text(1), static_cast<uint32_t>(s.i64(2)), s.text(3),
+                      static_cast<uint64_t>(s.i64(5))},
+                     static_cast<int32_t>(s.i64(4))});
+    return out;
+  }
+
+  bool add_survey_counts(const std::string& site, const std::vector<SurveyDayCount>& rows,
+                         size_t max_per_site) override {
+    std::lock_guard lock(write_mu_);
+    WriteTxn txn(writer_);
+    // The keys `rows` would add: distinct (page, survey, element) the site holds no answer for.
+    std::set<std::tuple<std::string, std::string, uint32_t>> keys;
+    for (const SurveyDayCount& r : rows)
+      if (r.answer.count > 0) keys.insert({r.answer.page, r.answer.survey, r.answer.element});
+    Stmt known(writer_,
+               "SELECT 1 FROM survey_answers WHERE site=?1 AND page=?2 AND survey=?3 AND "
+               "element=?4 LIMIT 1");
+    uint64_t fresh = 0;
+    for (const auto& [page, survey, element] : keys) {
+      known.bind(1, site).bind(2, page).bind(3, survey).bind(4, int64_t{element});
+      fresh += known.step() ? 0 : 1;
+      known.reset();
+    }
+    Stmt count(writer_,
+               "SELECT COUNT(*) FROM (SELECT 1 FROM survey_answers WHERE site=?1 "
+               "GROUP BY page, survey, element)");
+    count.bind(1, site).step();
+    if (static_cast<uint64_t>(count.i64(0)) + fresh > max_per_site) return false;
+    Stmt put(writer_,
+             "INSERT INTO survey_answers(site, page, survey, element, answer, day, count) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(site, page, survey, element, "
+             "answer, day) DO UPDATE SET count=count+excluded.count");
+    for (const SurveyDayCount& r : rows) {
+      if (r.answer.count == 0) continue;  // nothing to add (ClickHouse drops such rows too)
+      const SurveyCount& a = r.answer;
+      put.bind(1, site).bind(2, a.page).bind(3, a.survey).bind(4, int64_t{a.element});
+      put.bind(5, a.answer)
+          .bind(6, int64_t{r.day})
+          .bind(7, static_cast<int64_t>(std::min<uint64_t>(a.count, INT64_MAX)))
+          .step();
+      put.reset();
+    }
+    txn.commit();
+    return true;
   }
 
   uint64_t size_bytes() override {

@@ -102,13 +102,19 @@ struct AnchoringFigure {
 
 // Micro-survey answers (survey_api.cpp): counts only. One answer of one page view to survey
 // `survey` (a label) about element `element` (the frustration click's key; 0: the page as a whole),
-// `answer` one of "yes", "no", "1".."5". Stored per UTC day; reads sum the days.
+// `answer` one of "yes", "no", "1".."5". Stored per UTC day; reads sum the days of a range.
 struct SurveyCount {
   std::string page;
   std::string survey;
   uint32_t element = 0;
   std::string answer;
   uint64_t count = 0;
+};
+
+// The count of one (page, survey, element, answer) on one UTC day, as stored (import copies these).
+struct SurveyDayCount {
+  SurveyCount answer;
+  int32_t day = 0;
 };
 
 // Storage failures surface as this; HTTP handlers catch it. `full()`: the disk is full or a file
@@ -210,10 +216,18 @@ class Store {
   // of them (any day); returns false (storing nothing) past that bound.
   virtual bool add_survey_answer(const std::string& site, const SurveyCount& answer, int32_t day,
                                  size_t max_per_site) = 0;
-  // A site's survey counts summed over days, one per (page, survey, element, answer); one page
-  // only when `page` is set.
+  // A site's survey counts summed over the days from_day..to_day (inclusive; the store filters
+  // in its query), one per (page, survey, element, answer); one page only when `page` is set.
   virtual std::vector<SurveyCount> survey_counts(const std::string& site,
-                                                 const std::optional<std::string>& page) = 0;
+                                                 const std::optional<std::string>& page,
+                                                 int32_t from_day, int32_t to_day) = 0;
+  // Every stored count of a site, per day (import reads these).
+  virtual std::vector<SurveyDayCount> survey_rows(const std::string& site) = 0;
+  // Adds every count of `rows` to the site's answers, in one transaction (SQLite) or one INSERT
+  // (ClickHouse). Admitted only whole: if the site would then hold answers for more than
+  // `max_per_site` (page, survey, element) keys, stores nothing and returns false.
+  virtual bool add_survey_counts(const std::string& site, const std::vector<SurveyDayCount>& rows,
+                                 size_t max_per_site) = 0;
   // Bytes the store occupies on disk (SQLite: the database file and its WAL), for /metrics.
   virtual uint64_t size_bytes() = 0;
 

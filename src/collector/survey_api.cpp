@@ -162,7 +162,11 @@ void get_surveys(Context& ctx, const Request& req, Response& res) {
   if (!site) return send_error(res, site.error());
   std::optional<std::string> page;
   if (req.has_param("page")) page = fold_index_document(req.get_param_value("page"));
-  const auto counts = ctx.store.survey_counts(site->key, page);
+  // The read API's dates; answers carry no width, device, variant, sign-in or tags, so those
+  // filters do not apply (and are not refused).
+  const auto days = parse_days({req, ""});
+  if (!days) return send_error(res, 400, "bad_request", days.error().message);
+  const auto counts = ctx.store.survey_counts(site->key, page, days->first, days->second);
   nlohmann::json j{
       {"site", site->key},
       {"pages", surveys_json(counts, ctx.policy, element_labels(ctx.store, site->key))}};

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 
 import { startCluster } from './clickhouse.mjs';
 import { auth, cli, collectorFor, createSite, encode, getJson, postReport, request, sampleReport, startServer, tempDir } from './helpers.mjs';
+import { expectedCounts, flatten, postOnDays } from './survey-seed.mjs';
 
 test('the test cluster: two shards, a Distributed table keeps each page on one shard', async (t) => {
   const c = await startCluster(2);
@@ -390,12 +391,32 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   assert.ok(wantAnchoring.some(([, a]) => a && a.found === 9), JSON.stringify(wantAnchoring));
   const want = await reads(sqlite, site, tmp.db, stored);
   assert.match(want[`elements ${stored[0]}`], /Buy now/);
+  // Micro-survey answers on two days, on pages of both shards (7 pages: all on one shard with
+  // probability 2^-6); each direction must carry every (page, survey, element, answer, day) count.
+  const today = Math.floor(Date.now() / 86400000);
+  const given = [];
+  for (const [day, n] of [[today - 2, 2], [today - 1, 1]])
+    for (let i = 0; i < 7; i++)
+      for (let k = 0; k < n + (i % 2); k++) given.push({ day, page: `${ORIGIN}/s${i}`, survey: i < 3 ? 'broken' : 'rate', element: i < 3 ? 9 + i : 0, answer: i < 3 ? (k % 2 ? 'no' : 'yes') : 1 + ((i + k) % 5) });
+  await postOnDays(sqlite.base, tmp.db, site.site_key, given, today);
+  const surveyQueries = { '': [], [`&from=${today - 2}&to=${today - 2}`]: [today - 2, today - 2], [`&to=${today - 1}&from=${today - 1}`]: [today - 1, today - 1] };
+  const surveys = async (server) => {
+    const out = {};
+    for (const [q, days] of Object.entries(surveyQueries)) {
+      const g = await getJson(`${server.base}/api/surveys?site=${site.site_key}${q}`, site.read_token);
+      assert.equal(g.status, 200, JSON.stringify(g.body));
+      assert.deepEqual(flatten(g.body.pages), expectedCounts(given, ...days), `surveys${q}`);
+      out[q] = g.body.pages;
+    }
+    return out;
+  };
+  const wantSurveys = await surveys(sqlite);
   await sqlite.stop();
 
   const url = c.url('moved');
   const imp = cli(['import', '--from', tmp.db, '--store', url]);
   assert.equal(imp.status, 0, imp.stderr);
-  assert.match(imp.stdout, /imported 1 sites \(1 new\) and \d+ rows/);
+  assert.match(imp.stdout, new RegExp(`imported 1 sites \\(1 new\\) and \\d+ rows, ${given.length} survey answers`));
   const again = cli(['import', '--from', tmp.db, '--store', url]);
   assert.equal(again.status, 1, 'a second import would count twice');
   assert.match(again.stderr, /already holds rows of site/);
@@ -403,6 +424,7 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   const ch = await collectorFor(t, url);
   assertSameReads(want, await reads(ch, site, url, stored), 'imported into ClickHouse');
   assert.deepEqual(await anchoring(ch), wantAnchoring);
+  assert.deepEqual(await surveys(ch), wantSurveys, 'survey answers imported into ClickHouse');
   assert.equal(JSON.parse(cli(['stats', '--store', url]).stdout).accepted, reports(site.site_key).length);
 
   // And back: ClickHouse rows (page x day x segment, read one by one) into a new SQLite file.
@@ -413,6 +435,8 @@ test('import moves an SQLite store with data into ClickHouse: the same reads', a
   assert.match(out.stdout, new RegExp(`imported 1 sites \\(1 new\\) and ${rowsIn} rows`));
   const sqliteBack = await collectorFor(t, back);
   assertSameReads(want, await reads(sqliteBack, site, back, stored), 'SQLite -> ClickHouse -> SQLite');
+  assert.match(out.stdout, new RegExp(`, ${given.length} survey answers`));
+  assert.deepEqual(await surveys(sqliteBack), wantSurveys, 'survey answers SQLite -> ClickHouse -> SQLite');
 });
 
 // The operator's and the dashboard's store calls on the cluster: rotate-token, update --origin,

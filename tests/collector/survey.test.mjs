@@ -4,9 +4,12 @@
 // may hold are bounded; with --epsilon the counts are noisy (sensitivity 1) but near the truth.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { createSite, encode, getJson, operatorStats, postReport, request, sampleReport, startServer, tempDir, waitForStats } from './helpers.mjs';
+import { dayString, moveToDay } from './dashboard-seed.mjs';
+import { cli, collectorFor, createSite, encode, getJson, operatorStats, postReport, request, sampleReport, startServer, tempDir, waitForStats } from './helpers.mjs';
+import { expectedCounts, flatten, postOnDays } from './survey-seed.mjs';
 
 const ORIGIN = 'https://shop.example';
 const HOME = `${ORIGIN}/`;
@@ -210,4 +213,164 @@ test('differential privacy: with --epsilon every count is noisy (sensitivity 1) 
     await srv.stop();
     t.cleanup();
   }
+});
+
+// Answers on three UTC days, T-3..T-1 (T: today's day number), and one report per page and day
+// so the dashboard lists the pages. By construction, element 28edad55 of 'broken' on the cart has
+// 3 answers on T-3, 1 on T-2 and 3 on T-1.
+const EL = 0x28edad55;
+function answerDays(today) {
+  const [d1, d2, d3] = [today - 3, today - 2, today - 1];
+  const a = (day, extra = {}) => ({ day, page: CART, survey: 'broken', element: EL, answer: 'yes', ...extra });
+  const rate = (day, n) => a(day, { survey: 'rate', element: 0, answer: n });
+  return {
+    d1, d2, d3,
+    given: [
+      a(d1), a(d1), a(d1, { answer: 'no' }), rate(d1, 5),
+      a(d2), a(d2, { element: 7, answer: 'no' }), a(d2, { page: HOME, element: 0 }),
+      a(d3, { answer: 'no' }), a(d3, { answer: 'no' }), a(d3, { answer: 'no' }), rate(d3, 3),
+    ],
+    reports: { [d1]: [CART], [d2]: [CART, HOME], [d3]: [CART] },
+  };
+}
+
+// A fresh SQLite file with a site, its answers and reports on their days; the collector on it
+// (with --compact-after 86400, so reports wait in `deltas` where moveToDay finds them).
+async function seedDays(t) {
+  const d = tempDir();
+  t.after(() => d.cleanup());
+  const s = createSite(d.db, [ORIGIN], 'days');
+  const srv = await collectorFor(t, d.db, ['--rate', '0', '--compact-after', '86400']);
+  const today = Math.floor(Date.now() / 86400000);
+  const plan = answerDays(today);
+  for (const day of [plan.d1, plan.d2, plan.d3]) {
+    for (const page of plan.reports[day]) {
+      const r = await postReport(srv.base, encode(sampleReport(s.site_key, { segment: { page } })));
+      assert.equal(r.status, 204, r.text);
+    }
+    moveToDay(d.db, today, day);
+    await postOnDays(srv.base, d.db, s.site_key, plan.given.filter((g) => g.day === day), today);
+  }
+  return { tmp: d, site: s, server: srv, plan };
+}
+
+const range = (from, to) => (from === undefined ? '' : `&from=${from}`) + (to === undefined ? '' : `&to=${to}`);
+const surveysOf = async (srv, s, query = '') => {
+  const g = await getJson(`${srv.base}/api/surveys?site=${s.site_key}${query}`, s.read_token);
+  assert.equal(g.status, 200, JSON.stringify(g.body));
+  return g.body.pages;
+};
+const dashboardSurveys = async (srv, s, query = '') => {
+  const g = await getJson(`${srv.base}/api/dashboard?site=${s.site_key}${query}`, s.read_token);
+  assert.equal(g.status, 200, JSON.stringify(g.body));
+  return g.body.pages.filter((p) => p.surveys.length > 0).map(({ page, surveys }) => ({ page, surveys }));
+};
+
+test('from / to: GET /api/surveys and the dashboard count exactly the answers of the days in range', async (t) => {
+  const { site: s, server: srv, plan } = await seedDays(t);
+  const { d1, d2, d3, given } = plan;
+  assert.equal(given.filter((g) => g.day === d2).length, 3);
+  // [from, to] as day numbers; each asked as YYYY-MM-DD and as a day number, as the other reads take them.
+  const cases = [[undefined, undefined], [d1, d1], [d2, d2], [d3, d3], [d2, d3], [d1, d2], [d3, undefined],
+    [undefined, d1], [d3 + 1, undefined], [undefined, d1 - 1], [d3, d1]];
+  for (const [from, to] of cases) {
+    const want = expectedCounts(given, from, to);
+    const label = `from ${from} to ${to}`;
+    const asDates = range(from === undefined ? undefined : dayString(from), to === undefined ? undefined : dayString(to));
+    assert.deepEqual(flatten(await surveysOf(srv, s, asDates)), want, label);
+    assert.deepEqual(flatten(await surveysOf(srv, s, range(from, to))), want, `${label} (day numbers)`);
+    assert.deepEqual(flatten(await dashboardSurveys(srv, s, asDates)), want, `${label} (dashboard)`);
+  }
+  // The ranges really split the data (a test that cannot fail is no test).
+  assert.equal(Object.values(expectedCounts(given, d1, d1)).reduce((a, b) => a + b), 4);
+  assert.notDeepEqual(expectedCounts(given, d2, d3), expectedCounts(given));
+  // With a page, the range applies to that page.
+  const home = encodeURIComponent(HOME);
+  assert.deepEqual(await surveysOf(srv, s, `&page=${home}${range(dayString(d1), dayString(d1))}`), []);
+  assert.deepEqual(flatten(await surveysOf(srv, s, `&page=${home}&from=${d2}&to=${d2}`)), { [`${HOME}|broken|null|yes`]: 1 });
+  // Filters answers do not carry (width, device, variant, sign-in, tags) do not apply, and are not refused.
+  const segmentFilters = '&width=3&device=touch&variant=b&logged_in=1&tag=plan:pro';
+  assert.deepEqual(flatten(await surveysOf(srv, s, `${range(d2, d3)}${segmentFilters}`)), expectedCounts(given, d2, d3));
+  // On the dashboard the page figures follow them (reports were sent from a mouse), the answers do not.
+  assert.deepEqual(flatten(await dashboardSurveys(srv, s, `${range(d2, d3)}&device=mouse`)), expectedCounts(given, d2, d3));
+  // A malformed date: the same 400 as every other read.
+  for (const bad of ['&from=yesterday', '&to=2026-13-45', '&from=12345678', '&from=']) {
+    const surveys = await getJson(`${srv.base}/api/surveys?site=${s.site_key}${bad}`, s.read_token);
+    const heatmap = await getJson(`${srv.base}/api/heatmap?site=${s.site_key}&page=${encodeURIComponent(CART)}${bad}`, s.read_token);
+    const dashboard = await getJson(`${srv.base}/api/dashboard?site=${s.site_key}${bad}`, s.read_token);
+    assert.equal(surveys.status, 400, bad);
+    assert.deepEqual(surveys.body, heatmap.body, bad);
+    assert.deepEqual(surveys.body, dashboard.body, bad);
+    assert.equal(surveys.body.reason, 'bad_request');
+    assert.match(surveys.body.error, /^(from|to) must be YYYY-MM-DD or a UTC day number$/);
+  }
+});
+
+test('--min-page-views applies to the answers of the days in range', async (t) => {
+  const { tmp: d, site: s, server: first, plan } = await seedDays(t);
+  await first.stop();
+  const srv = await collectorFor(t, d.db, ['--rate', '0', '--min-page-views', '3']);
+  const elements = async (query) => (await surveysOf(srv, s, query)).flatMap((p) => p.surveys.flatMap((x) => x.elements.map((e) => `${p.page} ${x.survey} ${e.element} ${e.total}`)));
+  // All days: 7 answers about the element; T-3: 3; T-2: 1 (withheld, as is everything else of T-2).
+  assert.deepEqual(await elements(''), [`${CART} broken 28edad55 7`]);
+  assert.deepEqual(await elements(range(plan.d1, plan.d1)), [`${CART} broken 28edad55 3`]);
+  assert.deepEqual(await elements(range(plan.d2, plan.d2)), []);
+  assert.deepEqual(await elements(range(plan.d1, plan.d2)), [`${CART} broken 28edad55 4`]);
+});
+
+test('import copies every answer on its day: the same reads, with and without dates', async (t) => {
+  const { tmp: d, site: s, server: first, plan } = await seedDays(t);
+  const { d1, d2, d3, given } = plan;
+  const queries = ['', range(d1, d1), range(d2, d3), range(d3, undefined)];
+  const want = [];
+  for (const q of queries) want.push(await surveysOf(first, s, q));
+  await first.stop();
+  const dst = path.join(d.dir, 'copy.sqlite');
+  const imp = cli(['import', '--from', d.db, '--db', dst]);
+  assert.equal(imp.status, 0, imp.stderr);
+  assert.match(imp.stdout, new RegExp(`, ${given.length} survey answers\\n$`));
+  const copy = await collectorFor(t, dst);
+  for (let i = 0; i < queries.length; i++) {
+    assert.deepEqual(await surveysOf(copy, s, queries[i]), want[i], queries[i]);
+    assert.deepEqual(flatten(want[i]), expectedCounts(given, ...[[], [d1, d1], [d2, d3], [d3]][i]), queries[i]);
+  }
+  // The stored per-day counts themselves are the same.
+  const perDay = "SELECT page, survey, element, answer, day, count FROM survey_answers ORDER BY 1, 2, 3, 4, 5";
+  assert.equal(sql(perDay, dst), sql(perDay, d.db));
+  await copy.stop();
+  // A second import would count twice: refused, nothing added.
+  const again = cli(['import', '--from', d.db, '--db', dst]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /already holds rows of site/);
+  assert.equal(sql(perDay, dst), sql(perDay, d.db));
+});
+
+test('import: a site with answers and no reports is still refused a second time; a source past the key bound is refused whole', async (t) => {
+  const d = tempDir();
+  t.after(() => d.cleanup());
+  const s = createSite(d.db, [ORIGIN], 'answers only');
+  sql(`INSERT INTO survey_answers VALUES ('${s.site_key}', '${CART}', 'broken', 7, 'yes', 20000, 4),
+       ('${s.site_key}', '${CART}', 'broken', 7, 'yes', 20001, 2)`, d.db);
+  const dst = path.join(d.dir, 'copy.sqlite');
+  const once = cli(['import', '--from', d.db, '--db', dst]);
+  assert.equal(once.status, 0, once.stderr);
+  assert.match(once.stdout, /and 0 rows, 6 survey answers/);
+  const twice = cli(['import', '--from', d.db, '--db', dst]);
+  assert.equal(twice.status, 1);
+  assert.match(twice.stderr, /already holds survey answers of site/);
+  assert.equal(sql('SELECT day, count FROM survey_answers ORDER BY day', dst), '20000|4\n20001|2');
+
+  // 10001 keys (past kMaxSurveyKeysPerSite, only by editing the file): nothing is imported.
+  const big = tempDir();
+  t.after(() => big.cleanup());
+  const b = createSite(big.db, [ORIGIN], 'over the bound');
+  sql(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
+       INSERT INTO survey_answers SELECT '${b.site_key}', '${CART}', 'broken', i, 'yes', 20000, 1 FROM n`, big.db);
+  const over = path.join(big.dir, 'copy.sqlite');
+  const refused = cli(['import', '--from', big.db, '--db', over]);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /holds survey answers for 10001 \(page, survey, element\) keys, more than 10000 a site may hold/);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, 'one line');
+  assert.equal(JSON.parse(cli(['site', 'list', '--db', over, '--json']).stdout).length, 0, 'no site imported');
+  assert.equal(sql('SELECT COUNT(*) FROM survey_answers', over), '0');
 });

@@ -374,11 +374,13 @@ TEST_CASE("anchoring figures: latest per page, bounded per site, kept apart by s
   CHECK(store->anchoring("tg_other").size() == 1);
 }
 
+constexpr int32_t kAll = INT32_MIN, kEver = INT32_MAX;
+
 TEST_CASE("survey answers: counts per key summed over days, bounded per site, pruned, deleted") {
   TempDb t;
   {
     auto store = open_sqlite_store(t.path);
-    CHECK(store->survey_counts("tg_site", std::nullopt).empty());
+    CHECK(store->survey_counts("tg_site", std::nullopt, kAll, kEver).empty());
   }
   t.sql("DROP TABLE survey_answers");  // a database from before the table gains it on open
   auto store = open_sqlite_store(t.path);
@@ -394,21 +396,88 @@ TEST_CASE("survey answers: counts per key summed over days, bounded per site, pr
   CHECK(store->add_survey_answer("tg_site", answer("b", 0, "5"), 101, 2));     // known key: stored
   CHECK(store->add_survey_answer("tg_other", answer("c", 1, "yes"), 101, 2));  // another site
   std::map<std::string, uint64_t> got;
-  for (const SurveyCount& c : store->survey_counts("tg_site", std::nullopt))
+  for (const SurveyCount& c : store->survey_counts("tg_site", std::nullopt, kAll, kEver))
     got[c.page.substr(21) + "/" + std::to_string(c.element) + "/" + c.survey + "/" + c.answer] =
         c.count;
   CHECK(got ==
         std::map<std::string, uint64_t>{
             {"a/7/broken/yes", 2}, {"a/7/broken/no", 1}, {"b/0/broken/4", 1}, {"b/0/broken/5", 1}});
-  CHECK(store->survey_counts("tg_site", "https://shop.example/b").size() == 2);
+  CHECK(store->survey_counts("tg_site", "https://shop.example/b", kAll, kEver).size() == 2);
+  // A range of days sums those days only (inclusive at both ends).
+  const auto on = [&](int32_t from, int32_t to) {
+    std::map<std::string, uint64_t> m;
+    for (const SurveyCount& c : store->survey_counts("tg_site", std::nullopt, from, to))
+      m[c.page.substr(21) + "/" + c.answer] = c.count;
+    return m;
+  };
+  CHECK(on(100, 100) == std::map<std::string, uint64_t>{{"a/yes", 1}});
+  CHECK(on(101, 101) ==
+        std::map<std::string, uint64_t>{{"a/yes", 1}, {"a/no", 1}, {"b/4", 1}, {"b/5", 1}});
+  CHECK(on(100, 101) == on(kAll, kEver));
+  CHECK(on(102, kEver).empty());
+  CHECK(on(101, 100).empty());
   store->prune(101);  // day 100 goes
   got.clear();
-  for (const SurveyCount& c : store->survey_counts("tg_site", "https://shop.example/a"))
+  for (const SurveyCount& c :
+       store->survey_counts("tg_site", "https://shop.example/a", kAll, kEver))
     got[c.answer] = c.count;
   CHECK(got == std::map<std::string, uint64_t>{{"yes", 1}, {"no", 1}});
   CHECK(store->delete_site("tg_site") >= 0);
-  CHECK(store->survey_counts("tg_site", std::nullopt).empty());
-  CHECK(store->survey_counts("tg_other", std::nullopt).size() == 1);
+  CHECK(store->survey_counts("tg_site", std::nullopt, kAll, kEver).empty());
+  CHECK(store->survey_counts("tg_other", std::nullopt, kAll, kEver).size() == 1);
+}
+
+TEST_CASE(
+    "survey answers copy per day in bulk: exact counts, added, admitted whole or not at all") {
+  TempDb src_db, dst_db;
+  auto src = open_sqlite_store(src_db.path);
+  auto dst = open_sqlite_store(dst_db.path);
+  const auto answer = [](const std::string& page, uint32_t element, const std::string& a) {
+    return SurveyCount{"https://shop.example/" + page, "broken", element, a, 0};
+  };
+  // By construction: a/7 yes 2x on day 100, 1x on day 101; a/7 no 1x on 101; b/0 "4" 3x on 102.
+  for (int32_t day : {100, 100, 101}) src->add_survey_answer("tg", answer("a", 7, "yes"), day, 9);
+  src->add_survey_answer("tg", answer("a", 7, "no"), 101, 9);
+  for (int i = 0; i < 3; ++i) src->add_survey_answer("tg", answer("b", 0, "4"), 102, 9);
+  const std::vector<SurveyDayCount> rows = src->survey_rows("tg");
+  std::map<std::string, uint64_t> got;
+  for (const SurveyDayCount& r : rows)
+    got[r.answer.page.substr(21) + "/" + r.answer.answer + "@" + std::to_string(r.day)] =
+        r.answer.count;
+  CHECK(got == std::map<std::string, uint64_t>{
+                   {"a/yes@100", 2}, {"a/yes@101", 1}, {"a/no@101", 1}, {"b/4@102", 3}});
+  CHECK(src->survey_rows("tg_other").empty());
+
+  // Two keys, bound 1: nothing stored.
+  CHECK_FALSE(dst->add_survey_counts("tg", rows, 1));
+  CHECK(dst->survey_rows("tg").empty());
+  CHECK(dst->add_survey_counts("tg", rows, 2));
+  const auto same = [&](const std::unique_ptr<Store>& a, const std::unique_ptr<Store>& b,
+                        int32_t from, int32_t to) {
+    const auto x = a->survey_counts("tg", std::nullopt, from, to);
+    const auto y = b->survey_counts("tg", std::nullopt, from, to);
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (x[i].page != y[i].page || x[i].survey != y[i].survey || x[i].element != y[i].element ||
+          x[i].answer != y[i].answer || x[i].count != y[i].count)
+        return false;
+    return true;
+  };
+  CHECK(same(src, dst, kAll, kEver));
+  CHECK(same(src, dst, 101, 101));
+  CHECK(same(src, dst, 102, 200));
+  CHECK(dst->survey_rows("tg").size() == rows.size());
+  // Adding again adds up (per day); a key already held costs no room under the bound.
+  CHECK(dst->add_survey_counts("tg", rows, 2));
+  for (const SurveyCount& c : dst->survey_counts("tg", "https://shop.example/b", 102, 102))
+    CHECK(c.count == 6);
+  // A new key past the bound: refused whole, the known key's count in the same call too.
+  std::vector<SurveyDayCount> more{{answer("a", 7, "yes"), 103}, {answer("c", 1, "yes"), 103}};
+  more[0].answer.count = more[1].answer.count = 1;
+  CHECK_FALSE(dst->add_survey_counts("tg", more, 2));
+  CHECK(dst->survey_counts("tg", std::nullopt, 103, 103).empty());
+  CHECK(dst->add_survey_counts("tg", more, 3));
+  CHECK(dst->survey_counts("tg", std::nullopt, 103, 103).size() == 2);
 }
 
 TEST_CASE("a database serve cannot write is refused at open, with the reason") {

@@ -142,9 +142,13 @@ class GateStore final : public Store {
   bool add_survey_answer(const std::string&, const SurveyCount&, int32_t, size_t) override {
     return false;
   }
-  std::vector<SurveyCount> survey_counts(const std::string&,
-                                         const std::optional<std::string>&) override {
+  std::vector<SurveyCount> survey_counts(const std::string&, const std::optional<std::string>&,
+                                         int32_t, int32_t) override {
     return {};
+  }
+  std::vector<SurveyDayCount> survey_rows(const std::string&) override { return {}; }
+  bool add_survey_counts(const std::string&, const std::vector<SurveyDayCount>&, size_t) override {
+    return false;
   }
   size_t compact(bool) override { return 0; }
 
