@@ -98,7 +98,8 @@ function mainSection(m) {
     + 'Input is real (CDP `Input.dispatch*`, trusted events) and identical in every run.\n\n'
     + `**Measure**: ${m.method}\n\n`
     + '**Configurations** (each as a site owner who wants heatmaps would run it, loaded async from the same local server, sending to a local sink on the same origin):\n'
-    + '- Thermograph: the script tag, `data-endpoint` on the sink, `data-signals` (every behaviour signal and journeys on: the signals chunk is fetched too).\n'
+    + '- Thermograph: the script tag with `data-endpoint` on the sink and nothing else (the core\'s signals and journeys are always on).\n'
+    + '- Thermograph, every opt-in signal on: the same tag with `data-signals` (exposure, form fields and dead swipes: the signals chunk is fetched too).\n'
     + "- clarity-js: Clarity's own queue stub, `clarity('start', {projectId, upload: sink})` (defaults otherwise: Clarity always records the session).\n"
     + "- posthog-js: the slim bundle above, `posthog.init('phc_test', {api_host: sink, autocapture: true, capture_pageview: true, enable_heatmaps: true, "
     + 'disable_session_recording: true, advanced_disable_feature_flags: true, opt_out_useragent_filter: true})`. Recording is off because PostHog heatmaps '
