@@ -121,10 +121,12 @@ export async function reportAnchoring(endpoint, token, site, page, stats) {
   }
 }
 
-// This page's micro-survey answers (GET /api/surveys): the page's surveys, [] when there are none
-// or they cannot be read (the heatmap does not depend on them).
-export async function fetchSurveys(endpoint, token, site, page) {
-  const url = String(endpoint || '').replace(/\/+$/, '') + '/api/surveys?' + new URLSearchParams({ site, page });
+// This page's micro-survey answers (GET /api/surveys) on the overlay's dates (`from`, `to`: the
+// only filters answers carry): the page's surveys, [] when there are none or they cannot be read
+// (the heatmap does not depend on them).
+export async function fetchSurveys(endpoint, token, site, page, { from, to } = {}) {
+  const q = Object.entries({ site, page, from, to }).filter(([, v]) => v !== '' && v != null);
+  const url = String(endpoint || '').replace(/\/+$/, '') + '/api/surveys?' + new URLSearchParams(q);
   try {
     const res = await fetch(url, { credentials: 'omit', headers: { Authorization: 'Bearer ' + token } });
     const body = res.ok ? await res.json() : null;

@@ -179,8 +179,9 @@ async function start(opts) {
         if (closed) return;
         showJourneys();
       }
-      // Micro-survey answers on this page (all filters aside: they are counted per page only).
-      const surveys = await fetchSurveys(opts.endpoint, token, opts.site, page);
+      // Micro-survey answers on this page and dates (the other filters aside: answers are counted
+      // per page and day only).
+      const surveys = await fetchSurveys(opts.endpoint, token, opts.site, page, state);
       if (!closed) panel.section('surveys', surveysHtml(surveys, (key) => found.byKey.has(key), name));
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -196,6 +197,7 @@ async function start(opts) {
       panel.section('cmp', '');
       panel.section('signals', '');
       panel.section('journeys', '');
+      panel.section('surveys', '');
       ctl.steps = [];
       showDetail(null);
       panel.section('surveys', '');

@@ -282,6 +282,21 @@ for (const width of [375, 1280]) {
             ["Survey 'broken': 0 yes, 1 no", "'Apply coupon' button: 0 yes, 1 no"],
             ["Survey 'checkout': 4.0 of 5 on average (1 rating)"],
           ]);
+          // The overlay's dates apply to the answers: today (UTC, the collector's days) asks for
+          // today's answers, the same ones; a day without visits empties the list with the map.
+          const today = new Date().toISOString().slice(0, 10);
+          const asked = [];
+          page.on('request', (r) => r.url().includes('/api/surveys') && asked.push(new URL(r.url()).searchParams));
+          const ui = page.locator('[data-thermograph-ui]:not(canvas):not(svg)').first();
+          await ui.locator('input[name=from]').fill(today);
+          await ui.locator('input[name=to]').fill(today);
+          for (let i = 0; i < 200 && !asked.some((q) => q.get('from') === today && q.get('to') === today); i++) await new Promise((r) => setTimeout(r, 50));
+          assert.ok(asked.some((q) => q.get('from') === today && q.get('to') === today), 'the surveys request carries the dates');
+          await section.locator('li').first().waitFor({ timeout: 20000 });
+          assert.equal(await section.locator(':scope > ul > li').count(), 2);
+          await ui.locator('input[name=from]').fill('2020-01-01');
+          await ui.locator('input[name=to]').fill('2020-01-01');
+          await section.locator('li').first().waitFor({ state: 'detached', timeout: 20000 });
         } finally {
           await designer.close();
         }
