@@ -30,7 +30,7 @@ export function start(ctx) {
     // Text selected when the click lands (in the click's own frame): the click selected it, by a
     // drag or a double or triple click. That is its reaction (never dead), and repeated clicks
     // that select words and paragraphs are not rage.
-    const selecting = String(getSelection && e.view.getSelection()) !== '';
+    const selecting = String(e.view.getSelection()) !== '';
     if ((selecting && e.detail >= 2) || noRage(el)) flags |= CLICK_NO_RAGE;
     if (selecting || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || noDead(el) || !ctx.observesMutations) flags |= CLICK_NO_DEAD;
     ctx.lastClick = t;

@@ -24,8 +24,8 @@ export const stable = (t) => /^(?!(sc|css|jsx|svelte)-|.*(\d|[a-z][A-Z][^_-]*[a-
 // The nearest element people mean when they click inside it (the button, not its icon).
 export function target(node) {
   const el = node && node.nodeType === 1 ? node : node && node.parentElement;
-  if (!el || !el.closest) return null;
-  return el.closest(INTERACTIVE) || el;
+  // Every Element has closest() in the browsers that run WebAssembly.
+  return el ? el.closest(INTERACTIVE) || el : null;
 }
 
 // The event's innermost target: inside an open shadow root, not its host (closed roots keep the
@@ -74,7 +74,7 @@ export const isInteractive = (el) => !!el.closest(INTERACTIVE);
 // Inside a frame, the markers of the frame element and its ancestors count too.
 export function isExcluded(el) {
   if (el.closest(EXCLUDED)) return true;
-  const ac = el.getAttribute && el.getAttribute('autocomplete'), f = frameOf(el);
+  const ac = el.getAttribute('autocomplete'), f = frameOf(el);
   return !!(ac && SENSITIVE_AUTOCOMPLETE.test(ac)) || (!!f && isExcluded(f));
 }
 
