@@ -197,7 +197,6 @@ async function start(opts) {
       panel.section('cmp', '');
       panel.section('signals', '');
       panel.section('journeys', '');
-      panel.section('surveys', '');
       ctl.steps = [];
       showDetail(null);
       panel.section('surveys', '');
