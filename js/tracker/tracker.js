@@ -220,7 +220,8 @@ export function createTracker(options = {}, thresholds) {
     } catch (e) { fail(e); }
   })();
 
-  const optedOut = navigator.globalPrivacyControl === true || navigator.doNotTrack === '1' || window.doNotTrack === '1';
+  // window.doNotTrack was IE's and old Edge's: no browser that runs the visitor module has it.
+  const optedOut = navigator.globalPrivacyControl === true || navigator.doNotTrack === '1';
   if (o.respectDnt === false || !optedOut) start();
 
   // The designer's overlay is a separate chunk, fetched only here: never imported statically.
