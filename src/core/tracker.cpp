@@ -93,15 +93,17 @@ void Tracker::accrue(double t) {
   const auto units = static_cast<uint32_t>(move_carry_ms_ / kDwellUnitMs);
   move_carry_ms_ -= units * double(kDwellUnitMs);
   pv_.add(kLayerMove, move_cell_, units);
-  if (move_key_ == 0) return;
+  // Element hover counts from a stay of hover_pv_ms on it: the stay that reaches it is credited
+  // whole, shorter ones are the pointer passing through (the move layer keeps their dwell). Most
+  // elements a pointer crosses are passed through, and each would cost a report ~12 bytes.
+  hover_units_ += units;
+  if (move_key_ == 0 || hover_units_ * kDwellUnitMs < config_.hover_pv_ms) return;
   if (PageView::Element* el = pv_.element(move_key_, move_flags_)) {
-    if (!el->total[kElHover]) el->entered = enter_t_;  // its first dwell: hesitation starts here
-    pv_.add_element(*el, kElHover, units);
-    hover_ms_ += units * double(kDwellUnitMs);
-    if (hover_ms_ >= config_.hover_pv_ms) {
-      pv_.add_element(*el, kElPvHovered, 1);
-      if (el->total[kElClicks]) pv_.add_element(*el, kElPvHoverClicked, 1);
-    }
+    if (!el->total[kElHover]) el->entered = enter_t_;  // its first stay: hesitation starts here
+    pv_.add_element(*el, kElHover, hover_units_ - hover_sent_);
+    hover_sent_ = hover_units_;
+    pv_.add_element(*el, kElPvHovered, 1);
+    if (el->total[kElClicks]) pv_.add_element(*el, kElPvHoverClicked, 1);
   }
 }
 
@@ -171,7 +173,7 @@ void Tracker::on_move(const double* ev) {
   touch_input(t);
   const auto key = to_u32(ev[4]);
   if (key != move_key_) {
-    hover_ms_ = 0;
+    hover_units_ = hover_sent_ = 0;
     enter_t_ = t;
   }
   pointer_in_ = true;

@@ -145,7 +145,8 @@ struct PageState {
   uint32_t move_cell_ = 0, move_key_ = 0;
   uint32_t move_flags_ = 0;
   double move_carry_ms_ = 0;
-  double hover_ms_ = 0;  // on move_key_, for the pv_hovered flag
+  // Dwell units of the pointer's stay on move_key_, and how many of them its element has got.
+  uint32_t hover_units_ = 0, hover_sent_ = 0;
 
   // Viewport attention and engagement.
   double view_top_ = 0, view_h_ = 0, doc_h_ = 0, view_carry_ms_ = 0;

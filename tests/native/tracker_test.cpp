@@ -188,6 +188,23 @@ TEST_CASE(
   CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
 }
 
+TEST_CASE(
+    "hover: stays shorter than hover_pv_ms pass through; the one that reaches it counts whole") {
+  Session s;
+  // 400 ms on element 11 (the move layer keeps it), 450 ms on 12, then 600 ms on 11 again.
+  s.ev(kEvMove, 1000, 500, 500, 11, 0, 0, 0);
+  s.ev(kEvMove, 1400, 900, 500, 12, 0, 0, 0);
+  s.ev(kEvMove, 1850, 500, 900, 11, 0, 0, 0);
+  s.ev(kEvMove, 2450, 900, 900, 0, 0, 0, 0);
+  s.ev(kEvPointerOut, 2500);
+  s.flush(20000);
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(500, 500)) == 400 / kDwellUnitMs);
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(900, 500)) == 450 / kDwellUnitMs);
+  CHECK(s.sent.find_element(12) == nullptr);
+  CHECK(s.sent.find_element(11)->counters[kElHover] == 600 / kDwellUnitMs);
+  CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
+}
+
 TEST_CASE("attention and reach follow the viewport; idle time is not attention") {
   Session s;                               // viewport 0..800 of a 4000 px page
   s.ev(kEvScroll, 2000, 1200, 800, 4000);  // 2 s on bands 0..7, then 1200..2000
