@@ -25,7 +25,7 @@ const common = {
 // ctx.push, which would rename Array#push too).
 const internal = [
   'pageStart', 'lastShift', 'lastClick', 'observesMutations', 'guard', 'undo', 'record', 'react',
-  'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown', 'held',
+  'device', 'describe', 'isGoal', 'sendScroll', 'sendDeltas', 'beginPageView', 'toPage', 'pointerDown',
   'expose', 'still', 'changed',
   'el', 'excluded', 'sel', 'k', 'flags', 'docs', 'watchDoc',
   'eventView', 'applyEvents', 'begin', 'setString', 'setNumber', 'elementKey', 'takeReport', 'signalKey',

@@ -22,23 +22,6 @@ export function listen(ctx, type, fn, target) {
   target ? on(target) : ctx.docs.push(on);
 }
 
-// Runs fn at most once per frame (16 ms), however many events ask for it (scroll sampling). A
-// timer, not requestAnimationFrame: scheduling a frame per event cost far more main-thread time in
-// Chromium (profiled, docs/configuration.md), and the sample rate is the same.
-export function perFrame(ctx, fn) {
-  let pending = false;
-  const run = ctx.guard(() => {
-    pending = false;
-    fn();
-  });
-  return () => {
-    if (!pending) {
-      pending = true;
-      setTimeout(run, 16);
-    }
-  };
-}
-
 // Values a site passes into the segment (tag keys and values, variants) must look like labels:
 // 1-32 ASCII letters, digits and `_ . : -`, not starting with a separator, at most 6 digits in a
 // row with separators not breaking the run. The collector's rule is is_label (src/core/pii.h);

@@ -2,7 +2,7 @@
 // that fills most of the viewport (app shells with `body { overflow: hidden }`), found by watching
 // which element scrolls. Other inner scrollers (carousels, code blocks) count as reactions only.
 import { EV_SCROLL, REACT_SCROLL } from 'thermograph-constants';
-import { listen, perFrame } from './events.js';
+import { listen } from './events.js';
 import { frameAt } from './element.js';
 
 export function start(ctx) {
@@ -35,7 +35,6 @@ export function start(ctx) {
       ? [main.scrollTop, main.clientHeight, main.scrollHeight]
       : [scrollY, innerHeight, root.scrollHeight]));
   };
-  const sample = perFrame(ctx, () => ctx.sendScroll());
   listen(ctx, 'scroll', (e) => {
     const el = e.target;
     ctx.still = 0;  // any scroller: a swipe now moved something (swipe.js)
@@ -44,7 +43,9 @@ export function start(ctx) {
       if (el !== main) return ctx.react(REACT_SCROLL);
     }
     ctx.react(REACT_SCROLL);
-    sample();
+    // A sample per event: browsers fire `scroll` at most once per frame and target (the HTML
+    // event loop's scroll steps), so no throttle of ours is needed (a 16 ms timer per burst was).
+    ctx.sendScroll();
   });
   listen(ctx, 'resize', () => ctx.sendScroll(), window);
 }

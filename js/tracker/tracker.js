@@ -2,7 +2,7 @@
 // Every handler runs through guard(): an exception or wasm trap stops the tracker for this page
 // view and never reaches the host page.
 import {
-  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_MOVE, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
+  CLICK_FIXED, CLICK_INTERACTIVE, DEVICE_MOUSE, DEVICE_TOUCH, EV_CLICK, EV_GOAL, EV_REACTION, EVENT_CAPACITY, EVENT_SLOTS, FIELD_PAGE,
   FIELD_SITE, FIELD_TAG, FIELD_VARIANT, NUM_DEVICE, NUM_LOGGED_IN, NUM_SECOND_TAG, NUM_VERSION, REFUSED_PII,
 } from 'thermograph-constants';
 import { isLabel, listen, log, now, VERSION } from './events.js';
@@ -45,10 +45,9 @@ export function createTracker(options = {}, thresholds) {
     undo: (fn) => stops.push(fn),
     sig() {},  // js/survey/trigger.js replaces it on sites with surveys
     drain: () => mod && drain(),
-    record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, t = now()) {
-      if (type !== EV_MOVE) ctx.held();  // a move pointer.js held back is older: it goes first
+    record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0) {
       if (queue.length >= MAX_QUEUED) return;
-      queue.push([type, t, a, b, c, d, e, f]);
+      queue.push([type, now(), a, b, c, d, e, f]);
       if (mod && queue.length >= 128) drain();
     },
     react(kind) {
@@ -75,10 +74,8 @@ export function createTracker(options = {}, thresholds) {
       return info.excluded ? null : info;
     },
     isGoal: (el) => (goals.clicks || []).some((s) => el.closest(s)),
-    held: () => {},
     sendDeltas(final) {
       if (!mod) return;
-      ctx.held();
       ctx.sendScroll();  // the first reach is read here, not at begin (see beginPageView)
       ctx.expose(final);
       drain();

@@ -47,3 +47,27 @@ test('a pointer that comes to rest earns dwell on the cell where it stopped', as
   // At least ~1 s of dwell (50 ms units) at the resting cell: the held final sample was recorded.
   assert.ok((move[cellOf(600, 500)] || 0) >= 15, JSON.stringify(move));
 });
+
+test('a hand jittering on a button rests there: dwell on its cell, hover on the button', async () => {
+  server.received.length = 0;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  await page.goto(`${server.base}/pages/skeleton.html`);
+  await trackerReady(page);
+  // One pixel back and forth inside the 16 px cell of (200, 325), on button#buy, for ~1.2 s.
+  await page.mouse.move(200, 325);
+  const end = Date.now() + 1200;
+  for (let i = 0; Date.now() < end; i++) {
+    await page.mouse.move(200 + (i % 2), 325);
+    await page.waitForTimeout(16);
+  }
+  await page.mouse.move(700, 600);  // away: the rest ends here
+  await page.close({ runBeforeUnload: true });
+  await until(() => server.received.length > 0, 'the final report');
+  const total = sum(server.received.map((r) => decode(r.body)));
+  const move = total.layers.move || {};
+  // ~1.2 s in 50 ms units, with room for a slow machine's longer waits (never less than 1 s).
+  assert.ok(move[cellOf(200, 325)] >= 20, JSON.stringify(move));
+  assert.deepEqual(Object.keys(move).filter((c) => c !== cellOf(700, 600)), [cellOf(200, 325)]);
+  const buy = total.elements[fnv1a('button#buy.cta')];
+  assert.ok(buy.counters.hover >= 20 && buy.counters.pv_hovered === 1, JSON.stringify(buy.counters));
+});
