@@ -43,8 +43,10 @@ export function selector(el) {
     let step = tag + (anchored ? '#' + id : '') + [...(n.classList || [])].filter(stable).sort().map((c) => '.' + c).join('');
     parent = n.parentNode;  // an element, or a shadow root
     if (parent && !anchored) {
-      const same = [...parent.children].filter((s) => s.localName === tag);
-      if (same.length > 1) step += ':' + (same.indexOf(n) + 1);
+      // Its position among same-tag siblings, when it has any (no array of them per step).
+      let at = 0, same = 0;
+      for (let s = parent.firstElementChild; s; s = s.nextElementSibling) if (s.localName === tag && ++same && s === n) at = same;
+      if (same > 1) step += ':' + at;
     }
     steps.unshift(step);
     if (anchored || tag === 'body') break;

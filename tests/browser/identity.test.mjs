@@ -83,3 +83,15 @@ for (const width of [375, 768, 1280]) {
     assert.equal(element(b, 'div#wrap.at.promo').counters.clicks, 1);
   });
 }
+
+// Position among same-tag siblings (1-based) is part of a key; an only element of its tag has none.
+for (const width of [375, 1280]) {
+  test(`keys carry the position among same-tag siblings (viewport ${width})`, async () => {
+    const total = await visit(width, '/pages/siblings.html', [
+      at('li:nth-child(2) button'), at('li:nth-child(3) button'), at('.row p:nth-of-type(2)'),
+      at('section p')]);
+    for (const s of ['ul#plans>li:2>button', 'ul#plans>li:3>button', 'body>div.row>p:2', 'body>section>p'])
+      assert.equal(element(total, s)?.counters.clicks, 1, s);
+    assert.equal(element(total, 'ul#plans>li:1>button'), undefined);
+  });
+}
