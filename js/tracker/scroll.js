@@ -16,7 +16,7 @@ export function start(ctx) {
   // coordinates, computed by the browser: reading scrollX/scrollY here could force a layout).
   ctx.toPage = (x, y, w, page, fixed) => {
     // A same-origin frame's event: where its viewport sits in this one (nested frames add up).
-    [x, y] = frameAt(w, x, y);
+    if (w !== window) [x, y] = frameAt(w, x, y);  // no array per sample of the page's own
     if (fixed) return { x, y };
     if (!main) return (w === window && page) || { x: x + scrollX, y: y + scrollY };
     const r = main.getBoundingClientRect();
