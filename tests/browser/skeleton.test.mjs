@@ -71,3 +71,27 @@ test('a hand jittering on a button rests there: dwell on its cell, hover on the 
   const buy = total.elements[fnv1a('button#buy.cta')];
   assert.ok(buy.counters.hover >= 20 && buy.counters.pv_hovered === 1, JSON.stringify(buy.counters));
 });
+
+test('after an SPA route change, a hand resting on the same button earns dwell in the new page view', async () => {
+  server.received.length = 0;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  await page.goto(`${server.base}/pages/skeleton.html`);
+  await trackerReady(page);
+  const jitter = async (ms) => {
+    const end = Date.now() + ms;
+    for (let i = 0; Date.now() < end; i++) {
+      await page.mouse.move(200 + (i % 2), 325);
+      await page.waitForTimeout(16);
+    }
+  };
+  await page.mouse.move(200, 325);
+  await jitter(600);
+  await page.evaluate(() => history.pushState(null, '', '/pages/next'));  // a new page view
+  await jitter(1200);
+  await page.close({ runBeforeUnload: true });
+  await until(() => server.received.some((r) => decode(r.body).segment.page.endsWith('/pages/next')), 'the route\'s report');
+  const next = sum(server.received.map((r) => decode(r.body)).filter((r) => r.segment.page.endsWith('/pages/next')));
+  assert.ok((next.layers.move || {})[cellOf(200, 325)] >= 20, JSON.stringify(next.layers.move));
+  const buy = next.elements[fnv1a('button#buy.cta')];
+  assert.ok(buy && buy.counters.hover >= 20, JSON.stringify(buy));
+});
