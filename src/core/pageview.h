@@ -285,6 +285,10 @@ class PageView : private detail::PageViewCounts {
   size_t encode_delta(const FixedSegment& segment, uint8_t* out);
 
   Aggregate totals() const;  // cumulative totals as an Aggregate (tests, tools)
+
+  // The counters of `el` a delta holds back (bit i: counter i): hover and pv_hovered on an
+  // element neither interactive nor clicked in this page view (dropped when the page view ends).
+  static uint32_t held(const Element& el);
   const Bounds& bounds() const { return bounds_; }
   Bounds& bounds() { return bounds_; }
 

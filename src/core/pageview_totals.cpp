@@ -37,7 +37,8 @@ Aggregate PageView::totals() const {
     const Element& el = elements_[order_[i]];
     ElementStats& s = a.push_element_unchecked(el.key);
     s.flags = el.flags;
-    for (uint32_t c = 0; c < kElementCounterCount; ++c) s.counters[c] = el.total[c];
+    for (uint32_t c = 0; c < kElementCounterCount; ++c)  // what the deltas add up to
+      s.counters[c] = held(el) >> c & 1 ? 0 : el.total[c];
     for (uint32_t k = 0; k < el.ncells; ++k)
       s.cells.push_back_unchecked(el.cells[k].index, el.cells[k].total);
   }

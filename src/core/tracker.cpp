@@ -95,7 +95,8 @@ void Tracker::accrue(double t) {
   pv_.add(kLayerMove, move_cell_, units);
   // Element hover counts from a stay of hover_pv_ms on it: the stay that reaches it is credited
   // whole, shorter ones are the pointer passing through (the move layer keeps their dwell). Most
-  // elements a pointer crosses are passed through, and each would cost a report ~12 bytes.
+  // elements a pointer crosses are passed through, and each would cost a report ~12 bytes. (The
+  // delta sends it only for interactive or clicked elements: PageView::encode_delta.)
   hover_units_ += units;
   if (move_key_ == 0 || hover_units_ * kDwellUnitMs < config_.hover_pv_ms) return;
   if (PageView::Element* el = pv_.element(move_key_, move_flags_)) {

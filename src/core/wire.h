@@ -45,6 +45,15 @@ inline uint32_t varint_size(uint32_t v) {
   return n;
 }
 
+// Bit i set: counter i differs from what was sent, unless bit i of `hold` is set.
+inline uint32_t changed_mask(const uint32_t* total, const uint32_t* sent, uint32_t n,
+                             uint32_t hold) {
+  uint32_t mask = 0;
+  for (uint32_t i = 0; i < n; ++i)
+    if (total[i] != sent[i]) mask |= 1u << i;
+  return mask & ~hold;
+}
+
 struct Writer {
   uint8_t* p;
 
@@ -83,13 +92,13 @@ struct Writer {
   }
   // The same block for the unsent parts (total - sent) of cumulative counters, marking them sent:
   // one pass and no copy of the deltas (PageView::encode_delta). Returns whether any was unsent.
-  bool counters_delta(const uint32_t* total, uint32_t* sent, uint32_t n) {
-    uint32_t mask = 0;
-    for (uint32_t i = 0; i < n; ++i)
-      if (total[i] != sent[i]) mask |= 1u << i;
+  // Writes the counters that changed since `sent` and marks them sent; counters whose bit is
+  // set in `hold` are neither written nor marked.
+  bool counters_delta(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t hold = 0) {
+    const uint32_t mask = changed_mask(total, sent, n, hold);
     varint(mask);
     for (uint32_t i = 0; i < n; ++i)
-      if (total[i] != sent[i]) {
+      if (mask >> i & 1) {
         varint(total[i] - sent[i]);
         sent[i] = total[i];
       }

@@ -48,18 +48,27 @@ test('a pointer that comes to rest earns dwell on the cell where it stopped', as
   assert.ok((move[cellOf(600, 500)] || 0) >= 15, JSON.stringify(move));
 });
 
-test('a hand jittering on a button rests there: dwell on its cell, hover on the button', async () => {
+// A hand resting at (x, y) for `ms`: one pixel back and forth inside its 16 px cell.
+async function jitter(page, x, y, ms) {
+  await page.mouse.move(x, y);
+  const end = Date.now() + ms;
+  for (let i = 0; Date.now() < end; i++) {
+    await page.mouse.move(x + (i % 2), y);
+    await page.waitForTimeout(16);
+  }
+}
+
+async function skeleton() {
   server.received.length = 0;
   const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
   await page.goto(`${server.base}/pages/skeleton.html`);
   await trackerReady(page);
-  // One pixel back and forth inside the 16 px cell of (200, 325), on button#buy, for ~1.2 s.
-  await page.mouse.move(200, 325);
-  const end = Date.now() + 1200;
-  for (let i = 0; Date.now() < end; i++) {
-    await page.mouse.move(200 + (i % 2), 325);
-    await page.waitForTimeout(16);
-  }
+  return page;
+}
+
+test('a hand jittering on a button rests there: dwell on its cell, hover on the button', async () => {
+  const page = await skeleton();
+  await jitter(page, 200, 325, 1200);  // on button#buy
   await page.mouse.move(700, 600);  // away: the rest ends here
   await page.close({ runBeforeUnload: true });
   await until(() => server.received.length > 0, 'the final report');
@@ -72,22 +81,32 @@ test('a hand jittering on a button rests there: dwell on its cell, hover on the 
   assert.ok(buy.counters.hover >= 20 && buy.counters.pv_hovered === 1, JSON.stringify(buy.counters));
 });
 
-test('after an SPA route change, a hand resting on the same button earns dwell in the new page view', async () => {
-  server.received.length = 0;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
-  await page.goto(`${server.base}/pages/skeleton.html`);
-  await trackerReady(page);
-  const jitter = async (ms) => {
-    const end = Date.now() + ms;
-    for (let i = 0; Date.now() < end; i++) {
-      await page.mouse.move(200 + (i % 2), 325);
-      await page.waitForTimeout(16);
+test('a rest on plain text is dwell only; its hover is sent once the text is clicked', async () => {
+  for (const click of [false, true]) {
+    const page = await skeleton();
+    await jitter(page, 300, 480, 1200);  // on p#intro.lead: not interactive
+    if (click) await page.mouse.click(300, 480);
+    await page.mouse.move(700, 600);
+    await page.close({ runBeforeUnload: true });
+    await until(() => server.received.length > 0, 'the final report');
+    const total = sum(server.received.map((r) => decode(r.body)));
+    assert.ok(total.layers.move[cellOf(300, 480)] >= 20, JSON.stringify(total.layers.move));
+    const intro = total.elements[fnv1a('p#intro.lead')];
+    if (!click) {
+      assert.equal(intro, undefined, 'hovered, never clicked plain text is not sent');
+      continue;
     }
-  };
-  await page.mouse.move(200, 325);
-  await jitter(600);
+    assert.ok(intro.counters.hover >= 20 && intro.counters.pv_hovered === 1 && intro.counters.pv_hover_clicked === 1,
+      JSON.stringify(intro.counters));
+    assert.equal(intro.interactive, false);
+  }
+});
+
+test('after an SPA route change, a hand resting on the same button earns dwell in the new page view', async () => {
+  const page = await skeleton();
+  await jitter(page, 200, 325, 600);
   await page.evaluate(() => history.pushState(null, '', '/pages/next'));  // a new page view
-  await jitter(1200);
+  await jitter(page, 200, 325, 1200);
   await page.close({ runBeforeUnload: true });
   await until(() => server.received.some((r) => decode(r.body).segment.page.endsWith('/pages/next')), 'the route\'s report');
   const next = sum(server.received.map((r) => decode(r.body)).filter((r) => r.segment.page.endsWith('/pages/next')));

@@ -116,6 +116,33 @@ TEST_CASE("hovered but never clicked = pv_hovered - pv_hover_clicked, in either 
   CHECK(s.el(kButton, kElPvHoverClicked) == 0);
 }
 
+TEST_CASE("hover on an element neither interactive nor clicked is held back, then dropped") {
+  // kHero is a section: moves over it carry no interactive flag.
+  auto rest_on_hero = [](Session& s, double t) {
+    s.ev(kEvMove, t, 300, 300, kHero, 0);
+    s.move(t + 1000, 600, 600, 0);  // 1 s: past hover_pv_ms
+  };
+  Session s;
+  rest_on_hero(s, 1000);
+  s.flush(3000);
+  CHECK(s.sent.find_element(kHero) == nullptr);  // held back
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(300, 300)) == 1000 / kDwellUnitMs);
+  // A click on it (a dead click on a section) sends what was held, in the click's delta.
+  s.ev(kEvClick, 4000, 300, 300, kHero, 0, 0.5, 0.5);
+  s.flush(5000);
+  CHECK(s.el(kHero, kElHover) == 1000 / kDwellUnitMs);
+  CHECK(s.el(kHero, kElPvHovered) == 1);
+  CHECK(s.el(kHero, kElPvHoverClicked) == 1);
+  CHECK(s.el(kHero, kElHesitation2) == 1);  // 3 s from its first entry at 1 s
+
+  Session never;
+  rest_on_hero(never, 1000);
+  never.flush(3000);
+  never.flush(4000, true);
+  CHECK(never.sent.find_element(kHero) == nullptr);  // dropped with the page view
+  CHECK(never.sent.layers[kLayerMove].get(cell_index(300, 300)) == 1000 / kDwellUnitMs);
+}
+
 TEST_CASE("exposure: visible time in 100 ms units, exposed from exposure_ms at once") {
   Session s;
   s.ev(kEvExposure, 1000, 950, 0, kHero, 0);                     // 0.95 s: time, not exposed

@@ -162,7 +162,7 @@ TEST_CASE("fixed elements: viewport cells, flagged, no page-cell frustration") {
 
 TEST_CASE("dwell: a resting pointer earns quantized time on its cell and element") {
   Session s;
-  s.ev(kEvMove, 1000, 500, 500, 11, 0, 0.5, 0.5);
+  s.ev(kEvMove, 1000, 500, 500, 11, kClickInteractive, 0.5, 0.5);
   s.ev(kEvMove, 3000, 900, 900, 0, 0, 0, 0);  // rested 2 s on (500,500)
   s.ev(kEvPointerOut, 3500);                  // 0.5 s on (900,900), then left
   s.flush(20000);
@@ -176,7 +176,8 @@ TEST_CASE(
     "dwell: a hand that jitters inside one cell is resting; a move to another cell starts over") {
   Session s;
   // 1 s of samples every 16 ms, alternating 1 px inside the cell of (500, 500): 1 s of rest.
-  for (int i = 0; i <= 62; ++i) s.ev(kEvMove, 1000 + i * 16, 500 + i % 2, 500, 11, 0, 0.5, 0.5);
+  for (int i = 0; i <= 62; ++i)
+    s.ev(kEvMove, 1000 + i * 16, 500 + i % 2, 500, 11, kClickInteractive, 0.5, 0.5);
   // 0.5 s gliding across cells 16 px apart, 16 ms each: no cell is rested on for a dwell unit.
   for (int i = 1; i <= 31; ++i) s.ev(kEvMove, 2000 + i * 16, 500 + i * 16, 500, 0, 0, 0, 0);
   s.ev(kEvPointerOut, 2500);
@@ -192,9 +193,9 @@ TEST_CASE(
     "hover: stays shorter than hover_pv_ms pass through; the one that reaches it counts whole") {
   Session s;
   // 400 ms on element 11 (the move layer keeps it), 450 ms on 12, then 600 ms on 11 again.
-  s.ev(kEvMove, 1000, 500, 500, 11, 0, 0, 0);
-  s.ev(kEvMove, 1400, 900, 500, 12, 0, 0, 0);
-  s.ev(kEvMove, 1850, 500, 900, 11, 0, 0, 0);
+  s.ev(kEvMove, 1000, 500, 500, 11, kClickInteractive, 0, 0);
+  s.ev(kEvMove, 1400, 900, 500, 12, kClickInteractive, 0, 0);
+  s.ev(kEvMove, 1850, 500, 900, 11, kClickInteractive, 0, 0);
   s.ev(kEvMove, 2450, 900, 900, 0, 0, 0, 0);
   s.ev(kEvPointerOut, 2500);
   s.flush(20000);
