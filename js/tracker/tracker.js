@@ -178,7 +178,7 @@ export function createTracker(options = {}, thresholds) {
       o.signals && import(o.signalsUrl).then(ctx.guard((m) => m.start(ctx, o)), log);
       // Micro-surveys' triggers: a chunk that fetches the widget itself only when one fires.
       o.surveys && import(o.surveyUrl).then(ctx.guard((m) => m.start(ctx, o)), log);
-      lifecycle.start(ctx, o.flushIntervalMs || 10000);
+      lifecycle.start(ctx, o.flushIntervalMs || 30000);
       // The page's document and every same-origin frame's, present now or loaded later (nested
       // too; cross-origin frames have no document here: a site installs the tracker inside them).
       // A document seen twice (its frame's load after this walk) adds nothing: the browser ignores

@@ -258,11 +258,12 @@ TEST_CASE("records of unknown types are ignored: they do not move the clock") {
 
 TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
   // 300 pointer samples (20 gestures of 15 frames at 60 Hz, each followed by a ~2.5 s rest),
-  // 10 clicks, 20 scroll steps on a 6000 px page; flushed every 10 s as the tracker does.
+  // 10 clicks, 20 scroll steps on a 6000 px page; flushed after 30 s and at the end, as the
+  // tracker does (js/tracker/lifecycle.js: 30 s, then every 60 s, and at pagehide).
   test::Rng rng{2026};
   Session s;
   size_t total_bytes = 0, flushes = 0;
-  double t = 0, x = 640, y = 400, next_flush = 10000;
+  double t = 0, x = 640, y = 400, next_flush = 30000;
   for (int g = 0; g < 20; ++g) {
     const double top = g * 250.0;
     s.ev(kEvScroll, t += 100, top, 800, 6000);
@@ -283,7 +284,7 @@ TEST_CASE("a typical 60 s page view encodes to at most 1 KB") {
       s.flush(t);
       total_bytes += s.bytes.size();
       ++flushes;
-      next_flush += 10000;
+      next_flush += 60000;
     }
   }
   s.flush(t, true);
