@@ -17,9 +17,9 @@ export function start(ctx, intervalMs) {
   }, document);
   listen(ctx, 'pagehide', leave, window);
   // While visible, deltas leave after 30 s, then every 60 s. Each report repeats the segment
-  // header and the identity of every element it touches (a 60 s visit sent ~1.6 KB in 3 reports,
-  // ~1.3 KB in 2), and the end of a visit never waits for a timer: hidden and pagehide flush at
-  // once. The interval only bounds what a crashed tab loses.
+  // header and the identity of every element it touches (the bench's minute: 2 reports, not 3),
+  // and the end of a visit never waits for a timer: hidden and pagehide flush at once. The
+  // interval only bounds what a crashed tab loses.
   let timer;
   const tick = ctx.guard(() => {
     if (visible()) ctx.sendDeltas(false);
