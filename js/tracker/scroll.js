@@ -41,6 +41,7 @@ export function start(ctx) {
     if (el.ownerDocument === document && el !== root && el !== document.body) {
       if (el !== main && !windowScrolls() && fills(el, 0)) main = el;
       if (el !== main) return ctx.react(REACT_SCROLL);
+      ctx.resample();  // the window's own scroll changes pageY instead
     }
     ctx.react(REACT_SCROLL);
     // A sample per event: browsers fire `scroll` at most once per frame and target (the HTML

@@ -44,6 +44,7 @@ export function createTracker(options = {}, thresholds) {
     // Registers what stop() must undo (listeners, observers, patches); undone last first.
     undo: (fn) => stops.push(fn),
     sig() {},  // js/survey/trigger.js replaces it on sites with surveys
+    resample() {},  // pointer.js replaces it
     drain: () => mod && drain(),
     record(type, a = 0, b = 0, c = 0, d = 0, e = 0, f = 0) {
       if (queue.length >= MAX_QUEUED) return;
@@ -84,6 +85,7 @@ export function createTracker(options = {}, thresholds) {
     },
     beginPageView() {
       cache = new WeakMap();
+      ctx.resample();
       ctx.pageStart = now();
       // No reach yet: an async script can run before the document is parsed, and a document
       // shorter than the viewport would record 100 % reach for good.

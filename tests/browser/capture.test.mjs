@@ -95,6 +95,27 @@ test('an inner scroll container that is the main scroller: reach and clicks in i
   assert.deepEqual(total.layers.reach_pct, range(56));
 });
 
+test('an app shell scrolled under a resting hand: dwell moves to the content now under it', async () => {
+  const page = await open('/pages/inner.html', { width: 768 });
+  // A hand resting at (300, 300), one pixel back and forth inside its 16 px cell, while the
+  // container scrolls 1,000 px under it: content y 300, then content y 1300.
+  const rest = async (ms) => {
+    const end = Date.now() + ms;
+    for (let i = 0; Date.now() < end; i++) {
+      await page.mouse.move(300 + (i % 2), 300);
+      await sleep(16);
+    }
+  };
+  await rest(800);
+  await page.evaluate(() => { document.getElementById('app').scrollTop = 1000; });
+  await page.waitForFunction(() => document.getElementById('app').scrollTop === 1000);
+  await rest(800);
+  await page.mouse.move(600, 600);
+  const move = (await finish(page)).layers.move || {};
+  assert.ok(move[cellOf(300, 300)] >= 10, JSON.stringify(move));
+  assert.ok(move[cellOf(300, 1300)] >= 10, JSON.stringify(move));
+});
+
 test('an app shell never scrolled: reach is its first screen, not 100 % of the window', async () => {
   const page = await open('/pages/inner.html', { width: 375 });
   await page.mouse.click(40, 100);
