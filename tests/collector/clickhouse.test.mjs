@@ -115,17 +115,23 @@ const pageViews = async (server, site, page) => {
   return r.status === 404 ? 0 : r.body.counters.page_views;
 };
 
-test('the same reports read back byte for byte the same from SQLite and from ClickHouse (two collectors)', async (t) => {
+// A two-shard cluster with one site moved into its database `db` by import, as operators move a
+// site over: the site's key and token are the same in tmp.db (SQLite) and on the cluster.
+async function clusterSite(t, db) {
   const c = await startCluster(2);
   t.after(() => c.stop());
   const tmp = tempDir();
   t.after(() => tmp.cleanup());
   const site = createSite(tmp.db, [ORIGIN]);
-  const url = c.url('same');
-  // The site moves over with import (no rows yet): same key and token on both stores.
+  const url = c.url(db);
   const imp = cli(['import', '--from', tmp.db, '--store', url]);
   assert.equal(imp.status, 0, imp.stderr);
   assert.match(imp.stdout, /imported 1 sites \(1 new\) and 0 rows/);
+  return { c, tmp, site, url };
+}
+
+test('the same reports read back byte for byte the same from SQLite and from ClickHouse (two collectors)', async (t) => {
+  const { c, tmp, site, url } = await clusterSite(t, 'same');
 
   const sqlite = await collectorFor(t, tmp.db);
   const chA = await collectorFor(t, url);
@@ -181,13 +187,7 @@ test('the same reports read back byte for byte the same from SQLite and from Cli
 });
 
 test('a shard down: 503 with Retry-After, nothing acknowledged and nothing stored; back up: accepted again', async (t) => {
-  const c = await startCluster(2);
-  t.after(() => c.stop());
-  const tmp = tempDir();
-  t.after(() => tmp.cleanup());
-  const site = createSite(tmp.db, [ORIGIN]);
-  const url = c.url('down');
-  assert.equal(cli(['import', '--from', tmp.db, '--store', url]).status, 0);
+  const { c, site, url } = await clusterSite(t, 'down');
   const server = await collectorFor(t, url);
   const bytes = encode(sampleReport(site.site_key, { segment: { page: PAGES[0] } }));
   assert.equal((await postReport(server.base, bytes)).status, 204);
@@ -296,12 +296,7 @@ function lossyProxy(targetPort, needle, state) {
 }
 
 test('an insert whose answer is lost is retried with its batch id and counted once', async (t) => {
-  const c = await startCluster(2);
-  t.after(() => c.stop());
-  const tmp = tempDir();
-  t.after(() => tmp.cleanup());
-  const site = createSite(tmp.db, [ORIGIN]);
-  assert.equal(cli(['import', '--from', tmp.db, '--store', c.url('retry')]).status, 0);
+  const { c, site } = await clusterSite(t, 'retry');
   const proxies = [];
   const state = { dropped: 0 };
   for (const s of c.shards) proxies.push(await lossyProxy(s.http, 'INSERT INTO retry.cells FORMAT', state));
@@ -322,13 +317,7 @@ test('an insert whose answer is lost is retried with its batch id and counted on
 });
 
 test('prune drops whole months per shard and the older days of the current month', async (t) => {
-  const c = await startCluster(2);
-  t.after(() => c.stop());
-  const tmp = tempDir();
-  t.after(() => tmp.cleanup());
-  const site = createSite(tmp.db, [ORIGIN]);
-  const url = c.url('pruned');
-  assert.equal(cli(['import', '--from', tmp.db, '--store', url]).status, 0);
+  const { c, site, url } = await clusterSite(t, 'pruned');
   const server = await collectorFor(t, url);
   for (const page of PAGES) assert.equal((await postReport(server.base, encode(sampleReport(site.site_key, { segment: { page } })))).status, 204);
   // Old rows of two pages, written as the collector would have written them on those days
