@@ -1,5 +1,6 @@
 // When deltas leave: after 30 s and then every 60 s while visible, when the page is hidden, and
-// when it goes away (pagehide), plus SPA navigations (history API; hash-only changes are not new page views).
+// when it goes away (pagehide), plus SPA navigations (history API; hash-only changes are not new
+// page views).
 import { EV_VISIBILITY, REACT_NAVIGATION } from 'thermograph-constants';
 import { listen } from './events.js';
 

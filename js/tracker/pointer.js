@@ -6,7 +6,7 @@ import { listen } from './events.js';
 const DEVICE = { mouse: DEVICE_MOUSE, touch: DEVICE_TOUCH, pen: DEVICE_PEN };
 
 export function start(ctx) {
-  // The latest sample's target, 16 px page cell (as x, y bits above the cell's) and page view.
+  // The latest sample's target and 16 px page cell (as x, y bits above the cell's).
   let last = null, lx, ly, type;
   // A new page view (an SPA route) or an app shell's container scrolled under a resting pointer
   // (tracker.js, scroll.js): the next move is a sample of its own.
