@@ -30,6 +30,9 @@ inline constexpr uint32_t kPctBuckets = 101;  // reach in percent of document he
 inline constexpr uint32_t kSubGrid = 16;      // element-relative sub-grid is 16 x 16
 // @js
 inline constexpr uint32_t kDwellUnitMs = 50;  // pointer dwell and hover quantum
+// Dwell is credited in steps of this much rest in one move cell: a shorter stay is the pointer
+// settling or gliding on, and earns nothing (docs/configuration.md).
+inline constexpr uint32_t kDwellStepMs = 100;
 // @js
 inline constexpr uint32_t kAttentionUnitMs = 100;
 

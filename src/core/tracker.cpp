@@ -89,8 +89,10 @@ void Tracker::accrue(double t) {
   // In [0, dt] as std::clamp(.., 0, dt) would put it (the min already caps it at dt), without
   // std::clamp's by-reference call.
   move_carry_ms_ += max_of(min_of(dt, rest_left), 0.0);
-  if (move_carry_ms_ < kDwellUnitMs) return;
-  const auto units = static_cast<uint32_t>(move_carry_ms_ / kDwellUnitMs);
+  // Whole steps of rest only: one report entry per cell crossed would double the move layer.
+  if (move_carry_ms_ < kDwellStepMs) return;
+  const auto units =
+      static_cast<uint32_t>(move_carry_ms_ / kDwellStepMs) * (kDwellStepMs / kDwellUnitMs);
   move_carry_ms_ -= units * double(kDwellUnitMs);
   pv_.add(kLayerMove, move_cell_, units);
   // Element hover counts from a stay of hover_pv_ms on it: the stay that reaches it is credited

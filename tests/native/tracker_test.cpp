@@ -189,6 +189,19 @@ TEST_CASE(
   CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
 }
 
+TEST_CASE("dwell: rest is credited in whole steps; a glide over cells earns nothing") {
+  Session s;
+  // A slow glide: 90 ms on each of 5 cells 16 px apart, 190 ms on a sixth, 30 ms on a seventh.
+  for (int i = 0; i <= 5; ++i) s.ev(kEvMove, 1000 + i * 90, 200 + i * 16, 200, 0, 0, 0, 0);
+  s.ev(kEvMove, 1000 + 5 * 90 + 190, 900, 900, 0, 0, 0, 0);
+  s.ev(kEvPointerOut, 1670);
+  s.flush(20000);
+  const SparseVec& move = s.sent.layers[kLayerMove];
+  for (int i = 0; i < 5; ++i) CHECK(move.get(cell_index(200 + i * 16, 200)) == 0);
+  CHECK(move.get(cell_index(280, 200)) == kDwellStepMs / kDwellUnitMs);  // one whole step
+  CHECK(move.size() == 1);
+}
+
 TEST_CASE(
     "hover: stays shorter than hover_pv_ms pass through; the one that reaches it counts whole") {
   Session s;
@@ -200,7 +213,7 @@ TEST_CASE(
   s.ev(kEvPointerOut, 2500);
   s.flush(20000);
   CHECK(s.sent.layers[kLayerMove].get(cell_index(500, 500)) == 400 / kDwellUnitMs);
-  CHECK(s.sent.layers[kLayerMove].get(cell_index(900, 500)) == 450 / kDwellUnitMs);
+  CHECK(s.sent.layers[kLayerMove].get(cell_index(900, 500)) == 400 / kDwellUnitMs);  // of 450
   CHECK(s.sent.find_element(12) == nullptr);
   CHECK(s.sent.find_element(11)->counters[kElHover] == 600 / kDwellUnitMs);
   CHECK(s.sent.find_element(11)->counters[kElPvHovered] == 1);
