@@ -5,7 +5,7 @@
 // an already running `npm start` instead.
 //
 // Usage: node scripts/screenshot.mjs [--visits 80] [--out docs/overlay.png] [--phone docs/overlay-phone.png]
-//                                    [--path /] [--scroll PX] [--debug 1]
+//                                    [--path /] [--scroll PX] [--debug 1] [--dock left|right|bottom]
 //                                    [--base URL --token READ_TOKEN]
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { launchBrowser } from '../demo/visitor.mjs';
 import { openOverlay, heatPixels } from '../demo/overlay.mjs';
 
 const o = { visits: 80, out: path.join(ROOT, 'docs/overlay.png'), phone: path.join(ROOT, 'docs/overlay-phone.png'), path: '/',
-  scroll: 0, base: null, token: null, debug: 0 };
+  scroll: 0, base: null, token: null, debug: 0, dock: '' };
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   const key = args[i].replace(/^--/, '');
@@ -54,6 +54,8 @@ try {
   const browser = await launchBrowser();
   cleanup.unshift(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // --dock: the toolbar's dock as a designer left it (the overlay remembers it in localStorage).
+  if (o.dock) await page.addInitScript((dock) => localStorage.setItem('thermograph-overlay-ui', JSON.stringify({ dock })), o.dock);
   await openOverlay(page, { base, token, path: o.path });
   // The designer closes the demo's pop-up through the open toolbar: the page stays clickable.
   const dismiss = (p) => p.locator('.modal:not([hidden]) .close').click({ timeout: 3000 }).catch(() => {});

@@ -1,7 +1,11 @@
 // The designer's toolbar, in a shadow root so page styles neither leak in nor out. It floats as a
-// small pill that expands into a panel docked left, right or bottom (remembered in localStorage:
-// only designers load this file); on narrow screens it is a bottom sheet of at most 40 % of the
+// small pill that expands into a panel docked at the bottom (the default: the page's top and its
+// whole width stay in sight), left or right (remembered in localStorage: only designers load this
+// file); on narrow screens it is a bottom sheet of at most 40 % of the
 // viewport. Only the pill and the sheet take pointer events: the page around them stays usable.
+// While a sheet sits at the bottom, the page gets as much room again at its end, so every part of
+// it can be scrolled out from under the sheet; docked at the bottom of a wide screen, the sections
+// stand side by side in columns.
 import { DEVICES, WIDTHS, missingShare } from './data.js';
 import { COMPARE_KINDS, COMPARE_HINTS } from './insights.js';
 
@@ -24,6 +28,9 @@ box-shadow:0 2px 14px #0006;pointer-events:auto}
 :host([data-dock=bottom]) .p,:host([data-phone]) .p{top:auto;left:0;right:0;bottom:0;width:auto;
 max-height:40vh;border-radius:12px 12px 0 0}
 :host([data-dock=bottom]:not([data-phone])) .p{max-height:34vh;left:12px;right:12px}
+:host([data-dock=bottom]:not([data-phone])) .body{columns:260px;column-gap:28px;column-rule:1px solid #0001}
+:host([data-dock=bottom]:not([data-phone])) .body>*{break-inside:avoid}
+:host([data-dock=bottom]:not([data-phone])) fieldset{margin:0 0 8px}
 :host([data-collapsed]) .p,:host(:not([data-collapsed])) .pill{display:none}
 .head{display:flex;align-items:center;gap:4px;padding:6px 8px;border-bottom:1px solid #0002;flex:none}
 .head b{flex:1}
@@ -64,8 +71,8 @@ const options = (o) => Object.entries(o).map(([v, t]) => `<option value="${v}">$
 const list = (a) => options(Object.fromEntries(a.map((n, i) => [i, n])));
 
 function loadUi() {
-  try { return { dock: 'right', collapsed: false, ...JSON.parse(localStorage.getItem(UI_KEY) || '{}') }; } catch (e) {
-    return { dock: 'right', collapsed: false };
+  try { return { dock: 'bottom', collapsed: false, ...JSON.parse(localStorage.getItem(UI_KEY) || '{}') }; } catch (e) {
+    return { dock: 'bottom', collapsed: false };
   }
 }
 
@@ -91,11 +98,11 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   <button class="icon" name="close" aria-label="Close the overlay" title="Close (Alt+Shift+H)">&times;</button></div>
   <div class="body">
   <div class="status" role="status"></div><div class="warn"></div>
+  <div class="layer"><label>Show <select name="layer">${list(LAYER_NAMES)}</select></label>
+  <div class="lg" part="legend"></div><div class="lv"></div><div class="unit hint"></div></div>
   <section class="signals" aria-label="Behaviour signals"></section>
   <section class="jbox" aria-label="Journeys"><label class="jtoggle">Show journeys
   <input name="journeys" type="checkbox"></label><div class="journeys"></div></section>
-  <label>Show <select name="layer">${list(LAYER_NAMES)}</select></label>
-  <div class="lg" part="legend"></div><div class="lv"></div><div class="unit hint"></div>
   <section class="insights" aria-label="Insights"></section>
   <section class="detail" aria-live="polite"></section>
   <section class="cmp"></section>
@@ -157,6 +164,16 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   }
   hint();
 
+  // Room at the page's end as tall as a bottom sheet: an empty block after the body's content
+  // (no layout of the page's own changes), there only while the sheet is.
+  const room = document.createElement('div');
+  room.setAttribute('data-thermograph-room', '');
+  room.setAttribute('aria-hidden', 'true');
+  const makeRoom = () => {
+    if (ui.collapsed || (ui.dock !== 'bottom' && innerWidth >= PHONE)) return room.remove();
+    room.style.cssText = `display:block;height:${$('.p').offsetHeight + 12}px;margin:0;padding:0;border:0`;
+    if (room.parentNode !== document.body || room.nextElementSibling) document.body.appendChild(room);
+  };
   const apply = () => {
     host.dataset.dock = ui.dock;
     if (ui.collapsed) host.dataset.collapsed = ''; else delete host.dataset.collapsed;
@@ -164,6 +181,7 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
     $('[name=expand]').setAttribute('aria-expanded', String(!ui.collapsed));
     for (const b of root.querySelectorAll('[name=dock]')) b.setAttribute('aria-pressed', String(b.value === ui.dock));
     try { localStorage.setItem(UI_KEY, JSON.stringify({ dock: ui.dock, collapsed: ui.collapsed })); } catch (e) { /* blocked */ }
+    makeRoom();
   };
   const setCollapsed = (c) => {
     ui.collapsed = c;
@@ -197,6 +215,9 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   const onResize = () => apply();
   addEventListener('resize', onResize);
   apply();
+  // The sheet grows as its sections fill in: the room at the page's end follows.
+  const sized = new ResizeObserver(makeRoom);
+  sized.observe($('.p'));
 
   return {
     host,
@@ -248,6 +269,6 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
       tip.style.left = Math.max(4, Math.min(x + 14, innerWidth - tip.offsetWidth - 4)) + 'px';
       tip.style.top = Math.max(4, Math.min(y + 14, innerHeight - tip.offsetHeight - 4)) + 'px';
     },
-    remove() { removeEventListener('resize', onResize); host.remove(); },
+    remove() { removeEventListener('resize', onResize); sized.disconnect(); host.remove(); room.remove(); },
   };
 }

@@ -11,8 +11,9 @@ const PAGE = `<!doctype html><html><head><meta name="viewport" content="width=de
 <style>body{margin:0;font:16px sans-serif}main{display:block;position:relative;height:2400px}
 .buy{position:absolute;right:20px;top:180px;width:150px;height:44px}
 .close{position:absolute;right:30px;top:330px;width:44px;height:44px}
+.end{position:absolute;left:20px;bottom:8px;width:120px;height:40px}
 </style></head><body><main id="app"><button class="buy">Buy now</button>
-<button class="close" aria-label="Close the offer">x</button></main>
+<button class="close" aria-label="Close the offer">x</button><button class="end">Last button</button></main>
 <script src="/dist/thermograph.min.js" data-endpoint="/" data-site="site_test"></script></body></html>`;
 
 const NAMES = `<!doctype html><body><main>
@@ -84,7 +85,7 @@ for (const [w, h] of [[375, 667], [768, 1024], [1280, 720]]) {
         window.hits = [];
         for (const b of document.querySelectorAll('main button')) b.addEventListener('click', () => hits.push(b.className));
       });
-      if (w >= 600) {  // docked right by default: move it out of the way first, as a designer would
+      if (w >= 600) {  // docked at the bottom by default; the side docks leave the page usable too
         await page.locator('[data-thermograph-ui] >> button[name=dock][value=left]').click();
       }
       for (const cls of ['buy', 'close']) {
@@ -101,6 +102,32 @@ for (const [w, h] of [[375, 667], [768, 1024], [1280, 720]]) {
       assert.equal(await page.evaluate(() => document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot.activeElement?.name), 'expand');
       await page.keyboard.press('Enter');
       assert.equal((await panelBox(page)).cls, 'p');
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// A bottom sheet hides the end of a page that has no room after it: the overlay adds that room
+// while the sheet is there, so the page's last button scrolls out from under it and takes a real
+// click; closing the overlay gives the page its own height back.
+for (const [w, h, storage] of [[375, 667, null], [1280, 720, '{"dock":"bottom"}']]) {
+  test(`${w}px: a bottom sheet leaves the end of the page reachable`, async () => {
+    const { context, page } = await openAt(w, h, { storage });
+    try {
+      const own = await page.evaluate(() => document.querySelector('main').offsetHeight);
+      await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+      await nextFrames(page);
+      const sheet = await panelBox(page);
+      assert.equal(sheet.cls, 'p');
+      assert.ok(sheet.y >= h * 0.55, 'a bottom sheet: ' + JSON.stringify(sheet));
+      const end = await page.locator('.end').boundingBox();
+      assert.ok(end.y + end.height <= sheet.y, `last button ends at ${end.y + end.height}, sheet starts at ${sheet.y}`);
+      await page.evaluate(() => { window.hits = []; document.querySelector('.end').addEventListener('click', () => hits.push('end')); });
+      await page.mouse.click(end.x + end.width / 2, end.y + end.height / 2);
+      assert.deepEqual(await page.evaluate(() => hits), ['end']);
+      await page.evaluate(() => thermograph('overlay'));  // close
+      assert.equal(await page.evaluate(() => document.documentElement.scrollHeight), own);
     } finally {
       await context.close();
     }
