@@ -1,8 +1,9 @@
 // The designer's toolbar, in a shadow root so page styles neither leak in nor out. It floats as a
 // small pill that expands into a panel docked at the bottom (the default: the page's top and its
 // whole width stay in sight), left or right (remembered in localStorage: only designers load this
-// file); on narrow screens it is a bottom sheet of at most 40 % of the
-// viewport. Only the pill and the sheet take pointer events: the page around them stays usable.
+// file); on narrow screens it is a bottom sheet that opens at 28 % of the viewport and whose
+// handle raises it to 62 %. Only the pill and the sheet take pointer events: the page around them
+// stays usable.
 // While a sheet sits at the bottom, the page gets as much room again at its end, so every part of
 // it can be scrolled out from under the sheet; docked at the bottom of a wide screen, the sections
 // stand side by side in columns.
@@ -34,8 +35,10 @@ max-height:40vh;border-radius:12px 12px 0 0}
 :host([data-collapsed]) .p,:host(:not([data-collapsed])) .pill{display:none}
 .head{display:flex;align-items:center;gap:4px;padding:6px 8px;border-bottom:1px solid #0002;flex:none}
 .head b{flex:1}
-.handle{display:none;width:36px;height:4px;border-radius:2px;background:#0004;margin:6px auto 0;flex:none}
+button.handle{display:none;width:64px;min-height:20px;padding:8px 14px;margin:0 auto;border:0;background:none;flex:none}
+.handle::before{content:"";display:block;height:4px;border-radius:2px;background:#0004}
 :host([data-phone]) .handle{display:block}:host([data-phone]) .dock{display:none}
+:host([data-phone]) .p{max-height:28vh}:host([data-phone][data-tall]) .p{max-height:62vh}
 .body{overflow:auto;padding:6px 10px 10px;overscroll-behavior:contain}
 button,select,input,summary{font:inherit;color:inherit}
 button{background:#f1f1f4;border:1px solid #0002;border-radius:6px;padding:3px 8px;cursor:pointer;min-height:28px}
@@ -88,7 +91,7 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   title="Open the heatmap toolbar">Thermograph <span class="pv"></span></button>
   <button class="icon" name="close2" aria-label="Close the overlay">&times;</button></div>
   <div class="p" part="panel" role="dialog" aria-label="Thermograph heatmap">
-  <div class="handle"></div>
+  <button class="handle" name="tall" aria-expanded="false" aria-label="Show more of the toolbar"></button>
   <div class="head"><b>Thermograph</b>
   <span class="dock" role="group" aria-label="Dock">
   <button class="icon" name="dock" value="left" aria-label="Dock left" title="Dock left">&#x25E7;</button>
@@ -178,6 +181,9 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
     host.dataset.dock = ui.dock;
     if (ui.collapsed) host.dataset.collapsed = ''; else delete host.dataset.collapsed;
     if (innerWidth < PHONE) host.dataset.phone = ''; else delete host.dataset.phone;
+    if (ui.tall) host.dataset.tall = ''; else delete host.dataset.tall;
+    $('[name=tall]').setAttribute('aria-expanded', String(!!ui.tall));
+    $('[name=tall]').setAttribute('aria-label', ui.tall ? 'Show more of the page' : 'Show more of the toolbar');
     $('[name=expand]').setAttribute('aria-expanded', String(!ui.collapsed));
     for (const b of root.querySelectorAll('[name=dock]')) b.setAttribute('aria-pressed', String(b.value === ui.dock));
     try { localStorage.setItem(UI_KEY, JSON.stringify({ dock: ui.dock, collapsed: ui.collapsed })); } catch (e) { /* blocked */ }
@@ -190,6 +196,9 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
     onChange('layout');
   };
   $('[name=expand]').addEventListener('click', () => setCollapsed(false));
+  // On a phone the sheet opens low (the layer and its legend, most of the page in sight); its
+  // handle raises it for reading insights and filters, and lowers it again. Not remembered.
+  $('[name=tall]').addEventListener('click', () => { ui.tall = !ui.tall; apply(); onChange('layout'); });
   $('[name=collapse]').addEventListener('click', () => setCollapsed(true));
   for (const b of root.querySelectorAll('[name=dock]')) {
     b.addEventListener('click', () => { ui.dock = b.value; apply(); onChange('layout'); });

@@ -1,5 +1,5 @@
 // The toolbar designers use, in real Chromium at 375, 768 and 1280 px: a bottom sheet of at most
-// 40 % of a phone screen that leaves the page's own controls clickable, collapse with Escape,
+// 40 % of a phone screen (28 % until its handle raises it) that leaves the page's own controls clickable, collapse with Escape,
 // docking remembered, element names people recognise, stale compare inputs cleared, a friendly
 // empty state, DPR-sized heat, a tip that follows its element, and exports.
 import { test, before, after } from 'node:test';
@@ -133,6 +133,32 @@ for (const [w, h, storage] of [[375, 667, null], [1280, 720, '{"dock":"bottom"}'
     }
   });
 }
+
+// A phone's sheet opens low with what the designer is looking at (the layer and its legend) in it;
+// the handle raises it for insights and filters and lowers it again.
+test('375px: the sheet opens low with the layer in it; its handle raises and lowers it', async () => {
+  const { context, page } = await openAt(375, 667);
+  try {
+    const inSheet = () => page.evaluate(() => {
+      const root = document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot;
+      const sheet = root.querySelector('.p').getBoundingClientRect(), layer = root.querySelector('[name=layer]').getBoundingClientRect();
+      return { h: sheet.height, layerInside: layer.top >= sheet.top && layer.bottom <= sheet.bottom,
+        expanded: root.querySelector('[name=tall]').getAttribute('aria-expanded') };
+    });
+    let s = await inSheet();
+    assert.ok(s.h <= 0.28 * 667 + 1, `opens at ${s.h} px`);
+    assert.ok(s.layerInside, 'the layer select is in sight in the low sheet');
+    assert.equal(s.expanded, 'false');
+    await page.locator('[data-thermograph-ui] >> button[name=tall]').click();
+    s = await inSheet();
+    assert.ok(s.h > 0.5 * 667, `raised to ${s.h} px`);
+    assert.equal(s.expanded, 'true');
+    await page.locator('[data-thermograph-ui] >> button[name=tall]').click();
+    assert.ok((await inSheet()).h <= 0.28 * 667 + 1);
+  } finally {
+    await context.close();
+  }
+});
 
 test('the dock is remembered across openings', async () => {
   let { context, page } = await openAt(1280, 720);
