@@ -18,8 +18,8 @@ inline constexpr uint8_t kMagic0 = 'T';
 inline constexpr uint8_t kMagic1 = 'G';
 // Version 2 added an element's stable key (element flag bit 2), version 3 the click_pv layer
 // (id 9), version 4 behaviour counters (page counters 9-12, element counters 11-20: hesitation,
-// exposure, form fields), version 5 journeys (element flag bit 3 and its list of next elements,
-// the route_from layer 10); decoders read 1 to 5.
+// exposure, form fields), version 5 journeys (the list of steps after the elements, the route_from
+// layer 10); decoders read 1 to 5.
 inline constexpr uint8_t kVersion = 5;
 inline constexpr uint8_t kMinVersion = 1;
 
