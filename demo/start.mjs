@@ -150,7 +150,7 @@ console.log(`
 Thermograph demo is running.
 
   Demo site        ${demo.base}/
-  Heatmap overlay  ${demo.base}/#thermograph   (or Alt+Shift+H on any page)
+  Heatmap overlay  ${demo.base}/#thermograph   (#thermograph on any page of the site)
   Dashboard        ${collector.url}/dashboard   (sign in with the read token)
   Read token       ${site.readToken}
   Site key         ${site.siteKey}

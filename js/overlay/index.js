@@ -1,6 +1,6 @@
 // The designer's overlay: open() fetches the merged aggregate for this page and segment, draws
 // heat on a fixed canvas over the live page and keeps it in step with scrolling and reflows.
-// Loaded lazily by the tracker (thermograph('overlay'), Alt+Shift+H, #thermograph): visitors
+// Loaded lazily by the tracker (thermograph('overlay'), #thermograph): visitors
 // never download this chunk.
 import createOverlayModule from 'overlay-wasm';
 import * as C from 'thermograph-constants';

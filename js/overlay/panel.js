@@ -98,7 +98,7 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   <button class="icon" name="dock" value="bottom" aria-label="Dock bottom" title="Dock bottom">&#x2B13;</button>
   <button class="icon" name="dock" value="right" aria-label="Dock right" title="Dock right">&#x25E8;</button></span>
   <button class="icon" name="collapse" aria-label="Collapse (Escape)" title="Collapse (Escape)">&#x2013;</button>
-  <button class="icon" name="close" aria-label="Close the overlay" title="Close (Alt+Shift+H)">&times;</button></div>
+  <button class="icon" name="close" aria-label="Close the overlay" title="Close">&times;</button></div>
   <div class="body">
   <div class="status" role="status"></div><div class="warn"></div>
   <div class="layer"><label>Show <select name="layer">${list(LAYER_NAMES)}</select></label>

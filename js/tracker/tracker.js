@@ -227,9 +227,10 @@ export function createTracker(options = {}, thresholds) {
   // Opening it ends this page view unsent: a designer reading heat is not a visitor.
   const overlay = (opts) => (stop(false), import(o.overlayUrl))
     .then((m) => m.toggle({ endpoint: o.endpoint, site: o.site, ...opts }));
-  // Designer triggers work even when tracking is off (a designer may send Do Not Track).
+  // Designer triggers work even when tracking is off (a designer may send Do Not Track). No
+  // keyboard shortcut: a listener on every visitor's keys for a designer's convenience cost 30 B
+  // gzip; #thermograph, a bookmarklet and thermograph('overlay') need none.
   const hash = () => location.hash === '#thermograph' && overlay().catch(log);
-  addEventListener('keydown', (e) => e.altKey && e.shiftKey && e.code === 'KeyH' && overlay().catch(log));
   addEventListener('hashchange', hash);
   hash();
   return {
