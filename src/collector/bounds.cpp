@@ -10,15 +10,8 @@ namespace {
 constexpr uint32_t kMaxPx = kGridRows * kCellPx;  // tallest document the grid can hold
 
 uint32_t page_counter_cap(PageCounter c, const Bounds& b) {
-  switch (c) {
-    case kFoldSum:
-    case kDocHeightSum:
-      return kMaxPx;
-    case kEngagedSeconds:
-      return b.engaged_seconds_max;
-    default:
-      return 1;  // page_views, conversions and pv_* are 0/1 per page view
-  }
+  if (kPageFlagCounters >> c & 1) return 1;                      // page_views, conversions and pv_*
+  return c == kEngagedSeconds ? b.engaged_seconds_max : kMaxPx;  // fold and document heights
 }
 
 Error over(const std::string& what, uint64_t got, uint64_t cap) {

@@ -650,8 +650,7 @@ class SqliteStore final : public Store {
           bytes_.clear();
           if (append) {
             cache_.erase(key);
-            encode(*report, bytes_);
-            bytes_[3] = kKindAggregate;  // the kind byte (wire-format.md): a delta row is a merge
+            encode(*report, kKindAggregate, bytes_);  // a delta row is a merge
             appended[i] = static_cast<int64_t>(cell_count(report->data));
             bind_key(st.put_delta, key);
             st.put_delta.bind(9, report->data.counters[kPageViews]).bind(10, appended[i]);

@@ -134,6 +134,16 @@ enum ElementCounter : uint8_t {
   kElementCounterCount,
 };
 const char* element_counter_name(ElementCounter c);
+// Counters that are 0 or 1 per page view (bit i: counter i): page_views, conversions, pv_*, the
+// hesitation buckets. What a page view adds to one is capped at 1 (element_counter_cap, the
+// collector's bounds), and a delta (wire version 6) carries only its mask bit.
+inline constexpr uint32_t kPageFlagCounters =
+    ((1u << kPageCounterCount) - 1) &
+    ~(1u << kFoldSum | 1u << kDocHeightSum | 1u << kEngagedSeconds);
+inline constexpr uint32_t kElementFlagCounters =
+    ((1u << kElementCounterCount) - 1) &
+    ~(1u << kElClicks | 1u << kElRage | 1u << kElDead | 1u << kElError | 1u << kElHover |
+      1u << kElExposure | 1u << kElExitSeconds);
 // Hesitation bucket upper bounds (ms): bucket i holds [kHesitationMs[i - 1], kHesitationMs[i]).
 // @js
 inline constexpr uint32_t kHesitationMs[] = {1000, 3000, 10000};

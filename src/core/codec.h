@@ -17,8 +17,17 @@ inline constexpr uint8_t kMagic0 = wire::kMagic0;
 inline constexpr uint8_t kMagic1 = wire::kMagic1;
 inline constexpr uint8_t kWireVersion = wire::kVersion;
 
-// Appends the encoding of `report` to `out`. Never fails: the caller bounds the contents.
+// Appends the encoding of `report` to `out`, as a report of kind `kind` (default: its own).
+// Never fails: the caller bounds the contents (a delta's 0/1 counters and steps are 1).
 void encode(const Report& report, std::vector<uint8_t>& out);
+void encode(const Report& report, ReportKind kind, std::vector<uint8_t>& out);
+// `report` in wire version 5, whose deltas carry the values of their 0/1 counters and journey
+// steps (a version-6 delta's are 1, its mask bit alone): what older trackers send, and how tests
+// and tools write a delta whose values a page view cannot have. Decoders read both.
+std::vector<uint8_t> encode_v5(const Report& report);
+// Empty when `report` has the shape of one page view's delta (its 0/1 counters and journey steps
+// at most 1, what version 6 can carry); else the first counter or step that is not.
+std::string delta_shape_error(const Report& report);
 std::vector<uint8_t> encode(const Report& report);
 
 // Caps a decoder applies before allocating anything; hostile counts are refused, not reserved.

@@ -204,9 +204,11 @@ bool read_sparse(Reader& rd, SparseVec& v, uint64_t limit, uint32_t max_cells, W
   return true;
 }
 
-// `known`: the counters the report's wire version has (version 4 added some).
+// `known`: the counters the report's wire version has (version 4 added some); `ones`: those
+// whose mask bit alone says 1 (a version-6 delta's 0/1 counters).
 template <size_t N>
-bool read_counters(Reader& rd, std::array<uint32_t, N>& c, uint32_t known, What name) {
+bool read_counters(Reader& rd, std::array<uint32_t, N>& c, uint32_t known, uint32_t ones,
+                   What name) {
   static_assert(N < 32);
   const auto what = [&] { return name.str(); };
   uint32_t mask = 0;
@@ -214,8 +216,8 @@ bool read_counters(Reader& rd, std::array<uint32_t, N>& c, uint32_t known, What 
   if (mask >> known)
     return rd.fail(DecodeStatus::kReservedBits, what() + " counter mask sets unknown counters");
   for (size_t i = 0; i < N; ++i) {
-    c[i] = 0;
-    if (!(mask >> i & 1)) continue;
+    c[i] = mask >> i & 1;
+    if (!(mask >> i & ~ones >> i & 1)) continue;
     if (!rd.varint(c[i], [&] { return what() + " counter " + std::to_string(i); })) return false;
     if (c[i] == 0)
       return rd.fail(DecodeStatus::kZeroValue, what() + " counter " + std::to_string(i) + " is 0");
@@ -260,12 +262,13 @@ bool read_segment(Reader& rd, Segment& s, ReportKind kind) {
   return true;
 }
 
-// Journey steps (version 5): n (u32le from, u32le to) pairs, then n varint counts. Each pair goes
-// to its from element's `next` (the element is created when this report has no other news of it).
-bool read_steps(Reader& rd, Aggregate& a, const DecodeLimits& limits) {
+// Journey steps (version 5): n (u32le from, u32le to) pairs, then n varint counts, which a
+// version-6 delta leaves out (1 each). Each pair goes to its from element's `next` (the element is
+// created when this report has no other news of it).
+bool read_steps(Reader& rd, Aggregate& a, const DecodeLimits& limits, bool counted) {
   uint32_t n = 0;
   if (!rd.varint(n, "journey step count")) return false;
-  if (n > rd.remaining() / 9)
+  if (n > rd.remaining() / (counted ? 9 : 8))
     return rd.fail(DecodeStatus::kTruncated, std::to_string(n) + " journey steps cannot fit in " +
                                                  std::to_string(rd.remaining()) + " bytes");
   if (n > limits.max_transitions)
@@ -281,11 +284,11 @@ bool read_steps(Reader& rd, Aggregate& a, const DecodeLimits& limits) {
   }
   for (const auto& pair : pairs) {
     const uint32_t from = pair.first, to = pair.second;  // lambdas cannot capture bindings (C++20)
-    uint32_t count = 0;
+    uint32_t count = 1;
     const auto what = [&] {
       return "journey step " + std::to_string(from) + " -> " + std::to_string(to);
     };
-    if (!rd.varint(count, [&] { return what() + " count"; })) return false;
+    if (counted && !rd.varint(count, [&] { return what() + " count"; })) return false;
     if (count == 0) return rd.fail(DecodeStatus::kZeroValue, what() + " count is 0");
     ElementStats* el = a.element(from, limits.max_elements);
     if (!el)
@@ -328,8 +331,9 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
   if (!read_segment(rd, out.segment, out.kind)) return result;
 
   Aggregate& a = out.data;
+  const bool lean = version >= 6 && out.kind == kKindDelta;
   if (!read_counters(rd, a.counters, version >= 4 ? uint32_t{kPageCounterCount} : kPageCountersV3,
-                     "page"))
+                     lean ? kPageFlagCounters : 0, "page"))
     return result;
   uint8_t nlayers;
   if (!rd.u8(nlayers, "layer count")) return result;
@@ -389,12 +393,13 @@ DecodeResult decode(const uint8_t* data, size_t size, Report& out, const DecodeL
       }
     }
     if (!read_counters(rd, el.counters,
-                       version >= 4 ? uint32_t{kElementCounterCount} : kElementCountersV3, what) ||
+                       version >= 4 ? uint32_t{kElementCounterCount} : kElementCountersV3,
+                       lean ? kElementFlagCounters : 0, what) ||
         !read_sparse(rd, el.cells, kSubGrid * kSubGrid, limits.max_element_cells,
                      [&] { return what() + " cells"; }))
       return result;
   }
-  if (version >= 5 && !read_steps(rd, a, limits)) return result;
+  if (version >= 5 && !read_steps(rd, a, limits, !lean)) return result;
   if (rd.remaining() != 0)
     rd.fail(DecodeStatus::kTrailingBytes,
             std::to_string(rd.remaining()) + " bytes after the report");

@@ -170,7 +170,7 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
   w.header(kKindDelta);
   wire::put_segment(w, segment, segment.tags, segment.ntags);
 
-  bool any = w.counters_delta(total_, sent_, kPageCounterCount);
+  bool any = w.counters_delta(total_, sent_, kPageCounterCount, kPageFlagCounters);
 
   uint8_t* const layer_count = w.p++;  // one byte, filled in once the layers are written
   uint8_t nlayers = 0;
@@ -208,16 +208,15 @@ size_t PageView::encode_delta(const FixedSegment& segment, uint8_t* out) {
     w.u8(el.flags | (el.stable ? kElWireStableKey : 0));
     if (el.stable) w.u32le(el.stable);
     el.stable = 0;
-    w.counters_delta(el.total, el.sent, kElementCounterCount, held(el));
+    w.counters_delta(el.total, el.sent, kElementCounterCount, kElementFlagCounters, held(el));
     wire::put_sparse(w, cells, take_cells(el.cells, el.ncells, cells));
   }
-  // Journey steps (wire version 5): the pairs not sent yet (u32le from, u32le to each), then
-  // their page-view counts, 1 each.
+  // Journey steps: the pairs not sent yet (u32le from, u32le to each); a delta leaves out their
+  // page-view counts (wire version 6: 1 each).
   const uint32_t nsteps = nsteps_ - nsteps_sent_;
   w.varint(nsteps);
   std::memcpy(w.p, steps_ + nsteps_sent_, nsteps * 8);
-  std::memset(w.p + nsteps * 8, 1, nsteps);
-  w.p += nsteps * 9;
+  w.p += nsteps * 8;
   nsteps_sent_ = nsteps_;
   any = any || nlayers || nchanged || nsteps;
   return any ? static_cast<size_t>(w.p - out) : 0;

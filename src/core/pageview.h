@@ -61,8 +61,8 @@ struct Bounds {
 };
 
 // What one page view adds to an element counter at most: hover and exposure time, event counts,
-// 1 for the page-view counters (pv_* and hesitation buckets). The tracker, the collector's bounds
-// check and the DP sensitivities all read it here.
+// 1 for the page-view counters (kElementFlagCounters: pv_* and hesitation buckets). The tracker,
+// the collector's bounds check and the DP sensitivities all read it here.
 [[gnu::always_inline]] inline uint32_t element_counter_cap(const Bounds& b, ElementCounter c) {
   return c == kElHover         ? b.element_hover_max
          : c == kElExposure    ? b.element_exposure_max
@@ -70,6 +70,11 @@ struct Bounds {
          : c >= kElPvClicked   ? 1
                                : b.element_event_max;
 }
+// Its 1s are the 0/1 counters a delta sends as a bit (a comparison costs the visitor's wasm less
+// than a mask test).
+static_assert(kElementFlagCounters ==
+              (((1u << kElementCounterCount) - 1) & ~((1u << kElPvClicked) - 1) &
+               ~(1u << kElExposure | 1u << kElExitSeconds)));
 
 struct Caps {
   uint32_t cells;

@@ -19,8 +19,9 @@ inline constexpr uint8_t kMagic1 = 'G';
 // Version 2 added an element's stable key (element flag bit 2), version 3 the click_pv layer
 // (id 9), version 4 behaviour counters (page counters 9-12, element counters 11-20: hesitation,
 // exposure, form fields), version 5 journeys (the list of steps after the elements, the route_from
-// layer 10); decoders read 1 to 5.
-inline constexpr uint8_t kVersion = 5;
+// layer 10), version 6 leaner deltas (a 0/1 counter is its mask bit alone, a journey step has no
+// count: both are 1); decoders read 1 to 6.
+inline constexpr uint8_t kVersion = 6;
 inline constexpr uint8_t kMinVersion = 1;
 
 // Worst-case sizes for buffer bounds.
@@ -81,25 +82,28 @@ struct Writer {
     u8(kVersion);
     u8(kind);
   }
-  // A presence mask, then the non-zero counters in order.
-  void counters(const uint32_t* c, uint32_t n) {
+  // A presence mask, then the non-zero counters in order, but for those whose bit is set in
+  // `ones` (a delta's 0/1 counters: their bit says 1).
+  void counters(const uint32_t* c, uint32_t n, uint32_t ones) {
     uint32_t mask = 0;
     for (uint32_t i = 0; i < n; ++i)
       if (c[i]) mask |= 1u << i;
     varint(mask);
     for (uint32_t i = 0; i < n; ++i)
-      if (c[i]) varint(c[i]);
+      if (mask >> i & ~ones >> i & 1) varint(c[i]);
   }
   // The same block for the unsent parts (total - sent) of cumulative counters, marking them sent:
   // one pass and no copy of the deltas (PageView::encode_delta). Returns whether any was unsent.
   // Writes the counters that changed since `sent` and marks them sent; counters whose bit is
-  // set in `hold` are neither written nor marked.
-  bool counters_delta(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t hold = 0) {
+  // set in `hold` are neither written nor marked, those in `ones` (0/1 per page view) are their
+  // mask bit alone.
+  bool counters_delta(const uint32_t* total, uint32_t* sent, uint32_t n, uint32_t ones,
+                      uint32_t hold = 0) {
     const uint32_t mask = changed_mask(total, sent, n, hold);
     varint(mask);
     for (uint32_t i = 0; i < n; ++i)
       if (mask >> i & 1) {
-        varint(total[i] - sent[i]);
+        if (!(ones >> i & 1)) varint(total[i] - sent[i]);
         sent[i] = total[i];
       }
     return mask != 0;

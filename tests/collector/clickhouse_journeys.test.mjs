@@ -107,7 +107,7 @@ test('journey steps and route_from read back from ClickHouse exactly as from SQL
   let posted = 0;
   for (let i = 0; i < COUNT; i++) {
     const bytes = encode(reportOf(site.site_key, i));
-    assert.equal(bytes[2], 5, 'a wire version 5 report');
+    assert.equal(bytes[2], 6, 'a wire version 6 report');
     for (const s of [sqlite, ch]) assert.equal((await postReport(s.base, bytes, { Origin: ORIGIN })).status, 204);
     posted += stepsOf(i).length;
   }

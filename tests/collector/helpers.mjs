@@ -33,8 +33,10 @@ export function createSite(db, origins = ['https://shop.example'], name = 'test'
 }
 
 // JSON form -> report bytes, through the native encoder (the same codec the collector runs).
-export function encode(report) {
-  const r = spawnSync(encodeBin, [], { input: JSON.stringify(report) });
+// version 5: the previous wire version, whose deltas carry values a page view cannot have (a
+// version-6 delta's 0/1 counters and journey steps are 1 by construction).
+export function encode(report, { version } = {}) {
+  const r = spawnSync(encodeBin, version ? ['--version', String(version)] : [], { input: JSON.stringify(report) });
   if (r.status !== 0) throw new Error(`encode failed: ${r.stderr}`);
   return r.stdout;
 }

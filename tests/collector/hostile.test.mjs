@@ -54,7 +54,7 @@ test('hostile reports: precise status and reason, counted, store unchanged', asy
     { name: 'empty body', body: Buffer.alloc(0), status: 400, reason: 'truncated' },
     { name: 'garbage', body: garbage(300), status: 400, reason: 'bad_magic' },
     { name: 'wrong magic', body: withByte(good, 0, 0x58), status: 400, reason: 'bad_magic', message: /magic/ },
-    { name: 'wrong version', body: withByte(good, 2, 6), status: 400, reason: 'bad_version', message: /got wire version 6/ },
+    { name: 'wrong version', body: withByte(good, 2, 7), status: 400, reason: 'bad_version', message: /got wire version 7/ },
     { name: 'unknown kind', body: withByte(good, 3, 9), status: 400, reason: 'bad_kind' },
     { name: 'trailing bytes', body: Buffer.concat([good, Buffer.from([0])]), status: 400, reason: 'trailing_bytes' },
     {
@@ -62,7 +62,8 @@ test('hostile reports: precise status and reason, counted, store unchanged', asy
       body: Buffer.from([0x54, 0x47, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]),
       status: 400, reason: 'truncated', message: /claims/,
     },
-    { name: 'huge page_views', body: encode(sampleReport(site.site_key, { counters: { page_views: 4000000000 } })), status: 400, reason: 'out_of_bounds', message: /page_views/ },
+    // A version-6 delta's page_views is a bit (1); version 5, still accepted, carries the value.
+    { name: 'huge page_views', body: encode(sampleReport(site.site_key, { counters: { page_views: 4000000000 } }), { version: 5 }), status: 400, reason: 'out_of_bounds', message: /page_views/ },
     { name: 'huge cell value', body: encode(sampleReport(site.site_key, { layers: { clicks: [[0, 0, 1000000]] } })), status: 400, reason: 'out_of_bounds' },
     // click_pv is 1 per cell and 4 cells per page view: the DP release's sensitivity rests on it.
     { name: 'click_pv above 1', body: encode(sampleReport(site.site_key, { layers: { click_pv: [[0, 0, 2]] } })), status: 400, reason: 'out_of_bounds' },
@@ -88,6 +89,18 @@ test('hostile reports: precise status and reason, counted, store unchanged', asy
   assert.equal(afterSnap.stats.accepted, before.stats.accepted);
   for (const [reason, n] of Object.entries(expected))
     assert.equal((afterSnap.stats.rejected[reason] ?? 0) - (before.stats.rejected[reason] ?? 0), n, reason);
+});
+
+test('a version-6 delta cannot carry more than one page view: thermograph-encode refuses to write one', () => {
+  // page_views and pv_* are their mask bit alone (1) in a version-6 delta, journey steps count 1:
+  // what a page view contributes there is bounded by the format, not only by the collector.
+  assert.throws(() => encode(sampleReport(site.site_key, { counters: { page_views: 2 } })),
+    /page counter page_views is 2: one page view's delta holds 0 or 1 \(--version 5 writes other values\)/);
+  const v5 = encode(sampleReport(site.site_key, { counters: { page_views: 2 } }), { version: 5 });
+  assert.equal(v5[2], 5);
+  const v6 = encode(sampleReport(site.site_key));
+  assert.equal(v6[2], 6);
+  assert.ok(v6.length < v5.length, `${v6.length} < ${v5.length}`);
 });
 
 async function postBig(options) {

@@ -131,18 +131,20 @@ TEST_CASE("Writer::counters_delta writes the counter block of total - sent and m
     CAPTURE(seed);
     test::Rng rng{seed};
     const uint32_t n = 1 + rng.below(11);
+    // 0/1 counters (their mask bit alone is written) among the others.
+    const uint32_t ones = rng.below(1u << n);
     uint32_t total[11], sent[11], delta[11];
     for (uint32_t i = 0; i < n; ++i) {
       constexpr uint32_t kValues[] = {0, 1, 127, 128, 70000, 0xffffffffu};
-      total[i] = kValues[rng.below(6)];
+      total[i] = ones >> i & 1 ? rng.below(2) : kValues[rng.below(6)];
       // Mostly sent already (delta 0); otherwise any part of it, the whole included.
       sent[i] = rng.below(3) ? total[i] : total[i] - (total[i] ? rng.below(total[i]) + 1 : 0);
       delta[i] = total[i] - sent[i];
     }
     uint8_t want[64], got[64];
     wire::Writer ww{want}, wg{got};
-    ww.counters(delta, n);
-    const bool any = wg.counters_delta(total, sent, n);
+    ww.counters(delta, n, ones);
+    const bool any = wg.counters_delta(total, sent, n, ones);
     CHECK(std::vector<uint8_t>(got, wg.p) == std::vector<uint8_t>(want, ww.p));
     bool want_any = false;
     for (uint32_t i = 0; i < n; ++i) {
@@ -164,6 +166,7 @@ TEST_CASE("random reports round trip (property)") {
     in.kind = seed % 2 ? kKindDelta : kKindAggregate;
     in.segment.site = "s" + std::to_string(seed);
     in.data = test::random_aggregate(rng, seed % 7 == 0);
+    if (in.kind == kKindDelta) test::as_delta(in.data);
     Report out;
     auto res = decode_bytes(encode(in), out);
     REQUIRE_MESSAGE(res.ok(), res.message);
@@ -200,8 +203,8 @@ TEST_CASE("decoder error table") {
   appended.push_back(0);
   std::vector<Case> cases = {
       {"wrong magic", with(0, 'X'), DecodeStatus::kBadMagic, "magic"},
-      {"future version", with(2, 6), DecodeStatus::kBadVersion, "got wire version 6"},
-      {"version 0", with(2, 0), DecodeStatus::kBadVersion, "reads versions 1 to 5"},
+      {"future version", with(2, 7), DecodeStatus::kBadVersion, "got wire version 7"},
+      {"version 0", with(2, 0), DecodeStatus::kBadVersion, "reads versions 1 to 6"},
       {"unknown kind", with(3, 9), DecodeStatus::kBadKind, "kind 9"},
       {"site length beyond body",
        {'T', 'G', 1, 0, 5, 'a'},
@@ -323,7 +326,8 @@ TEST_CASE("a broken byte is reported with the exact entry, counter or element it
   Report r;
   r.segment.site = "tg_site";
   r.segment.page = "https://shop.example/";
-  r.data.counters[kPageViews] = 1;
+  r.data.counters[kPageViews] = 1;  // a delta's 0/1 counter: its mask bit alone
+  r.data.counters[kEngagedSeconds] = 5;
   r.data.layers[kLayerClicks].add(3, 2);
   r.data.layers[kLayerClicks].add(9, 1);
   ElementStats* el = r.data.element(0x1234);
@@ -341,7 +345,7 @@ TEST_CASE("a broken byte is reported with the exact entry, counter or element it
     }
   }
   for (const char* want :
-       {"page counter 0 is 0", "layer 'clicks' entry 0 has value 0",
+       {"page counter 8 is 0", "layer 'clicks' entry 0 has value 0",
         "layer 'clicks' entry 1 has value 0", "element 0 counter 0 is 0",
         "element 0 cells entry 0 has value 0", "overlong varint in element 0 cells entry 0 value",
         "element 0 counter 3 is 0", "expected journey step count",

@@ -8,6 +8,7 @@
 #include "core/element_key.h"
 #include "core/insights.h"
 #include "core/tracker.h"
+#include "test_util.h"
 
 using namespace thermograph;
 
@@ -100,14 +101,13 @@ TEST_CASE("wire: version 2 carries the stable key; version 1 still decodes; bad 
   Report out;
   REQUIRE(decode(b.data(), b.size(), out).ok());
   CHECK(out == r);
-  REQUIRE(b.back() == 0);  // no journey steps (version 5): older versions end before the count
-  b.pop_back();
+  b = test::encode_version(r, 2);
+  REQUIRE(decode(b.data(), b.size(), out).ok());
+  CHECK(out == r);
 
   // A version 1 report (no stable keys) from an older tracker decodes.
   el->stable = 0;
-  std::vector<uint8_t> v1 = encode(r);
-  v1.pop_back();
-  v1[2] = 1;
+  std::vector<uint8_t> v1 = test::encode_version(r, 1);
   CHECK(decode(v1.data(), v1.size(), out).ok());
   // Version 1 has no stable-key bit: a v1 report with it is refused.
   b[2] = 1;
@@ -120,22 +120,21 @@ TEST_CASE("wire: version 2 carries the stable key; version 1 still decodes; bad 
   b[at] = b[at + 1] = 0;
   res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kOutOfRange);
-  // Version 6 is not this decoder's.
-  b[2] = 6;
+  // Version 7 is not this decoder's.
+  b[2] = 7;
   res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kBadVersion);
-  CHECK(res.message.find("got wire version 6") != std::string::npos);
+  CHECK(res.message.find("got wire version 7") != std::string::npos);
 }
 
 TEST_CASE("wire: the click_pv layer (id 9) is version 3; a version 2 report with it is refused") {
   Report r;
   r.data.counters[kPageViews] = 1;
   r.data.layers[kLayerClickPv].add(cell_index(40, 40), 1);
-  std::vector<uint8_t> b = encode(r);
+  std::vector<uint8_t> b = test::encode_version(r, 3);
   Report out;
   REQUIRE(decode(b.data(), b.size(), out).ok());
   CHECK(out == r);
-  b.pop_back();  // version 2 has no journey step count
   b[2] = 2;
   const DecodeResult res = decode(b.data(), b.size(), out);
   CHECK(res.status == DecodeStatus::kOutOfRange);

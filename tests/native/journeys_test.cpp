@@ -8,6 +8,7 @@
 #include "core/insights.h"
 #include "core/page_key.h"
 #include "core/tracker.h"
+#include "test_util.h"
 
 using namespace thermograph;
 
@@ -130,36 +131,47 @@ TEST_CASE("the decoder refuses malformed journey steps with a precise error") {
   r.segment.page = "https://example.test/";
   r.data.counters[kPageViews] = 1;
   r.data.element(kNav)->next.add(kBuy, 1);
-  std::vector<uint8_t> good = encode(r);
-  Report back;
-  REQUIRE(decode(good.data(), good.size(), back).ok());
-  CHECK(back == r);
-  // The step block is the tail: count 1, from, to, count.
-  REQUIRE(good.size() > 10);
-  const size_t at = good.size() - 10;
-  CHECK(good[at] == 1);
-  struct Case {
-    size_t offset;
-    uint8_t value;
-    const char* message;
-  };
-  const Case cases[] = {
-      {at + 1, 0, "not a step between two elements"},     // from kNav -> 0 (and kNav)
-      {at + 5, kNav, "not a step between two elements"},  // to == from
-      {at + 9, 0, "count is 0"}};
-  for (const Case& c : cases) {
-    std::vector<uint8_t> bad = good;
-    bad[c.offset] = c.value;
-    if (c.offset == at + 1) bad[at + 2] = bad[at + 3] = bad[at + 4] = 0;
-    const DecodeResult res = decode(bad.data(), bad.size(), back);
-    CAPTURE(res.message);
-    CHECK(!res.ok());
-    CHECK(res.message.find(c.message) != std::string::npos);
+  // The step block is the tail: count 1, from, to, and in an aggregate (or a delta before
+  // version 6) the step's count.
+  for (const ReportKind kind : {kKindDelta, kKindAggregate}) {
+    CAPTURE(int(kind));
+    r.kind = kind;
+    std::vector<uint8_t> good = encode(r);
+    Report back;
+    REQUIRE(decode(good.data(), good.size(), back).ok());
+    CHECK(back == r);
+    const bool counted = kind == kKindAggregate;
+    REQUIRE(good.size() > 10);
+    const size_t at = good.size() - (counted ? 10 : 9);
+    CHECK(good[at] == 1);
+    struct Case {
+      size_t offset;
+      uint8_t value;
+      const char* message;
+    };
+    std::vector<Case> cases = {
+        {at + 1, 0, "not a step between two elements"},      // from kNav -> 0 (and kNav)
+        {at + 5, kNav, "not a step between two elements"}};  // to == from
+    if (counted) cases.push_back({at + 9, 0, "count is 0"});
+    for (const Case& c : cases) {
+      std::vector<uint8_t> bad = good;
+      bad[c.offset] = c.value;
+      if (c.offset == at + 1) bad[at + 2] = bad[at + 3] = bad[at + 4] = 0;
+      const DecodeResult res = decode(bad.data(), bad.size(), back);
+      CAPTURE(res.message);
+      CHECK(!res.ok());
+      CHECK(res.message.find(c.message) != std::string::npos);
+    }
   }
-  // A version-4 report has no step block: the same bytes are trailing there.
-  std::vector<uint8_t> v4 = good;
-  v4[2] = 4;
-  CHECK(decode(v4.data(), v4.size(), back).status == DecodeStatus::kTrailingBytes);
+  // A version-5 delta counts its steps; a version-4 report has no step block: the same bytes
+  // are trailing there.
+  r.kind = kKindDelta;
+  std::vector<uint8_t> v5 = test::encode_version(r, 5);
+  Report back;
+  REQUIRE(decode(v5.data(), v5.size(), back).ok());
+  CHECK(back == r);
+  v5[2] = 4;
+  CHECK(decode(v5.data(), v5.size(), back).status == DecodeStatus::kTrailingBytes);
 }
 
 TEST_CASE("insights: the most travelled steps and the routes visitors came from, with shares") {

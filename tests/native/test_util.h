@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/aggregate.h"
+#include "core/codec.h"
 #include "core/splitmix.h"
 
 namespace thermograph::test {
@@ -47,6 +48,32 @@ inline Aggregate random_aggregate(Rng& rng, bool huge_values = false) {
     el->cells.add(rng.below(kSubGrid * kSubGrid), rng.below(4) + 1);
     const uint32_t to = (rng.below(9) + 1) * 0x9e3779b1u;
     if (key && to != key && rng.below(2)) el->next.add(to, rng.below(3) + 1);  // a journey step
+  }
+  return a;
+}
+
+// `r` as a report of an older wire version (1-5): version 5's layout with that version in the
+// header; versions before 5 end before the journey step count (r must have no steps then).
+inline std::vector<uint8_t> encode_version(const Report& r, uint8_t version) {
+  std::vector<uint8_t> b = encode_v5(r);
+  b[2] = version;
+  if (version < 5) b.pop_back();
+  return b;
+}
+
+// What one page view's delta can hold: its 0/1 counters and journey steps at most 1.
+inline Aggregate& as_delta(Aggregate& a) {
+  for (uint32_t i = 0; i < kPageCounterCount; ++i)
+    if (kPageFlagCounters >> i & 1) a.counters[i] = std::min(a.counters[i], 1u);
+  std::vector<uint32_t> keys;
+  for (const auto& [key, el] : a.elements()) keys.push_back(key);
+  for (const uint32_t key : keys) {
+    ElementStats& el = *a.element(key);
+    for (uint32_t i = 0; i < kElementCounterCount; ++i)
+      if (kElementFlagCounters >> i & 1) el.counters[i] = std::min(el.counters[i], 1u);
+    SparseVec next;
+    for (const auto& c : el.next.cells()) next.add(c.index, 1);
+    el.next = next;
   }
   return a;
 }
