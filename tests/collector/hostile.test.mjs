@@ -172,10 +172,14 @@ test('--min-page-views withholds small segments through the release hook', async
     assert.match(refused.json().error, /fewer than 3 page views/);
     const pages = await request(`${srv.base}/api/pages?site=${s.site_key}`, { headers: auth(s.read_token) });
     assert.deepEqual(pages.json().pages, []);
-    assert.equal((await postReport(srv.base, bytes)).status, 204);
+    // The third from an older tracker (wire version 5: its 0/1 counters carry values): it merges
+    // like the version-6 ones.
+    assert.equal((await postReport(srv.base, encode(sampleReport(s.site_key), { version: 5 }))).status, 204);
     const ok = await request(url, { headers: auth(s.read_token) });
     assert.equal(ok.status, 200);
     assert.equal(ok.json().counters.page_views, 3);
+    assert.equal(ok.json().counters.pv_clicked, 3);
+    assert.equal(ok.json().elements.find((e) => e.key === 'deadbeef').counters.pv_clicked, 3);
   } finally {
     await srv.stop();
     t.cleanup();
