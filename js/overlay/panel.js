@@ -2,7 +2,7 @@
 // small pill that expands into a panel docked at the bottom (the default: the page's top and its
 // whole width stay in sight), left or right (remembered in localStorage: only designers load this
 // file); on narrow screens it is a bottom sheet that opens at 28 % of the viewport and whose
-// handle raises it to 62 %. Only the pill and the sheet take pointer events: the page around them
+// handle raises it to 62 % (a tap, or a swipe up; down lowers it or folds it into the pill). Only the pill and the sheet take pointer events: the page around them
 // stays usable.
 // While a sheet sits at the bottom, the page gets as much room again at its end, so every part of
 // it can be scrolled out from under the sheet; docked at the bottom of a wide screen, the sections
@@ -35,7 +35,7 @@ max-height:40vh;border-radius:12px 12px 0 0}
 :host([data-collapsed]) .p,:host(:not([data-collapsed])) .pill{display:none}
 .head{display:flex;align-items:center;gap:4px;padding:6px 8px;border-bottom:1px solid #0002;flex:none}
 .head b{flex:1}
-button.handle{display:none;width:64px;min-height:20px;padding:8px 14px;margin:0 auto;border:0;background:none;flex:none}
+button.handle{display:none;width:64px;min-height:20px;padding:8px 14px;margin:0 auto;border:0;background:none;flex:none;touch-action:none}
 .handle::before{content:"";display:block;height:4px;border-radius:2px;background:#0004}
 :host([data-phone]) .handle{display:block}:host([data-phone]) .dock{display:none}
 :host([data-phone]) .p{max-height:28vh}:host([data-phone][data-tall]) .p{max-height:62vh}
@@ -197,8 +197,24 @@ export function createPanel(state, zIndex, onChange, onClose, onAction) {
   };
   $('[name=expand]').addEventListener('click', () => setCollapsed(false));
   // On a phone the sheet opens low (the layer and its legend, most of the page in sight); its
-  // handle raises it for reading insights and filters, and lowers it again. Not remembered.
-  $('[name=tall]').addEventListener('click', () => { ui.tall = !ui.tall; apply(); onChange('layout'); });
+  // handle raises it for reading insights and filters, and lowers it again. Not remembered. A tap
+  // toggles; a swipe on the handle goes its way: up raises, down lowers, and down from the low
+  // sheet collapses it to the pill (touch-action: none keeps the page from scrolling instead).
+  const handle = $('[name=tall]');
+  // A mouse swipe is followed by a click on the handle, a finger's is not: a click just after a
+  // swipe is the swipe's, any later one a tap or a key.
+  let swipeFrom = null, swipedAt = -1e9;
+  const setTall = (t) => { ui.tall = t; apply(); onChange('layout'); };
+  handle.addEventListener('pointerdown', (e) => { swipeFrom = e.clientY; handle.setPointerCapture?.(e.pointerId); });
+  handle.addEventListener('pointerup', (e) => {
+    const dy = swipeFrom === null ? 0 : e.clientY - swipeFrom;
+    swipeFrom = null;
+    if (Math.abs(dy) < 24) return;  // a tap: the click below
+    swipedAt = e.timeStamp;
+    if (dy < 0) setTall(true); else if (ui.tall) setTall(false); else setCollapsed(true);
+  });
+  handle.addEventListener('pointercancel', () => { swipeFrom = null; });
+  handle.addEventListener('click', (e) => { if (e.timeStamp - swipedAt > 300) setTall(!ui.tall); });
   $('[name=collapse]').addEventListener('click', () => setCollapsed(true));
   for (const b of root.querySelectorAll('[name=dock]')) {
     b.addEventListener('click', () => { ui.dock = b.value; apply(); onChange('layout'); });

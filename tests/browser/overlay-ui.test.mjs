@@ -54,7 +54,7 @@ before(async () => {
 after(async () => { await browser?.close(); await server?.close(); });
 
 async function openAt(width, height, opts = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: opts.dpr || 1 });
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: opts.dpr || 1, hasTouch: !!opts.touch });
   const page = await context.newPage();
   await page.goto(server.origin + (opts.path || '/shop'));
   if (opts.storage) await page.evaluate((s) => localStorage.setItem('thermograph-overlay-ui', s), opts.storage);
@@ -155,6 +155,61 @@ test('375px: the sheet opens low with the layer in it; its handle raises and low
     assert.equal(s.expanded, 'true');
     await page.locator('[data-thermograph-ui] >> button[name=tall]').click();
     assert.ok((await inSheet()).h <= 0.28 * 667 + 1);
+  } finally {
+    await context.close();
+  }
+});
+
+// A swipe on the handle goes its way, with a finger (real touch events through CDP) and a mouse:
+// up raises the sheet, down lowers it, down from the low sheet collapses it to the pill; the page
+// under the handle never scrolls, and the click that follows a mouse swipe does not undo it.
+test('375px: swiping the sheet handle raises, lowers and collapses it (finger and mouse)', async () => {
+  const { context, page } = await openAt(375, 667, { touch: true });
+  try {
+    const cdp = await context.newCDPSession(page);
+    const handleAt = async () => {
+      const b = await page.locator('[data-thermograph-ui] >> button[name=tall]').boundingBox();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const finger = async (dy) => {
+      const { x, y } = await handleAt();
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+      for (let i = 1; i <= 6; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y + (dy * i) / 6 }] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await nextFrames(page);
+    };
+    const mouse = async (dy) => {
+      const { x, y } = await handleAt();
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x, y + dy, { steps: 6 });
+      await page.mouse.up();
+      await nextFrames(page);
+    };
+    const state = () => page.evaluate(() => {
+      const root = document.querySelector('[data-thermograph-ui]:not(canvas):not(svg)').shadowRoot;
+      const sheet = root.querySelector('.p');
+      return { h: getComputedStyle(sheet).display === 'none' ? 0 : sheet.getBoundingClientRect().height,
+        pill: getComputedStyle(root.querySelector('.pill')).display !== 'none', scrollY };
+    });
+    const low = 0.28 * 667 + 1;
+    let s = await state();
+    assert.ok(s.h > 0 && s.h <= low, `opens low: ${JSON.stringify(s)}`);
+    await finger(-120);
+    s = await state();
+    assert.ok(s.h > 0.5 * 667, `a finger's swipe up raised it: ${JSON.stringify(s)}`);
+    assert.equal(s.scrollY, 0, 'the page did not scroll under the handle');
+    await finger(120);
+    s = await state();
+    assert.ok(s.h > 0 && s.h <= low, `a swipe down lowered it: ${JSON.stringify(s)}`);
+    await mouse(-120);
+    assert.ok((await state()).h > 0.5 * 667, 'a mouse swipe up raised it (and its click did not lower it again)');
+    await mouse(120);
+    assert.ok((await state()).h <= low, 'a mouse swipe down lowered it');
+    await finger(120);
+    s = await state();
+    assert.ok(s.pill && s.h === 0, `a swipe down from the low sheet collapsed it to the pill: ${JSON.stringify(s)}`);
+    assert.equal(s.scrollY, 0);
   } finally {
     await context.close();
   }
