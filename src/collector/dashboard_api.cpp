@@ -130,17 +130,8 @@ struct VariantFigures {
 
 void dashboard(Context& ctx, const Request& req, Response& res) {
   // The dashboard signs in with the read token alone: without ?site= the token names the site.
-  std::optional<SiteRecord> site;
-  if (req.has_param("site")) {
-    auto s = authorize(ctx, req, res);
-    if (!s) return send_error(res, s.error());
-    site = *s;
-  } else {
-    const std::string token = presented_token(req);
-    if (token.empty()) return send_error(res, kNoToken);
-    site = ctx.sites.site_for_token(token);
-    if (!site) return send_error(res, 403, "forbidden", "token is not a read token of any site");
-  }
+  auto site = authorize_any(ctx, req, res);
+  if (!site) return send_error(res, site.error());
   const auto f = parse_filter({req, ""}, site->key, false);
   if (!f) return send_error(res, 400, "bad_request", f.error().message);
   if (f->page)

@@ -57,6 +57,17 @@ Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Resp
   return *site;
 }
 
+Expected<SiteRecord, HttpError> authorize_any(Context& ctx, const Request& req, Response& res) {
+  if (req.has_param("site")) return authorize(ctx, req, res);
+  const std::string token = presented_token(req);
+  if (token.empty()) return kNoToken;
+  auto site = ctx.sites.site_for_token(token);
+  if (!site) return HttpError{403, "forbidden", "token is not a read token of any site"};
+  const std::string origin = req.get_header_value("Origin");
+  if (!origin.empty() && ctx.sites.origin_allowed(*site, origin)) allow_origin(res, origin);
+  return *site;
+}
+
 static std::optional<uint8_t> parse_u8(const std::string& s) {
   if (s.empty() || s.size() > 3 || s.find_first_not_of("0123456789") != s.npos) return std::nullopt;
   const int v = std::stoi(s);
@@ -402,19 +413,8 @@ void segments(Context& ctx, const Request& req, Response& res) {
 // rejected counters for the whole collector only (no site is known for most rejections), so
 // they are not here: operators read them with `thermograph-collector stats --db PATH`.
 void stats(Context& ctx, const Request& req, Response& res) {
-  std::optional<SiteRecord> site;
-  if (req.has_param("site")) {
-    auto s = authorize(ctx, req, res);
-    if (!s) return send_error(res, s.error());
-    site = *s;
-  } else {
-    const std::string token = presented_token(req);
-    if (token.empty()) return send_error(res, kNoToken);
-    site = ctx.sites.site_for_token(token);
-    if (!site) return send_error(res, 403, "forbidden", "token is not a read token of any site");
-    const std::string origin = req.get_header_value("Origin");
-    if (!origin.empty() && ctx.sites.origin_allowed(*site, origin)) allow_origin(res, origin);
-  }
+  auto site = authorize_any(ctx, req, res);
+  if (!site) return send_error(res, site.error());
   // The same release policy as /api/pages: pages below it are left out, counts noised under DP.
   uint64_t page_views = 0;
   size_t pages = 0;

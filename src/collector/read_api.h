@@ -20,6 +20,10 @@ extern const HttpError kNoToken;
 // network error.
 Expected<SiteRecord, HttpError> authorize(Context& ctx, const Request& req, Response& res);
 
+// The same with ?site= optional: without it the read token alone names its site (the dashboard,
+// /api/stats). CORS as above.
+Expected<SiteRecord, HttpError> authorize_any(Context& ctx, const Request& req, Response& res);
+
 // The page key a designer's overlay sends back with names or an anchoring figure: accepted only
 // when it is what ingest stores (the collector's page-key clean-up leaves it unchanged, so no
 // PII-looking segment or foreign query) and of the site's origins; returned folded like stored
