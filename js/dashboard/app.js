@@ -274,14 +274,20 @@ function renderHotspots() {
   const els = data.hotspots.elements;
   const partial = data.privacy?.withheld.includes('element_counters') ? el('p', { class: 'note' }, 'Under privacy noise only clicks are published per element: scores rest on engagement, with conversion and frustration read as 0.') : null;
   if (!els.length) return $('hotspots').replaceChildren(el('p', {}, 'No clicked elements in this window.'));
-  const label = (e) => `${e.name ?? `element ${e.key}`} on ${e.page.replace(/^https?:\/\/[^/]+/, '') || '/'}`;
+  const at = (e) => e.page.replace(/^https?:\/\/[^/]+/, '') || '/';
+  const label = (e) => `${e.name ?? `unnamed element (${e.key})`} on ${at(e)}`;
   const top = els.slice(0, 10);
   const cols = ['Element', 'Score', 'Reading', 'Components'];
-  const rows = top.map((e, i) => el('tr', {}, el('th', { scope: 'row' }, `${i + 1}. ${label(e)}`), el('td', { 'data-label': cols[1] }, e.score.toFixed(0)), el('td', { 'data-label': cols[2] }, e.quadrant),
+  // Each row opens its page with the overlay, where the element is outlined and, when it is a
+  // button, link or field, named for this list.
+  const rows = top.map((e, i) => el('tr', {}, el('th', { scope: 'row' }, `${i + 1}. `,
+    el('a', { href: `${e.page}#thermograph`, target: '_blank', rel: 'noopener noreferrer', title: `Open ${at(e)} with the heatmap overlay` }, label(e))),
+    el('td', { 'data-label': cols[1] }, e.score.toFixed(0)), el('td', { 'data-label': cols[2] }, e.quadrant),
     el('td', { 'data-label': cols[3] }, `engagement ${e.engagement.toFixed(2)} · conversion ${e.conversion.toFixed(2)} · frustration ${e.frustration.toFixed(2)}`)));
   $('hotspots').replaceChildren(...[partial].filter(Boolean), el('div', { class: 'hot-grid' },
     el('div', { class: 'matrix-wrap' }, matrix(top.map((e) => ({ ...e, label: label(e) })))),
     el('div', { class: 'scroll' }, el('table', { class: 'stack' }, el('thead', {}, el('tr', {}, ...cols.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...rows)))),
+    ...(top.some((e) => e.name == null) ? [el('p', { class: 'note' }, 'Open a page with the overlay to name its buttons, links and fields; other elements keep their key.')] : []),
     el('details', {}, el('summary', {}, 'How the score is computed'), el('p', {}, data.hotspots.formula)));
 }
 

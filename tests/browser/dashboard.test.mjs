@@ -142,7 +142,10 @@ for (const [width, height, scale] of [[375, 812, 2], [1280, 900, 1]]) {
       assert.equal(await page.$$eval('#hotspots svg circle.dot', (c) => c.length), 3);
       assert.match(await page.textContent('#hotspots details'), /score = 100 x/);
       const hot = await page.$$eval('#hotspots tbody th', (th) => th.map((t) => t.textContent));
-      assert.deepEqual(hot, ["1. 'Start free trial' button on /signup", "2. 'Compare all plans' button on /pricing", '3. element c0ffee01 on /']);
+      assert.deepEqual(hot, ["1. 'Start free trial' button on /signup", "2. 'Compare all plans' button on /pricing", '3. unnamed element (c0ffee01) on /']);
+      // Each row opens its page with the overlay; the unnamed one says how it gets a name.
+      assert.deepEqual(await page.$$eval('#hotspots tbody th a', (a) => a.map((x) => x.getAttribute('href'))), [`${SIGNUP}#thermograph`, `${PRICING}#thermograph`, `${HOME}#thermograph`]);
+      assert.match(await page.textContent('#hotspots'), /Open a page with the overlay to name its buttons, links and fields/);
 
       // The token never reaches a URL; it lives in this tab's sessionStorage only.
       assert.ok(!urls.some((u) => u.includes(token)), 'token in a URL');
