@@ -278,10 +278,10 @@ function renderHotspots() {
   const label = (e) => `${e.name ?? `unnamed element (${e.key})`} on ${at(e)}`;
   const top = els.slice(0, 10);
   const cols = ['Element', 'Score', 'Reading', 'Components'];
-  // Each row opens its page with the overlay, where the element is outlined and, when it is a
-  // button, link or field, named for this list.
+  // Each row opens its page with the overlay, which also names the page's buttons, links and
+  // fields for this list.
   const rows = top.map((e, i) => el('tr', {}, el('th', { scope: 'row' }, `${i + 1}. `,
-    el('a', { href: `${e.page}#thermograph`, target: '_blank', rel: 'noopener noreferrer', title: `Open ${at(e)} with the heatmap overlay` }, label(e))),
+    el('a', { href: e.overlay_url, target: '_blank', rel: 'noopener noreferrer', title: `Open ${at(e)} with the heatmap overlay` }, label(e))),
     el('td', { 'data-label': cols[1] }, e.score.toFixed(0)), el('td', { 'data-label': cols[2] }, e.quadrant),
     el('td', { 'data-label': cols[3] }, `engagement ${e.engagement.toFixed(2)} · conversion ${e.conversion.toFixed(2)} · frustration ${e.frustration.toFixed(2)}`)));
   $('hotspots').replaceChildren(...[partial].filter(Boolean), el('div', { class: 'hot-grid' },

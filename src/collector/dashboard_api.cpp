@@ -121,6 +121,11 @@ std::optional<Flag> traffic_flag(const std::string& page, const std::vector<doub
   return std::nullopt;
 }
 
+// The page with the heatmap overlay open (the tracker opens it on #thermograph).
+std::string overlay_url(const std::string& page) {
+  return page + "#thermograph";
+}
+
 struct VariantFigures {
   std::string name;
   double pv = 0, clicked = 0, converted = 0;
@@ -259,7 +264,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
                      {"anchoring", anchored == anchoring.end() ? nlohmann::json()
                                                                : anchoring_json(anchored->second)},
                      {"surveys", surveys.count(p.page) ? surveys[p.page] : nlohmann::json::array()},
-                     {"overlay_url", p.page + "#thermograph"}});
+                     {"overlay_url", overlay_url(p.page)}});
   }
 
   // Rankings: page keys in order. Frustration: page views with a rage, dead or error click per
@@ -341,7 +346,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
     }
     nlohmann::json e{{"page", p.page},        {"metric", metric},
                      {"control", vs[0].name}, {"variants", variants},
-                     {"lift", kLift},         {"overlay_url", p.page + "#thermograph"}};
+                     {"lift", kLift},         {"overlay_url", overlay_url(p.page)}};
     if (std::isfinite(needed)) {
       e["needed_per_variant"] = std::ceil(needed);
       e["more_page_views"] = more;
@@ -499,6 +504,7 @@ void dashboard(Context& ctx, const Request& req, Response& res) {
          {"frustration", s.F},
          {"score", s.score},
          {"quadrant", quadrant},
+         {"overlay_url", overlay_url(*s.c->page)},
          {"name", label == labels.end() ? nlohmann::json() : nlohmann::json(label->second)}});
   }
 

@@ -130,6 +130,7 @@ test('hotspot matrix: scored elements with the formula', async () => {
   assert.equal(els.length, 3);  // one element per page
   for (const e of els) {
     assert.equal(e.key, 'c0ffee01');
+    assert.equal(e.overlay_url, `${e.page}#thermograph`);
     const expectScore = 100 * (0.4 * e.engagement + 0.3 * e.conversion + 0.3 * e.frustration);
     assert.ok(Math.abs(e.score - expectScore) < 1e-9);
   }
